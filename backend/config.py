@@ -1,0 +1,50 @@
+"""Settings for the backend and the bot, read from the environment (prefix ``RAMTID_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCALES_DIR = PROJECT_ROOT / "locales"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAMTID_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./ramtid.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    service_token: str = Field(
+        default="dev-service-token",
+        description="Shared secret the bot uses to call the backend's /bot API.",
+    )
+    backend_url: str | None = Field(
+        default=None,
+        description="Backend base URL for the bot; unset runs the backend in the bot's process.",
+    )
+    telegram_token: str | None = Field(default=None, description="Bot token from @BotFather.")
+    telegram_api_base: str | None = Field(
+        default=None, description="Alternative Bot API server base URL (local Bot API server)."
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL for webhook mode; unset uses long polling."
+    )
+    webhook_secret: str | None = Field(default=None, description="Telegram webhook secret.")
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for FSM storage, throttling and outbox wake-ups; unset = memory.",
+    )
+    default_locale: str = Field(default="sv", description="Language for new chat accounts.")
+    speech_models: dict[str, Path] = Field(
+        default_factory=dict,
+        description='Vosk model directories per language, JSON: {"sv": "/models/vosk-sv"}.',
+    )
+    speech_workers: int = Field(default=2, description="Parallel transcriptions per process.")
+    notifier_interval: float = Field(
+        default=2.0, description="Seconds between outbox polls when idle."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")

@@ -1,0 +1,649 @@
+"""The frame check (DESIGN section 3): is a proposed change within the client's frame?
+
+Pure and deterministic: no I/O, no clock reads (``now`` is passed in), no database.
+It answers with an outcome and structured reasons (codes and numbers), never sentences;
+the bot puts them into words in the client's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class Period(StrEnum):
+    MONTH = "month"
+    WEEK = "week"
+
+
+class FrequencyUnit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class VisitStatus(StrEnum):
+    PLANNED = "planned"
+    ON_THE_WAY = "on_the_way"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ChangeKind(StrEnum):
+    MOVE = "move"  # new_start
+    RESIZE = "resize"  # new_duration (longer or shorter)
+    SWAP = "swap"  # service -> new_service within the visit
+    SKIP_SERVICE = "skip_service"  # service declined for this visit
+    CANCEL = "cancel"  # whole visit declined
+    EXTRA = "extra"  # new visit: new_start, new_duration, services
+
+
+class Outcome(StrEnum):
+    WITHIN = "within"
+    NEEDS_REVIEW = "needs_review"
+    OUTSIDE = "outside"
+
+
+class ReasonCode(StrEnum):
+    # outside
+    OVER_FRAME = "over_frame"
+    SERVICE_NOT_GRANTED = "service_not_granted"
+    OVERLAP = "overlap"
+    IN_PAST = "in_past"
+    VISIT_STARTED = "visit_started"
+    DURATION_OUT_OF_BOUNDS = "duration_out_of_bounds"
+    OUTSIDE_ORDER_VALIDITY = "outside_order_validity"
+    VISIT_NOT_FOUND = "visit_not_found"
+    VISIT_CANCELLED = "visit_cancelled"
+    SERVICE_NOT_IN_VISIT = "service_not_in_visit"
+    NO_CHANGE = "no_change"
+    # needs review (warnings)
+    SHORT_NOTICE = "short_notice"
+    BELOW_FREQUENCY = "below_frequency"
+    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
+    REPEATED_DECLINES = "repeated_declines"
+
+
+OUTSIDE_CODES = frozenset(
+    {
+        ReasonCode.OVER_FRAME,
+        ReasonCode.SERVICE_NOT_GRANTED,
+        ReasonCode.OVERLAP,
+        ReasonCode.IN_PAST,
+        ReasonCode.VISIT_STARTED,
+        ReasonCode.DURATION_OUT_OF_BOUNDS,
+        ReasonCode.OUTSIDE_ORDER_VALIDITY,
+        ReasonCode.VISIT_NOT_FOUND,
+        ReasonCode.VISIT_CANCELLED,
+        ReasonCode.SERVICE_NOT_IN_VISIT,
+        ReasonCode.NO_CHANGE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The unit's settings the check depends on (defaults from DESIGN section 3)."""
+
+    notice_minutes: int = 180
+    service_start: time = time(7, 0)
+    service_end: time = time(22, 0)
+    min_duration: int = 5
+    max_duration: int = 180
+    tz: ZoneInfo = STOCKHOLM
+
+
+@dataclass(frozen=True)
+class GrantedService:
+    code: str  # e.g. "shower", "meal", "cleaning"
+    count: int  # granted frequency: `count` times per `per`
+    per: FrequencyUnit
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The order: frame minutes per period and the granted services."""
+
+    period: Period
+    frame_minutes: int
+    services: tuple[GrantedService, ...]
+    valid_from: date
+    valid_to: date | None = None
+
+
+@dataclass(frozen=True)
+class VisitState:
+    id: int
+    start: datetime  # timezone-aware (UTC)
+    duration_minutes: int
+    services: frozenset[str]
+    status: VisitStatus = VisitStatus.PLANNED
+    performed_minutes: int | None = None  # set when status is DONE
+    declined_services: frozenset[str] = frozenset()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    visit_id: int | None = None
+    new_start: datetime | None = None  # timezone-aware
+    new_duration: int | None = None
+    service: str | None = None
+    new_service: str | None = None
+    services: frozenset[str] = frozenset()  # EXTRA only
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: ReasonCode
+    numbers: dict[str, int | str] = field(default_factory=dict, hash=False, compare=True)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    period_start: date
+    period_end: date  # inclusive
+    frame_minutes: int
+    performed_minutes: int  # done visits in the period so far
+    planned_minutes: int  # not-yet-done, not-cancelled visits in the period (before change)
+    delta_minutes: int  # how the change alters the period total
+
+    @property
+    def total_after(self) -> int:
+        return self.performed_minutes + self.planned_minutes + self.delta_minutes
+
+
+@dataclass(frozen=True)
+class FrameStatus:
+    period_start: date
+    period_end: date
+    frame_minutes: int
+    performed_minutes: int
+    planned_minutes: int
+
+    @property
+    def left_minutes(self) -> int:
+        return self.frame_minutes - self.performed_minutes - self.planned_minutes
+
+
+def period_bounds(period: Period, day: date) -> tuple[date, date]:
+    """Rule 2: the frame period containing ``day`` (calendar month or ISO week), inclusive."""
+    if period is Period.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    start = day.replace(day=1)
+    next_month = (start + timedelta(days=32)).replace(day=1)
+    return start, next_month - timedelta(days=1)
+
+
+def local_date(moment: datetime, tz: ZoneInfo = STOCKHOLM) -> date:
+    return moment.astimezone(tz).date()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def visit_minutes(visit: VisitState) -> int:
+    """Rule 2: minutes a visit counts towards the frame (performed if done, else planned)."""
+    if visit.status is VisitStatus.CANCELLED:
+        return 0
+    if visit.status is VisitStatus.DONE and visit.performed_minutes is not None:
+        return visit.performed_minutes
+    return visit.duration_minutes
+
+
+def frame_status(frame: Frame, visits: list[VisitState], day: date, rules: Rules) -> FrameStatus:
+    """Rule 2/7: frame, performed and planned minutes for the period containing ``day``."""
+    for visit in visits:
+        _require_aware(visit.start, f"visit {visit.id} start")
+    period_start, period_end = period_bounds(frame.period, day)
+    performed, planned = _period_minutes(visits, (period_start, period_end), rules.tz)
+    return FrameStatus(
+        period_start=period_start,
+        period_end=period_end,
+        frame_minutes=frame.frame_minutes,
+        performed_minutes=performed,
+        planned_minutes=planned,
+    )
+
+
+def apply_change(
+    visits: list[VisitState], change: Change, new_visit_id: int = -1
+) -> list[VisitState]:
+    """The visits as they would be after ``change`` (no checks)."""
+    _require_fields(change)
+    if change.kind is ChangeKind.EXTRA:
+        extra = VisitState(
+            id=new_visit_id,
+            start=_new_start(change),
+            duration_minutes=_new_duration(change),
+            services=change.services,
+        )
+        return [*visits, extra]
+    return [
+        _changed_visit(visit, change) if visit.id == change.visit_id else visit for visit in visits
+    ]
+
+
+def check_change(
+    frame: Frame,
+    visits: list[VisitState],
+    change: Change,
+    *,
+    now: datetime,
+    rules: Rules = Rules(),
+    declines_last_3_months: int = 0,
+) -> Verdict:
+    """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers.
+
+    Raises ValueError for a malformed change (a naive datetime, a missing field).
+    """
+    _require_fields(change)
+    _require_aware(now, "now")
+    for visit in visits:
+        _require_aware(visit.start, f"visit {visit.id} start")
+    tz = rules.tz
+    # Sorting on every field makes the verdict independent of the order of ``visits``.
+    ordered = sorted(visits, key=_visit_key)
+
+    target: VisitState | None = None
+    new_visit_id = -1
+    if change.kind is ChangeKind.EXTRA:
+        new_visit_id = min(0, min((visit.id for visit in ordered), default=0)) - 1
+    else:
+        target = next((visit for visit in ordered if visit.id == change.visit_id), None)
+        if target is None:
+            period_start, period_end = period_bounds(frame.period, local_date(now, tz))
+            reason = Reason(ReasonCode.VISIT_NOT_FOUND, {"visit_id": _visit_id(change)})
+            return Verdict(
+                outcome=Outcome.OUTSIDE,
+                reasons=(reason,),
+                period_start=period_start,
+                period_end=period_end,
+                frame_minutes=frame.frame_minutes,
+                performed_minutes=0,
+                planned_minutes=0,
+                delta_minutes=0,
+            )
+
+    after = apply_change(ordered, change, new_visit_id=new_visit_id)
+    changed_id = new_visit_id if target is None else target.id
+    changed = next(visit for visit in after if visit.id == changed_id)
+
+    reasons: list[Reason] = []
+    if target is not None:
+        reasons += _target_reasons(target, now)
+    reasons += _new_time_reasons(frame, change, now, tz)
+    reasons += _notice_reasons(target, change, now, rules)
+    reasons += _service_hours_reasons(changed, change, rules)
+    reasons += _duration_reasons(change, rules)
+    reasons += _overlap_reasons(changed, after, change, tz)
+    reasons += _service_reasons(frame, target, change)
+    reasons += _no_change_reasons(target, change)
+
+    # The reported period is where the visit lands; a move also leaves its old period.
+    days = [local_date(changed.start, tz)]
+    if target is not None:
+        days.append(local_date(target.start, tz))
+    periods = list(dict.fromkeys(period_bounds(frame.period, day) for day in days))
+    for bounds in periods:
+        reasons += _over_frame_reasons(frame, ordered, after, bounds, tz)
+    performed, planned = _period_minutes(ordered, periods[0], tz)
+    delta = sum(_period_minutes(after, periods[0], tz)) - performed - planned
+
+    reasons += _frequency_reasons(frame, ordered, after, days, tz)
+    reasons += _decline_reasons(change, declines_last_3_months)
+
+    unique: list[Reason] = []
+    for reason in reasons:
+        if reason not in unique:
+            unique.append(reason)
+    unique.sort(key=lambda reason: (reason.code.value, repr(reason.numbers)))
+
+    if any(reason.code in OUTSIDE_CODES for reason in unique):
+        outcome = Outcome.OUTSIDE
+    elif unique:
+        outcome = Outcome.NEEDS_REVIEW
+    else:
+        outcome = Outcome.WITHIN
+    period_start, period_end = periods[0]
+    return Verdict(
+        outcome=outcome,
+        reasons=tuple(unique),
+        period_start=period_start,
+        period_end=period_end,
+        frame_minutes=frame.frame_minutes,
+        performed_minutes=performed,
+        planned_minutes=planned,
+        delta_minutes=delta,
+    )
+
+
+_VISIT_KINDS = frozenset(
+    {
+        ChangeKind.MOVE,
+        ChangeKind.RESIZE,
+        ChangeKind.SWAP,
+        ChangeKind.SKIP_SERVICE,
+        ChangeKind.CANCEL,
+    }
+)
+_STARTED = frozenset({VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS, VisitStatus.DONE})
+_NEW_TIME_KINDS = frozenset({ChangeKind.MOVE, ChangeKind.EXTRA})
+_TIMING_KINDS = frozenset({ChangeKind.MOVE, ChangeKind.RESIZE, ChangeKind.EXTRA})
+_DECLINE_KINDS = frozenset({ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE})
+_REPEATED_DECLINES = 3
+_MINUTE = timedelta(minutes=1)
+
+
+def _require_aware(moment: datetime, what: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware")
+
+
+def _require_fields(change: Change) -> None:
+    """A change missing what its kind needs is a programming error, not a verdict."""
+    kind = change.kind
+    if kind in _VISIT_KINDS:
+        _visit_id(change)
+    if kind in _NEW_TIME_KINDS:
+        _require_aware(_new_start(change), "change.new_start")
+    elif change.new_start is not None:
+        _require_aware(change.new_start, "change.new_start")
+    if kind in (ChangeKind.RESIZE, ChangeKind.EXTRA):
+        _new_duration(change)
+    if kind in (ChangeKind.SWAP, ChangeKind.SKIP_SERVICE) and change.service is None:
+        raise ValueError(f"a {kind} change needs service")
+    if kind is ChangeKind.SWAP and change.new_service is None:
+        raise ValueError("a swap change needs new_service")
+
+
+def _visit_id(change: Change) -> int:
+    if change.visit_id is None:
+        raise ValueError(f"a {change.kind} change needs visit_id")
+    return change.visit_id
+
+
+def _new_start(change: Change) -> datetime:
+    if change.new_start is None:
+        raise ValueError(f"a {change.kind} change needs new_start")
+    return change.new_start
+
+
+def _new_duration(change: Change) -> int:
+    if change.new_duration is None:
+        raise ValueError(f"a {change.kind} change needs new_duration")
+    return change.new_duration
+
+
+def _service(change: Change) -> str:
+    if change.service is None:
+        raise ValueError(f"a {change.kind} change needs service")
+    return change.service
+
+
+def _new_service(change: Change) -> str:
+    if change.new_service is None:
+        raise ValueError(f"a {change.kind} change needs new_service")
+    return change.new_service
+
+
+def _changed_visit(visit: VisitState, change: Change) -> VisitState:
+    kind = change.kind
+    if kind is ChangeKind.MOVE:
+        return replace(visit, start=_new_start(change))
+    if kind is ChangeKind.RESIZE:
+        return replace(visit, duration_minutes=_new_duration(change))
+    if kind is ChangeKind.SWAP:
+        services = (visit.services - {_service(change)}) | {_new_service(change)}
+        return replace(visit, services=services)
+    if kind is ChangeKind.SKIP_SERVICE:
+        return replace(visit, declined_services=visit.declined_services | {_service(change)})
+    if kind is ChangeKind.CANCEL:
+        return replace(visit, status=VisitStatus.CANCELLED)
+    return visit
+
+
+def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[str], list[str]]:
+    return (
+        visit.start,
+        visit.id,
+        visit.duration_minutes,
+        visit.status.value,
+        -1 if visit.performed_minutes is None else visit.performed_minutes,
+        sorted(visit.services),
+        sorted(visit.declined_services),
+    )
+
+
+def _period_minutes(
+    visits: list[VisitState], bounds: tuple[date, date], tz: ZoneInfo
+) -> tuple[int, int]:
+    """Performed (done) and planned (not done, not cancelled) minutes in ``bounds``."""
+    performed = planned = 0
+    for visit in visits:
+        if not bounds[0] <= local_date(visit.start, tz) <= bounds[1]:
+            continue
+        if visit.status is VisitStatus.DONE:
+            performed += visit_minutes(visit)
+        elif visit.status is not VisitStatus.CANCELLED:
+            planned += visit_minutes(visit)
+    return performed, planned
+
+
+def _over_frame_reasons(
+    frame: Frame,
+    before: list[VisitState],
+    after: list[VisitState],
+    bounds: tuple[date, date],
+    tz: ZoneInfo,
+) -> list[Reason]:
+    """Rule 2: performed + planned after the change may not exceed the period's frame."""
+    total_before = sum(_period_minutes(before, bounds, tz))
+    total_after = sum(_period_minutes(after, bounds, tz))
+    # A change that adds no minutes is never over the frame, even in a period already over.
+    if total_after <= total_before or total_after <= frame.frame_minutes:
+        return []
+    numbers: dict[str, int | str] = {
+        "frame_minutes": frame.frame_minutes,
+        "total_after": total_after,
+        "over_by": total_after - frame.frame_minutes,
+    }
+    return [Reason(ReasonCode.OVER_FRAME, numbers)]
+
+
+def _target_reasons(target: VisitState, now: datetime) -> list[Reason]:
+    """Rule 4: a cancelled, started or passed visit cannot be changed."""
+    reasons = []
+    if target.status is VisitStatus.CANCELLED:
+        reasons.append(Reason(ReasonCode.VISIT_CANCELLED, {"visit_id": target.id}))
+    if target.status in _STARTED or target.start <= now:
+        reasons.append(Reason(ReasonCode.VISIT_STARTED, {"visit_id": target.id}))
+    return reasons
+
+
+def _new_time_reasons(frame: Frame, change: Change, now: datetime, tz: ZoneInfo) -> list[Reason]:
+    """A new start must be in the future and inside the order's validity."""
+    if change.kind not in _NEW_TIME_KINDS:
+        return []
+    new_start = _new_start(change)
+    reasons = []
+    if new_start <= now:
+        reasons.append(Reason(ReasonCode.IN_PAST))
+    day = local_date(new_start, tz)
+    if day < frame.valid_from or (frame.valid_to is not None and day > frame.valid_to):
+        numbers: dict[str, int | str] = {
+            "valid_from": frame.valid_from.isoformat(),
+            "valid_to": "" if frame.valid_to is None else frame.valid_to.isoformat(),
+        }
+        reasons.append(Reason(ReasonCode.OUTSIDE_ORDER_VALIDITY, numbers))
+    return reasons
+
+
+def _notice_reasons(
+    target: VisitState | None, change: Change, now: datetime, rules: Rules
+) -> list[Reason]:
+    """Rule 4: touching a visit (old or new time) within the notice period is flagged."""
+    notice = timedelta(minutes=rules.notice_minutes)
+    starts = [] if target is None else [target.start]
+    if change.kind in _NEW_TIME_KINDS:
+        starts.append(_new_start(change))
+    untils = [start - now for start in starts if timedelta(0) < start - now < notice]
+    if not untils:
+        return []
+    numbers: dict[str, int | str] = {
+        "notice_minutes": rules.notice_minutes,
+        "minutes_until": min(untils) // _MINUTE,
+    }
+    return [Reason(ReasonCode.SHORT_NOTICE, numbers)]
+
+
+def _service_hours_reasons(changed: VisitState, change: Change, rules: Rules) -> list[Reason]:
+    """Rule 5: the visit must start and end within the unit's hours on its local date."""
+    if change.kind not in _TIMING_KINDS:
+        return []
+    start = changed.start.astimezone(rules.tz)
+    end = changed.end.astimezone(rules.tz)
+    if (
+        start.time() >= rules.service_start
+        and end.date() == start.date()
+        and end.time() <= rules.service_end
+    ):
+        return []
+    numbers: dict[str, int | str] = {
+        "service_start": rules.service_start.strftime("%H:%M"),
+        "service_end": rules.service_end.strftime("%H:%M"),
+    }
+    return [Reason(ReasonCode.OUTSIDE_SERVICE_HOURS, numbers)]
+
+
+def _duration_reasons(change: Change, rules: Rules) -> list[Reason]:
+    """Rule 6: a requested length must be within sane bounds."""
+    if change.kind not in (ChangeKind.RESIZE, ChangeKind.EXTRA):
+        return []
+    requested = _new_duration(change)
+    if rules.min_duration <= requested <= rules.max_duration:
+        return []
+    numbers: dict[str, int | str] = {
+        "requested": requested,
+        "min": rules.min_duration,
+        "max": rules.max_duration,
+    }
+    return [Reason(ReasonCode.DURATION_OUT_OF_BOUNDS, numbers)]
+
+
+def _overlap_reasons(
+    changed: VisitState, after: list[VisitState], change: Change, tz: ZoneInfo
+) -> list[Reason]:
+    """Rule 6: the changed visit may not overlap another (not cancelled) visit."""
+    if change.kind not in _TIMING_KINDS:
+        return []
+    reasons = []
+    for other in after:
+        if other.id == changed.id or other.status is VisitStatus.CANCELLED:
+            continue
+        if max(changed.start, other.start) < min(changed.end, other.end):
+            numbers: dict[str, int | str] = {
+                "other_visit_id": other.id,
+                "other_start": other.start.astimezone(tz).strftime("%H:%M"),
+            }
+            reasons.append(Reason(ReasonCode.OVERLAP, numbers))
+    return reasons
+
+
+def _service_reasons(frame: Frame, target: VisitState | None, change: Change) -> list[Reason]:
+    """Rule 1: only granted services, and only services the visit has, can be requested."""
+    granted = {service.code for service in frame.services}
+    requested: list[str] = []
+    if change.kind is ChangeKind.SWAP:
+        requested = [_new_service(change)]
+    elif change.kind is ChangeKind.EXTRA:
+        requested = sorted(change.services) or [""]
+    reasons = [
+        Reason(ReasonCode.SERVICE_NOT_GRANTED, {"service": code})
+        for code in requested
+        if code not in granted
+    ]
+    if target is not None and change.kind in (ChangeKind.SWAP, ChangeKind.SKIP_SERVICE):
+        code = _service(change)
+        if code not in target.services or code in target.declined_services:
+            reasons.append(Reason(ReasonCode.SERVICE_NOT_IN_VISIT, {"service": code}))
+    return reasons
+
+
+def _no_change_reasons(target: VisitState | None, change: Change) -> list[Reason]:
+    if target is None:
+        return []
+    kind = change.kind
+    unchanged = (
+        (kind is ChangeKind.SWAP and change.service == change.new_service)
+        or (kind is ChangeKind.MOVE and change.new_start == target.start)
+        or (kind is ChangeKind.RESIZE and change.new_duration == target.duration_minutes)
+    )
+    return [Reason(ReasonCode.NO_CHANGE)] if unchanged else []
+
+
+def _frequency_window(per: FrequencyUnit, day: date) -> tuple[date, date]:
+    if per is FrequencyUnit.DAY:
+        return day, day
+    return period_bounds(Period.WEEK if per is FrequencyUnit.WEEK else Period.MONTH, day)
+
+
+def _occurrences(
+    visits: list[VisitState], code: str, window: tuple[date, date], tz: ZoneInfo
+) -> int:
+    return sum(
+        1
+        for visit in visits
+        if visit.status is not VisitStatus.CANCELLED
+        and code in visit.services
+        and code not in visit.declined_services
+        and window[0] <= local_date(visit.start, tz) <= window[1]
+    )
+
+
+def _frequency_reasons(
+    frame: Frame,
+    before: list[VisitState],
+    after: list[VisitState],
+    days: list[date],
+    tz: ZoneInfo,
+) -> list[Reason]:
+    """Rule 3: a drop below the granted frequency is never silent (flagged, not refused)."""
+    reasons = []
+    for service in frame.services:
+        windows = dict.fromkeys(_frequency_window(service.per, day) for day in days)
+        for window in windows:
+            count_before = _occurrences(before, service.code, window, tz)
+            count_after = _occurrences(after, service.code, window, tz)
+            if count_after < service.count and count_after < count_before:
+                numbers: dict[str, int | str] = {
+                    "service": service.code,
+                    "granted": service.count,
+                    "per": service.per.value,
+                    "planned_after": count_after,
+                }
+                reasons.append(Reason(ReasonCode.BELOW_FREQUENCY, numbers))
+    return reasons
+
+
+def _decline_reasons(change: Change, declines_last_3_months: int) -> list[Reason]:
+    """Rule 8: the third decline in three months is shown to the assessor."""
+    if change.kind not in _DECLINE_KINDS:
+        return []
+    declines = declines_last_3_months + 1
+    if declines < _REPEATED_DECLINES:
+        return []
+    return [Reason(ReasonCode.REPEATED_DECLINES, {"declines": declines})]

@@ -1,0 +1,115 @@
+"""The backend application: ``create_app(settings)`` is the one wiring place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from backend.config import Settings
+from backend.db import create_engine, session_factory
+from backend.errors import DomainError
+from backend.routes import chat, clients, staff
+from backend.services import requests as request_service
+from backend.services import visits
+
+log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY = 60.0
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+async def housekeeping(app: FastAPI) -> None:
+    """Expire passed requests, escalate waiting ones, keep two weeks of visits generated."""
+    async with app.state.sessions() as session:
+        now = app.state.clock()
+        today = now.astimezone(visits.TZ).date()
+        expired = await request_service.expire_passed(session, now=now)
+        escalated = await request_service.escalate_waiting(session, now=now)
+        created = await visits.generate_visits(
+            session, start=today, end=today + timedelta(days=14)
+        )
+        await session.commit()
+    if expired or escalated or created:
+        log.info("housekeeping: expired=%d escalated=%d visits=%d", expired, escalated, created)
+
+
+async def _housekeeping_loop(app: FastAPI) -> None:
+    while True:
+        try:
+            await housekeeping(app)
+        except Exception:
+            log.exception("housekeeping failed; will retry")
+        await asyncio.sleep(HOUSEKEEPING_EVERY)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    run_housekeeping: bool = True,
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_housekeeping_loop(app)) if run_housekeeping else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Ramtid backend",
+        version="0.1.0",
+        description="Frames, plans, visits and change requests for home care under ramtid.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(settings.database_url)
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.clock = clock
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {}
+        if "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"code": exc.code, "details": exc.details},
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()]
+        return JSONResponse(
+            status_code=422, content={"code": "invalid_request", "details": {"fields": fields}}
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        # Two identical writes raced (e.g. the same idempotency key); the caller retries and
+        # gets the stored result.
+        return JSONResponse(status_code=409, content={"code": "conflict_retry", "details": {}})
+
+    @app.get("/health", tags=["meta"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(chat.router)
+    app.include_router(clients.router)
+    app.include_router(staff.router)
+    return app

@@ -1,0 +1,314 @@
+"""SQLModel tables. Times are stored in UTC (aware); plans are in Europe/Stockholm wall time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.domain.frame_check import ChangeKind, FrequencyUnit, Outcome, Period, VisitStatus
+from backend.domain.routing import Assignee
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class StaffRole(StrEnum):
+    CARER = "carer"
+    PLANNER = "planner"
+    MANAGER = "manager"
+
+
+class Scope(StrEnum):
+    VIEW = "view"
+    VIEW_REQUEST = "view_request"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    TO_ASSESSOR = "to_assessor"
+
+
+class NotifyLevel(StrEnum):
+    ALL = "all"
+    CHANGES = "changes"
+    URGENT = "urgent"
+
+
+class Urgency(StrEnum):
+    INFO = "info"  # e.g. a staff member is on the way
+    CHANGE = "change"  # a decision, a visit changed, someone new coming
+    URGENT = "urgent"  # late beyond the agreed window, a visit cancelled by the provider
+
+
+class DeviationReason(StrEnum):
+    CLIENT_DECLINED = "client_declined"
+    HOSPITAL_STAY = "hospital_stay"
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider"
+    TRAVEL = "travel"
+    OTHER = "other"
+
+
+class RejectReason(StrEnum):
+    NO_STAFF = "no_staff"
+    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
+    SAFETY = "safety"
+    OTHER = "other"
+
+
+class NoteSource(StrEnum):
+    DICTATED = "dictated"
+    TYPED = "typed"
+
+
+class InvitationKind(StrEnum):
+    CLIENT = "client"
+    RELATIVE = "relative"
+    STAFF = "staff"
+
+
+def json_column() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def json_object_column() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    municipality: str
+    notice_minutes: int = 180
+    service_start: time = time(7, 0)
+    service_end: time = time(22, 0)
+    late_window_minutes: int = 30
+    escalate_near_minutes: int = 120  # visit today or tomorrow
+    escalate_far_minutes: int = 1440
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    first_name: str
+    last_name: str
+    role: StaffRole = StaffRole.CARER
+    api_token_hash: str | None = Field(default=None, index=True, unique=True)
+
+
+class StaffAbsence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    starts_on: date
+    ends_on: date  # inclusive
+
+
+class Client(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    first_name: str
+    last_name: str
+    personal_number: str | None = None
+    address_area: str = ""
+    preferred_language: str = "sv"
+    contact_person_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    deputy_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+
+
+class Relative(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str
+    last_name: str = ""
+
+
+class RelativeLink(SQLModel, table=True):
+    """The client's documented, revocable consent for one relative."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    relative_id: int = Field(foreign_key="relative.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    scope: Scope = Scope.VIEW
+    granted_at: datetime = Field(default_factory=now_utc)
+    revoked_at: datetime | None = None
+
+
+class Order(SQLModel, table=True):
+    """The frame (rambeställning) granted by the assessor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    needs: str = ""
+    purpose: str = ""
+    period: Period = Period.MONTH
+    frame_minutes: int
+    valid_from: date
+    valid_to: date | None = None
+    decided_on: date
+    followed_up_on: date | None = None
+
+
+class GrantedService(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    code: str  # see backend.domain.catalogue.SERVICE_CATEGORIES
+    count: int
+    per: FrequencyUnit
+
+
+class CarePlan(SQLModel, table=True):
+    """Genomförandeplan: a weekly template in force from ``valid_from``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    order_id: int = Field(foreign_key="order.id")
+    status: PlanStatus = PlanStatus.DRAFT
+    created_on: date
+    signed_on: date | None = None
+    valid_from: date
+
+
+class PlanSlot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    care_plan_id: int = Field(foreign_key="careplan.id", index=True)
+    weekday: int  # 0 = Monday
+    start_local: time
+    duration_minutes: int
+    services: list[str] = json_column()
+    how: str = ""  # the client's wishes on how it is done
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Visit(SQLModel, table=True):
+    # A visit generated from a plan slot remembers the date it was generated for, so that
+    # moving it to another day never makes the generator create it again.
+    __table_args__ = (UniqueConstraint("plan_slot_id", "slot_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    plan_slot_id: int | None = Field(default=None, foreign_key="planslot.id")
+    slot_day: date | None = None
+    day: date = Field(index=True)  # local date of planned_start
+    planned_start: datetime = Field(index=True)
+    duration_minutes: int
+    services: list[str] = json_column()
+    declined_services: list[str] = json_column()
+    how: str = ""
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    status: VisitStatus = VisitStatus.PLANNED
+    late_minutes: int = 0
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    deviation_reason: DeviationReason | None = None
+    version: int = 1
+
+
+class ChatAccount(SQLModel, table=True):
+    """A Telegram account linked to exactly one person: a client, a relative or staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    locale: str = "sv"
+    notify_level: NotifyLevel = NotifyLevel.ALL
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    relative_id: int | None = Field(default=None, foreign_key="relative.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    linked_at: datetime = Field(default_factory=now_utc)
+    blocked_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    kind: InvitationKind
+    client_id: int | None = Field(default=None, foreign_key="client.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    scope: Scope | None = None  # relative invitations
+    relative_first_name: str | None = None
+    created_at: datetime = Field(default_factory=now_utc)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_chat_account_id: int | None = Field(default=None, foreign_key="chataccount.id")
+
+
+class ChangeRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True, index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    kind: ChangeKind
+    new_start: datetime | None = None
+    new_duration: int | None = None
+    service: str | None = None
+    new_service: str | None = None
+    services: list[str] = json_column()
+    note: str = ""  # the client's own words, if typed or spoken
+    requested_by_chat_account_id: int | None = Field(default=None, foreign_key="chataccount.id")
+    created_at: datetime = Field(default_factory=now_utc, index=True)
+    status: RequestStatus = Field(default=RequestStatus.PENDING, index=True)
+    outcome: Outcome
+    reasons: list[dict[str, Any]] = json_column()
+    assignee: Assignee = Assignee.CONTACT_PERSON
+    assigned_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    escalated_at: datetime | None = None
+    decided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = None
+    reject_reason: RejectReason | None = None
+    reject_text: str | None = None
+    version: int = 1
+
+
+class VisitNote(SQLModel, table=True):
+    """Social documentation. Never deleted: a wrong note is marked and a new one written."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    author_staff_id: int = Field(foreign_key="staff.id")
+    event_time: datetime
+    entry_time: datetime = Field(default_factory=now_utc)
+    source: NoteSource = NoteSource.TYPED
+    confidence: float | None = None
+    text: str
+    corrects_note_id: int | None = Field(default=None, foreign_key="visitnote.id")
+    marked_wrong_at: datetime | None = None
+    marked_wrong_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now_utc, index=True)
+    actor: str  # "staff:7", "chat:12", "system"
+    action: str = Field(index=True)
+    entity: str
+    entity_id: int | None = None
+    client_id: int | None = Field(default=None, index=True)
+    details: dict[str, Any] = json_object_column()
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: written in the same transaction as the change, delivered at least once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_account_id: int = Field(foreign_key="chataccount.id", index=True)
+    kind: str
+    urgency: Urgency = Urgency.CHANGE
+    payload: dict[str, Any] = json_object_column()
+    created_at: datetime = Field(default_factory=now_utc)
+    available_at: datetime = Field(default_factory=now_utc, index=True)
+    claimed_until: datetime | None = None
+    attempts: int = 0
+    delivered_at: datetime | None = Field(default=None, index=True)
+    dropped_reason: str | None = None

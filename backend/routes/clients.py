@@ -1,0 +1,137 @@
+"""Client-facing reads and requests, shared by the bot API and the staff API.
+
+The bot calls them acting for a chat account; staff tools call them with their own token.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend.errors import InvalidInput
+from backend.routes.deps import ActorDep, Now, SessionDep
+from backend.schemas import (
+    ChangeIn,
+    DayPublic,
+    FramePublic,
+    RequestPublic,
+    SubmitIn,
+    VerdictPublic,
+    VisitPublic,
+)
+from backend.services import access, requests, visits
+from backend.services.visits import TZ
+
+MAX_RANGE_DAYS = 31
+
+
+router = APIRouter(tags=["clients"])
+
+
+@router.get("/clients/{client_id}/visits", response_model=DayPublic)
+async def client_visits(
+    client_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> DayPublic:
+    """Visits on local days from..to (default today), and the next one after them."""
+    today = now.astimezone(TZ).date()
+    start = start or today
+    end = end or start
+    if end < start or (end - start).days > MAX_RANGE_DAYS:
+        raise InvalidInput("bad_date_range", max_days=MAX_RANGE_DAYS)
+    await access.client_for(session, actor, client_id)
+    views = await visits.client_visits(session, client_id=client_id, start=start, end=end)
+    after = visits.local_day_bounds(end, end)[1]
+    upcoming = await visits.next_visit(session, client_id=client_id, after=max(after, now))
+    next_view = None
+    if upcoming is not None:
+        known = await visits.known_staff_ids(session, client_id)
+        next_view = VisitPublic.of(
+            visits.VisitView(
+                upcoming,
+                None,
+                upcoming.staff_id is not None and upcoming.staff_id not in known,
+            )
+        )
+    return DayPublic(visits=[VisitPublic.of(v) for v in views], next_visit=next_view)
+
+
+@router.get("/clients/{client_id}/frame", response_model=FramePublic)
+async def frame(
+    client_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+    day: date | None = None,
+) -> FramePublic:
+    """This period's frame: granted, performed, planned and left minutes."""
+    client = await access.client_for(session, actor, client_id)
+    day = day or now.astimezone(TZ).date()
+    order = await visits.order_in_force(session, client_id, day)
+    status = await visits.frame_status(session, client=client, day=day)
+    assert order is not None
+    return FramePublic.of(order.period, status)
+
+
+@router.post("/clients/{client_id}/requests/preview", response_model=VerdictPublic)
+async def preview(
+    client_id: int,
+    change: ChangeIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> VerdictPublic:
+    """The frame check for a change, without saving anything."""
+    verdict = await requests.preview(
+        session, actor=actor, client_id=client_id, change=change.to_change(), now=now
+    )
+    return VerdictPublic.of(verdict)
+
+
+@router.post("/clients/{client_id}/requests", response_model=RequestPublic, status_code=201)
+async def submit(
+    client_id: int,
+    body: SubmitIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> RequestPublic:
+    """Submit a change; the same idempotency key always yields the same request."""
+    request = await requests.submit(
+        session,
+        actor=actor,
+        client_id=client_id,
+        change=body.to_change(),
+        idempotency_key=body.idempotency_key,
+        note=body.note,
+        to_assessor=body.to_assessor,
+        now=now,
+    )
+    assert request.id is not None
+    return RequestPublic.of(await requests.request_view(session, request_id=request.id))
+
+
+@router.get("/clients/{client_id}/requests", response_model=list[RequestPublic])
+async def list_requests(
+    client_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+) -> list[RequestPublic]:
+    """Pending requests first, then the latest decided ones."""
+    views = await requests.client_requests(session, actor=actor, client_id=client_id)
+    return [RequestPublic.of(v) for v in views]
+
+
+@router.post("/requests/{request_id}/withdraw", response_model=RequestPublic)
+async def withdraw(
+    request_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> RequestPublic:
+    await requests.withdraw(session, actor=actor, request_id=request_id, now=now)
+    return RequestPublic.of(await requests.request_view(session, request_id=request_id))

@@ -1,0 +1,65 @@
+"""Dependencies shared by the routes: the session (committed before the response is sent),
+the clock, and who is acting."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.db import session_scope
+from backend.errors import Unauthorized
+from backend.services import access
+from backend.services.access import Actor
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessions):
+        yield session
+
+
+# scope="function": the commit happens before the response leaves, so whatever the bot
+# acknowledges to a user is already in the database.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def require_service(request: Request, x_service_token: Annotated[str, Header()] = "") -> None:
+    expected: str = request.app.state.settings.service_token
+    if not secrets.compare_digest(x_service_token.encode(), expected.encode()):
+        raise Unauthorized("invalid_service_token")
+
+
+async def current_actor(
+    request: Request,
+    session: SessionDep,
+    x_service_token: Annotated[str | None, Header()] = None,
+    x_telegram_user_id: Annotated[int | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Actor:
+    """The bot acts for a chat account (service token + Telegram user id); staff tools use
+    their own bearer token."""
+    if x_service_token is not None:
+        require_service(request, x_service_token)
+        if x_telegram_user_id is None:
+            raise Unauthorized("missing_chat_user")
+        return await access.actor_for_chat(session, x_telegram_user_id)
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("missing_credentials")
+    return await access.actor_for_staff_token(session, token)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+ServiceDep = Depends(require_service)

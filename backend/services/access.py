@@ -1,0 +1,134 @@
+"""Who is acting, and what their link allows them to see and do (DESIGN section 6)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.errors import Forbidden, NotFound, Unauthorized
+from backend.models import (
+    ChatAccount,
+    Client,
+    RelativeLink,
+    Scope,
+    Staff,
+    StaffAbsence,
+    StaffRole,
+)
+from backend.services import audit
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A chat account (client, relative or staff) or a staff member using the staff API."""
+
+    chat_account: ChatAccount | None = None
+    staff: Staff | None = None
+
+    @property
+    def label(self) -> str:
+        if self.staff is not None:
+            return f"staff:{self.staff.id}"
+        assert self.chat_account is not None
+        return f"chat:{self.chat_account.id}"
+
+    @property
+    def own_client_id(self) -> int | None:
+        return self.chat_account.client_id if self.chat_account else None
+
+    @property
+    def relative_id(self) -> int | None:
+        return self.chat_account.relative_id if self.chat_account else None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
+    account = (
+        await session.exec(
+            select(ChatAccount).where(ChatAccount.telegram_user_id == telegram_user_id)
+        )
+    ).first()
+    if account is None:
+        raise Unauthorized("not_linked")
+    staff = await session.get(Staff, account.staff_id) if account.staff_id else None
+    return Actor(chat_account=account, staff=staff)
+
+
+async def actor_for_staff_token(session: AsyncSession, token: str) -> Actor:
+    staff = (
+        await session.exec(select(Staff).where(Staff.api_token_hash == hash_token(token)))
+    ).first()
+    if staff is None:
+        raise Unauthorized("invalid_token")
+    return Actor(staff=staff)
+
+
+def require_staff(actor: Actor) -> Staff:
+    if actor.staff is None:
+        raise Forbidden("staff_only")
+    return actor.staff
+
+
+async def client_for(
+    session: AsyncSession, actor: Actor, client_id: int, *, to_request: bool = False
+) -> Client:
+    """The client, if ``actor`` may see them (and, with ``to_request``, ask on their behalf)."""
+    client = await session.get(Client, client_id)
+    if client is None:
+        raise NotFound("client_not_found")
+    if actor.staff is not None:
+        if actor.staff.unit_id != client.unit_id:
+            raise Forbidden("other_unit")
+        audit.record(
+            session,
+            actor=actor.label,
+            action="client.read",
+            entity="client",
+            entity_id=client_id,
+            client_id=client_id,
+        )
+        return client
+    if actor.own_client_id == client_id:
+        return client
+    if actor.relative_id is not None:
+        link = (
+            await session.exec(
+                select(RelativeLink)
+                .where(RelativeLink.relative_id == actor.relative_id)
+                .where(RelativeLink.client_id == client_id)
+                .where(col(RelativeLink.revoked_at).is_(None))
+            )
+        ).first()
+        if link is not None and (not to_request or link.scope is Scope.VIEW_REQUEST):
+            return client
+        if link is not None:
+            raise Forbidden("view_only")
+    raise Forbidden("no_access")
+
+
+async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:
+    if not staff_ids:
+        return set()
+    rows = await session.exec(
+        select(StaffAbsence.staff_id)
+        .where(col(StaffAbsence.staff_id).in_(staff_ids))
+        .where(StaffAbsence.starts_on <= day)
+        .where(StaffAbsence.ends_on >= day)
+    )
+    return set(rows.all())
+
+
+def may_decide(staff: Staff, client: Client) -> bool:
+    """Contact person, deputy, or a planner/manager of the client's unit."""
+    if staff.unit_id != client.unit_id:
+        return False
+    if staff.id in (client.contact_person_id, client.deputy_id):
+        return True
+    return staff.role in (StaffRole.PLANNER, StaffRole.MANAGER)

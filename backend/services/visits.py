@@ -1,0 +1,490 @@
+"""Visits: generated from signed plans, listed for clients and staff, checked in and out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.domain import frame_check as fc
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.models import (
+    CarePlan,
+    ChangeRequest,
+    Client,
+    GrantedService,
+    Order,
+    PlanSlot,
+    PlanStatus,
+    Staff,
+    StaffRole,
+    Unit,
+    Urgency,
+    Visit,
+)
+from backend.services import audit, outbox
+
+TZ = fc.STOCKHOLM
+
+
+def local_start(day: date, at: time) -> datetime:
+    """Plan wall time in Stockholm as an aware UTC instant (DST-safe)."""
+    return datetime.combine(day, at, tzinfo=TZ).astimezone(UTC)
+
+
+def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC instants covering local days ``start``..``end`` inclusive."""
+    return local_start(start, time(0)), local_start(end + timedelta(days=1), time(0))
+
+
+def performed_minutes(visit: Visit) -> int | None:
+    if visit.actual_start is None or visit.actual_end is None:
+        return None
+    return max(0, round((visit.actual_end - visit.actual_start).total_seconds() / 60))
+
+
+def visit_state(visit: Visit) -> fc.VisitState:
+    assert visit.id is not None
+    return fc.VisitState(
+        id=visit.id,
+        start=visit.planned_start,
+        duration_minutes=visit.duration_minutes,
+        services=frozenset(visit.services),
+        status=visit.status,
+        performed_minutes=performed_minutes(visit),
+        declined_services=frozenset(visit.declined_services),
+    )
+
+
+# --- generation ---------------------------------------------------------------------------
+
+
+async def generate_visits(
+    session: AsyncSession, *, start: date, end: date, client_id: int | None = None
+) -> int:
+    """Create the visits of signed plans for local days ``start``..``end``; idempotent.
+
+    From a plan's ``valid_from`` on, still-planned visits of the plan it replaces are removed
+    (or cancelled, if a request refers to them); performed history is never touched.
+    """
+    plan_query = select(CarePlan).where(CarePlan.status == PlanStatus.SIGNED)
+    if client_id is not None:
+        plan_query = plan_query.where(CarePlan.client_id == client_id)
+    plans = list((await session.exec(plan_query.order_by(col(CarePlan.valid_from)))).all())
+    if not plans:
+        return 0
+    plan_ids = [p.id for p in plans]
+    slots = list(
+        (
+            await session.exec(select(PlanSlot).where(col(PlanSlot.care_plan_id).in_(plan_ids)))
+        ).all()
+    )
+    orders = {
+        o.id: o
+        for o in (
+            await session.exec(select(Order).where(col(Order.id).in_({p.order_id for p in plans})))
+        ).all()
+    }
+    client_ids = {p.client_id for p in plans}
+    existing = list(
+        (
+            await session.exec(
+                select(Visit)
+                .where(col(Visit.client_id).in_(client_ids))
+                .where(col(Visit.slot_day) >= start)
+                .where(col(Visit.slot_day) <= end)
+            )
+        ).all()
+    )
+    have = {(v.plan_slot_id, v.slot_day) for v in existing}
+    slots_by_plan: dict[int, list[PlanSlot]] = {}
+    for slot in slots:
+        slots_by_plan.setdefault(slot.care_plan_id, []).append(slot)
+    plans_by_client: dict[int, list[CarePlan]] = {}
+    for plan in plans:
+        plans_by_client.setdefault(plan.client_id, []).append(plan)
+
+    created = 0
+    in_force_slot_ids: dict[tuple[int, date], set[int]] = {}
+    day = start
+    while day <= end:
+        for cid, client_plans in plans_by_client.items():
+            plan = next((p for p in reversed(client_plans) if p.valid_from <= day), None)
+            if plan is None:
+                continue
+            order = orders[plan.order_id]
+            if day < order.valid_from or (order.valid_to is not None and day > order.valid_to):
+                continue
+            assert plan.id is not None
+            todays = [s for s in slots_by_plan.get(plan.id, []) if s.weekday == day.weekday()]
+            in_force_slot_ids[(cid, day)] = {s.id for s in todays if s.id is not None}
+            for slot in todays:
+                if (slot.id, day) in have:
+                    continue
+                session.add(
+                    Visit(
+                        client_id=cid,
+                        plan_slot_id=slot.id,
+                        slot_day=day,
+                        day=day,
+                        planned_start=local_start(day, slot.start_local),
+                        duration_minutes=slot.duration_minutes,
+                        services=list(slot.services),
+                        how=slot.how,
+                        staff_id=slot.staff_id,
+                    )
+                )
+                created += 1
+        day += timedelta(days=1)
+
+    stale = [
+        v
+        for v in existing
+        if v.plan_slot_id is not None
+        and v.slot_day is not None
+        and v.status is fc.VisitStatus.PLANNED
+        and v.actual_start is None
+        and (v.client_id, v.slot_day) in in_force_slot_ids
+        and v.plan_slot_id not in in_force_slot_ids[(v.client_id, v.slot_day)]
+    ]
+    if stale:
+        referenced = set(
+            (
+                await session.exec(
+                    select(ChangeRequest.visit_id).where(
+                        col(ChangeRequest.visit_id).in_([v.id for v in stale])
+                    )
+                )
+            ).all()
+        )
+        for visit in stale:
+            if visit.id in referenced:
+                visit.status = fc.VisitStatus.CANCELLED
+                session.add(visit)
+        await session.exec(
+            delete(Visit).where(col(Visit.id).in_([v.id for v in stale if v.id not in referenced]))
+        )
+    await session.flush()
+    return created
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitView:
+    visit: Visit
+    staff_first_name: str | None
+    staff_is_new: bool
+    client_first_name: str | None = None
+    address_area: str | None = None
+
+
+async def known_staff_ids(session: AsyncSession, client_id: int) -> set[int]:
+    """Staff who have already done a visit with this client (someone else is 'new')."""
+    rows = await session.exec(
+        select(Visit.staff_id)
+        .where(Visit.client_id == client_id)
+        .where(Visit.status == fc.VisitStatus.DONE)
+        .where(col(Visit.staff_id).is_not(None))
+        .distinct()
+    )
+    return {sid for sid in rows.all() if sid is not None}
+
+
+async def client_visits(
+    session: AsyncSession, *, client_id: int, start: date, end: date
+) -> list[VisitView]:
+    """A client's visits on local days ``start``..``end``, in time order (2 queries)."""
+    first, last = local_day_bounds(start, end)
+    rows = await session.exec(
+        select(Visit, Staff.first_name)
+        .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
+        .where(Visit.client_id == client_id)
+        .where(Visit.planned_start >= first)
+        .where(Visit.planned_start < last)
+        .order_by(col(Visit.planned_start), col(Visit.id))
+    )
+    visits = list(rows.all())
+    known = await known_staff_ids(session, client_id)
+    return [
+        VisitView(
+            visit=v,
+            staff_first_name=name,
+            staff_is_new=v.staff_id is not None
+            and v.staff_id not in known
+            and v.status is not fc.VisitStatus.DONE,
+        )
+        for v, name in visits
+    ]
+
+
+async def next_visit(session: AsyncSession, *, client_id: int, after: datetime) -> Visit | None:
+    return (
+        await session.exec(
+            select(Visit)
+            .where(Visit.client_id == client_id)
+            .where(Visit.planned_start >= after)
+            .where(Visit.status != fc.VisitStatus.CANCELLED)
+            .order_by(col(Visit.planned_start))
+            .limit(1)
+        )
+    ).first()
+
+
+async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[VisitView]:
+    """A staff member's visits for a local day with client first name and area (1 query)."""
+    first, last = local_day_bounds(day, day)
+    rows = await session.exec(
+        select(Visit, Client.first_name, Client.address_area)
+        .join(Client, col(Client.id) == Visit.client_id)
+        .where(Visit.staff_id == staff.id)
+        .where(Visit.planned_start >= first)
+        .where(Visit.planned_start < last)
+        .where(Visit.status != fc.VisitStatus.CANCELLED)
+        .order_by(col(Visit.planned_start))
+    )
+    return [
+        VisitView(
+            visit=v,
+            staff_first_name=staff.first_name,
+            staff_is_new=False,
+            client_first_name=name,
+            address_area=area,
+        )
+        for v, name, area in rows.all()
+    ]
+
+
+# --- the frame ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameState:
+    order: Order
+    frame: fc.Frame
+    rules: fc.Rules
+    visits: list[fc.VisitState]
+
+
+def unit_rules(unit: Unit) -> fc.Rules:
+    return fc.Rules(
+        notice_minutes=unit.notice_minutes,
+        service_start=unit.service_start,
+        service_end=unit.service_end,
+    )
+
+
+async def order_in_force(session: AsyncSession, client_id: int, day: date) -> Order | None:
+    return (
+        await session.exec(
+            select(Order)
+            .where(Order.client_id == client_id)
+            .where(Order.valid_from <= day)
+            .where((col(Order.valid_to).is_(None)) | (col(Order.valid_to) >= day))
+            .order_by(col(Order.valid_from).desc())
+            .limit(1)
+        )
+    ).first()
+
+
+async def frame_state(session: AsyncSession, *, client: Client, days: list[date]) -> FrameState:
+    """The order in force and every visit that can matter for a check touching ``days``."""
+    order = await order_in_force(session, client.id or 0, days[0])
+    if order is None:
+        raise NotFound("no_order")
+    unit = await session.get(Unit, client.unit_id)
+    assert unit is not None
+    granted = (
+        await session.exec(select(GrantedService).where(GrantedService.order_id == order.id))
+    ).all()
+    frame = fc.Frame(
+        period=order.period,
+        frame_minutes=order.frame_minutes,
+        services=tuple(fc.GrantedService(g.code, g.count, g.per) for g in granted),
+        valid_from=order.valid_from,
+        valid_to=order.valid_to,
+    )
+    # Whole periods plus a week either side, so frequency windows at the edges are complete.
+    bounds = [fc.period_bounds(order.period, d) for d in days]
+    start = min(b[0] for b in bounds) - timedelta(days=7)
+    end = max(b[1] for b in bounds) + timedelta(days=7)
+    first, last = local_day_bounds(start, end)
+    visits = (
+        await session.exec(
+            select(Visit)
+            .where(Visit.client_id == client.id)
+            .where(Visit.planned_start >= first)
+            .where(Visit.planned_start < last)
+        )
+    ).all()
+    return FrameState(order, frame, unit_rules(unit), [visit_state(v) for v in visits])
+
+
+async def frame_status(session: AsyncSession, *, client: Client, day: date) -> fc.FrameStatus:
+    state = await frame_state(session, client=client, days=[day])
+    return fc.frame_status(state.frame, state.visits, day, state.rules)
+
+
+# --- staff actions ------------------------------------------------------------------------
+
+
+async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tuple[Visit, Client]:
+    row = (
+        await session.exec(
+            select(Visit, Client)
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Visit.id == visit_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("visit_not_found")
+    visit, client = row
+    if client.unit_id != staff.unit_id:
+        raise Forbidden("other_unit")
+    if visit.staff_id != staff.id and staff.role is StaffRole.CARER:
+        raise Forbidden("not_your_visit")
+    return visit, client
+
+
+async def check_in(session: AsyncSession, *, staff: Staff, visit_id: int, now: datetime) -> Visit:
+    visit, client = await _own_visit(session, staff, visit_id)
+    if visit.status is fc.VisitStatus.CANCELLED:
+        raise Conflict("visit_cancelled")
+    if visit.actual_start is not None:
+        return visit  # pressed twice: one effect
+    if visit.planned_start - now > timedelta(hours=3):
+        raise InvalidInput("too_early_to_check_in")
+    visit.actual_start = now
+    visit.status = fc.VisitStatus.IN_PROGRESS
+    visit.staff_id = visit.staff_id or staff.id
+    visit.version += 1
+    session.add(visit)
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="visit.check_in",
+        entity="visit",
+        entity_id=visit.id,
+        client_id=client.id,
+    )
+    return visit
+
+
+async def check_out(session: AsyncSession, *, staff: Staff, visit_id: int, now: datetime) -> Visit:
+    visit, client = await _own_visit(session, staff, visit_id)
+    if visit.actual_start is None:
+        raise Conflict("not_checked_in")
+    if visit.actual_end is not None:
+        return visit
+    visit.actual_end = now
+    visit.status = fc.VisitStatus.DONE
+    visit.version += 1
+    session.add(visit)
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="visit.check_out",
+        entity="visit",
+        entity_id=visit.id,
+        client_id=client.id,
+        performed_minutes=performed_minutes(visit),
+    )
+    return visit
+
+
+async def report_late(
+    session: AsyncSession, *, staff: Staff, minutes: int, now: datetime, window_minutes: int
+) -> list[Visit]:
+    """Dignity guarantee: tell each client still waiting today that staff are running late."""
+    if not 1 <= minutes <= 240:
+        raise InvalidInput("late_minutes_out_of_bounds", min=1, max=240)
+    today = now.astimezone(TZ).date()
+    _first, last = local_day_bounds(today, today)
+    affected = list(
+        (
+            await session.exec(
+                select(Visit)
+                .where(Visit.staff_id == staff.id)
+                .where(Visit.planned_start >= now - timedelta(minutes=minutes))
+                .where(Visit.planned_start < last)
+                .where(Visit.status == fc.VisitStatus.PLANNED)
+                .order_by(col(Visit.planned_start))
+            )
+        ).all()
+    )
+    urgency = Urgency.URGENT if minutes > window_minutes else Urgency.INFO
+    for visit in affected:
+        visit.late_minutes = minutes
+        visit.version += 1
+        session.add(visit)
+        await outbox.notify_client(
+            session,
+            client_id=visit.client_id,
+            kind="staff_late",
+            urgency=urgency,
+            payload={
+                "visit_id": visit.id,
+                "visit_start": visit.planned_start.isoformat(),
+                "late_minutes": minutes,
+                "staff_first_name": staff.first_name,
+            },
+            now=now,
+        )
+        audit.record(
+            session,
+            actor=f"staff:{staff.id}",
+            action="visit.late",
+            entity="visit",
+            entity_id=visit.id,
+            client_id=visit.client_id,
+            late_minutes=minutes,
+        )
+    return affected
+
+
+async def assign_visit(
+    session: AsyncSession, *, planner: Staff, visit_id: int, staff_id: int, now: datetime
+) -> Visit:
+    """Give a visit to another staff member; tell the client when it is someone new."""
+    if planner.role not in (StaffRole.PLANNER, StaffRole.MANAGER):
+        raise Forbidden("planner_only")
+    visit, client = await _own_visit(session, planner, visit_id)
+    new_staff = await session.get(Staff, staff_id)
+    if new_staff is None or new_staff.unit_id != planner.unit_id:
+        raise NotFound("staff_not_found")
+    if visit.staff_id == staff_id:
+        return visit
+    visit.staff_id = staff_id
+    visit.version += 1
+    session.add(visit)
+    audit.record(
+        session,
+        actor=f"staff:{planner.id}",
+        action="visit.assign",
+        entity="visit",
+        entity_id=visit.id,
+        client_id=client.id,
+        staff_id=staff_id,
+    )
+    if staff_id not in await known_staff_ids(session, visit.client_id):
+        await outbox.notify_client(
+            session,
+            client_id=visit.client_id,
+            kind="someone_new",
+            urgency=Urgency.CHANGE,
+            payload={
+                "visit_id": visit.id,
+                "visit_start": visit.planned_start.isoformat(),
+                "staff_first_name": new_staff.first_name,
+            },
+            now=now,
+        )
+    return visit
+
+
+async def visits_count(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(Visit))).one()

@@ -1,0 +1,343 @@
+"""The change-request lifecycle through the HTTP API, on the demo unit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+
+import httpx
+from sqlmodel import select
+
+from backend.models import (
+    AuditEvent,
+    ChangeRequest,
+    ChatAccount,
+    Notification,
+    StaffAbsence,
+    Visit,
+)
+from tests.backend.helpers import LISA, local, visit_at
+from tests.conftest import Clock, as_chat, as_staff
+
+TODAY = date(2026, 11, 23)
+TOMORROW = TODAY + timedelta(days=1)
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+async def submit(api: httpx.AsyncClient, body: dict, who: str = "lisa", client_id: int = LISA):
+    return await api.post(
+        f"/clients/{client_id}/requests",
+        json={"idempotency_key": key(), **body},
+        headers=as_chat(who),
+    )
+
+
+async def test_preview_longer_lunch_is_within_with_numbers(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    frame = (await api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa"))).json()
+    r = await api.post(
+        f"/clients/{LISA}/requests/preview",
+        json={"kind": "resize", "visit_id": lunch["id"], "new_duration": 35},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 200, r.text
+    verdict = r.json()
+    assert verdict["outcome"] == "within"
+    assert verdict["frame_minutes"] == 2400 == frame["frame_minutes"]
+    assert verdict["delta_minutes"] == 15
+    used = verdict["performed_minutes"] + verdict["planned_minutes"]
+    assert used == frame["performed_minutes"] + frame["planned_minutes"]
+    assert verdict["total_after"] == used + 15
+
+
+async def test_submit_routes_to_contact_person_and_approval_changes_the_visit(
+    api, demo, db
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    r = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    assert r.status_code == 201, r.text
+    request = r.json()
+    assert request["status"] == "pending"
+    assert request["assignee"] == "contact_person"
+    assert request["assigned_first_name"] == "Anna"
+
+    queue = (await api.get("/staff/queue", headers=as_staff("anna"))).json()
+    assert [q["id"] for q in queue] == [request["id"]]
+
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve",
+        json={"version": request["version"]},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved"
+    assert r.json()["decided_by_first_name"] == "Anna"
+    assert (await visit_at(api, TOMORROW, 12))["duration_minutes"] == 35
+
+    # Lisa and her daughter Eva (who has consent) are told, through the outbox.
+    rows = await db.all(
+        select(Notification, ChatAccount)
+        .join(ChatAccount)
+        .where(Notification.kind == "request_decided")
+    )
+    assert sorted(a.telegram_user_id for _n, a in rows) == [1001, 1002]
+    assert rows[0][0].payload["status"] == "approved"
+    actions = await db.all(select(AuditEvent.action))
+    assert "request.submit" in actions and "request.approve" in actions
+
+
+async def test_outside_the_frame_is_refused_with_reasons_and_nothing_is_written(
+    api, demo, db
+) -> None:
+    before = await db.count(ChangeRequest)
+    r = await submit(
+        api,
+        {
+            "kind": "extra",
+            "new_start": local(TOMORROW, 14).isoformat(),
+            "new_duration": 180,
+            "services": ["meal"],
+        },
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "outside_frame"
+    over = [x for x in body["details"]["reasons"] if x["code"] == "over_frame"]
+    assert over and over[0]["numbers"]["frame_minutes"] == 2400
+    assert await db.count(ChangeRequest) == before
+
+
+async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, demo) -> None:
+    r = await submit(
+        api,
+        {
+            "kind": "extra",
+            "new_start": local(TOMORROW, 14).isoformat(),
+            "new_duration": 180,
+            "services": ["meal"],
+            "to_assessor": True,
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "to_assessor"
+    assert r.json()["outcome"] == "outside"
+    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json() == []
+
+
+async def test_submit_is_idempotent_on_the_client_key(api, demo, db) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    body = {
+        "idempotency_key": key(),
+        "kind": "resize",
+        "visit_id": lunch["id"],
+        "new_duration": 30,
+    }
+    first = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))
+    again = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert await db.count(ChangeRequest) == 1
+
+
+async def test_routed_to_deputy_when_contact_person_is_away(api, demo, db) -> None:
+    await db.add(StaffAbsence(staff_id=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=7)))
+    lunch = await visit_at(api, TOMORROW, 12)
+    r = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    assert r.json()["assignee"] == "deputy"
+    assert r.json()["assigned_first_name"] == "Maria"
+    assert [q["id"] for q in (await api.get("/staff/queue", headers=as_staff("maria"))).json()]
+
+
+async def test_routed_to_planners_when_contact_and_deputy_are_away(api, demo, db) -> None:
+    await db.add(*(StaffAbsence(staff_id=i, starts_on=TODAY, ends_on=TODAY) for i in (1, 2)))
+    lunch = await visit_at(api, TOMORROW, 12)
+    r = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    assert r.json()["assignee"] == "planners"
+    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()
+    assert [q["id"] for q in queue] == [r.json()["id"]]
+    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json() == []
+
+
+async def test_two_approvals_racing_yield_exactly_one_decision(api, demo, db) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+
+    async def approve(who: str) -> httpx.Response:
+        return await api.post(
+            f"/staff/requests/{request['id']}/approve",
+            json={"version": request["version"]},
+            headers=as_staff(who),
+        )
+
+    results = await asyncio.gather(approve("anna"), approve("maria"))
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 409]
+    loser = next(r for r in results if r.status_code == 409).json()
+    assert loser["code"] == "already_decided"
+    assert loser["details"]["decided_by_first_name"] in ("Anna", "Maria")
+    decided = await db.all(select(AuditEvent).where(AuditEvent.action == "request.approve"))
+    assert len(decided) == 1
+    notes = await db.all(select(Notification).where(Notification.kind == "request_decided"))
+    assert len(notes) == 2  # Lisa and Eva, once each
+
+
+async def test_a_carer_who_is_not_contact_deputy_or_planner_cannot_decide(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("ahmed")
+    )
+    assert r.status_code == 403
+    assert r.json()["code"] == "not_your_client"
+    view = await api.get(f"/clients/{LISA}/requests", headers=as_chat("lisa"))
+    assert view.json()[0]["status"] == "pending"
+
+
+async def test_reject_with_reason_reaches_the_client(api, demo, db) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    r = await api.post(
+        f"/staff/requests/{request['id']}/reject",
+        json={"reason": "no_staff", "text": "Ingen personal ledig då."},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reject_reason"] == "no_staff"
+    assert (await visit_at(api, TOMORROW, 12))["duration_minutes"] == 20
+    n = await db.first(select(Notification).where(Notification.kind == "request_decided"))
+    assert n is not None and n.payload["reject_reason"] == "no_staff"
+
+
+async def test_other_reason_needs_text(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    r = await api.post(
+        f"/staff/requests/{request['id']}/reject",
+        json={"reason": "other"},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 422 and r.json()["code"] == "reason_text_required"
+
+
+async def test_withdraw_by_requester_then_a_stale_approval_conflicts(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    r = await api.post(f"/requests/{request['id']}/withdraw", headers=as_chat("lisa"))
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve",
+        json={"version": request["version"]},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 409
+    assert r.json()["details"]["status"] == "withdrawn"
+
+
+async def test_relative_with_view_request_scope_can_submit_for_the_client(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    r = await submit(
+        api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30}, who="eva"
+    )
+    assert r.status_code == 201, r.text
+
+
+async def test_a_client_cannot_see_or_request_for_another_client(api, demo) -> None:
+    r = await api.get("/clients/2/visits", headers=as_chat("lisa"))
+    assert r.status_code == 403 and r.json()["code"] == "no_access"
+
+
+async def test_pending_request_expires_when_the_visit_has_passed(
+    api, demo, app, clock: Clock
+) -> None:
+    from backend.services import requests as request_service
+
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    clock.set_local(2026, 11, 24, 12, 5)
+    async with app.state.sessions() as s:
+        assert await request_service.expire_passed(s, now=clock.now) == 1
+        await s.commit()
+    listed = (await api.get(f"/clients/{LISA}/requests", headers=as_chat("lisa"))).json()
+    assert listed[0]["id"] == request["id"] and listed[0]["status"] == "expired"
+    async with app.state.sessions() as s:
+        assert await request_service.expire_passed(s, now=clock.now) == 0
+
+
+async def test_waiting_request_is_escalated_to_planners_after_the_limit(
+    api, demo, app, clock: Clock, db
+) -> None:
+    from backend.services import requests as request_service
+
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    clock.advance(minutes=119)
+    async with app.state.sessions() as s:
+        assert await request_service.escalate_waiting(s, now=clock.now) == 0
+    clock.advance(minutes=2)
+    async with app.state.sessions() as s:
+        assert await request_service.escalate_waiting(s, now=clock.now) == 1
+        await s.commit()
+    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()
+    assert [q["id"] for q in queue] == [request["id"]] and queue[0]["escalated"]
+    planner_note = await db.all(
+        select(Notification).where(Notification.kind == "request_escalated")
+    )
+    assert len(planner_note) == 1  # Erik, the unit's planner
+
+
+async def test_approval_rechecks_against_the_current_state(api, demo, clock: Clock) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    clock.set_local(2026, 11, 24, 12, 10)  # the visit has started by the time Anna looks
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("anna")
+    )
+    assert r.status_code == 409 and r.json()["code"] == "no_longer_fits"
+    listed = (await api.get(f"/clients/{LISA}/requests", headers=as_chat("lisa"))).json()
+    assert listed[0]["status"] == "pending"
+
+
+async def test_move_is_applied_and_not_recreated_by_generation(api, demo, app, db) -> None:
+    from backend.services.visits import generate_visits
+
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(
+            api,
+            {
+                "kind": "move",
+                "visit_id": lunch["id"],
+                "new_start": local(TOMORROW, 13).isoformat(),
+            },
+        )
+    ).json()
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("anna")
+    )
+    assert r.status_code == 200, r.text
+    async with app.state.sessions() as s:
+        assert await generate_visits(s, start=TODAY, end=TOMORROW + timedelta(days=7)) == 0
+        await s.commit()
+    moved = await db.get(Visit, lunch["id"])
+    assert moved is not None
+    assert moved.planned_start == local(TOMORROW, 13)

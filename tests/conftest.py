@@ -1,0 +1,189 @@
+"""Shared fixtures: a migrated database per test (SQLite by default, PostgreSQL when
+RAMTID_TEST_DATABASE_URL points at one), a controllable clock, the app and its API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlmodel import SQLModel, select
+
+from backend.config import Settings
+from backend.db import create_engine, migrate, session_factory
+from backend.demo import DEMO_ACCOUNTS, seed
+from backend.main import create_app
+from backend.domain.frame_check import STOCKHOLM
+
+SERVICE_TOKEN = "test-service-token"
+# Monday 23 November 2026, 08:40 in Stockholm.
+DEFAULT_NOW = datetime(2026, 11, 23, 8, 40, tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+class Clock:
+    """The only clock the app reads in tests."""
+
+    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set_local(self, *args: int) -> datetime:
+        self.now = datetime(*args, tzinfo=STOCKHOLM).astimezone(UTC)  # type: ignore[misc]
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    return os.environ.get("RAMTID_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory, postgres_url: str | None) -> str:
+    """Run the real migrations once per test session."""
+    if postgres_url:
+
+        async def reset() -> None:
+            engine = create_engine(postgres_url)
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+            await engine.dispose()
+
+        asyncio.run(reset())
+        migrate(postgres_url)
+        return postgres_url
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    migrate(f"sqlite+aiosqlite:///{path}")
+    return str(path)
+
+
+TABLES = (
+    "notification, auditevent, visitnote, changerequest, invitation, chataccount, visit, "
+    'planslot, careplan, grantedservice, "order", relativelink, relative, client, '
+    "staffabsence, staff, unit"
+)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, postgres_url: str | None, tmp_path: Path) -> str:
+    if postgres_url:
+
+        async def truncate() -> None:
+            engine = create_engine(postgres_url)
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+            await engine.dispose()
+
+        asyncio.run(truncate())
+        return postgres_url
+    target = tmp_path / "ramtid.db"
+    shutil.copyfile(migrated_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, service_token=SERVICE_TOKEN)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+    application = create_app(settings, clock=clock, run_housekeeping=False)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def api(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://backend") as client:
+        yield client
+
+
+class Database:
+    """Reads and writes for assertions, each in its own short transaction (SQLite takes the
+    write lock at BEGIN, so a test must not hold a transaction open across API calls)."""
+
+    def __init__(self, sessions) -> None:  # type: ignore[no-untyped-def]
+        self.sessions = sessions
+
+    async def all(self, statement: Any) -> list[Any]:
+        async with self.sessions() as s:
+            return list((await s.exec(statement)).all())
+
+    async def first(self, statement: Any) -> Any:
+        rows = await self.all(statement)
+        return rows[0] if rows else None
+
+    async def get(self, model: type[SQLModel], ident: int) -> Any:
+        async with self.sessions() as s:
+            return await s.get(model, ident)
+
+    async def count(self, model: type[SQLModel]) -> int:
+        async with self.sessions() as s:
+            return (await s.exec(select(func.count()).select_from(model))).one()
+
+    async def add(self, *rows: SQLModel) -> None:
+        async with self.sessions() as s:
+            s.add_all(rows)
+            await s.commit()
+
+
+@pytest.fixture
+def db(app) -> Database:  # type: ignore[no-untyped-def]
+    return Database(app.state.sessions)
+
+
+@pytest.fixture
+async def demo(app, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    async with app.state.sessions() as s:
+        await seed(s, now=clock.now)
+        await s.commit()
+
+
+def as_chat(name: str) -> dict[str, str]:
+    """Headers for the bot acting for one of the demo's chat accounts."""
+    return {"X-Service-Token": SERVICE_TOKEN, "X-Telegram-User-Id": str(DEMO_ACCOUNTS[name])}
+
+
+def as_staff(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer demo-{name}"}
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+
+@pytest.fixture
+def count_statements(app) -> Iterator[StatementCounter]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    counter = StatementCounter()
+
+    def before(*_args: object) -> None:
+        counter.count += 1
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", before)
+    yield counter
+    event.remove(app.state.engine.sync_engine, "before_cursor_execute", before)
