@@ -119,7 +119,7 @@ CLIENTS = (
         slots=(
             SlotSpec(EVERY_DAY, time(8, 0), 25, ("meal", "dressing"), "Gröt med lingon, kaffe."),
             SlotSpec(EVERY_DAY, time(12, 0), 20, ("meal",), "Sitt med medan Lisa äter."),
-            SlotSpec(EVERY_DAY, time(17, 0), 20, ("meal", "supervision"), "Titta att spisen är av."),
+            SlotSpec(EVERY_DAY, time(17, 0), 20, ("meal", "supervision"), "Se att spisen är av."),
             SlotSpec((2,), time(10, 0), 60, ("shower",), "Lisa vill duscha på förmiddagen."),
             SlotSpec((4,), time(13, 0), 60, ("cleaning",), "Dammsug vardagsrum och kök."),
         ),

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from backend.config import Settings
@@ -22,6 +24,7 @@ from backend.services import visits
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
+WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
 
 
 def system_clock() -> datetime:
@@ -39,6 +42,8 @@ async def housekeeping(app: FastAPI) -> None:
             session, start=today, end=today + timedelta(days=14)
         )
         await session.commit()
+    if expired or escalated:
+        await app.state.wake_notifier()
     if expired or escalated or created:
         log.info("housekeeping: expired=%d escalated=%d visits=%d", expired, escalated, created)
 
@@ -69,6 +74,8 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await app.state.engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
     app = FastAPI(
         title="Ramtid backend",
@@ -80,6 +87,21 @@ def create_app(
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.clock = clock
+    app.state.outbox_listeners = []  # in-process notifiers register here
+
+    async def wake_notifier() -> None:
+        """New outbox rows are committed: wake notifiers here and, through Redis, elsewhere."""
+        for listener in app.state.outbox_listeners:
+            listener()
+        if redis is not None:
+            try:
+                await redis.publish(WAKE_CHANNEL, "1")
+            except RedisError:
+                log.warning("could not wake notifiers through Redis; they poll instead")
+
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    app.state.redis = redis
+    app.state.wake_notifier = wake_notifier
 
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:

@@ -75,8 +75,16 @@ class VisitPublic(BaseModel):
 
 
 class DayPublic(BaseModel):
+    start: date
+    end: date
     visits: list[VisitPublic]
     next_visit: VisitPublic | None = None
+
+
+class GrantedPublic(BaseModel):
+    code: str
+    count: int
+    per: fc.FrequencyUnit
 
 
 class FramePublic(BaseModel):
@@ -87,11 +95,15 @@ class FramePublic(BaseModel):
     performed_minutes: int
     planned_minutes: int
     left_minutes: int
+    services: list[GrantedPublic]
 
     @classmethod
-    def of(cls, period: fc.Period, status: fc.FrameStatus) -> FramePublic:
+    def of(cls, frame: fc.Frame, status: fc.FrameStatus) -> FramePublic:
         return cls(
-            period=period,
+            period=frame.period,
+            services=[
+                GrantedPublic(code=s.code, count=s.count, per=s.per) for s in frame.services
+            ],
             period_start=status.period_start,
             period_end=status.period_end,
             frame_minutes=status.frame_minutes,
@@ -291,6 +303,7 @@ class LateIn(BaseModel):
 class NotificationPublic(BaseModel):
     id: int
     chat_id: int
+    recipient: str  # client | relative | staff
     locale: str
     kind: str
     urgency: str

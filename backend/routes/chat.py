@@ -135,6 +135,11 @@ async def claim(body: ClaimIn, session: SessionDep, now: Now) -> list[Notificati
         NotificationPublic(
             id=n.id or 0,
             chat_id=account.chat_id,
+            recipient="client"
+            if account.client_id
+            else "relative"
+            if account.relative_id
+            else "staff",
             locale=account.locale,
             kind=n.kind,
             urgency=n.urgency.value,

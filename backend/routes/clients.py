@@ -3,11 +3,12 @@
 The bot calls them acting for a chat account; staff tools call them with their own token.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from backend.domain import frame_check as fc
 from backend.errors import InvalidInput
 from backend.routes.deps import ActorDep, Now, SessionDep
 from backend.schemas import (
@@ -36,11 +37,13 @@ async def client_visits(
     now: Now,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
+    days: Annotated[int | None, Query(ge=1, le=MAX_RANGE_DAYS)] = None,
 ) -> DayPublic:
-    """Visits on local days from..to (default today), and the next one after them."""
+    """Visits on local days from..to (default: today, or ``days`` days from today), and the
+    next visit after them."""
     today = now.astimezone(TZ).date()
     start = start or today
-    end = end or start
+    end = end or (start + timedelta(days=days - 1) if days else start)
     if end < start or (end - start).days > MAX_RANGE_DAYS:
         raise InvalidInput("bad_date_range", max_days=MAX_RANGE_DAYS)
     await access.client_for(session, actor, client_id)
@@ -57,7 +60,9 @@ async def client_visits(
                 upcoming.staff_id is not None and upcoming.staff_id not in known,
             )
         )
-    return DayPublic(visits=[VisitPublic.of(v) for v in views], next_visit=next_view)
+    return DayPublic(
+        start=start, end=end, visits=[VisitPublic.of(v) for v in views], next_visit=next_view
+    )
 
 
 @router.get("/clients/{client_id}/frame", response_model=FramePublic)
@@ -71,10 +76,9 @@ async def frame(
     """This period's frame: granted, performed, planned and left minutes."""
     client = await access.client_for(session, actor, client_id)
     day = day or now.astimezone(TZ).date()
-    order = await visits.order_in_force(session, client_id, day)
-    status = await visits.frame_status(session, client=client, day=day)
-    assert order is not None
-    return FramePublic.of(order.period, status)
+    state = await visits.frame_state(session, client=client, days=[day])
+    status = fc.frame_status(state.frame, state.visits, day, state.rules)
+    return FramePublic.of(state.frame, status)
 
 
 @router.post("/clients/{client_id}/requests/preview", response_model=VerdictPublic)

@@ -11,15 +11,21 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.db import session_scope
 from backend.errors import Unauthorized
 from backend.services import access
 from backend.services.access import Actor
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessions):
-        yield session
+    async with request.app.state.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        if session.info.pop("outbox_written", False):
+            await request.app.state.wake_notifier()
 
 
 # scope="function": the commit happens before the response leaves, so whatever the bot

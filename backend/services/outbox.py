@@ -50,6 +50,8 @@ def _enqueue(
             )
         )
         count += 1
+    if count:
+        session.info["outbox_written"] = True  # wake the notifier after the commit
     return count
 
 

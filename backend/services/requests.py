@@ -69,7 +69,8 @@ def _validate(change: fc.Change) -> None:
         fc.ChangeKind.CANCEL: ("visit_id",),
         fc.ChangeKind.EXTRA: ("new_start", "new_duration", "services"),
     }
-    missing = [name for name in needs[change.kind] if not getattr(change, name)]
+    # Only absent fields are missing: a duration of 0 is present, and out of bounds.
+    missing = [name for name in needs[change.kind] if getattr(change, name) in (None, frozenset())]
     if missing:
         raise InvalidInput("missing_fields", fields=missing)
     if change.new_start is not None and change.new_start.tzinfo is None:

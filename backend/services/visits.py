@@ -324,11 +324,6 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
     return FrameState(order, frame, unit_rules(unit), [visit_state(v) for v in visits])
 
 
-async def frame_status(session: AsyncSession, *, client: Client, day: date) -> fc.FrameStatus:
-    state = await frame_state(session, client=client, days=[day])
-    return fc.frame_status(state.frame, state.visits, day, state.rules)
-
-
 # --- staff actions ------------------------------------------------------------------------
 
 

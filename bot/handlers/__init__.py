@@ -1,0 +1,17 @@
+"""The bot's routers, in the order they are tried (include order is behaviour)."""
+
+from aiogram import Router
+
+from bot.handlers import change, client, errors, fallback, settings, staff, start
+
+
+def routers() -> list[Router]:
+    return [
+        errors.router,
+        start.router,  # linking and /help, /cancel first: they work in every state
+        settings.router,
+        staff.router,
+        client.router,
+        change.router,  # free text is read as a wish last
+        fallback.router,
+    ]

@@ -1,0 +1,140 @@
+"""Outgoing messages within Telegram's limits, for the notifier.
+
+Telegram allows about one message per second to one chat and about thirty per second in all,
+and answers 429 with ``retry_after`` beyond that; aiogram does not retry. ``Sender`` paces
+sends (per-chat spacing plus a global token bucket), keeps the messages to one chat in order,
+and retries what is worth retrying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import Message
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered."""
+
+    def __init__(self, chat_id: int, reason: str) -> None:
+        super().__init__(f"chat {chat_id}: {reason}")
+        self.chat_id = chat_id
+
+
+class RecipientBlocked(DeliveryError):
+    """The user blocked the bot or no longer exists; sending again will not help."""
+
+    def __init__(self, chat_id: int, reason: str = "bot was blocked by the user") -> None:
+        super().__init__(chat_id, reason)
+
+
+class DeliveryFailed(DeliveryError):
+    """Telegram stayed unreachable or overloaded for every attempt; the cause is chained."""
+
+    def __init__(self, chat_id: int, attempts: int) -> None:
+        super().__init__(chat_id, f"gave up after {attempts} attempts")
+        self.attempts = attempts
+
+
+class Sender:
+    """Sends messages through ``bot`` at a pace Telegram accepts.
+
+    A message to a chat waits for that chat's previous one (so they arrive in order), then for
+    the chat's spacing, then for a global token. 429 is retried after its ``retry_after``;
+    network and 5xx errors with capped exponential backoff. A retry after a lost response can
+    deliver a message twice: the notifier prefers that to losing it.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        per_chat_interval: float = 1.0,
+        global_rate: float = 30.0,
+        global_burst: int = 1,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            msg = "max_attempts must be at least 1"
+            raise ValueError(msg)
+        self._bot = bot
+        self._per_chat_interval = per_chat_interval
+        self._token_interval = 1.0 / global_rate
+        self._burst_tolerance = (global_burst - 1) * self._token_interval
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._clock = clock
+        self._sleep = sleep
+        # Per chat: when it may receive again, and a lock that keeps its messages in order.
+        # Bounded by the number of people the service has ever notified.
+        self._chat_next: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        # Global bucket as a theoretical arrival time (GCRA): the bucket is full when it is
+        # at or before now, and each send pushes it one token interval later.
+        self._bucket_time = float("-inf")
+
+    async def send(self, chat_id: int, text: str, **kwargs: Any) -> Message:
+        """``bot.send_message(chat_id, text, **kwargs)`` within the limits, retried.
+
+        Raises RecipientBlocked at once on 403, DeliveryFailed when attempts run out, and
+        other Telegram errors (a 400 for bad markup) unchanged.
+        """
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            for attempt in range(1, self._max_attempts + 1):
+                await self._wait_turn(chat_id)
+                try:
+                    return await self._bot.send_message(chat_id, text, **kwargs)
+                except TelegramForbiddenError as error:
+                    raise RecipientBlocked(chat_id, error.message) from error
+                except TelegramRetryAfter as error:
+                    delay: float = error.retry_after
+                    last_error: Exception = error
+                except (TelegramNetworkError, TelegramServerError) as error:
+                    delay = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
+                    last_error = error
+                if attempt < self._max_attempts:
+                    logger.warning(
+                        "Send to chat %s failed (attempt %d/%d), retrying in %.1f s: %s",
+                        chat_id,
+                        attempt,
+                        self._max_attempts,
+                        delay,
+                        last_error,
+                    )
+                    await self._sleep(delay)
+            raise DeliveryFailed(chat_id, self._max_attempts) from last_error
+
+    async def _wait_turn(self, chat_id: int) -> None:
+        now = self._clock()
+        chat_ready = self._chat_next.get(chat_id, now)
+        if chat_ready > now:
+            await self._sleep(chat_ready - now)
+            now = self._clock()
+
+        # Reserve the token before sleeping, so concurrent senders queue up behind it.
+        self._bucket_time = max(self._bucket_time, now)
+        token_at = self._bucket_time - self._burst_tolerance
+        self._bucket_time += self._token_interval
+        if token_at > now:
+            await self._sleep(token_at - now)
+            now = self._clock()
+        self._chat_next[chat_id] = now + self._per_chat_interval

@@ -1,0 +1,95 @@
+"""The bot's only wiring: settings -> Bot, Dispatcher, backend client, notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
+
+from backend.config import LOCALES_DIR, Settings
+from bot import handlers
+from bot.backend_client import BackendClient
+from bot.delivery import Sender
+from bot.middlewares.identity import IdentityMiddleware
+from bot.middlewares.locale import AccountI18nMiddleware
+from bot.middlewares.throttling import Counter, MemoryCounter, RedisCounter, ThrottlingMiddleware
+from bot.notifier import Notifier
+
+# A syntactically valid token for running without Telegram (demo, tests).
+OFFLINE_TOKEN = "42:offline-demo-token-0000000000000000"  # noqa: S105 - not a secret
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None and settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(
+        token=settings.telegram_token or OFFLINE_TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_i18n(settings: Settings) -> I18n:
+    return I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
+
+
+def create_redis(settings: Settings) -> Redis | None:
+    return Redis.from_url(settings.redis_url) if settings.redis_url else None
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    backend: BackendClient,
+    i18n: I18n | None = None,
+    storage: BaseStorage | None = None,
+    counter: Counter | None = None,
+    clock: Callable[[], datetime] = system_clock,
+) -> Dispatcher:
+    i18n = i18n or create_i18n(settings)
+    redis = create_redis(settings)
+    if storage is None:
+        storage = RedisStorage(redis) if redis is not None else MemoryStorage()
+    if counter is None:
+        counter = RedisCounter(redis) if redis is not None else MemoryCounter()
+    dispatcher = Dispatcher(storage=storage, backend=backend, clock=clock, i18n=i18n)
+    throttling = ThrottlingMiddleware(counter)
+    identity = IdentityMiddleware(backend)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(throttling)
+        observer.outer_middleware(identity)  # before i18n: the locale is the account's
+    AccountI18nMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*handlers.routers())
+    return dispatcher
+
+
+def create_notifier(
+    settings: Settings,
+    *,
+    bot: Bot,
+    backend: BackendClient,
+    i18n: I18n,
+    sender: Sender | None = None,
+) -> Notifier:
+    return Notifier(
+        backend,
+        sender or Sender(bot),
+        i18n,
+        idle_seconds=settings.notifier_interval,
+        redis=create_redis(settings),
+    )

@@ -1,0 +1,135 @@
+"""What a client or relative sees: today, this week, the frame, their requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards, texts
+from bot.backend_client import BackendClient
+from bot.filters import IS_CLIENT_SIDE, current_client
+
+router = Router(name=__name__)
+router.message.filter(IS_CLIENT_SIDE)
+router.callback_query.filter(IS_CLIENT_SIDE)
+Json = dict[str, Any]
+
+
+async def _client(message: Message, me: Json, state: FSMContext) -> Json | None:
+    client = await current_client(me, state)
+    if client is None:
+        await message.answer(_("You do not follow anyone's visits any more."))
+    return client
+
+
+def _whose(me: Json, client: Json) -> str | None:
+    return client["first_name"] if me["kind"] == "relative" else None
+
+
+@router.message(F.text == keyboards.TODAY)
+async def show_today(
+    message: Message, me: Json, state: FSMContext, backend: BackendClient
+) -> None:
+    client = await _client(message, me, state)
+    if client is None:
+        return
+    day = await backend.visits(me_user(message), client["client_id"])
+    heading = _("Today, {day}").format(day=texts.fmt_day(day["start"]))
+    if _whose(me, client):
+        heading = _("{name}'s visits today, {day}").format(
+            name=texts.escape(client["first_name"]), day=texts.fmt_day(day["start"])
+        )
+    visits = day["visits"]
+    if not visits:
+        lines = [heading, _("There are no visits today.")]
+        upcoming = day.get("next_visit")
+        if upcoming:
+            lines.append(
+                _("The next visit is {day} at {time}.").format(
+                    day=texts.fmt_day(upcoming["start"]), time=texts.fmt_time(upcoming["start"])
+                )
+            )
+        await message.answer("\n".join(lines), reply_markup=keyboards.main_menu(me))
+        return
+    blocks = [heading] + [texts.visit_block(v) for v in visits]
+    await message.answer("\n\n".join(blocks), reply_markup=keyboards.main_menu(me))
+
+
+def me_user(message: Message) -> int:
+    assert message.from_user is not None
+    return message.from_user.id
+
+
+@router.message(F.text == keyboards.WEEK)
+async def show_week(message: Message, me: Json, state: FSMContext, backend: BackendClient) -> None:
+    client = await _client(message, me, state)
+    if client is None:
+        return
+    week = await backend.visits(me_user(message), client["client_id"], days=7)
+    by_day: dict[str, list[Json]] = {}
+    for visit in week["visits"]:
+        by_day.setdefault(visit["day"], []).append(visit)
+    if not by_day:
+        await message.answer(_("There are no visits in the coming seven days."))
+        return
+    parts = []
+    for day, visits in by_day.items():
+        lines = [f"<b>{texts.fmt_day(day).capitalize()}</b>"]
+        for visit in visits:
+            lines.append(
+                "{time} · {services} · {status}".format(
+                    time=texts.visit_time(visit),
+                    services=texts.services_text(visit["services"], visit["declined_services"]),
+                    status=texts.visit_status(visit),
+                )
+            )
+            if visit.get("staff_is_new") and visit["status"] == "planned":
+                lines.append("  " + texts.who_is_coming(visit))
+        parts.append("\n".join(lines))
+    await message.answer("\n\n".join(parts)[:4000], reply_markup=keyboards.main_menu(me))
+
+
+@router.message(F.text == keyboards.FRAME)
+async def show_frame(
+    message: Message, me: Json, state: FSMContext, backend: BackendClient
+) -> None:
+    client = await _client(message, me, state)
+    if client is None:
+        return
+    frame = await backend.frame(me_user(message), client["client_id"])
+    await message.answer(
+        texts.frame_text(frame, whose=_whose(me, client)), reply_markup=keyboards.main_menu(me)
+    )
+
+
+@router.message(F.text == keyboards.MY_REQUESTS)
+async def show_requests(
+    message: Message, me: Json, state: FSMContext, backend: BackendClient
+) -> None:
+    client = await _client(message, me, state)
+    if client is None:
+        return
+    requests = await backend.requests(me_user(message), client["client_id"])
+    if not requests:
+        await message.answer(_("You have not asked for any changes yet."))
+        return
+    await message.answer(_("Your requests:"), reply_markup=keyboards.main_menu(me))
+    for request in requests[:10]:
+        markup = (
+            keyboards.withdraw_keyboard(request["id"]) if request["status"] == "pending" else None
+        )
+        await message.answer(texts.request_block(request), reply_markup=markup)
+
+
+@router.callback_query(keyboards.Withdraw.filter())
+async def withdraw(
+    query: CallbackQuery, callback_data: keyboards.Withdraw, backend: BackendClient
+) -> None:
+    request = await backend.withdraw(query.from_user.id, callback_data.request_id)
+    await query.answer(_("Withdrawn."))
+    if query.message is not None and hasattr(query.message, "edit_text"):
+        await query.message.edit_text(texts.request_block(request))

@@ -1,0 +1,61 @@
+"""Errors become a clear answer in the user's language; nothing is left unanswered."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot import texts
+from bot.backend_client import BackendClient, BackendError
+from bot.middlewares.locale import telegram_locale
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+
+async def _locale(user: User | None, backend: BackendClient, i18n: I18n) -> str:
+    if user is not None:
+        try:
+            me = await backend.me(user.id)
+        except BackendError:
+            me = None
+        if me is not None:
+            return str(me["locale"])
+    return telegram_locale(user, i18n.available_locales, i18n.default_locale)
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.message is not None:
+        await update.message.answer(text)
+
+
+@router.error(ExceptionTypeFilter(BackendError))
+async def backend_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
+    exc = event.exception
+    assert isinstance(exc, BackendError)
+    log.info("backend answered %s (%s) to update %s", exc.code, exc.status, event.update.update_id)
+    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
+        await _tell(event, texts.error_text(exc.code))
+
+
+@router.error()
+async def unexpected_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
+    # Only the type: messages and texts may contain care data.
+    log.error(
+        "unexpected %s in update %s",
+        type(event.exception).__name__,
+        event.update.update_id,
+        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+    )
+    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
+        await _tell(event, _("Sorry, something went wrong. Please try again."))

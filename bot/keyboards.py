@@ -1,0 +1,327 @@
+"""Keyboards: a persistent main menu with large, worded buttons, and inline choices.
+
+Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+
+from bot import texts
+
+Json = dict[str, Any]
+
+# Main-menu buttons (lazy: matched in the user's language by the handlers' filters).
+TODAY = __("📅 Today")
+WEEK = __("🗓 This week")
+FRAME = __("⏱ My hours")
+CHANGE = __("✏️ Ask for a change")
+MY_REQUESTS = __("📨 My requests")
+SETTINGS = __("⚙️ Settings")
+HELP = __("❓ Help")
+QUEUE = __("📥 Requests to decide")
+MY_DAY = __("🚶 My visits today")
+LATE = __("⏰ I am running late")
+
+
+class VisitPick(CallbackData, prefix="v"):
+    visit_id: int
+
+
+class KindPick(CallbackData, prefix="k"):
+    kind: str  # move | longer | shorter | swap | skip_service | cancel | extra
+
+
+class MinutesPick(CallbackData, prefix="m"):
+    minutes: int
+
+
+class ShiftPick(CallbackData, prefix="sh"):
+    minutes: int
+
+
+class ServicePick(CallbackData, prefix="s"):
+    code: str
+
+
+class Confirm(CallbackData, prefix="c"):
+    action: str  # send | assessor
+
+
+class Nav(CallbackData, prefix="n"):
+    to: str  # back | cancel
+
+
+class Withdraw(CallbackData, prefix="w"):
+    request_id: int
+
+
+class Decide(CallbackData, prefix="d"):
+    action: str  # approve | reject | handover
+    request_id: int
+    version: int
+
+
+class RejectWith(CallbackData, prefix="rr"):
+    request_id: int
+    version: int
+    reason: str
+
+
+class VisitAction(CallbackData, prefix="va"):
+    action: str  # in | out
+    visit_id: int
+
+
+class LatePick(CallbackData, prefix="late"):
+    minutes: int
+
+
+class Language(CallbackData, prefix="lang"):
+    code: str
+
+
+class Level(CallbackData, prefix="lvl"):
+    level: str
+
+
+class SettingsPick(CallbackData, prefix="set"):
+    what: str  # language | level | relatives | invite
+
+
+class ScopePick(CallbackData, prefix="sc"):
+    scope: str
+
+
+class Revoke(CallbackData, prefix="rv"):
+    client_id: int
+    link_id: int
+
+
+class ClientPick(CallbackData, prefix="cl"):
+    client_id: int
+
+
+def main_menu(me: Json | None) -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    if me is not None and me["kind"] == "staff":
+        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP):
+            builder.button(text=str(label))
+        builder.adjust(1, 2, 2)
+    else:
+        for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, SETTINGS, HELP):
+            builder.button(text=str(label))
+        builder.adjust(2, 2, 1, 2)
+    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
+    if back:
+        builder.button(text=_("⬅️ Back"), callback_data=Nav(to="back"))
+    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+
+
+def visits_keyboard(visits: list[Json]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for visit in visits[:10]:
+        builder.button(
+            text=texts.visit_button(visit), callback_data=VisitPick(visit_id=visit["id"])
+        )
+    builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind="extra"))
+    _nav(builder, back=False)
+    builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
+    return builder.as_markup()
+
+
+def kinds_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind, label in (
+        ("move", _("Another time")),
+        ("longer", _("Longer")),
+        ("shorter", _("Shorter")),
+        ("swap", _("Something else instead")),
+        ("skip_service", _("Skip one thing")),
+        ("cancel", _("Do not come")),
+    ):
+        builder.button(text=label, callback_data=KindPick(kind=kind))
+    _nav(builder)
+    builder.adjust(2, 2, 2, 2)
+    return builder.as_markup()
+
+
+def minutes_keyboard(options: list[int]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes in options:
+        builder.button(
+            text=texts.fmt_duration(minutes), callback_data=MinutesPick(minutes=minutes)
+        )
+    _nav(builder)
+    builder.adjust(2, 2, 2)
+    return builder.as_markup()
+
+
+def shift_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes, label in (
+        (-60, _("1 hour earlier")),
+        (-30, _("30 minutes earlier")),
+        (30, _("30 minutes later")),
+        (60, _("1 hour later")),
+    ):
+        builder.button(text=label, callback_data=ShiftPick(minutes=minutes))
+    _nav(builder)
+    builder.adjust(2, 2, 2)
+    return builder.as_markup()
+
+
+def services_keyboard(codes: list[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in codes:
+        builder.button(
+            text=texts.service_name(code).capitalize(), callback_data=ServicePick(code=code)
+        )
+    _nav(builder)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def confirm_keyboard(outcome: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if outcome == "outside":
+        builder.button(text=_("Send to my assessor"), callback_data=Confirm(action="assessor"))
+    else:
+        builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
+    _nav(builder)
+    builder.adjust(1, 2)
+    return builder.as_markup()
+
+
+def withdraw_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Withdraw this request"), callback_data=Withdraw(request_id=request_id))
+    return builder.as_markup()
+
+
+def decide_keyboard(request: Json) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    rid, version = request["id"], request["version"]
+    builder.button(
+        text=_("✅ Approve"),
+        callback_data=Decide(action="approve", request_id=rid, version=version),
+    )
+    builder.button(
+        text=_("✖️ Reject"), callback_data=Decide(action="reject", request_id=rid, version=version)
+    )
+    builder.button(
+        text=_("➡️ To the planner"),
+        callback_data=Decide(action="handover", request_id=rid, version=version),
+    )
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def reject_reasons_keyboard(request_id: int, version: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, label in texts.REJECT_REASONS.items():
+        builder.button(
+            text=str(label).capitalize(),
+            callback_data=RejectWith(request_id=request_id, version=version, reason=code),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def visit_actions_keyboard(visit: Json) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    if visit["status"] in ("planned", "on_the_way"):
+        builder.button(
+            text=_("Check in"), callback_data=VisitAction(action="in", visit_id=visit["id"])
+        )
+    elif visit["status"] == "in_progress":
+        builder.button(
+            text=_("Check out"), callback_data=VisitAction(action="out", visit_id=visit["id"])
+        )
+    else:
+        return None
+    return builder.as_markup()
+
+
+def late_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes in (10, 20, 30, 45, 60):
+        builder.button(text=texts.fmt_duration(minutes), callback_data=LatePick(minutes=minutes))
+    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.adjust(3, 2, 1)
+    return builder.as_markup()
+
+
+def settings_keyboard(me: Json) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Language"), callback_data=SettingsPick(what="language"))
+    builder.button(text=_("How much you are told"), callback_data=SettingsPick(what="level"))
+    if me["kind"] == "client":
+        builder.button(
+            text=_("Who can see my visits"), callback_data=SettingsPick(what="relatives")
+        )
+        builder.button(text=_("Invite a relative"), callback_data=SettingsPick(what="invite"))
+    if me["kind"] == "relative" and len(me["clients"]) > 1:
+        builder.button(text=_("Choose person"), callback_data=SettingsPick(what="client"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def languages_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, name in texts.LANGUAGES.items():
+        builder.button(text=name, callback_data=Language(code=code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def levels_keyboard(current: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for level, label in texts.NOTIFY_LEVELS.items():
+        mark = "● " if level == current else ""
+        builder.button(text=mark + str(label), callback_data=Level(level=level))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def scope_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("May only see"), callback_data=ScopePick(scope="view"))
+    builder.button(
+        text=_("May see and ask for changes"), callback_data=ScopePick(scope="view_request")
+    )
+    _nav(builder, back=False)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def relatives_keyboard(client_id: int, links: list[Json]) -> InlineKeyboardMarkup | None:
+    if not links:
+        return None
+    builder = InlineKeyboardBuilder()
+    for link in links:
+        builder.button(
+            text=_("Remove {name}").format(name=link["first_name"]),
+            callback_data=Revoke(client_id=client_id, link_id=link["link_id"]),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def clients_keyboard(clients: list[Json]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for client in clients:
+        builder.button(
+            text=client["first_name"], callback_data=ClientPick(client_id=client["client_id"])
+        )
+    builder.adjust(1)
+    return builder.as_markup()

@@ -1,0 +1,167 @@
+"""Delivers the backend's outbox to Telegram: at least once, in order per chat, within limits.
+
+Each notification is acknowledged right after Telegram accepted it, so only a crash in that
+instant can repeat one message; a blocked chat is reported and skipped from then on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
+
+from bot import texts
+from bot.backend_client import BackendClient, BackendError
+from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
+
+log = logging.getLogger(__name__)
+Json = dict[str, Any]
+WAKE_CHANNEL = "ramtid:outbox"
+
+
+def _about(payload: Json, recipient: str) -> str:
+    """Relatives follow someone else: say whose visit it is."""
+    name = payload.get("client_first_name")
+    if recipient == "relative" and name:
+        return _("About {name}:").format(name=texts.escape(name)) + "\n"
+    return ""
+
+
+def render(notification: Json) -> str:
+    """The notification in the recipient's language (call inside ``i18n.use_locale``)."""
+    kind, p = notification["kind"], notification["payload"]
+    about = _about(p, notification.get("recipient", "client"))
+    if kind == "request_decided":
+        change = texts.change_text(
+            texts.request_change(p), {"start": p["visit_start"]} if p.get("visit_start") else None
+        )
+        if p["status"] == "approved":
+            return about + _("Good news: {name} approved your request.\n{change}").format(
+                name=texts.escape(p["decided_by_first_name"]), change=change
+            )
+        reason = texts.REJECT_REASONS.get(p.get("reject_reason") or "other", "")
+        text = about + _("Your request was not possible: {reason}.\n{change}").format(
+            reason=reason, change=change
+        )
+        if p.get("reject_text"):
+            text += "\n“{text}”".format(text=texts.escape(p["reject_text"]))
+        return text
+    if kind == "request_expired":
+        return about + _(
+            "The visit {day} at {time} has passed before your request was decided."
+        ).format(day=texts.fmt_day(p["visit_start"]), time=texts.fmt_time(p["visit_start"]))
+    if kind == "staff_late":
+        return about + _("{name} is running about {minutes} late for the visit at {time}.").format(
+            name=texts.escape(p["staff_first_name"]),
+            minutes=texts.fmt_duration(p["late_minutes"]),
+            time=texts.fmt_time(p["visit_start"]),
+        )
+    if kind == "someone_new":
+        return about + _("Someone new is coming: {name} will come on {day} at {time}.").format(
+            name=texts.escape(p["staff_first_name"]),
+            day=texts.fmt_day(p["visit_start"]),
+            time=texts.fmt_time(p["visit_start"]),
+        )
+    if kind == "visit_changed":
+        return about + _("Your visit {day} at {time} has changed. Look at “Today”.").format(
+            day=texts.fmt_day(p["visit_start"]), time=texts.fmt_time(p["visit_start"])
+        )
+    if kind == "relative_linked":
+        return _("{name} can now see your visits. You can change this in Settings.").format(
+            name=texts.escape(p.get("relative_first_name") or "")
+        )
+    if kind == "request_to_decide":
+        return _(
+            "A new request from {name} is waiting for you. Open “Requests to decide”."
+        ).format(name=texts.escape(p["client_first_name"]))
+    if kind == "request_handed_over":
+        return _("A request from {name} was passed to the planners.").format(
+            name=texts.escape(p["client_first_name"])
+        )
+    if kind == "request_escalated":
+        return _("A request from {name} has waited too long and needs a decision.").format(
+            name=texts.escape(p["client_first_name"])
+        )
+    if kind == "request_withdrawn":
+        return _("{name} withdrew a request.").format(name=texts.escape(p["client_first_name"]))
+    return _("There is news about your home care. Look at “Today”.")
+
+
+class Notifier:
+    def __init__(
+        self,
+        backend: BackendClient,
+        sender: Sender,
+        i18n: I18n,
+        *,
+        batch: int = 50,
+        lease_seconds: int = 120,
+        idle_seconds: float = 2.0,
+        redis: Redis | None = None,
+    ) -> None:
+        self.backend = backend
+        self.sender = sender
+        self.i18n = i18n
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.idle_seconds = idle_seconds
+        self.redis = redis
+        self.wake = asyncio.Event()
+
+    async def deliver_once(self) -> int:
+        """Claim one batch and deliver it; returns how many were claimed."""
+        batch = await self.backend.claim(limit=self.batch, lease_seconds=self.lease_seconds)
+        await asyncio.gather(*(self._deliver(n) for n in batch))
+        return len(batch)
+
+    async def _deliver(self, notification: Json) -> None:
+        nid = notification["id"]
+        with self.i18n.context(), self.i18n.use_locale(notification["locale"]):
+            text = render(notification)
+        try:
+            await self.sender.send(notification["chat_id"], text)
+        except RecipientBlocked:
+            log.info("notification %s: chat blocked the bot; skipping it from now on", nid)
+            await self.backend.fail(nid, blocked=True)
+            return
+        except (DeliveryFailed, TelegramBadRequest) as exc:
+            log.warning("notification %s not delivered (%s); will retry", nid, type(exc).__name__)
+            await self.backend.fail(nid)
+            return
+        await self.backend.ack(nid)
+
+    async def run(self) -> None:
+        """Deliver until cancelled; sleep when idle unless woken through Redis."""
+        listener = asyncio.create_task(self._listen()) if self.redis is not None else None
+        try:
+            while True:
+                try:
+                    claimed = await self.deliver_once()
+                except BackendError as exc:
+                    log.warning("outbox unavailable (%s); retrying", exc.code)
+                    claimed = 0
+                if claimed:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
+                self.wake.clear()
+        finally:
+            if listener is not None:
+                listener.cancel()
+
+    async def _listen(self) -> None:
+        assert self.redis is not None
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(WAKE_CHANNEL)
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    self.wake.set()
+        finally:
+            await pubsub.aclose()

@@ -1,0 +1,157 @@
+"""A chat with the real dispatcher and the real backend (in process, on the test database);
+only Telegram is replaced, by a recording session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+from backend.config import Settings
+from backend.demo import DEMO_ACCOUNTS
+from bot.backend_client import BackendClient
+from bot.factory import create_bot, create_dispatcher, create_i18n
+from bot.middlewares.throttling import MemoryCounter
+from tests.conftest import SERVICE_TOKEN, Clock
+from tests.support.recording_session import RecordingSession, callback_update, message_update
+
+
+class Chat:
+    """Talk to the bot as one of the demo's people; read what it answered."""
+
+    def __init__(self, dispatcher: Any, bot: Any, session: RecordingSession) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.session = session
+        self.seen = 0
+
+    def _new(self) -> list[Any]:
+        new = self.session.requests[self.seen :]
+        self.seen = len(self.session.requests)
+        return new
+
+    @staticmethod
+    def user_id(who: str | int) -> int:
+        return who if isinstance(who, int) else DEMO_ACCOUNTS[who]
+
+    async def send(self, who: str | int, text: str, *, language_code: str | None = "sv") -> str:
+        """Send a text; returns everything the bot wrote back, joined."""
+        self._new()
+        update = message_update(self.user_id(who), text, language_code=language_code)
+        await self.dispatcher.feed_update(self.bot, update)
+        return self.replies()
+
+    def replies(self, requests: list[Any] | None = None) -> str:
+        requests = self._new() if requests is None else requests
+        self.last = requests
+        parts = []
+        for r in requests:
+            if isinstance(r, SendMessage | EditMessageText) or (
+                isinstance(r, AnswerCallbackQuery) and r.text
+            ):
+                parts.append(r.text)
+        return "\n".join(parts)
+
+    def buttons(self, who: str | int) -> list[str]:
+        """Labels of the inline buttons on the latest message to ``who`` that has them."""
+        markup = self._last_inline(self.user_id(who))
+        return [b.text for row in markup.inline_keyboard for b in row] if markup else []
+
+    def menu(self, who: str | int) -> list[str]:
+        chat_id = self.user_id(who)
+        for r in reversed(self.session.requests):
+            if (
+                isinstance(r, SendMessage)
+                and r.chat_id == chat_id
+                and isinstance(r.reply_markup, ReplyKeyboardMarkup)
+            ):
+                return [b.text for row in r.reply_markup.keyboard for b in row]
+        return []
+
+    def _last_inline(self, chat_id: int) -> InlineKeyboardMarkup | None:
+        for r in reversed(self.session.requests):
+            if (
+                isinstance(r, SendMessage | EditMessageText)
+                and r.chat_id == chat_id
+                and isinstance(r.reply_markup, InlineKeyboardMarkup)
+            ):
+                return r.reply_markup
+        return None
+
+    def callback_for(self, who: str | int, label: str) -> str:
+        markup = self._last_inline(self.user_id(who))
+        assert markup is not None, "no inline keyboard was shown"
+        for row in markup.inline_keyboard:
+            for button in row:
+                if label in button.text:
+                    assert button.callback_data is not None
+                    return button.callback_data
+        raise AssertionError(f"no button {label!r} in {self.buttons(who)}")
+
+    async def press(self, who: str | int, label: str, *, language_code: str | None = "sv") -> str:
+        return await self.press_data(
+            who, self.callback_for(who, label), language_code=language_code
+        )
+
+    async def press_data(
+        self, who: str | int, data: str, *, language_code: str | None = "sv"
+    ) -> str:
+        self._new()
+        update = callback_update(self.user_id(who), data, 1, language_code=language_code)
+        await self.dispatcher.feed_update(self.bot, update)
+        return self.replies()
+
+    def alerts(self) -> list[str]:
+        return [r.text for r in self.last if isinstance(r, AnswerCallbackQuery) and r.text]
+
+
+@pytest.fixture(
+    params=["memory", "redis"] if os.environ.get("RAMTID_TEST_REDIS_URL") else ["memory"]
+)
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
+    if request.param == "memory":
+        yield MemoryStorage()
+        return
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(os.environ["RAMTID_TEST_REDIS_URL"])
+    await redis.flushdb()
+    storage = RedisStorage(redis)
+    yield storage
+    await storage.close()
+
+
+@pytest.fixture
+async def backend_client(app: Any) -> AsyncIterator[BackendClient]:
+    client = BackendClient.in_process(app, SERVICE_TOKEN)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def chat(
+    settings: Settings,
+    backend_client: BackendClient,
+    clock: Clock,
+    storage: BaseStorage,
+    demo: None,
+) -> AsyncIterator[Chat]:
+    session = RecordingSession()
+    bot = create_bot(settings, session=session)
+    dispatcher = create_dispatcher(
+        settings,
+        backend=backend_client,
+        i18n=create_i18n(settings),
+        storage=storage,
+        counter=MemoryCounter(),
+        clock=clock,
+    )
+    yield Chat(dispatcher, bot, session)
+    await bot.session.close()
