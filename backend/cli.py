@@ -18,7 +18,7 @@ async def _migrate(settings: Settings) -> None:
     await asyncio.to_thread(migrate, settings.database_url)
 
 
-async def _seed(settings: Settings, *, quiet: bool = False) -> bool:
+async def seed_if_empty(settings: Settings, *, quiet: bool = False) -> bool:
     from backend import demo
 
     engine = create_engine(settings.database_url)
@@ -44,7 +44,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
     async def run() -> None:
         await _migrate(settings)
-        if not await _seed(settings):
+        if not await seed_if_empty(settings):
             print("The database already has data; nothing seeded.")
 
     asyncio.run(run())
@@ -58,9 +58,74 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(_migrate(settings))
     if args.demo:
-        asyncio.run(_seed(settings))
+        asyncio.run(seed_if_empty(settings))
     print(f"API docs: http://{args.host}:{args.port}/docs")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.terminal import chat
+
+    # The terminal is the chat window: keep library chatter out of it.
+    for name in ("httpx", "aiogram", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    asyncio.run(chat(settings, who=args.who))
+    return 0
+
+
+def cmd_bot(_settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.__main__ import main as bot_main
+
+    bot_main()
+    return 0
+
+
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a one-time code (for a client, or for staff: the manager's job, done here)."""
+    from sqlmodel import select
+
+    from backend.models import InvitationKind, Staff, StaffRole
+    from backend.services import accounts
+    from backend.services.access import Actor
+
+    async def run() -> str:
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                target = await session.get(Staff, args.staff) if args.staff else None
+                unit_id = target.unit_id if target else None
+                if args.client:
+                    from backend.models import Client
+
+                    client = await session.get(Client, args.client)
+                    unit_id = client.unit_id if client else None
+                if unit_id is None:
+                    raise SystemExit("No such client or staff member.")
+                manager = (
+                    await session.exec(
+                        select(Staff)
+                        .where(Staff.unit_id == unit_id)
+                        .where(Staff.role == StaffRole.MANAGER)
+                    )
+                ).first()
+                if manager is None:
+                    raise SystemExit("The unit has no manager to issue the code.")
+                invitation = await accounts.create_invitation(
+                    session,
+                    actor=Actor(staff=manager),
+                    kind=InvitationKind.STAFF if args.staff else InvitationKind.CLIENT,
+                    client_id=args.client,
+                    staff_id=args.staff,
+                    now=datetime.now(UTC),
+                )
+                await session.commit()
+                return invitation.code
+        finally:
+            await engine.dispose()
+
+    print(asyncio.run(run()))
     return 0
 
 
@@ -74,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed the demo data first if empty")
     serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="chat with the bot in the terminal on the demo data")
+    demo.add_argument("--as", dest="who", default="lisa", help="lisa, eva, anna, erik, ...")
+    demo.set_defaults(func=cmd_demo)
+    sub.add_parser("bot", help="run the Telegram bot (RAMTID_TELEGRAM_TOKEN)").set_defaults(
+        func=cmd_bot
+    )
+    invite = sub.add_parser("invite", help="print a one-time code to link a chat account")
+    who = invite.add_mutually_exclusive_group(required=True)
+    who.add_argument("--client", type=int, help="client id")
+    who.add_argument("--staff", type=int, help="staff id")
+    invite.set_defaults(func=cmd_invite)
     return parser
 
 

@@ -48,7 +48,7 @@ async def housekeeping(app: FastAPI) -> None:
         log.info("housekeeping: expired=%d escalated=%d visits=%d", expired, escalated, created)
 
 
-async def _housekeeping_loop(app: FastAPI) -> None:
+async def housekeeping_loop(app: FastAPI) -> None:
     while True:
         try:
             await housekeeping(app)
@@ -67,7 +67,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_housekeeping_loop(app)) if run_housekeeping else None
+        task = asyncio.create_task(housekeeping_loop(app)) if run_housekeeping else None
         yield
         if task is not None:
             task.cancel()

@@ -10,19 +10,18 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from typing import Any
-
 from sqlalchemy import func, text
 from sqlmodel import SQLModel, select
 
 from backend.config import Settings
-from backend.db import create_engine, migrate, session_factory
+from backend.db import create_engine, migrate
 from backend.demo import DEMO_ACCOUNTS, seed
-from backend.main import create_app
 from backend.domain.frame_check import STOCKHOLM
+from backend.main import create_app
 
 SERVICE_TOKEN = "test-service-token"
 # Monday 23 November 2026, 08:40 in Stockholm.

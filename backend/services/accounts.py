@@ -145,6 +145,7 @@ async def redeem(
             actor=f"telegram:{telegram_user_id}",
             action="invitation.redeem_failed",
             entity="invitation",
+            at=now,  # the attempt window below is measured on the same clock
             reason=failure,
         )
         return RedeemFailure(failure or "invalid_code")
@@ -210,6 +211,7 @@ async def redeem(
             urgency=Urgency.CHANGE,
             payload={"relative_first_name": invitation.relative_first_name or first_name or ""},
             now=now,
+            include_relatives=False,  # who else has access is the client's to know
         )
     return account
 

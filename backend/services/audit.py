@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,8 +18,10 @@ def record(
     entity: str,
     entity_id: int | None = None,
     client_id: int | None = None,
+    at: datetime | None = None,
     **details: Any,
 ) -> AuditEvent:
+    """Record an event; ``at`` is the app's clock, needed when a rule reads the time back."""
     event = AuditEvent(
         actor=actor,
         action=action,
@@ -27,5 +30,7 @@ def record(
         client_id=client_id,
         details=details,
     )
+    if at is not None:
+        event.at = at
     session.add(event)
     return event

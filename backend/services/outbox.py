@@ -63,21 +63,19 @@ async def notify_client(
     urgency: Urgency,
     payload: dict[str, Any],
     now: datetime,
+    include_relatives: bool = True,
 ) -> int:
-    """Queue a message for the client and every relative the client has consented to."""
-    relative_ids = (
-        select(RelativeLink.relative_id)
-        .where(RelativeLink.client_id == client_id)
-        .where(col(RelativeLink.revoked_at).is_(None))
-    )
-    accounts = await session.exec(
-        select(ChatAccount).where(
-            or_(
-                col(ChatAccount.client_id) == client_id,
-                col(ChatAccount.relative_id).in_(relative_ids),
-            )
+    """Queue a message for the client and (unless ``include_relatives`` is false) every
+    relative the client has consented to."""
+    recipients = col(ChatAccount.client_id) == client_id
+    if include_relatives:
+        relative_ids = (
+            select(RelativeLink.relative_id)
+            .where(RelativeLink.client_id == client_id)
+            .where(col(RelativeLink.revoked_at).is_(None))
         )
-    )
+        recipients = or_(recipients, col(ChatAccount.relative_id).in_(relative_ids))
+    accounts = await session.exec(select(ChatAccount).where(recipients))
     return _enqueue(session, accounts.all(), kind, urgency, payload, now)
 
 

@@ -1,0 +1,690 @@
+"""Tests for bot.wish_parser: one case per accepted phrasing.
+
+``now`` is fixed to Monday 2026-11-23 09:00 Europe/Stockholm, so
+today = Mon 23, tomorrow = Tue 24, day after = Wed 25, Thursday = 26, Friday = 27,
+and "på måndag" = next Monday 30.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import wish_parser
+from bot.wish_parser import (
+    SERVICES,
+    Hint,
+    NotUnderstood,
+    Wish,
+    WishKind,
+    parse_wish,
+)
+
+TZ = ZoneInfo("Europe/Stockholm")
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+TODAY = date(2026, 11, 23)
+TOMORROW = date(2026, 11, 24)
+DAY_AFTER = date(2026, 11, 25)
+THURSDAY = date(2026, 11, 26)
+FRIDAY = date(2026, 11, 27)
+NEXT_MONDAY = date(2026, 11, 30)
+
+MOVE, LONGER, SHORTER = WishKind.MOVE, WishKind.LONGER, WishKind.SHORTER
+CANCEL, EXTRA, SKIP, SWAP = WishKind.CANCEL, WishKind.EXTRA, WishKind.SKIP_SERVICE, WishKind.SWAP
+
+
+def parse(text: str, language: str, now: datetime = NOW) -> Wish | NotUnderstood:
+    return parse_wish(text, language=language, now=now)
+
+
+def cases(*rows: tuple) -> list:
+    """pytest params with the language and text as the id."""
+    return [pytest.param(*row, id=f"{row[0]}:{row[1]}") for row in rows]
+
+
+# --- kinds ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "kan ni komma klockan tio i stället i morgon?", Wish(MOVE, TOMORROW, time(10))),
+        ("sv", "kan ni komma kl 10 istället", Wish(MOVE, None, time(10))),
+        ("sv", "flytta besöket till 14", Wish(MOVE, None, time(14))),
+        ("sv", "Kan ni flytta besöket till kl 14 på fredag?", Wish(MOVE, FRIDAY, time(14))),
+        ("sv", "kan ni komma kl 10 i stället för kl 8", Wish(MOVE, None, time(10))),
+        ("sv", "kan ni inte komma kl 10 istället", Wish(MOVE, None, time(10))),
+        ("sv", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
+        ("sv", "kl 10", Wish(MOVE, None, time(10))),
+        ("sv", "kan ni ta lunchen kl 12 i stället", Wish(MOVE, None, time(12), service="meal")),
+        ("en", "tomorrow at 10 instead", Wish(MOVE, TOMORROW, time(10))),
+        ("en", "can you come at 10 instead", Wish(MOVE, None, time(10))),
+        ("en", "move my visit to 3 pm", Wish(MOVE, None, time(15))),
+        ("en", "move the visit from 8 to 10", Wish(MOVE, None, time(10))),
+        ("en", "reschedule tomorrow's visit to 11:30", Wish(MOVE, TOMORROW, time(11, 30))),
+        ("en", "can't you come at 10 instead", Wish(MOVE, None, time(10))),
+        ("fi", "huomenna kello 10", Wish(MOVE, TOMORROW, time(10))),
+        ("fi", "voitteko tulla kello 10", Wish(MOVE, None, time(10))),
+        ("fi", "siirtäkää käynti huomenna klo 14", Wish(MOVE, TOMORROW, time(14))),
+        ("fi", "tulkaa mieluummin perjantaina klo 13", Wish(MOVE, FRIDAY, time(13))),
+        ("fi", "tulkaa huomenna vasta kello 11", Wish(MOVE, TOMORROW, time(11))),
+        ("sv", "flytta fredagens besök till kl 14", Wish(MOVE, FRIDAY, time(14))),
+        ("sv", "besöket på fredag kan flyttas till kl 14", Wish(MOVE, FRIDAY, time(14))),
+        (
+            "sv",
+            "kan ni komma och städa på fredag kl 13 i stället",
+            Wish(MOVE, FRIDAY, time(13), service="cleaning"),
+        ),
+        (
+            "en",
+            "can you come at 10 tomorrow instead of 8",
+            Wish(MOVE, TOMORROW, time(10)),
+        ),
+    ),
+)
+def test_move(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "kan ni stanna 15 minuter längre", Wish(LONGER, minutes=15)),
+        ("sv", "30 min längre idag", Wish(LONGER, TODAY, minutes=30)),
+        ("sv", "en halvtimme längre", Wish(LONGER, minutes=30)),
+        ("sv", "kan ni stanna längre i morgon", Wish(LONGER, TOMORROW)),
+        ("sv", "kan ni stanna kvar en kvart", Wish(LONGER, minutes=15)),
+        ("sv", "15 minuter extra", Wish(LONGER, minutes=15)),
+        ("sv", "förläng besöket med en timme", Wish(LONGER, minutes=60)),
+        ("sv", "kortare besök i morgon", Wish(SHORTER, TOMORROW)),
+        ("sv", "15 min kortare idag", Wish(SHORTER, TODAY, minutes=15)),
+        ("en", "stay 20 minutes longer", Wish(LONGER, minutes=20)),
+        ("en", "15 more minutes", Wish(LONGER, minutes=15)),
+        ("en", "I need a longer visit tomorrow", Wish(LONGER, TOMORROW)),
+        ("en", "a shorter visit today", Wish(SHORTER, TODAY)),
+        ("en", "fifteen minutes shorter", Wish(SHORTER, minutes=15)),
+        ("fi", "15 minuuttia pidempään", Wish(LONGER, minutes=15)),
+        ("fi", "15 minuuttia lisää", Wish(LONGER, minutes=15)),
+        ("fi", "lyhyempi käynti", Wish(SHORTER)),
+        ("fi", "kaksikymmentä minuuttia lyhyempi", Wish(SHORTER, minutes=20)),
+    ),
+)
+def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "ni behöver inte komma i morgon", Wish(CANCEL, TOMORROW)),
+        ("sv", "ställ in besöket idag", Wish(CANCEL, TODAY)),
+        ("sv", "avboka", Wish(CANCEL)),
+        ("sv", "jag vill avboka besöket på fredag", Wish(CANCEL, FRIDAY)),
+        ("sv", "inget besök i morgon", Wish(CANCEL, TOMORROW)),
+        ("sv", "hoppa över besöket i morgon", Wish(CANCEL, TOMORROW)),
+        # the time names the visit; the contract has no field for it, the day is kept
+        ("sv", "ni behöver inte komma kl 14 idag", Wish(CANCEL, TODAY)),
+        ("en", "don't come tomorrow", Wish(CANCEL, TOMORROW)),
+        ("en", "cancel today's visit", Wish(CANCEL, TODAY)),
+        ("en", "no visit on friday", Wish(CANCEL, FRIDAY)),
+        ("fi", "älkää tulko huomenna", Wish(CANCEL, TOMORROW)),
+        ("fi", "peruuttaa käynti", Wish(CANCEL)),
+        ("fi", "huomisen käynti peruttu", Wish(CANCEL, TOMORROW)),
+        ("fi", "ei tarvitse tulla tänään", Wish(CANCEL, TODAY)),
+        ("sv", "jag behöver ingen hjälp i morgon", Wish(CANCEL, TOMORROW)),
+        ("en", "I don't need help tomorrow", Wish(CANCEL, TOMORROW)),
+        ("en", "no need to come tomorrow", Wish(CANCEL, TOMORROW)),
+        ("fi", "en tarvitse apua huomenna", Wish(CANCEL, TOMORROW)),
+    ),
+)
+def test_cancel(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "kan ni komma en extra gång på fredag kl 14", Wish(EXTRA, FRIDAY, time(14))),
+        ("sv", "extra besök i morgon kl 10", Wish(EXTRA, TOMORROW, time(10))),
+        (
+            "sv",
+            "ett extra besök i morgon kl 10 på en timme",
+            Wish(EXTRA, TOMORROW, time(10), minutes=60),
+        ),
+        ("sv", "kan ni komma en gång till i morgon kl 18", Wish(EXTRA, TOMORROW, time(18))),
+        ("en", "an extra visit on Friday at 2 pm", Wish(EXTRA, FRIDAY, time(14))),
+        (
+            "en",
+            "extra visit tomorrow at 10 for an hour",
+            Wish(EXTRA, TOMORROW, time(10), minutes=60),
+        ),
+        ("en", "another visit tomorrow at 6 pm", Wish(EXTRA, TOMORROW, time(18))),
+        ("fi", "ylimääräinen käynti perjantaina klo 14", Wish(EXTRA, FRIDAY, time(14))),
+        ("fi", "lisäkäynti huomenna klo 10", Wish(EXTRA, TOMORROW, time(10))),
+    ),
+)
+def test_extra(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "hoppa över städningen idag", Wish(SKIP, TODAY, service="cleaning")),
+        ("sv", "hoppa över stadningen idag", Wish(SKIP, TODAY, service="cleaning")),
+        ("sv", "ingen dusch i morgon", Wish(SKIP, TOMORROW, service="shower")),
+        ("sv", "duscha inte i morgon", Wish(SKIP, TOMORROW, service="shower")),
+        ("sv", "skippa promenaden på fredag", Wish(SKIP, FRIDAY, service="walk")),
+        ("sv", "avboka promenaden på torsdag", Wish(SKIP, THURSDAY, service="walk")),
+        ("sv", "ni behöver inte duscha mig i morgon", Wish(SKIP, TOMORROW, service="shower")),
+        ("en", "no shower please", Wish(SKIP, service="shower")),
+        ("en", "skip the shower tomorrow", Wish(SKIP, TOMORROW, service="shower")),
+        ("en", "no cleaning today", Wish(SKIP, TODAY, service="cleaning")),
+        ("en", "cancel the cleaning tomorrow", Wish(SKIP, TOMORROW, service="cleaning")),
+        ("fi", "ei suihkua huomenna", Wish(SKIP, TOMORROW, service="shower")),
+        ("fi", "en tarvitse suihkua huomenna", Wish(SKIP, TOMORROW, service="shower")),
+        ("fi", "jätetään siivous väliin", Wish(SKIP, service="cleaning")),
+    ),
+)
+def test_skip_service(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        (
+            "sv",
+            "promenad i stället för städning",
+            Wish(SWAP, None, None, None, "cleaning", "walk"),
+        ),
+        (
+            "sv",
+            "en promenad istället för städningen på torsdag",
+            Wish(SWAP, THURSDAY, None, None, "cleaning", "walk"),
+        ),
+        ("sv", "gå ut i stället för städning", Wish(SWAP, None, None, None, "cleaning", "walk")),
+        ("sv", "inköp i stället för tvätt", Wish(SWAP, None, None, None, "laundry", "shopping")),
+        ("sv", "byt städningen mot en promenad", Wish(SWAP, None, None, None, "cleaning", "walk")),
+        ("en", "a walk instead of cleaning", Wish(SWAP, None, None, None, "cleaning", "walk")),
+        (
+            "en",
+            "I would like a walk instead of the cleaning on thursday",
+            Wish(SWAP, THURSDAY, None, None, "cleaning", "walk"),
+        ),
+        (
+            "en",
+            "replace the cleaning with a walk",
+            Wish(SWAP, None, None, None, "cleaning", "walk"),
+        ),
+        ("fi", "kävely siivouksen sijaan", Wish(SWAP, None, None, None, "cleaning", "walk")),
+        ("fi", "lounas siivouksen sijasta", Wish(SWAP, None, None, None, "cleaning", "meal")),
+        ("fi", "ostokset pyykin sijaan", Wish(SWAP, None, None, None, "laundry", "shopping")),
+        ("fi", "vaihdetaan siivous kävelyyn", Wish(SWAP, None, None, None, "cleaning", "walk")),
+        (
+            "en",
+            "swap the shower for a walk on friday",
+            Wish(SWAP, FRIDAY, None, None, "shower", "walk"),
+        ),
+    ),
+)
+def test_swap(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+# --- days -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "day"),
+    cases(
+        ("sv", "idag kl 15", TODAY),
+        ("sv", "i dag kl 15", TODAY),
+        ("sv", "i eftermiddag kl 3", TODAY),
+        ("sv", "i morgon kl 10", TOMORROW),
+        ("sv", "imorgon kl 10", TOMORROW),
+        ("sv", "imorrn kl 10", TOMORROW),
+        ("sv", "imorn kl 10", TOMORROW),
+        ("sv", "i övermorgon kl 10", DAY_AFTER),
+        ("sv", "på fredag kl 10", FRIDAY),
+        ("sv", "fredag kl 10", FRIDAY),
+        ("sv", "på torsdag kl 10", THURSDAY),
+        ("sv", "på måndag kl 10", NEXT_MONDAY),  # said on a Monday: the next one
+        ("sv", "24/11 kl 10", TOMORROW),
+        ("sv", "den 24 november kl 10", TOMORROW),
+        ("sv", "24 november kl 10", TOMORROW),
+        ("sv", "den 24:e november kl 10", TOMORROW),
+        ("sv", "den 24.11 kl 10", TOMORROW),
+        ("sv", "24.11.2026 kl 10", TOMORROW),
+        ("sv", "kl 10 den 24/11/2026", TOMORROW),
+        ("sv", "den 3:e kl 10", date(2026, 12, 3)),  # day of month already past: next month
+        ("sv", "2026-11-24 kl 10", TOMORROW),
+        ("en", "today at 3 pm", TODAY),
+        ("en", "tomorrow at 10", TOMORROW),
+        ("en", "day after tomorrow at 10", DAY_AFTER),
+        ("en", "the day after tomorrow at 10", DAY_AFTER),
+        ("en", "on Friday at 10", FRIDAY),
+        ("en", "on wednesday at 10", DAY_AFTER),
+        ("en", "November 24 at 10", TOMORROW),
+        ("en", "november 24th at 10", TOMORROW),
+        ("en", "on the 24th of November at 10", TOMORROW),
+        ("en", "the 30th at 10", NEXT_MONDAY),
+        ("en", "24th of December at 10", date(2026, 12, 24)),
+        ("en", "3rd of december at 10", date(2026, 12, 3)),
+        ("en", "dec 3 at 10", date(2026, 12, 3)),
+        ("en", "2026-11-24 at 10", TOMORROW),
+        ("fi", "tänään klo 15", TODAY),
+        ("fi", "huomenna klo 10", TOMORROW),
+        ("fi", "ylihuomenna klo 10", DAY_AFTER),
+        ("fi", "perjantaina klo 10", FRIDAY),
+        ("fi", "torstaina klo 10", THURSDAY),
+        ("fi", "24.11. klo 10", TOMORROW),
+        ("fi", "24. marraskuuta klo 10", TOMORROW),
+        ("fi", "2026-11-24 klo 10", TOMORROW),
+    ),
+)
+def test_days(language: str, text: str, day: date) -> None:
+    wish = parse(text, language)
+    assert isinstance(wish, Wish)
+    assert wish.day == day
+
+
+def test_date_without_year_is_the_nearest() -> None:
+    new_years_eve = datetime(2026, 12, 28, 9, 0, tzinfo=TZ)
+    assert parse("3/1 kl 10", "sv", new_years_eve) == Wish(MOVE, date(2027, 1, 3), time(10))
+    assert parse("28/12 kl 10", "sv", datetime(2027, 1, 2, 9, tzinfo=TZ)) == NotUnderstood(
+        Hint.PAST_DATE
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    cases(
+        ("sv", "20/11 kl 10"),
+        ("sv", "10.11. kl 10"),  # Finnish-style date: 10 October
+        ("sv", "ställ in besöket i fredags"),
+        ("sv", "ställ in igår"),
+        ("en", "last friday at 10"),
+        ("en", "cancel yesterday's visit"),
+        ("fi", "viime perjantaina klo 10"),
+        ("fi", "eilen klo 10"),
+        ("sv", "kl 8 idag"),  # today, but 08:00 has passed at 09:00
+        ("sv", "kl 8.59 idag"),
+        ("en", "today at 7 am"),
+    ),
+)
+def test_past_date(language: str, text: str) -> None:
+    assert parse(text, language) == NotUnderstood(Hint.PAST_DATE)
+
+
+def test_the_current_minute_today_is_not_past() -> None:
+    assert parse("kl 9 idag", "sv") == Wish(MOVE, TODAY, time(9))
+
+
+# --- times ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "at"),
+    cases(
+        ("sv", "kl 10", time(10)),
+        ("sv", "klockan 10", time(10)),
+        ("sv", "kl. 10.30", time(10, 30)),
+        ("sv", "kl 14.00", time(14)),
+        ("sv", "10:30", time(10, 30)),
+        ("sv", "10.30", time(10, 30)),
+        ("sv", "10.11", time(10, 11)),  # no trailing dot: a time, not 10 November
+        ("sv", "14:00", time(14)),
+        ("sv", "00:00", time(0)),
+        ("sv", "tio", time(10)),
+        ("sv", "klockan tio", time(10)),
+        ("sv", "klockan ett", time(1)),
+        ("sv", "halv elva", time(10, 30)),
+        ("sv", "klockan halv elva", time(10, 30)),
+        ("sv", "kvart över nio", time(9, 15)),
+        ("sv", "kvart i tio", time(9, 45)),
+        ("sv", "fem över tio", time(10, 5)),
+        ("sv", "tio i elva", time(10, 50)),
+        ("sv", "fem i halv elva", time(10, 25)),
+        ("sv", "fem över halv elva", time(10, 35)),
+        ("sv", "halv ett", time(12, 30)),
+        ("sv", "kvart i ett", time(12, 45)),
+        ("sv", "kvart över 9", time(9, 15)),
+        ("sv", "vid tiotiden", time(10)),
+        ("sv", "kl 2", time(2)),  # taken as said, see _take_times
+        ("sv", "kan ni komma tre i morgon", time(3)),
+        ("sv", "kl 2 på eftermiddagen", time(14)),
+        ("sv", "halv tre på eftermiddagen", time(14, 30)),
+        ("sv", "kl 7 på kvällen", time(19)),
+        ("sv", "kl 3 em", time(15)),
+        ("sv", "flytta till 14", time(14)),
+        ("en", "at 10", time(10)),
+        ("en", "at 14", time(14)),
+        ("en", "10 am", time(10)),
+        ("en", "at 10am", time(10)),
+        ("en", "at 10 a.m.", time(10)),
+        ("en", "2 pm", time(14)),
+        ("en", "12:30 pm", time(12, 30)),
+        ("en", "12 am", time(0)),
+        ("en", "at two pm", time(14)),
+        ("en", "ten o'clock", time(10)),
+        ("en", "10 o'clock", time(10)),
+        ("en", "half past nine", time(9, 30)),
+        ("en", "quarter past nine", time(9, 15)),
+        ("en", "at a quarter past nine", time(9, 15)),
+        ("en", "quarter to ten", time(9, 45)),
+        ("en", "twenty to ten", time(9, 40)),
+        ("en", "at noon", time(12)),
+        ("en", "at 2 in the afternoon", time(14)),
+        ("en", "move it to 3 pm", time(15)),
+        ("fi", "kello 10", time(10)),
+        ("fi", "klo 10.30", time(10, 30)),
+        ("fi", "klo 10.30.", time(10, 30)),
+        ("fi", "kymmeneltä", time(10)),
+        ("fi", "kello kymmenen", time(10)),
+        ("fi", "puoli yksitoista", time(10, 30)),
+        ("fi", "kello puoli yksitoista", time(10, 30)),
+        ("fi", "puoli kymmeneltä", time(9, 30)),
+        ("fi", "varttia yli yhdeksän", time(9, 15)),
+        ("fi", "varttia vaille kymmenen", time(9, 45)),
+        ("fi", "klo 2 iltapäivällä", time(14)),
+        ("fi", "kahdelta iltapäivällä", time(14)),
+    ),
+)
+def test_times(language: str, text: str, at: time) -> None:
+    wish = parse(text, language)
+    assert isinstance(wish, Wish)
+    assert (wish.kind, wish.at) == (MOVE, at)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    cases(
+        ("sv", "25:70"),
+        ("sv", "kl 25:70"),
+        ("sv", "kl 31"),
+        ("sv", "10:75"),
+        ("sv", "kan ni komma kl 24 i morgon"),
+        ("sv", "25.70"),
+        ("en", "at 14 pm"),
+        ("en", "at 10.5"),
+        ("fi", "huomenna klo 31"),
+        ("sv", "extra besök på fredag kl 25"),
+    ),
+)
+def test_bad_time(language: str, text: str) -> None:
+    assert parse(text, language) == NotUnderstood(Hint.BAD_TIME)
+
+
+# --- durations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "minutes"),
+    cases(
+        ("sv", "15 min längre", 15),
+        ("sv", "15 minuter längre", 15),
+        ("sv", "15min längre", 15),
+        ("sv", "tio minuter längre", 10),
+        ("sv", "en kvart längre", 15),
+        ("sv", "en halvtimme längre", 30),
+        ("sv", "en halv timme längre", 30),
+        ("sv", "en timme längre", 60),
+        ("sv", "två timmar längre", 120),
+        ("sv", "1,5 timme längre", 90),
+        ("sv", "en och en halv timme längre", 90),
+        ("en", "15 minutes longer", 15),
+        ("en", "15 mins longer", 15),
+        ("en", "half an hour longer", 30),
+        ("en", "a quarter of an hour longer", 15),
+        ("en", "an hour longer", 60),
+        ("en", "1 hour longer", 60),
+        ("en", "one and a half hours longer", 90),
+        ("fi", "15 minuuttia pidempään", 15),
+        ("fi", "vartin pidempään", 15),
+        ("fi", "puoli tuntia pidempään", 30),
+        ("fi", "tunnin pidempään", 60),
+        ("fi", "kaksi tuntia pidempään", 120),
+        ("fi", "puolitoista tuntia pidempään", 90),
+    ),
+)
+def test_minutes(language: str, text: str, minutes: int) -> None:
+    assert parse(text, language) == Wish(LONGER, minutes=minutes)
+
+
+# --- not understood -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    cases(
+        ("sv", "kan ni komma i morgon i stället"),
+        ("sv", "extra besök"),
+        ("sv", "extra besök på fredag"),
+        ("sv", "kan ni komma en timme senare"),  # relative moves are not supported
+        ("en", "can you come later tomorrow"),
+        ("en", "an extra visit on friday"),
+        ("fi", "voitteko tulla huomenna"),
+    ),
+)
+def test_no_time(language: str, text: str) -> None:
+    assert parse(text, language) == NotUnderstood(Hint.NO_TIME)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    cases(
+        ("sv", ""),
+        ("sv", "   "),
+        ("sv", "???"),
+        ("sv", "asdfgh"),
+        ("sv", "hej"),
+        ("sv", "god morgon"),
+        ("fi", "huomenta"),
+        ("en", "hello"),
+        ("sv", "i morgon"),  # a day, but what about it?
+        ("sv", "i fredags"),
+        ("sv", "hygien"),
+        ("en", "check"),
+        ("sv", "tre gånger"),
+        ("sv", "24.11"),
+        ("sv", "inte längre"),
+        ("sv", "31/11 kl 10"),  # no such date
+        ("fi", "31.11. klo 10"),
+        ("sv", "kan ni komma 10:30 eller 11:00"),  # two new times
+        ("sv", "flytta besöket från måndag till tisdag kl 10"),  # two days
+        ("sv", "kom inte kl 8 utan kl 10"),  # cancel or move?
+        ("sv", "ingen dusch och ingen städning"),  # one service at a time
+        ("sv", "längre och kortare"),
+        ("sv", "30 min längre idag och 15 min längre i morgon"),
+        ("sv", "ingen städning men ett extra besök på fredag kl 14"),
+        ("en", "a walk instead"),  # instead of what?
+        # questions about the plan are not wishes
+        ("sv", "När kommer ni i morgon?"),
+        ("sv", "Vem kommer i morgon?"),
+        ("en", "when are you coming tomorrow?"),
+        ("en", "who is coming today"),
+        ("fi", "milloin tulette huomenna"),
+        # talk that is no wish at all
+        ("sv", "Det var en bra promenad igår"),
+        ("sv", "jag är på sjukhus i morgon"),
+        ("en", "The cleaning was great, thanks"),
+        ("sv", "Tack för igår"),
+    ),
+)
+def test_not_understood(language: str, text: str) -> None:
+    assert parse(text, language) == NotUnderstood(Hint.NOT_UNDERSTOOD)
+
+
+# --- languages, spelling --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "tomorrow at 10", Wish(MOVE, TOMORROW, time(10))),  # mixed languages
+        ("en", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
+        ("fi", "cancel tomorrow", Wish(CANCEL, TOMORROW)),
+        ("sv", "huomenna klo 10", Wish(MOVE, TOMORROW, time(10))),
+        ("de", "tomorrow at 10", Wish(MOVE, TOMORROW, time(10))),  # unknown code: try all
+        ("", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
+        ("sv-SE", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
+        ("sv", "KAN NI KOMMA KL 10 I STÄLLET?!", Wish(MOVE, None, time(10))),
+        ("sv", "istallet kl 10 imorgon", Wish(MOVE, TOMORROW, time(10))),  # no å/ä/ö
+        ("sv", "i morgon, kl. 10!", Wish(MOVE, TOMORROW, time(10))),
+        ("en", "tomorow at 10", Wish(MOVE, TOMORROW, time(10))),  # one-letter typo
+        ("en", "tommorow at 10", Wish(MOVE, TOMORROW, time(10))),
+        ("en", "on wednesdy at 10", Wish(MOVE, DAY_AFTER, time(10))),
+        ("fi", "huomena klo 10", Wish(MOVE, TOMORROW, time(10))),
+        ("en", "Can you come at 10 instead, please? Thanks!", Wish(MOVE, None, time(10))),
+    ),
+)
+def test_languages_and_spelling(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+def test_finnish_en_is_a_negation_only_in_finnish() -> None:
+    # Swedish "en" is "a": not a negation
+    assert parse("en promenad i stället för städningen", "sv") == Wish(
+        SWAP, service="cleaning", new_service="walk"
+    )
+    assert parse("en halvtimme längre", "en") == Wish(LONGER, minutes=30)
+    assert parse("en tarvitse suihkua", "fi") == Wish(SKIP, service="shower")
+
+
+# --- services -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "service"),
+    [
+        pytest.param(lang, word, service, id=f"{lang}:{word}")
+        for lang, words in {
+            "sv": {
+                "städ": "cleaning",
+                "städning": "cleaning",
+                "städa": "cleaning",
+                "tvätt": "laundry",
+                "tvätta": "laundry",
+                "handla": "shopping",
+                "inköp": "shopping",
+                "handling": "shopping",
+                "mat": "meal",
+                "måltid": "meal",
+                "lunch": "meal",
+                "middag": "meal",
+                "frukost": "meal",
+                "hygien": "hygiene",
+                "dusch": "shower",
+                "duscha": "shower",
+                "påklädning": "dressing",
+                "klä på": "dressing",
+                "promenad": "walk",
+                "promenera": "walk",
+                "gå ut": "walk",
+                "sällskap": "company",
+                "tillsyn": "supervision",
+            },
+            "en": {
+                "cleaning": "cleaning",
+                "clean": "cleaning",
+                "laundry": "laundry",
+                "washing": "laundry",
+                "shopping": "shopping",
+                "meal": "meal",
+                "lunch": "meal",
+                "dinner": "meal",
+                "breakfast": "meal",
+                "hygiene": "hygiene",
+                "shower": "shower",
+                "dressing": "dressing",
+                "walk": "walk",
+                "company": "company",
+                "supervision": "supervision",
+                "check": "supervision",
+            },
+            "fi": {
+                "siivous": "cleaning",
+                "siivota": "cleaning",
+                "pyykki": "laundry",
+                "pyykinpesu": "laundry",
+                "kauppa": "shopping",
+                "kauppa-asiat": "shopping",
+                "ostokset": "shopping",
+                "ateria": "meal",
+                "ruoka": "meal",
+                "lounas": "meal",
+                "päivällinen": "meal",
+                "aamiainen": "meal",
+                "hygienia": "hygiene",
+                "suihku": "shower",
+                "pukeutuminen": "dressing",
+                "kävely": "walk",
+                "ulkoilu": "walk",
+                "seura": "company",
+                "valvonta": "supervision",
+            },
+        }.items()
+        for word, service in words.items()
+    ],
+)
+def test_service_words(language: str, word: str, service: str) -> None:
+    skip = {"sv": "hoppa över {} idag", "en": "skip {} today", "fi": "jätetään {} väliin tänään"}
+    assert parse(skip[language].format(word), language) == Wish(SKIP, TODAY, service=service)
+
+
+def test_word_tables_are_consistent() -> None:
+    tags_per_phrase = defaultdict(set)
+    for entry in wish_parser._ENTRIES:
+        tags_per_phrase[entry.lang, entry.words].add(entry.tag)
+        if entry.tag is wish_parser._T.SERVICE:
+            assert entry.value in SERVICES
+    ambiguous = {phrase: tags for phrase, tags in tags_per_phrase.items() if len(tags) > 1}
+    assert not ambiguous
+
+
+# --- properties -----------------------------------------------------------------------
+
+VOCABULARY = sorted(
+    {" ".join(e.words).replace("*", "") for e in wish_parser._ENTRIES}
+    | {"10", "14:30", "25:70", "10.30", "24.11.", "24/11", "2026-11-24", "24:e", "3", "?"}
+)
+
+
+def check_invariants(result: Wish | NotUnderstood) -> None:
+    if isinstance(result, NotUnderstood):
+        assert result.hint in Hint
+        return
+    assert result.day is None or result.day >= TODAY
+    assert result.service is None or result.service in SERVICES
+    assert (result.at is not None) == (result.kind in (MOVE, EXTRA))
+    if result.kind in (MOVE, EXTRA) and result.day == TODAY:
+        assert result.at is not None and result.at >= NOW.time()
+    if result.kind is SKIP:
+        assert result.service is not None
+    if result.kind is SWAP:
+        assert result.new_service in SERVICES and result.service != result.new_service
+    else:
+        assert result.new_service is None
+    if result.minutes is not None:
+        assert result.minutes > 0 and result.kind in (LONGER, SHORTER, EXTRA)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80), language=st.sampled_from(["sv", "en", "fi", "xx"]))
+def test_any_text_gives_a_wish_or_a_hint(text: str, language: str) -> None:
+    check_invariants(parse(text, language))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(VOCABULARY), max_size=8),
+    language=st.sampled_from(["sv", "en", "fi"]),
+)
+def test_any_mix_of_known_words_gives_a_consistent_answer(words: list[str], language: str) -> None:
+    check_invariants(parse(" ".join(words), language))
