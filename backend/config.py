@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         description="Redis URL for FSM storage, throttling and outbox wake-ups; unset = memory.",
     )
     default_locale: str = Field(default="sv", description="Language for new chat accounts.")
+    locales_dir: Path = Field(
+        default=LOCALES_DIR,
+        description="Compiled gettext catalogs: <dir>/<lang>/LC_MESSAGES/messages.mo.",
+    )
     speech_models: dict[str, Path] = Field(
         default_factory=dict,
         description='Vosk model directories per language, JSON: {"sv": "/models/vosk-sv"}.',

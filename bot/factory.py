@@ -19,7 +19,7 @@ from aiogram.utils.i18n import I18n
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from backend.config import LOCALES_DIR, Settings
+from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
 from bot.delivery import Sender
@@ -47,7 +47,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_i18n(settings: Settings) -> I18n:
-    return I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
+    return I18n(
+        path=settings.locales_dir, default_locale=settings.default_locale, domain="messages"
+    )
 
 
 def create_redis(settings: Settings) -> Redis | None:

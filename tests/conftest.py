@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import func, text
 from sqlmodel import SQLModel, select
 
@@ -22,6 +24,7 @@ from backend.db import create_engine, migrate
 from backend.demo import DEMO_ACCOUNTS, seed
 from backend.domain.frame_check import STOCKHOLM
 from backend.main import create_app
+from bot.backend_client import BackendClient
 
 SERVICE_TOKEN = "test-service-token"
 # Monday 23 November 2026, 08:40 in Stockholm.
@@ -186,3 +189,27 @@ def count_statements(app) -> Iterator[StatementCounter]:  # type: ignore[no-unty
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", before)
     yield counter
     event.remove(app.state.engine.sync_engine, "before_cursor_execute", before)
+
+
+@pytest.fixture(
+    params=["memory", "redis"] if os.environ.get("RAMTID_TEST_REDIS_URL") else ["memory"]
+)
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
+    if request.param == "memory":
+        yield MemoryStorage()
+        return
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(os.environ["RAMTID_TEST_REDIS_URL"])
+    await redis.flushdb()
+    storage = RedisStorage(redis)
+    yield storage
+    await storage.close()
+
+
+@pytest.fixture
+async def backend_client(app: Any) -> AsyncIterator[BackendClient]:
+    client = BackendClient.in_process(app, SERVICE_TOKEN)
+    yield client
+    await client.close()

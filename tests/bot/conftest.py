@@ -3,13 +3,11 @@ only Telegram is replaced, by a recording session."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
@@ -18,7 +16,7 @@ from backend.demo import DEMO_ACCOUNTS
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.middlewares.throttling import MemoryCounter
-from tests.conftest import SERVICE_TOKEN, Clock
+from tests.conftest import Clock
 from tests.support.recording_session import RecordingSession, callback_update, message_update
 
 
@@ -109,30 +107,6 @@ class Chat:
 
     def alerts(self) -> list[str]:
         return [r.text for r in self.last if isinstance(r, AnswerCallbackQuery) and r.text]
-
-
-@pytest.fixture(
-    params=["memory", "redis"] if os.environ.get("RAMTID_TEST_REDIS_URL") else ["memory"]
-)
-async def storage(request: pytest.FixtureRequest) -> AsyncIterator[BaseStorage]:
-    if request.param == "memory":
-        yield MemoryStorage()
-        return
-    from aiogram.fsm.storage.redis import RedisStorage
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(os.environ["RAMTID_TEST_REDIS_URL"])
-    await redis.flushdb()
-    storage = RedisStorage(redis)
-    yield storage
-    await storage.close()
-
-
-@pytest.fixture
-async def backend_client(app: Any) -> AsyncIterator[BackendClient]:
-    client = BackendClient.in_process(app, SERVICE_TOKEN)
-    yield client
-    await client.close()
 
 
 @pytest.fixture
