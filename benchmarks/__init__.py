@@ -1,0 +1,1 @@
+"""On-demand performance checks (not tests): ``python -m benchmarks.<name>``."""
