@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from backend.config import Settings
 from backend.db import create_engine, session_factory
 from backend.errors import DomainError
-from backend.routes import chat, clients, staff
+from backend.routes import chat, clients, notes, staff
 from backend.services import requests as request_service
 from backend.services import visits
+from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
@@ -62,8 +63,15 @@ def create_app(
     *,
     clock: Callable[[], datetime] = system_clock,
     run_housekeeping: bool = True,
+    transcriber: Transcriber | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    if transcriber is None:
+        transcriber = (
+            VoskTranscriber(settings.speech_models, max_workers=settings.speech_workers)
+            if settings.speech_models
+            else NullTranscriber()
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,6 +95,7 @@ def create_app(
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.clock = clock
+    app.state.transcriber = transcriber
     app.state.outbox_listeners = []  # in-process notifiers register here
 
     async def wake_notifier() -> None:
@@ -134,4 +143,5 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(clients.router)
     app.include_router(staff.router)
+    app.include_router(notes.router)
     return app

@@ -207,6 +207,42 @@ class BackendClient:
     async def running_late(self, user: int, minutes: int) -> list[Json]:
         return await self._call("POST", "/staff/late", user=user, json={"minutes": minutes})  # type: ignore[no-any-return]
 
+    # --- notes and speech ------------------------------------------------------------------
+
+    async def transcribe(self, user: int, audio: bytes, *, language: str) -> Json:
+        headers = {
+            "X-Service-Token": self.service_token,
+            "X-Telegram-User-Id": str(user),
+            "Content-Type": "audio/ogg",
+        }
+        try:
+            response = await self.http.post(
+                "/speech/transcribe",
+                params={"language": language},
+                content=audio,
+                headers=headers,
+                timeout=180.0,
+            )
+        except (httpx.TransportError, OSError) as exc:
+            raise BackendUnavailable() from exc
+        if response.status_code >= 500:
+            raise BackendUnavailable()
+        body = response.json()
+        if response.status_code >= 400:
+            raise BackendError(
+                body.get("code", "error"), response.status_code, body.get("details")
+            )
+        return body  # type: ignore[no-any-return]
+
+    async def add_note(
+        self, user: int, visit_id: int, text: str, *, source: str, confidence: float | None
+    ) -> Json:
+        body = {"text": text, "source": source, "confidence": confidence}
+        return await self._call("POST", f"/staff/visits/{visit_id}/notes", user=user, json=body)  # type: ignore[no-any-return]
+
+    async def client_notes(self, user: int, client_id: int) -> list[Json]:
+        return await self._call("GET", f"/clients/{client_id}/notes", user=user)  # type: ignore[no-any-return]
+
     # --- the outbox -------------------------------------------------------------------------
 
     async def claim(self, *, limit: int = 50, lease_seconds: int = 60) -> list[Json]:

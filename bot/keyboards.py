@@ -25,6 +25,7 @@ CHANGE = __("✏️ Ask for a change")
 MY_REQUESTS = __("📨 My requests")
 SETTINGS = __("⚙️ Settings")
 HELP = __("❓ Help")
+NOTES = __("📝 Notes")
 QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
@@ -108,6 +109,14 @@ class ClientPick(CallbackData, prefix="cl"):
     client_id: int
 
 
+class NoteAction(CallbackData, prefix="na"):
+    action: str  # save | visit
+
+
+class NoteVisit(CallbackData, prefix="nv"):
+    visit_id: int
+
+
 def main_menu(me: Json | None) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if me is not None and me["kind"] == "staff":
@@ -115,9 +124,9 @@ def main_menu(me: Json | None) -> ReplyKeyboardMarkup:
             builder.button(text=str(label))
         builder.adjust(1, 2, 2)
     else:
-        for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, SETTINGS, HELP):
+        for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, NOTES, SETTINGS, HELP):
             builder.button(text=str(label))
-        builder.adjust(2, 2, 1, 2)
+        builder.adjust(2, 2, 1, 1, 2)
     return builder.as_markup(resize_keyboard=True, is_persistent=True)
 
 
@@ -323,5 +332,27 @@ def clients_keyboard(clients: list[Json]) -> InlineKeyboardMarkup:
         builder.button(
             text=client["first_name"], callback_data=ClientPick(client_id=client["client_id"])
         )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def dictation_keyboard(has_visit: bool, can_choose: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if has_visit:
+        builder.button(text=_("✅ Save the note"), callback_data=NoteAction(action="save"))
+    if can_choose or not has_visit:
+        builder.button(text=_("Another visit"), callback_data=NoteAction(action="visit"))
+    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def note_visits_keyboard(day: list[Json]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for visit in day:
+        label = "{time} {name}".format(
+            time=texts.fmt_time(visit["start"]), name=visit.get("client_first_name") or ""
+        )
+        builder.button(text=label, callback_data=NoteVisit(visit_id=visit["id"]))
     builder.adjust(1)
     return builder.as_markup()

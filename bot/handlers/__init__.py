@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from bot.handlers import change, client, errors, fallback, settings, staff, start
+from bot.handlers import change, client, errors, fallback, settings, staff, start, voice
 
 
 def routers() -> list[Router]:
@@ -10,6 +10,7 @@ def routers() -> list[Router]:
         errors.router,
         start.router,  # linking and /help, /cancel first: they work in every state
         settings.router,
+        voice.router,  # before staff: a dictation in progress takes typed corrections
         staff.router,
         client.router,
         change.router,  # free text is read as a wish last

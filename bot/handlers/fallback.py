@@ -34,14 +34,6 @@ async def stale_button(query: CallbackQuery, me: Json | None) -> None:
     )
 
 
-@router.message(F.voice)
-async def voice_without_speech(message: Message, me: Json | None) -> None:
-    await message.answer(
-        _("I cannot listen to voice messages here yet. Please write instead."),
-        reply_markup=keyboards.main_menu(me),
-    )
-
-
 @router.message()
 async def not_understood(message: Message, me: Json | None) -> None:
     await message.answer(

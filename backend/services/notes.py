@@ -1,0 +1,143 @@
+"""Visit notes (social documentation): who wrote what, when it happened and when it was
+written. Never deleted: a wrong note is marked wrong, and a correction is a new note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.models import Client, NoteSource, Staff, StaffRole, Visit, VisitNote
+from backend.services import access, audit
+from backend.services.access import Actor
+
+MAX_NOTE = 4000
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: VisitNote
+    author_first_name: str
+    visit_start: datetime
+
+
+async def _visit_for_staff(session: AsyncSession, staff: Staff, visit_id: int) -> Visit:
+    row = (
+        await session.exec(
+            select(Visit, Client)
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Visit.id == visit_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("visit_not_found")
+    visit, client = row
+    if client.unit_id != staff.unit_id:
+        raise Forbidden("other_unit")
+    return visit
+
+
+async def add_note(
+    session: AsyncSession,
+    *,
+    staff: Staff,
+    visit_id: int,
+    text: str,
+    source: NoteSource,
+    confidence: float | None,
+    now: datetime,
+    event_time: datetime | None = None,
+    corrects_note_id: int | None = None,
+) -> VisitNote:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("empty_note")
+    if len(text) > MAX_NOTE:
+        raise InvalidInput("note_too_long", max=MAX_NOTE)
+    visit = await _visit_for_staff(session, staff, visit_id)
+    note = VisitNote(
+        visit_id=visit_id,
+        author_staff_id=staff.id or 0,
+        event_time=event_time or visit.actual_end or visit.planned_start,
+        entry_time=now,
+        source=source,
+        confidence=confidence,
+        text=text,
+        corrects_note_id=corrects_note_id,
+    )
+    session.add(note)
+    await session.flush()
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="note.add",
+        entity="visit_note",
+        entity_id=note.id,
+        client_id=visit.client_id,
+        source=source.value,
+    )
+    return note
+
+
+async def mark_wrong(
+    session: AsyncSession, *, staff: Staff, note_id: int, now: datetime
+) -> VisitNote:
+    """Only the author, a planner or a manager may mark a note as wrong; it stays readable."""
+    note = await session.get(VisitNote, note_id)
+    if note is None:
+        raise NotFound("note_not_found")
+    visit = await _visit_for_staff(session, staff, note.visit_id)
+    if note.author_staff_id != staff.id and staff.role is StaffRole.CARER:
+        raise Forbidden("not_your_note")
+    if note.marked_wrong_at is not None:
+        raise Conflict("already_marked_wrong")
+    note.marked_wrong_at = now
+    note.marked_wrong_by_staff_id = staff.id
+    session.add(note)
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="note.mark_wrong",
+        entity="visit_note",
+        entity_id=note.id,
+        client_id=visit.client_id,
+    )
+    return note
+
+
+async def correct(
+    session: AsyncSession, *, staff: Staff, note_id: int, text: str, now: datetime
+) -> VisitNote:
+    """Mark the note wrong and write the correction as a new note that points to it."""
+    wrong = await mark_wrong(session, staff=staff, note_id=note_id, now=now)
+    return await add_note(
+        session,
+        staff=staff,
+        visit_id=wrong.visit_id,
+        text=text,
+        source=NoteSource.TYPED,
+        confidence=None,
+        now=now,
+        event_time=wrong.event_time,
+        corrects_note_id=wrong.id,
+    )
+
+
+async def notes_for_client(
+    session: AsyncSession, *, actor: Actor, client_id: int, limit: int = 20
+) -> list[NoteView]:
+    """The latest notes about a client's visits: for the client, consenting relatives and the
+    unit's staff (each staff read is audited by the access check)."""
+    await access.client_for(session, actor, client_id)
+    rows = await session.exec(
+        select(VisitNote, Staff.first_name, Visit.planned_start)
+        .join(Visit, col(Visit.id) == VisitNote.visit_id)
+        .join(Staff, col(Staff.id) == VisitNote.author_staff_id)
+        .where(Visit.client_id == client_id)
+        .order_by(col(VisitNote.event_time).desc(), col(VisitNote.id).desc())
+        .limit(limit)
+    )
+    return [NoteView(note, name, start) for note, name, start in rows.all()]
