@@ -129,6 +129,53 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_followup(settings: Settings, args: argparse.Namespace) -> int:
+    """The assessor's monthly follow-up of a unit: a table, or the CSV for Excel."""
+    from sqlmodel import select
+
+    from backend.domain import followup as fu
+    from backend.models import Unit
+    from backend.services import followup
+    from backend.services.visits import TZ
+
+    today = datetime.now(UTC).astimezone(TZ).date()
+    try:
+        month = fu.parse_month(args.month) if args.month else fu.month_start(today)
+    except ValueError:
+        raise SystemExit("--month must be YYYY-MM, e.g. 2026-11.") from None
+
+    async def run() -> str:
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                unit_id = args.unit
+                if unit_id is None:
+                    units = (await session.exec(select(Unit.id).limit(2))).all()
+                    if len(units) != 1:
+                        raise SystemExit("Pass --unit: the database has no unit or several.")
+                    unit_id = units[0]
+                if await session.get(Unit, unit_id) is None:
+                    raise SystemExit(f"No unit {unit_id}.")
+                report = await followup.monthly_report(
+                    session, unit_id=unit_id, month=month, today=today
+                )
+                followup.record_read(session, actor="cli", unit_id=unit_id, report=report)
+                await session.commit()
+                return followup.report_csv(report) if args.csv else followup.report_table(report)
+        finally:
+            await engine.dispose()
+
+    sys.stdout.write(asyncio.run(run()))
+    return 0
+
+
+def cmd_speech(_settings: Settings, args: argparse.Namespace) -> int:
+    from backend.speech.__main__ import main as speech_main
+
+    return speech_main(args.rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ramtid", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--client", type=int, help="client id")
     who.add_argument("--staff", type=int, help="staff id")
     invite.set_defaults(func=cmd_invite)
+    followup = sub.add_parser("followup", help="performed vs ordered time per client, a month")
+    followup.add_argument("--month", help="YYYY-MM (default: this month)")
+    followup.add_argument("--unit", type=int, help="unit id (default: the only unit)")
+    followup.add_argument("--csv", action="store_true", help="CSV for Excel instead of a table")
+    followup.set_defaults(func=cmd_followup)
+    speech = sub.add_parser(
+        "speech",
+        help="Vosk models: `ramtid speech models`, `ramtid speech download NAME --dest DIR`",
+    )
+    speech.add_argument("rest", nargs=argparse.REMAINDER)
+    speech.set_defaults(func=cmd_speech)
     return parser
 
 

@@ -46,8 +46,14 @@ NOTIFY_LEVELS = {
 }
 
 
+# English here is English as used in Sweden: 24-hour clock, day before month.
+BABEL_LOCALES = {"en": "en_SE"}
+
+
 def locale() -> str:
-    return get_i18n().current_locale
+    """The Babel locale for the user's language."""
+    code = get_i18n().current_locale
+    return BABEL_LOCALES.get(code, code)
 
 
 def local(moment: str | datetime) -> datetime:
@@ -91,7 +97,7 @@ def services_text(codes: list[str], declined: list[str] | None = None) -> str:
 
 
 def frame_bar(used: int, frame: int, width: int = 10) -> str:
-    filled = 0 if frame <= 0 else min(width, round(width * used / frame))
+    filled = 0 if frame <= 0 else min(width, width * used // frame)
     return "▓" * filled + "░" * (width - filled)
 
 
@@ -452,4 +458,5 @@ def error_text(code: str) -> str:
 
 
 def current_language_name() -> str:
-    return LANGUAGES.get(locale(), locale())
+    code = get_i18n().current_locale
+    return LANGUAGES.get(code, code)

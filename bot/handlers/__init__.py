@@ -6,7 +6,7 @@ from bot.handlers import change, client, errors, fallback, settings, staff, star
 
 
 def routers() -> list[Router]:
-    return [
+    ordered = [
         errors.router,
         start.router,  # linking and /help, /cancel first: they work in every state
         settings.router,
@@ -16,3 +16,11 @@ def routers() -> list[Router]:
         change.router,  # free text is read as a wish last
         fallback.router,
     ]
+    for router in ordered:
+        # A router belongs to one dispatcher at a time; a newer dispatcher in the same
+        # process (tests, the terminal demo) takes them over.
+        parent = router.parent_router
+        if parent is not None:
+            parent.sub_routers.remove(router)
+            router._parent_router = None
+    return ordered

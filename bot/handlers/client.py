@@ -44,7 +44,7 @@ async def show_today(
             name=texts.escape(client["first_name"]), day=texts.fmt_day(day["start"])
         )
     visits = day["visits"]
-    if not visits:
+    if not any(v["status"] != "cancelled" for v in visits):
         lines = [heading, _("There are no visits today.")]
         upcoming = day.get("next_visit")
         if upcoming:
