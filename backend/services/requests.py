@@ -369,6 +369,7 @@ async def approve(
     if verdict.outcome is fc.Outcome.OUTSIDE:
         raise Conflict("no_longer_fits", reasons=reasons_json(verdict))
     visit = await session.get(Visit, request.visit_id) if request.visit_id else None
+    payload = _decision_payload(request, client, visit, staff)  # the visit as it was
     changed = _apply(session, request, visit, client)
     await session.flush()
     audit.record(
@@ -385,7 +386,7 @@ async def approve(
         client_id=client.id or 0,
         kind="request_decided",
         urgency=Urgency.CHANGE,
-        payload=_decision_payload(request, client, visit, staff),
+        payload=payload,
         now=now,
     )
     return request

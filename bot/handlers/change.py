@@ -427,15 +427,13 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
         return
     visits = await open_visits(turn)
     candidates = [
-        v
-        for v in visits
-        if (parsed.day is None or v["day"] == parsed.day.isoformat())
-        and (
-            parsed.kind not in (WishKind.SKIP_SERVICE, WishKind.SWAP)
-            or parsed.service is None
-            or parsed.service in v["services"]
-        )
+        v for v in visits if parsed.day is None or v["day"] == parsed.day.isoformat()
     ]
+    if parsed.service is not None:
+        # "...instead of lunch": the visits with that service, if any have it.
+        with_service = [v for v in candidates if parsed.service in v["services"]]
+        if with_service or parsed.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
+            candidates = with_service
     if parsed.day is None:
         # "Can you come at ten instead?" is about the next visits, not one next week.
         soon = turn.now().date() + timedelta(days=1)

@@ -29,9 +29,9 @@ QUIET = 0.15  # a reply is complete when nothing more arrived for this long
 class Phone:
     """One person's Telegram: what they send and press, and what arrives."""
 
-    def __init__(self, tg: FakeTelegram, who: str, language_code: str = "sv") -> None:
+    def __init__(self, tg: FakeTelegram, who: str | int, language_code: str = "sv") -> None:
         self.tg = tg
-        self.user_id = DEMO_ACCOUNTS.get(who, 0) if isinstance(who, str) else who
+        self.user_id = who if isinstance(who, int) else DEMO_ACCOUNTS[who]
         self.language_code = language_code
 
     def received(self, start: int = 0) -> list[SentMessage]:
@@ -93,7 +93,7 @@ class World:
         self.tg = tg
         self.notifier = notifier
 
-    def phone(self, who: str, language_code: str = "sv") -> Phone:
+    def phone(self, who: str | int, language_code: str = "sv") -> Phone:
         return Phone(self.tg, who, language_code)
 
 
