@@ -160,7 +160,7 @@ def cmd_followup(settings: Settings, args: argparse.Namespace) -> int:
                 report = await followup.monthly_report(
                     session, unit_id=unit_id, month=month, today=today
                 )
-                followup.record_read(session, actor="cli", unit_id=unit_id, report=report)
+                await followup.record_read(session, actor="cli", unit_id=unit_id, report=report)
                 await session.commit()
                 return followup.report_csv(report) if args.csv else followup.report_table(report)
         finally:

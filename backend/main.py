@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.config import Settings
 from backend.db import create_engine, session_factory
 from backend.errors import DomainError
-from backend.routes import chat, clients, notes, staff
+from backend.routes import chat, clients, followup, notes, staff
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
@@ -143,5 +143,6 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(clients.router)
     app.include_router(staff.router)
+    app.include_router(followup.router)
     app.include_router(notes.router)
     return app

@@ -7,11 +7,13 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from backend.domain import followup as fu
 from backend.domain import frame_check as fc
 from backend.domain.catalogue import SERVICE_CODES
 from backend.errors import InvalidInput
 from backend.models import (
     Assignee,
+    DeviationReason,
     InvitationKind,
     NotifyLevel,
     RejectReason,
@@ -319,3 +321,141 @@ class ClaimIn(BaseModel):
 class FailureIn(BaseModel):
     retry_after: float | None = Field(default=None, ge=0, le=86_400)
     blocked: bool = False
+
+
+# --- follow-up for the assessor (backend.domain.followup) -----------------------------------
+
+
+class ServiceMinutesPublic(BaseModel):
+    service: str
+    performed_minutes: int
+
+
+class FollowupClientPublic(BaseModel):
+    client_id: int
+    first_name: str
+    ordered_minutes: int
+    performed_minutes: int
+    deviation_percent: float | None
+    flagged: bool
+    direction: str | None  # over | under
+    consecutive_months: int
+    per_service: list[ServiceMinutesPublic]
+    deviation_reasons: dict[str, int]
+
+
+class LatePlanPublic(BaseModel):
+    plan_id: int
+    client_id: int
+    first_name: str
+    status: str  # draft | signed
+    created_on: date
+    signed_on: date | None
+    days: int
+
+
+class FrameDuePublic(BaseModel):
+    order_id: int
+    client_id: int
+    first_name: str
+    decided_on: date
+    followed_up_on: date | None
+    due_on: date
+    overdue: bool
+
+
+class DeclinerPublic(BaseModel):
+    client_id: int
+    first_name: str
+    declines: int
+    first_on: date
+    last_on: date
+
+
+class FollowupPublic(BaseModel):
+    unit_id: int
+    month: str  # YYYY-MM
+    start: date
+    end: date
+    today: date
+    complete: bool
+    clients: list[FollowupClientPublic]
+    late_plans: list[LatePlanPublic]
+    frames_to_follow_up: list[FrameDuePublic]
+    repeated_decliners: list[DeclinerPublic]
+
+    @classmethod
+    def of(cls, report: fu.FollowupReport, *, unit_id: int) -> FollowupPublic:
+        names = {row.client_id: row.first_name for row in report.clients}
+        return cls(
+            unit_id=unit_id,
+            month=report.month.strftime("%Y-%m"),
+            start=report.month,
+            end=report.month_end,
+            today=report.today,
+            complete=report.complete,
+            clients=[
+                FollowupClientPublic(
+                    client_id=row.client_id,
+                    first_name=row.first_name,
+                    ordered_minutes=row.ordered_minutes,
+                    performed_minutes=row.performed_minutes,
+                    deviation_percent=row.deviation_percent,
+                    flagged=row.flagged,
+                    direction=None if row.direction is None else row.direction.value,
+                    consecutive_months=row.consecutive_months,
+                    per_service=[
+                        ServiceMinutesPublic(service=s.service, performed_minutes=s.minutes)
+                        for s in row.per_service
+                    ],
+                    deviation_reasons=dict(row.deviation_reasons),
+                )
+                for row in report.clients
+            ],
+            late_plans=[
+                LatePlanPublic(
+                    plan_id=p.plan_id,
+                    client_id=p.client_id,
+                    first_name=names.get(p.client_id, ""),
+                    status="draft" if p.draft else "signed",
+                    created_on=p.created_on,
+                    signed_on=p.signed_on,
+                    days=p.days,
+                )
+                for p in report.late_plans
+            ],
+            frames_to_follow_up=[
+                FrameDuePublic(
+                    order_id=f.order_id,
+                    client_id=f.client_id,
+                    first_name=names.get(f.client_id, ""),
+                    decided_on=f.decided_on,
+                    followed_up_on=f.followed_up_on,
+                    due_on=f.due_on,
+                    overdue=f.overdue,
+                )
+                for f in report.frames_to_follow_up
+            ],
+            repeated_decliners=[
+                DeclinerPublic(
+                    client_id=d.client_id,
+                    first_name=names.get(d.client_id, ""),
+                    declines=d.declines,
+                    first_on=d.first_on,
+                    last_on=d.last_on,
+                )
+                for d in report.repeated_decliners
+            ],
+        )
+
+
+class DeviationIn(BaseModel):
+    reason: DeviationReason | None  # null clears a mistaken reason
+
+
+class DeviationPublic(BaseModel):
+    visit_id: int
+    client_id: int
+    status: fc.VisitStatus
+    deviation_reason: DeviationReason | None
+    version: int

@@ -10,6 +10,8 @@ from backend.models import Unit
 from backend.routes.deps import ActorDep, Now, SessionDep
 from backend.schemas import (
     DecisionIn,
+    DeviationIn,
+    DeviationPublic,
     InvitationIn,
     InvitationPublic,
     LateIn,
@@ -17,7 +19,7 @@ from backend.schemas import (
     RequestPublic,
     VisitPublic,
 )
-from backend.services import access, accounts, requests, visits
+from backend.services import access, accounts, followup, requests, visits
 from backend.services.visits import TZ
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -113,6 +115,25 @@ async def check_out(visit_id: int, session: SessionDep, actor: ActorDep, now: No
     staff = access.require_staff(actor)
     visit = await visits.check_out(session, staff=staff, visit_id=visit_id, now=now)
     return VisitPublic.of(visits.VisitView(visit, staff.first_name, False))
+
+
+@router.post("/visits/{visit_id}/deviation", response_model=DeviationPublic)
+async def deviation(
+    visit_id: int, body: DeviationIn, session: SessionDep, actor: ActorDep
+) -> DeviationPublic:
+    """Why a visit was cancelled or shortened (hospital stay, declined, ...), for follow-up."""
+    staff = access.require_staff(actor)
+    visit = await followup.set_deviation_reason(
+        session, staff=staff, visit_id=visit_id, reason=body.reason
+    )
+    assert visit.id is not None
+    return DeviationPublic(
+        visit_id=visit.id,
+        client_id=visit.client_id,
+        status=visit.status,
+        deviation_reason=visit.deviation_reason,
+        version=visit.version,
+    )
 
 
 @router.post("/late", response_model=list[VisitPublic])

@@ -9,6 +9,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -97,6 +98,18 @@ def supports_grammar(path: Path) -> bool:
     return (path / "graph" / "HCLr.fst").is_file()
 
 
+# Recognition is CPU-bound and can fill every core; the event loop answering people must not
+# wait behind it. Linux schedules threads individually, so each worker lowers its own priority.
+SPEECH_NICENESS = 10
+
+
+def _yield_cpu_to_requests() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SPEECH_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        logger.debug("could not lower the speech workers' priority")
+
+
 class VoskTranscriber:
     """Offline recognition with one Vosk model per language, in a bounded thread pool.
 
@@ -106,7 +119,11 @@ class VoskTranscriber:
 
     def __init__(self, model_paths: dict[str, Path], max_workers: int = 2) -> None:
         self._model_paths = {language: Path(path) for language, path in model_paths.items()}
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="speech")
+        self._executor = ThreadPoolExecutor(
+            max_workers=max_workers,
+            thread_name_prefix="speech",
+            initializer=_yield_cpu_to_requests,
+        )
 
     def languages(self) -> set[str]:
         return set(self._model_paths)

@@ -1,4 +1,4 @@
-"""Small helpers for backend tests: find demo visits, count rows."""
+"""Small helpers for backend tests: find demo visits, count rows, the bot's headers."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from datetime import date, datetime, time
 from typing import Any
 
 import httpx
+from sqlmodel import SQLModel
 
 from backend.domain.frame_check import STOCKHOLM
-from tests.conftest import as_chat
+from backend.models import AuditEvent, ChangeRequest, Notification
+from tests.conftest import SERVICE_TOKEN, Database, as_chat
 
 LISA = 1
 GOSTA = 2
@@ -34,3 +36,30 @@ async def visit_at(api: httpx.AsyncClient, day: date, hour: int, **kw: Any) -> d
         if start.hour == hour:
             return visit
     raise AssertionError(f"no visit at {hour}:00 on {day}")
+
+
+def service_headers(telegram_user_id: int | None = None) -> dict[str, str]:
+    """The bot's own headers: the service token, and the Telegram user it acts for."""
+    headers = {"X-Service-Token": SERVICE_TOKEN}
+    if telegram_user_id is not None:
+        headers["X-Telegram-User-Id"] = str(telegram_user_id)
+    return headers
+
+
+async def written_rows(db: Database) -> dict[str, int]:
+    """How many requests, notifications and audit events exist (to prove nothing was written)."""
+    return {
+        "requests": await db.count(ChangeRequest),
+        "notifications": await db.count(Notification),
+        "audit": await db.count(AuditEvent),
+    }
+
+
+async def update_row(db: Database, model: type[SQLModel], ident: int, **values: Any) -> None:
+    async with db.sessions() as s:
+        row = await s.get(model, ident)
+        assert row is not None, f"no {model.__name__} {ident}"
+        for name, value in values.items():
+            setattr(row, name, value)
+        s.add(row)
+        await s.commit()

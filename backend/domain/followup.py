@@ -1,0 +1,472 @@
+"""Follow-up for the assessor (DESIGN section 3, "Follow-up"): performed against ordered time.
+
+Pure and deterministic: no I/O, no clock reads (``today`` is passed in), no database. Every
+month the assessor compares performed with ordered time; a deviation of more than ±10 %
+several months in a row calls for an individual follow-up. New frames are followed up within
+3 months, plans are signed within 15 days, and a client who declines help repeatedly is
+shown for re-assessment (rule 8). Answers are codes and numbers, never sentences.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+from backend.domain.frame_check import Period, VisitStatus
+
+# The codes of backend.models.DeviationReason (the domain does not import the tables).
+DEVIATION_REASONS = (
+    "client_declined",
+    "hospital_stay",
+    "cancelled_by_provider",
+    "travel",
+    "other",
+)
+FLAG_PERCENT = 10  # more than ±10 % is a deviation
+LOOKBACK_MONTHS = 12  # "months in a row" counts at most this many, this month included
+PLAN_SIGN_DAYS = 15  # the plan must be signed within 15 days
+FOLLOW_UP_DAYS = 92  # new frames are followed up within 3 months
+# A monthly report must show a follow-up falling due before the next report is read.
+FOLLOW_UP_NOTICE_DAYS = 31
+DECLINE_WINDOW_DAYS = 91  # "3 times in 3 months", as the frame check counts them
+REPEATED_DECLINES = 3
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class Direction(StrEnum):
+    OVER = "over"
+    UNDER = "under"
+
+
+# --- facts in -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    id: int
+    first_name: str
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """A frame decision: ``frame_minutes`` per ``period``, valid ``valid_from``..``valid_to``."""
+
+    id: int
+    client_id: int
+    period: Period
+    frame_minutes: int
+    valid_from: date
+    decided_on: date
+    valid_to: date | None = None  # inclusive; None = until further notice
+    followed_up_on: date | None = None
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    id: int
+    client_id: int
+    day: date  # local (Stockholm) date of the planned start
+    status: VisitStatus
+    duration_minutes: int  # planned
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    services: frozenset[str] = frozenset()
+    declined_services: frozenset[str] = frozenset()
+    deviation_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    id: int
+    client_id: int
+    draft: bool
+    created_on: date
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DeclineFacts:
+    """An approved ``cancel`` or ``skip_service`` request: the client declined granted help."""
+
+    client_id: int
+    requested_on: date
+
+
+# --- answers out --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceMinutes:
+    service: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ClientMonth:
+    client_id: int
+    first_name: str
+    month: date  # first day
+    ordered_minutes: int
+    performed_minutes: int
+    deviation_percent: float | None  # None without a frame
+    flagged: bool
+    direction: Direction | None  # None when performed equals ordered (or no frame)
+    consecutive_months: int  # flagged months in a row, same direction, this one included
+    per_service: tuple[ServiceMinutes, ...]
+    deviation_reasons: dict[str, int] = field(default_factory=dict, hash=False, compare=True)
+
+
+@dataclass(frozen=True)
+class LatePlan:
+    plan_id: int
+    client_id: int
+    draft: bool
+    created_on: date
+    signed_on: date | None
+    days: int  # to the signature, or waited so far for a draft
+
+
+@dataclass(frozen=True)
+class FrameDue:
+    order_id: int
+    client_id: int
+    decided_on: date
+    followed_up_on: date | None
+    due_on: date
+    overdue: bool  # more than 92 days since the decision (or the last follow-up)
+
+
+@dataclass(frozen=True)
+class Decliner:
+    client_id: int
+    declines: int
+    first_on: date
+    last_on: date
+
+
+@dataclass(frozen=True)
+class FollowupReport:
+    month: date  # first day
+    month_end: date  # last day
+    today: date
+    complete: bool  # the month is over; before that, performed time is still growing
+    clients: tuple[ClientMonth, ...]
+    late_plans: tuple[LatePlan, ...]
+    frames_to_follow_up: tuple[FrameDue, ...]
+    repeated_decliners: tuple[Decliner, ...]
+
+
+# --- months -------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return add_months(month_start(day), 1) - timedelta(days=1)
+
+
+def add_months(month: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``month``."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` as the first day of that month; ValueError for anything else."""
+    match = _MONTH.fullmatch(text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise ValueError(f"not a month: {text!r}")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+# --- ordered and performed ----------------------------------------------------------------
+
+
+def ordered_minutes(orders: Iterable[OrderFacts], month: date) -> int:
+    """Follow-up: the frame for a calendar month, prorated by the days an order is in force.
+
+    A monthly frame counts ``frame_minutes × days / days in the month``; a weekly frame
+    (Gothenburg) ``frame_minutes × days / 7``. On a day two orders are valid, the one that
+    started last is in force (as in the frame check). Rounded once, to the nearest minute.
+    """
+    candidates = sorted(orders, key=lambda o: (o.valid_from, o.id), reverse=True)
+    first, last = month_start(month), month_end(month)
+    days_in_month = last.day
+    total = Fraction(0)
+    day = first
+    while day <= last:
+        order = next((o for o in candidates if _in_force(o, day)), None)
+        if order is not None:
+            per_day = days_in_month if order.period is Period.MONTH else 7
+            total += Fraction(order.frame_minutes, per_day)
+        day += timedelta(days=1)
+    return math.floor(total + Fraction(1, 2))
+
+
+def performed_minutes(visit: VisitFacts) -> int:
+    """Follow-up: a done visit's performed time, ``actual_end - actual_start`` in whole minutes.
+
+    Rounded to the nearest minute as in the frame the client sees; a done visit without
+    check-in/out times counts its planned length there too, and so here. Others count 0.
+    """
+    if visit.status is not VisitStatus.DONE:
+        return 0
+    if visit.actual_start is None or visit.actual_end is None:
+        return visit.duration_minutes
+    return max(0, round((visit.actual_end - visit.actual_start).total_seconds() / 60))
+
+
+def minutes_by_service(visits: Iterable[VisitFacts]) -> tuple[ServiceMinutes, ...]:
+    """Follow-up per service: each done visit's minutes split evenly over its services.
+
+    Declined services get nothing; whole minutes, the remainder to the first service in
+    sorted order, so a visit's parts add up exactly to its performed minutes. A visit whose
+    every service was declined is not attributed to any service.
+    """
+    totals: dict[str, int] = defaultdict(int)
+    for visit in visits:
+        minutes = performed_minutes(visit)
+        services = sorted(visit.services - visit.declined_services)
+        if visit.status is not VisitStatus.DONE or not services:
+            continue
+        share, remainder = divmod(minutes, len(services))
+        for index, service in enumerate(services):
+            totals[service] += share + (remainder if index == 0 else 0)
+    return tuple(ServiceMinutes(code, totals[code]) for code in sorted(totals))
+
+
+def deviation_percent(ordered: int, performed: int) -> float | None:
+    """Follow-up: (performed - ordered) / ordered × 100, to one decimal (half away from 0).
+
+    None when nothing was ordered: without a frame there is no percentage.
+    """
+    if ordered <= 0:
+        return None
+    tenths = Fraction(abs(performed - ordered) * 1000, ordered)
+    rounded = math.floor(tenths + Fraction(1, 2)) / 10
+    return -rounded if performed < ordered else rounded
+
+
+def is_flagged(ordered: int, performed: int) -> bool:
+    """Follow-up: a deviation of more than ±10 % of the ordered time.
+
+    Decided on the exact minutes, not the rounded percentage: 2159 of 2400 minutes is shown
+    as -10.0 % but is more than 10 % under.
+    """
+    return ordered > 0 and abs(performed - ordered) * 100 > FLAG_PERCENT * ordered
+
+
+def direction_of(ordered: int, performed: int) -> Direction | None:
+    """Follow-up: over or under the ordered time (None when equal, or without a frame)."""
+    if ordered <= 0 or performed == ordered:
+        return None
+    return Direction.OVER if performed > ordered else Direction.UNDER
+
+
+def consecutive_months(history: Sequence[tuple[int, int]]) -> int:
+    """Follow-up: flagged months in a row in the same direction, ending with the last month.
+
+    ``history`` is (ordered, performed) per month, oldest first, the reported month last;
+    at most the last 12 months count. 0 when the reported month is not flagged.
+    """
+    recent = list(history)[-LOOKBACK_MONTHS:]
+    if not recent or not is_flagged(*recent[-1]):
+        return 0
+    direction = direction_of(*recent[-1])
+    count = 0
+    for ordered, performed in reversed(recent):
+        if not is_flagged(ordered, performed) or direction_of(ordered, performed) != direction:
+            break
+        count += 1
+    return count
+
+
+def reason_counts(visits: Iterable[VisitFacts]) -> dict[str, int]:
+    """Follow-up: every deviation carries a reason; visits counted per deviation reason.
+
+    All reason codes are present (0 when none); an unknown code is counted as ``other``.
+    """
+    counts = dict.fromkeys(DEVIATION_REASONS, 0)
+    for visit in visits:
+        if visit.deviation_reason is None:
+            continue
+        reason = visit.deviation_reason if visit.deviation_reason in counts else "other"
+        counts[reason] += 1
+    return counts
+
+
+# --- lists for the assessor ---------------------------------------------------------------
+
+
+def late_plans(plans: Iterable[PlanFacts], today: date) -> tuple[LatePlan, ...]:
+    """Follow-up: the plan must be signed within 15 days.
+
+    A draft created more than 15 days before ``today``, or a plan signed more than 15 days
+    after it was created. Oldest first.
+    """
+    late = []
+    for plan in plans:
+        if plan.draft:
+            days = (today - plan.created_on).days
+        elif plan.signed_on is not None:
+            days = (plan.signed_on - plan.created_on).days
+        else:
+            continue
+        if days > PLAN_SIGN_DAYS:
+            late.append(
+                LatePlan(
+                    plan_id=plan.id,
+                    client_id=plan.client_id,
+                    draft=plan.draft,
+                    created_on=plan.created_on,
+                    signed_on=None if plan.draft else plan.signed_on,
+                    days=days,
+                )
+            )
+    return tuple(sorted(late, key=lambda p: (p.created_on, p.plan_id)))
+
+
+def frames_to_follow_up(orders: Iterable[OrderFacts], today: date) -> tuple[FrameDue, ...]:
+    """Follow-up: new frame decisions are followed up within 3 months (92 days).
+
+    A frame in force (today or later) is due 92 days after its decision or its last
+    follow-up, whichever is later; it is overdue once ``today`` is past that. Listed when
+    overdue or due within the next 31 days, i.e. before the next monthly report. Earliest
+    due first.
+    """
+    by_client: dict[int, list[OrderFacts]] = defaultdict(list)
+    for order in orders:
+        by_client[order.client_id].append(order)
+    due = []
+    for client_orders in by_client.values():
+        current = _order_in_force(client_orders, today)
+        for order in client_orders:
+            if order is not current and order.valid_from <= today:
+                continue  # ended, or replaced by a later frame
+            last_look = max(order.decided_on, order.followed_up_on or order.decided_on)
+            due_on = last_look + timedelta(days=FOLLOW_UP_DAYS)
+            if due_on <= today + timedelta(days=FOLLOW_UP_NOTICE_DAYS):
+                due.append(
+                    FrameDue(
+                        order_id=order.id,
+                        client_id=order.client_id,
+                        decided_on=order.decided_on,
+                        followed_up_on=order.followed_up_on,
+                        due_on=due_on,
+                        overdue=today > due_on,
+                    )
+                )
+    return tuple(sorted(due, key=lambda d: (d.due_on, d.order_id)))
+
+
+def repeated_decliners(declines: Iterable[DeclineFacts], today: date) -> tuple[Decliner, ...]:
+    """Rule 8 (Denmark's bytteret): declining granted help 3 times in 3 months (91 days).
+
+    Counts approved declines requested in the 91 days up to and including ``today``.
+    """
+    window_start = today - timedelta(days=DECLINE_WINDOW_DAYS)
+    by_client: dict[int, list[date]] = defaultdict(list)
+    for decline in declines:
+        if window_start <= decline.requested_on <= today:
+            by_client[decline.client_id].append(decline.requested_on)
+    return tuple(
+        Decliner(client_id=cid, declines=len(days), first_on=min(days), last_on=max(days))
+        for cid, days in sorted(by_client.items())
+        if len(days) >= REPEATED_DECLINES
+    )
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def client_month(
+    client: ClientFacts,
+    orders: Sequence[OrderFacts],
+    visits: Sequence[VisitFacts],
+    month: date,
+) -> ClientMonth:
+    """Follow-up for one client and month: ordered vs performed, the ±10 % rule, months in a
+    row (from the 11 months before, when their visits are given), services and reasons."""
+    month = month_start(month)
+    by_month: dict[date, list[VisitFacts]] = defaultdict(list)
+    for visit in visits:
+        if visit.client_id == client.id:
+            by_month[month_start(visit.day)].append(visit)
+    own_orders = [o for o in orders if o.client_id == client.id]
+    history = [
+        (
+            ordered_minutes(own_orders, past),
+            sum(performed_minutes(v) for v in by_month.get(past, [])),
+        )
+        for past in (add_months(month, -back) for back in range(LOOKBACK_MONTHS - 1, -1, -1))
+    ]
+    ordered, performed = history[-1]
+    this_month = by_month.get(month, [])
+    return ClientMonth(
+        client_id=client.id,
+        first_name=client.first_name,
+        month=month,
+        ordered_minutes=ordered,
+        performed_minutes=performed,
+        deviation_percent=deviation_percent(ordered, performed),
+        flagged=is_flagged(ordered, performed),
+        direction=direction_of(ordered, performed),
+        consecutive_months=consecutive_months(history),
+        per_service=minutes_by_service(this_month),
+        deviation_reasons=reason_counts(this_month),
+    )
+
+
+def build_report(
+    *,
+    month: date,
+    today: date,
+    clients: Sequence[ClientFacts],
+    orders: Sequence[OrderFacts],
+    visits: Sequence[VisitFacts],
+    plans: Sequence[PlanFacts],
+    declines: Sequence[DeclineFacts],
+) -> FollowupReport:
+    """The assessor's monthly follow-up of a unit: one row per client (in id order), plans
+    not signed within 15 days, frames due for their 3-month follow-up, repeated decliners."""
+    month = month_start(month)
+    orders_by_client: dict[int, list[OrderFacts]] = defaultdict(list)
+    for order in orders:
+        orders_by_client[order.client_id].append(order)
+    visits_by_client: dict[int, list[VisitFacts]] = defaultdict(list)
+    for visit in visits:
+        visits_by_client[visit.client_id].append(visit)
+    rows = tuple(
+        client_month(
+            client, orders_by_client.get(client.id, []), visits_by_client.get(client.id, []), month
+        )
+        for client in sorted(clients, key=lambda c: c.id)
+    )
+    return FollowupReport(
+        month=month,
+        month_end=month_end(month),
+        today=today,
+        complete=today > month_end(month),
+        clients=rows,
+        late_plans=late_plans(plans, today),
+        frames_to_follow_up=frames_to_follow_up(orders, today),
+        repeated_decliners=repeated_decliners(declines, today),
+    )
+
+
+def _in_force(order: OrderFacts, day: date) -> bool:
+    return order.valid_from <= day and (order.valid_to is None or day <= order.valid_to)
+
+
+def _order_in_force(orders: Iterable[OrderFacts], day: date) -> OrderFacts | None:
+    valid = [o for o in orders if _in_force(o, day)]
+    return max(valid, key=lambda o: (o.valid_from, o.id), default=None)

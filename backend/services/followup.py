@@ -1,0 +1,326 @@
+"""The assessor's monthly follow-up of a unit, and the deviation reasons staff record on visits.
+
+The report is loaded with a constant number of queries, whatever the number of clients, and
+worked out by ``backend.domain.followup``. Every staff read is audited, once per client.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from sqlalchemy import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.domain import followup as fu
+from backend.domain.frame_check import ChangeKind, VisitStatus
+from backend.errors import Forbidden, NotFound
+from backend.models import (
+    AuditEvent,
+    CarePlan,
+    ChangeRequest,
+    Client,
+    DeviationReason,
+    Order,
+    PlanStatus,
+    RequestStatus,
+    Staff,
+    Unit,
+    Visit,
+    now_utc,
+)
+from backend.services import audit
+from backend.services.visits import TZ, local_day_bounds
+
+DECLINE_KINDS = (ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE)
+
+
+async def monthly_report(
+    session: AsyncSession, *, unit_id: int, month: date, today: date
+) -> fu.FollowupReport:
+    """Ordered vs performed time per client of the unit for ``month`` (any day in it), with
+    the lists the assessor acts on. Six queries, however many clients the unit has."""
+    if await session.get(Unit, unit_id) is None:
+        raise NotFound("unit_not_found")
+    month = fu.month_start(month)
+    clients = (
+        await session.exec(
+            select(Client.id, Client.first_name)
+            .where(Client.unit_id == unit_id)
+            .order_by(col(Client.id))
+        )
+    ).all()
+    orders = (
+        await session.exec(
+            select(Order)
+            .join(Client, col(Client.id) == Order.client_id)
+            .where(Client.unit_id == unit_id)
+        )
+    ).all()
+    # Performed time for the months-in-a-row look-back, and this month's reasons.
+    first, last = local_day_bounds(
+        fu.add_months(month, 1 - fu.LOOKBACK_MONTHS), fu.month_end(month)
+    )
+    visits = (
+        await session.exec(
+            select(Visit)
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Client.unit_id == unit_id)
+            .where(col(Visit.planned_start) >= first)
+            .where(col(Visit.planned_start) < last)
+            .where(
+                (col(Visit.status) == VisitStatus.DONE) | col(Visit.deviation_reason).is_not(None)
+            )
+        )
+    ).all()
+    plans = (
+        await session.exec(
+            select(CarePlan)
+            .join(Client, col(Client.id) == CarePlan.client_id)
+            .where(Client.unit_id == unit_id)
+        )
+    ).all()
+    since, _ = local_day_bounds(today - timedelta(days=fu.DECLINE_WINDOW_DAYS), today)
+    declines = (
+        await session.exec(
+            select(ChangeRequest.client_id, ChangeRequest.created_at)
+            .join(Client, col(Client.id) == ChangeRequest.client_id)
+            .where(Client.unit_id == unit_id)
+            .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
+            .where(ChangeRequest.status == RequestStatus.APPROVED)
+            .where(col(ChangeRequest.created_at) >= since)
+        )
+    ).all()
+    return fu.build_report(
+        month=month,
+        today=today,
+        clients=[fu.ClientFacts(id=cid, first_name=name) for cid, name in clients if cid],
+        orders=[_order_facts(o) for o in orders],
+        visits=[_visit_facts(v) for v in visits],
+        plans=[
+            fu.PlanFacts(
+                id=p.id or 0,
+                client_id=p.client_id,
+                draft=p.status is PlanStatus.DRAFT,
+                created_on=p.created_on,
+                signed_on=p.signed_on,
+            )
+            for p in plans
+        ],
+        declines=[
+            fu.DeclineFacts(client_id=cid, requested_on=at.astimezone(TZ).date())
+            for cid, at in declines
+        ],
+    )
+
+
+async def staff_report(
+    session: AsyncSession, *, staff: Staff, unit_id: int, month: date, today: date
+) -> fu.FollowupReport:
+    """The report for a staff member of the unit (any role), with its reads audited."""
+    if staff.unit_id != unit_id:
+        raise Forbidden("other_unit")
+    report = await monthly_report(session, unit_id=unit_id, month=month, today=today)
+    await record_read(session, actor=f"staff:{staff.id}", unit_id=unit_id, report=report)
+    return report
+
+
+async def record_read(
+    session: AsyncSession, *, actor: str, unit_id: int, report: fu.FollowupReport
+) -> None:
+    """Audit a read of the report: one event per client whose figures it shows (DESIGN 6).
+
+    Written as one multi-row INSERT, so the audit costs one statement however many clients
+    the unit has (the ORM would insert the rows one by one).
+    """
+    if not report.clients:
+        return
+    at = now_utc()
+    details = {"month": report.month.strftime("%Y-%m")}
+    await session.exec(
+        insert(AuditEvent).values(
+            [
+                {
+                    "at": at,
+                    "actor": actor,
+                    "action": "followup.read",
+                    "entity": "unit",
+                    "entity_id": unit_id,
+                    "client_id": row.client_id,
+                    "details": details,
+                }
+                for row in report.clients
+            ]
+        )
+    )
+
+
+async def set_deviation_reason(
+    session: AsyncSession, *, staff: Staff, visit_id: int, reason: DeviationReason | None
+) -> Visit:
+    """Record why a visit was cancelled or shortened (``None`` clears a mistaken reason).
+
+    Any staff member of the client's unit may; setting the same reason twice is one effect.
+    """
+    row = (
+        await session.exec(
+            select(Visit, Client.unit_id)
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Visit.id == visit_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("visit_not_found")
+    visit, unit_id = row
+    if unit_id != staff.unit_id:
+        raise Forbidden("other_unit")
+    if visit.deviation_reason == reason:
+        return visit
+    previous = visit.deviation_reason
+    visit.deviation_reason = reason
+    visit.version += 1
+    session.add(visit)
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="visit.deviation",
+        entity="visit",
+        entity_id=visit.id,
+        client_id=visit.client_id,
+        reason=None if reason is None else reason.value,
+        previous=None if previous is None else previous.value,
+    )
+    return visit
+
+
+# --- presentation for the assessor ---------------------------------------------------------
+
+CSV_COLUMNS = (
+    "client_id",
+    "first_name",
+    "month",
+    "ordered_minutes",
+    "performed_minutes",
+    "ordered_hours",
+    "performed_hours",
+    "deviation_percent",
+    "flagged",
+    "direction",
+    "consecutive_months",
+    *fu.DEVIATION_REASONS,
+    "per_service",
+)
+
+
+def report_csv(report: fu.FollowupReport) -> str:
+    """One line per client for Swedish Excel: semicolons, decimal comma, a UTF-8 BOM."""
+    out = io.StringIO()
+    out.write("\ufeff")  # without it, Excel reads UTF-8 as Windows-1252 ("GÃ¶sta")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.clients:
+        writer.writerow(
+            [
+                row.client_id,
+                _cell_text(row.first_name),
+                row.month.strftime("%Y-%m"),
+                row.ordered_minutes,
+                row.performed_minutes,
+                decimal_comma(row.ordered_minutes / 60, 2),
+                decimal_comma(row.performed_minutes / 60, 2),
+                "" if row.deviation_percent is None else decimal_comma(row.deviation_percent, 1),
+                1 if row.flagged else 0,
+                "" if row.direction is None else row.direction.value,
+                row.consecutive_months,
+                *(row.deviation_reasons.get(code, 0) for code in fu.DEVIATION_REASONS),
+                ", ".join(f"{s.service} {s.minutes}" for s in row.per_service),
+            ]
+        )
+    return out.getvalue()
+
+
+def report_table(report: fu.FollowupReport) -> str:
+    """A readable table for the terminal, then the lists the assessor acts on."""
+    names = {row.client_id: row.first_name for row in report.clients}
+    state = "complete" if report.complete else f"so far, as of {report.today.isoformat()}"
+    lines = [
+        f"Follow-up {report.month.strftime('%Y-%m')} ({state})",
+        "",
+        f"{'Client':<20} {'Ordered':>8} {'Performed':>10} {'Deviation':>10} "
+        f"{'Flag':<6} {'In a row':>8}",
+    ]
+    for row in report.clients:
+        percent = "-" if row.deviation_percent is None else f"{row.deviation_percent:+.1f} %"
+        flag = row.direction.value if row.flagged and row.direction is not None else ""
+        lines.append(
+            f"{f'{row.client_id} {row.first_name}'[:20]:<20} "
+            f"{hours_minutes(row.ordered_minutes):>8} {hours_minutes(row.performed_minutes):>10} "
+            f"{percent:>10} {flag:<6} {row.consecutive_months or '':>8}"
+        )
+    lines += ["", "Plans not signed within 15 days:"]
+    lines += [
+        f"  {names.get(p.client_id, p.client_id)}: plan {p.plan_id} created "
+        f"{p.created_on.isoformat()}, "
+        + (f"draft for {p.days} days" if p.draft else f"signed after {p.days} days")
+        for p in report.late_plans
+    ] or ["  none"]
+    lines += ["", "Frames due for their 3-month follow-up:"]
+    lines += [
+        f"  {names.get(f.client_id, f.client_id)}: order {f.order_id} decided "
+        f"{f.decided_on.isoformat()}, due {f.due_on.isoformat()}"
+        + (" (overdue)" if f.overdue else "")
+        for f in report.frames_to_follow_up
+    ] or ["  none"]
+    lines += ["", "Declined granted help 3 times or more in 3 months:"]
+    lines += [
+        f"  {names.get(d.client_id, d.client_id)}: {d.declines} times, "
+        f"{d.first_on.isoformat()} to {d.last_on.isoformat()}"
+        for d in report.repeated_decliners
+    ] or ["  none"]
+    return "\n".join(lines) + "\n"
+
+
+def decimal_comma(value: float, places: int) -> str:
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def hours_minutes(minutes: int) -> str:
+    """2159 -> "35:59"."""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}"
+
+
+def _cell_text(text: str) -> str:
+    # A name starting like a formula would run as one in Excel (CSV injection).
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _order_facts(order: Order) -> fu.OrderFacts:
+    return fu.OrderFacts(
+        id=order.id or 0,
+        client_id=order.client_id,
+        period=order.period,
+        frame_minutes=order.frame_minutes,
+        valid_from=order.valid_from,
+        decided_on=order.decided_on,
+        valid_to=order.valid_to,
+        followed_up_on=order.followed_up_on,
+    )
+
+
+def _visit_facts(visit: Visit) -> fu.VisitFacts:
+    return fu.VisitFacts(
+        id=visit.id or 0,
+        client_id=visit.client_id,
+        day=visit.planned_start.astimezone(TZ).date(),
+        status=visit.status,
+        duration_minutes=visit.duration_minutes,
+        actual_start=visit.actual_start,
+        actual_end=visit.actual_end,
+        services=frozenset(visit.services),
+        declined_services=frozenset(visit.declined_services),
+        deviation_reason=None if visit.deviation_reason is None else str(visit.deviation_reason),
+    )

