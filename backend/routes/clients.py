@@ -44,7 +44,7 @@ async def client_visits(
     today = now.astimezone(TZ).date()
     start = start or today
     end = end or (start + timedelta(days=days - 1) if days else start)
-    if end < start or (end - start).days > MAX_RANGE_DAYS:
+    if end < start or (end - start).days >= MAX_RANGE_DAYS:
         raise InvalidInput("bad_date_range", max_days=MAX_RANGE_DAYS)
     await access.client_for(session, actor, client_id)
     views = await visits.client_visits(session, client_id=client_id, start=start, end=end)

@@ -57,6 +57,10 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
     ).first()
     if account is None:
         raise Unauthorized("not_linked")
+    if account.blocked_at is not None:
+        # They write to the bot again, so they have unblocked it: deliver to them again.
+        account.blocked_at = None
+        session.add(account)
     staff = await session.get(Staff, account.staff_id) if account.staff_id else None
     return Actor(chat_account=account, staff=staff)
 

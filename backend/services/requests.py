@@ -449,7 +449,8 @@ async def hand_over(
         session,
         request,
         version=version,
-        values={"assignee": Assignee.PLANNERS, "assigned_staff_id": None, "escalated_at": now},
+        # Not ``escalated_at``: that means "waited too long", which the planners are told.
+        values={"assignee": Assignee.PLANNERS, "assigned_staff_id": None},
     )
     audit.record(
         session,

@@ -412,10 +412,23 @@ async def report_late(
         ).all()
     )
     urgency = Urgency.URGENT if minutes > window_minutes else Urgency.INFO
+    told: set[int] = set()
     for visit in affected:
         visit.late_minutes = minutes
         visit.version += 1
         session.add(visit)
+        audit.record(
+            session,
+            actor=f"staff:{staff.id}",
+            action="visit.late",
+            entity="visit",
+            entity_id=visit.id,
+            client_id=visit.client_id,
+            late_minutes=minutes,
+        )
+        if visit.client_id in told:
+            continue  # one message per client, about their next visit
+        told.add(visit.client_id)
         await outbox.notify_client(
             session,
             client_id=visit.client_id,
@@ -428,15 +441,6 @@ async def report_late(
                 "staff_first_name": staff.first_name,
             },
             now=now,
-        )
-        audit.record(
-            session,
-            actor=f"staff:{staff.id}",
-            action="visit.late",
-            entity="visit",
-            entity_id=visit.id,
-            client_id=visit.client_id,
-            late_minutes=minutes,
         )
     return affected
 

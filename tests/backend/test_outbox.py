@@ -209,6 +209,17 @@ async def test_an_account_that_wants_everything_is_told_of_short_lateness(api, d
     assert {n.urgency for n, _a in notes} == {Urgency.INFO}
 
 
+async def test_a_late_notice_is_one_message_per_client_about_the_next_visit(api, demo, db) -> None:
+    # At 08:40 Anna still has Lisa's lunch (12:00) and dinner (17:00) today.
+    r = await api.post("/staff/late", json={"minutes": 45}, headers=as_staff("anna"))
+    assert r.status_code == 200, r.text
+    assert len(r.json()) == 2  # both visits are marked late
+    [to_lisa] = await pending_for(db, LISAS)
+    [to_eva] = await pending_for(db, EVAS)
+    first = min(r.json(), key=lambda v: v["start"])
+    assert to_lisa.payload["visit_id"] == to_eva.payload["visit_id"] == first["id"]
+
+
 async def test_an_account_that_wants_only_urgent_news_is_not_told_of_decisions(
     api, demo, db
 ) -> None:
