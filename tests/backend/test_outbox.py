@@ -210,10 +210,10 @@ async def test_an_account_that_wants_everything_is_told_of_short_lateness(api, d
 
 
 async def test_a_late_notice_is_one_message_per_client_about_the_next_visit(api, demo, db) -> None:
-    # At 08:40 Anna still has Lisa's lunch (12:00) and dinner (17:00) today.
+    # At 08:40 Anna has not yet come to Lisa's 08:00 visit; lunch and dinner follow.
     r = await api.post("/staff/late", json={"minutes": 45}, headers=as_staff("anna"))
     assert r.status_code == 200, r.text
-    assert len(r.json()) == 2  # both visits are marked late
+    assert len(r.json()) == 3  # every remaining visit today is marked late
     [to_lisa] = await pending_for(db, LISAS)
     [to_eva] = await pending_for(db, EVAS)
     first = min(r.json(), key=lambda v: v["start"])
