@@ -137,8 +137,8 @@ class BackendClient:
         days: int | None = None,
     ) -> Json:
         """Visits on local days start..end; by default today (the backend's clock decides)."""
-        params = {"from": start, "to": end, "days": days}
-        params = {k: str(v) for k, v in params.items() if v is not None}
+        given: dict[str, date | int | None] = {"from": start, "to": end, "days": days}
+        params = {k: str(v) for k, v in given.items() if v is not None}
         return await self._call("GET", f"/clients/{client_id}/visits", user=user, params=params)  # type: ignore[no-any-return]
 
     async def frame(self, user: int, client_id: int) -> Json:

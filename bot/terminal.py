@@ -72,7 +72,7 @@ class TerminalSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - BaseSession signature
     ) -> Any:
         if isinstance(method, SendMessage | EditMessageText):
-            self.show(int(method.chat_id or 0), method.text, method.reply_markup)
+            self.show(int(method.chat_id or 0), method.text or "", method.reply_markup)
         elif isinstance(method, EditMessageReplyMarkup):
             self.inline = []
         elif isinstance(method, AnswerCallbackQuery) and method.text:

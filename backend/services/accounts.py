@@ -293,4 +293,4 @@ async def accessible_clients(session: AsyncSession, actor: Actor) -> list[tuple[
         .where(col(RelativeLink.revoked_at).is_(None))
         .order_by(col(Client.first_name))
     )
-    return list(rows.all())
+    return [(client, Scope(scope)) for client, scope in rows.all()]

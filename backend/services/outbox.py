@@ -105,11 +105,13 @@ async def claim(
         .where(col(Notification.delivered_at).is_(None))
         .where(col(Notification.dropped_reason).is_(None))
         .where(Notification.available_at <= now)
-        .where(or_(col(Notification.claimed_until).is_(None), Notification.claimed_until < now))
+        .where(
+            or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
+        )
         .order_by(col(Notification.id))
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Notification)  # type: ignore[arg-type]
     rows = list((await session.exec(query)).all())
     lease_end = now + timedelta(seconds=lease_seconds)

@@ -336,9 +336,9 @@ def _apply(
         assert request.new_duration is not None
         visit.duration_minutes = request.new_duration
     elif kind is fc.ChangeKind.SWAP:
-        visit.services = [
-            request.new_service if s == request.service else s for s in visit.services
-        ]
+        assert request.new_service is not None
+        new_service = request.new_service
+        visit.services = [new_service if s == request.service else s for s in visit.services]
     elif kind is fc.ChangeKind.SKIP_SERVICE:
         visit.declined_services = sorted({*visit.declined_services, request.service or ""})
     elif kind is fc.ChangeKind.CANCEL:
@@ -497,7 +497,9 @@ async def expire_passed(session: AsyncSession, *, now: datetime) -> int:
             .where(ChangeRequest.status == RequestStatus.PENDING)
             .where(
                 or_(
-                    and_(col(ChangeRequest.visit_id).is_not(None), Visit.planned_start <= now),
+                    and_(
+                        col(ChangeRequest.visit_id).is_not(None), col(Visit.planned_start) <= now
+                    ),
                     and_(
                         col(ChangeRequest.kind) == fc.ChangeKind.EXTRA,
                         col(ChangeRequest.new_start) <= now,
@@ -605,7 +607,7 @@ def _views_query() -> Any:
     decider = Staff.__table__.alias("decider")  # type: ignore[attr-defined]
     assigned = Staff.__table__.alias("assigned")  # type: ignore[attr-defined]
     return (
-        select(
+        select(  # type: ignore[call-overload]
             ChangeRequest, Client.first_name, Visit, assigned.c.first_name, decider.c.first_name
         )
         .join(Client, col(Client.id) == ChangeRequest.client_id)

@@ -112,14 +112,14 @@ async def generate_visits(
     day = start
     while day <= end:
         for cid, client_plans in plans_by_client.items():
-            plan = next((p for p in reversed(client_plans) if p.valid_from <= day), None)
-            if plan is None:
+            in_force = next((p for p in reversed(client_plans) if p.valid_from <= day), None)
+            if in_force is None:
                 continue
-            order = orders[plan.order_id]
+            order = orders[in_force.order_id]
             if day < order.valid_from or (order.valid_to is not None and day > order.valid_to):
                 continue
-            assert plan.id is not None
-            todays = [s for s in slots_by_plan.get(plan.id, []) if s.weekday == day.weekday()]
+            assert in_force.id is not None
+            todays = [s for s in slots_by_plan.get(in_force.id, []) if s.weekday == day.weekday()]
             in_force_slot_ids[(cid, day)] = {s.id for s in todays if s.id is not None}
             for slot in todays:
                 if (slot.id, day) in have:

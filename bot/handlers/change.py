@@ -413,7 +413,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
             await turn.state.set_state(ChangeFlow.when)
             await turn.say(hint_text(Hint.NO_TIME))
             return
-        change = {"kind": "extra", "new_start": at_local(day, parsed.at)}
+        change: Json = {"kind": "extra", "new_start": at_local(day, parsed.at)}
         if parsed.service:
             change["services"] = [parsed.service]
         await turn.state.update_data(kind="extra", change=change, visit=None)
@@ -426,9 +426,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
             await preview(turn, {**change, "new_duration": parsed.minutes})
         return
     visits = await open_visits(turn)
-    candidates = [
-        v for v in visits if parsed.day is None or v["day"] == parsed.day.isoformat()
-    ]
+    candidates = [v for v in visits if parsed.day is None or v["day"] == parsed.day.isoformat()]
     if parsed.service is not None:
         # "...instead of lunch": the visits with that service, if any have it.
         with_service = [v for v in candidates if parsed.service in v["services"]]

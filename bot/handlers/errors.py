@@ -37,12 +37,18 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         await update.message.answer(text)
 
 
+def _user(event: ErrorEvent) -> User | None:
+    update = event.update
+    source = update.message or update.callback_query
+    return source.from_user if source is not None else None
+
+
 @router.error(ExceptionTypeFilter(BackendError))
 async def backend_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
     exc = event.exception
     assert isinstance(exc, BackendError)
     log.info("backend answered %s (%s) to update %s", exc.code, exc.status, event.update.update_id)
-    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    user = _user(event)
     with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
         await _tell(event, texts.error_text(exc.code))
 
@@ -56,6 +62,6 @@ async def unexpected_error(event: ErrorEvent, backend: BackendClient, i18n: I18n
         event.update.update_id,
         exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
     )
-    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    user = _user(event)
     with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
         await _tell(event, _("Sorry, something went wrong. Please try again."))
