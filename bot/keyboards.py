@@ -156,7 +156,7 @@ def kinds_keyboard() -> InlineKeyboardMarkup:
         ("shorter", _("Shorter")),
         ("swap", _("Something else instead")),
         ("skip_service", _("Skip one thing")),
-        ("cancel", _("Do not come")),
+        ("cancel", _("Cancel this visit")),
     ):
         builder.button(text=label, callback_data=KindPick(kind=kind))
     _nav(builder)
@@ -273,7 +273,7 @@ def late_keyboard() -> InlineKeyboardMarkup:
 def settings_keyboard(me: Json) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Language"), callback_data=SettingsPick(what="language"))
-    builder.button(text=_("How much you are told"), callback_data=SettingsPick(what="level"))
+    builder.button(text=_("Messages"), callback_data=SettingsPick(what="level"))
     if me["kind"] == "client":
         builder.button(
             text=_("Who can see my visits"), callback_data=SettingsPick(what="relatives")

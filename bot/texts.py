@@ -3,7 +3,7 @@ words, and dates, times and durations formatted by Babel for the current locale.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from babel.units import format_unit
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -28,8 +29,8 @@ SERVICE_NAMES = {
     "shower": __("shower"),
     "dressing": __("dressing"),
     "walk": __("walk"),
-    "company": __("company"),
-    "supervision": __("supervision"),
+    "company": __("companionship"),
+    "supervision": __("safety check"),
 }
 
 REJECT_REASONS = {
@@ -65,12 +66,25 @@ def fmt_time(moment: str | datetime) -> str:
     return format_time(local(moment), format="short", locale=locale())
 
 
+# Weekday, day and month as each language writes them (Finnish: "tiistai 24. marraskuuta").
+DAY_PATTERNS = {"fi": "cccc d. MMMM", "ar": "EEEE، d MMMM"}
+
+
 def fmt_day(day: date | str | datetime) -> str:
     if isinstance(day, datetime) or (isinstance(day, str) and "T" in day):
         day = local(day).date()
     elif isinstance(day, str):
         day = date.fromisoformat(day)
-    return format_date(day, format="EEEE d MMMM", locale=locale())
+    code = get_i18n().current_locale
+    return format_date(day, format=DAY_PATTERNS.get(code, "EEEE d MMMM"), locale=locale())
+
+
+def fmt_clock(hhmm: str) -> str:
+    """A wall-clock time from the backend ("07:00") in the user's format."""
+    try:
+        return format_time(time.fromisoformat(hhmm), format="short", locale=locale())
+    except ValueError:
+        return hhmm
 
 
 def fmt_duration(minutes: int) -> str:
@@ -93,7 +107,7 @@ def service_name(code: str) -> str:
 def services_text(codes: list[str], declined: list[str] | None = None) -> str:
     declined = declined or []
     names = [service_name(c) for c in codes if c not in declined]
-    return ", ".join(names) if names else _("nothing planned")
+    return format_list(names, locale=locale()) if names else _("nothing planned")
 
 
 def frame_bar(used: int, frame: int, width: int = 10) -> str:
@@ -166,7 +180,7 @@ def frame_text(frame: Json, *, whose: str | None = None) -> str:
     used = frame["performed_minutes"] + frame["planned_minutes"]
     lines = []
     if whose:
-        lines.append(_("Frame for {name}").format(name=escape(whose)))
+        lines.append(_("{name}'s granted time").format(name=escape(whose)))
     lines += [
         _("Your frame {period}: {frame}").format(
             period=period_name(frame), frame=fmt_duration(frame["frame_minutes"])
@@ -201,7 +215,9 @@ def reason_text(reason: Json) -> str:
             service=service_name(str(n["service"])).capitalize()
         )
     if code == "overlap":
-        return _("It would overlap your visit at {time}.").format(time=n.get("other_start", ""))
+        return _("It would overlap your visit at {time}.").format(
+            time=fmt_clock(str(n.get("other_start", "")))
+        )
     if code == "in_past":
         return _("That time has already passed.")
     if code == "visit_started":
@@ -238,7 +254,8 @@ def reason_text(reason: Json) -> str:
         ).format(service=service_name(str(n["service"])), n=granted, per=per)
     if code == "outside_service_hours":
         return _("Outside the unit's hours ({start}–{end}).").format(
-            start=n.get("service_start", ""), end=n.get("service_end", "")
+            start=fmt_clock(str(n.get("service_start", ""))),
+            end=fmt_clock(str(n.get("service_end", ""))),
         )
     if code == "repeated_declines":
         return _(
@@ -289,7 +306,7 @@ def change_text(change: Json, visit: Json | None) -> str:
     """What the user asked for, in one sentence, for confirmation."""
     kind = change["kind"]
     when = (
-        _("your visit {day} at {time}").format(
+        _("the visit {day} at {time}").format(
             day=fmt_day(visit["start"]), time=fmt_time(visit["start"])
         )
         if visit
@@ -360,7 +377,7 @@ def request_status(request: Json) -> str:
     if status == "withdrawn":
         return _("You withdrew it")
     if status == "expired":
-        return _("The time passed before a decision")
+        return _("Not decided before the visit")
     return _("Sent to your assessor as a changed need")
 
 

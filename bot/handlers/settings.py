@@ -31,7 +31,7 @@ class InviteFlow(StatesGroup):
 async def settings(message: Message, me: Json) -> None:
     level = str(texts.NOTIFY_LEVELS[me["notify_level"]])
     await message.answer(
-        _("Language: {language}\nYou are told: {level}").format(
+        _("Language: {language}\nMessages: {level}").format(
             language=texts.current_language_name(), level=level.lower()
         ),
         reply_markup=keyboards.settings_keyboard(me),
@@ -81,7 +81,7 @@ async def set_level(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            _("Saved. You are told: {level}").format(
+            _("Saved. Messages: {level}").format(
                 level=str(texts.NOTIFY_LEVELS[me["notify_level"]]).lower()
             ),
             reply_markup=keyboards.main_menu(me),

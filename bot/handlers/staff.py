@@ -269,7 +269,7 @@ async def late_chosen(
 ) -> None:
     affected = await backend.running_late(query.from_user.id, callback_data.minutes)
     await query.answer()
-    n = len(affected)
+    n = len({visit["client_id"] for visit in affected})  # clients, not their visits
     text = (
         ngettext(
             "I have told {n} client that you are running late.",

@@ -102,7 +102,7 @@ async def help_text(message: Message, me: Json) -> None:
             "• Ask for a change: another time, longer, shorter, something else, or an extra "
             "visit. You can also just write or say it, for example "
             "“Can you come at ten tomorrow instead?”.\n"
-            "• My requests: see the answers.\n"
+            "• My requests: see the answers from your contact person.\n"
             "Write /cancel to stop what you are doing.\n"
             "If something is urgent, call your home-care unit."
         )

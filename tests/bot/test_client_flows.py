@@ -162,7 +162,7 @@ async def test_typed_wish_is_shown_back_before_sending(
 async def test_finnish_wish_from_aino(chat: Chat, db: Database) -> None:
     reply = await chat.send("aino", "huomenna kello 10", language_code="fi")
     assert FI["which_visit"] in reply  # lunch and the walk tomorrow: which one?
-    preview = await chat.press("aino", "12:30")
+    preview = await chat.press("aino", "12.30")  # Finnish writes times with a dot
     assert "10.00" in preview or "10:00" in preview
     assert FI["fits"] in preview
 
