@@ -32,7 +32,7 @@ from backend.models import (
     now_utc,
 )
 from backend.services import audit
-from backend.services.visits import TZ, local_day_bounds
+from backend.services.visits import TZ, local_day_bounds, visit_in_unit
 
 DECLINE_KINDS = (ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE)
 
@@ -164,18 +164,7 @@ async def set_deviation_reason(
 
     Any staff member of the client's unit may; setting the same reason twice is one effect.
     """
-    row = (
-        await session.exec(
-            select(Visit, Client.unit_id)
-            .join(Client, col(Client.id) == Visit.client_id)
-            .where(Visit.id == visit_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("visit_not_found")
-    visit, unit_id = row
-    if unit_id != staff.unit_id:
-        raise Forbidden("other_unit")
+    visit, _client = await visit_in_unit(session, staff, visit_id)
     if visit.deviation_reason == reason:
         return visit
     previous = visit.deviation_reason

@@ -10,9 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
-from backend.models import Client, NoteSource, Staff, StaffRole, Visit, VisitNote
+from backend.models import NoteSource, Staff, StaffRole, Visit, VisitNote
 from backend.services import access, audit
 from backend.services.access import Actor
+from backend.services.visits import visit_in_unit
 
 MAX_NOTE = 4000
 
@@ -22,22 +23,6 @@ class NoteView:
     note: VisitNote
     author_first_name: str
     visit_start: datetime
-
-
-async def _visit_for_staff(session: AsyncSession, staff: Staff, visit_id: int) -> Visit:
-    row = (
-        await session.exec(
-            select(Visit, Client)
-            .join(Client, col(Client.id) == Visit.client_id)
-            .where(Visit.id == visit_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("visit_not_found")
-    visit, client = row
-    if client.unit_id != staff.unit_id:
-        raise Forbidden("other_unit")
-    return visit
 
 
 async def add_note(
@@ -57,7 +42,7 @@ async def add_note(
         raise InvalidInput("empty_note")
     if len(text) > MAX_NOTE:
         raise InvalidInput("note_too_long", max=MAX_NOTE)
-    visit = await _visit_for_staff(session, staff, visit_id)
+    visit = (await visit_in_unit(session, staff, visit_id))[0]
     note = VisitNote(
         visit_id=visit_id,
         author_staff_id=staff.id or 0,
@@ -89,7 +74,7 @@ async def mark_wrong(
     note = await session.get(VisitNote, note_id)
     if note is None:
         raise NotFound("note_not_found")
-    visit = await _visit_for_staff(session, staff, note.visit_id)
+    visit = (await visit_in_unit(session, staff, note.visit_id))[0]
     if note.author_staff_id != staff.id and staff.role is StaffRole.CARER:
         raise Forbidden("not_your_note")
     if note.marked_wrong_at is not None:

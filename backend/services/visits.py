@@ -327,7 +327,10 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
 # --- staff actions ------------------------------------------------------------------------
 
 
-async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tuple[Visit, Client]:
+async def visit_in_unit(
+    session: AsyncSession, staff: Staff, visit_id: int
+) -> tuple[Visit, Client]:
+    """A visit of a client in the staff member's own unit (least privilege)."""
     row = (
         await session.exec(
             select(Visit, Client)
@@ -340,6 +343,12 @@ async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tupl
     visit, client = row
     if client.unit_id != staff.unit_id:
         raise Forbidden("other_unit")
+    return visit, client
+
+
+async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tuple[Visit, Client]:
+    """A visit the staff member may work on: their own, or any in the unit for planners."""
+    visit, client = await visit_in_unit(session, staff, visit_id)
     if visit.staff_id != staff.id and staff.role is StaffRole.CARER:
         raise Forbidden("not_your_visit")
     return visit, client
@@ -412,6 +421,16 @@ async def report_late(
         ).all()
     )
     urgency = Urgency.URGENT if minutes > window_minutes else Urgency.INFO
+    # Relatives may follow several people: the message must say whose visit it is.
+    names = dict(
+        (
+            await session.exec(
+                select(Client.id, Client.first_name).where(
+                    col(Client.id).in_({v.client_id for v in affected})
+                )
+            )
+        ).all()
+    )
     told: set[int] = set()
     for visit in affected:
         visit.late_minutes = minutes
@@ -439,6 +458,7 @@ async def report_late(
                 "visit_start": visit.planned_start.isoformat(),
                 "late_minutes": minutes,
                 "staff_first_name": staff.first_name,
+                "client_first_name": names[visit.client_id],
             },
             now=now,
         )
