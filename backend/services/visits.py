@@ -499,6 +499,7 @@ async def assign_visit(
                 "visit_id": visit.id,
                 "visit_start": visit.planned_start.isoformat(),
                 "staff_first_name": new_staff.first_name,
+                "client_first_name": client.first_name,  # relatives need to know whose
             },
             now=now,
         )

@@ -108,6 +108,37 @@ class Chat:
     def alerts(self) -> list[str]:
         return [r.text for r in self.last if isinstance(r, AnswerCallbackQuery) and r.text]
 
+    def edits(self) -> list[str]:
+        """Texts the latest update's handling put into existing messages (edit_text)."""
+        return [r.text for r in self.last if isinstance(r, EditMessageText)]
+
+    def sent(self) -> list[str]:
+        """Texts of the new messages the latest update's handling sent, in order."""
+        return [r.text for r in self.last if isinstance(r, SendMessage)]
+
+    def callback_on(self, who: str | int, contains: str, label: str) -> str:
+        """The callback data of button ``label`` on the latest message to ``who`` whose text
+        contains ``contains`` (one message of several, e.g. one visit of the day)."""
+        chat_id = self.user_id(who)
+        for r in reversed(self.session.requests):
+            if (
+                isinstance(r, SendMessage | EditMessageText)
+                and r.chat_id == chat_id
+                and contains in r.text
+                and isinstance(r.reply_markup, InlineKeyboardMarkup)
+            ):
+                for row in r.reply_markup.inline_keyboard:
+                    for button in row:
+                        if label in button.text and button.callback_data is not None:
+                            return button.callback_data
+        raise AssertionError(f"no message with {contains!r} and a button {label!r}")
+
+    async def press_on(
+        self, who: str | int, contains: str, label: str, *, language_code: str | None = "sv"
+    ) -> str:
+        data = self.callback_on(who, contains, label)
+        return await self.press_data(who, data, language_code=language_code)
+
 
 @pytest.fixture
 async def chat(

@@ -58,8 +58,21 @@ class Phone:
                 return message
         raise AssertionError("no message with buttons arrived")
 
+    def last_with_buttons_about(self, contains: str) -> SentMessage:
+        """The latest message with buttons whose text contains ``contains``."""
+        for message in reversed(self.received()):
+            if buttons(message) and contains in message["text"]:
+                return message
+        raise AssertionError(f"no message with buttons about {contains!r} arrived")
+
     async def presses(self, label: str) -> str:
-        message = self.last_with_buttons()
+        return await self._press(self.last_with_buttons(), label)
+
+    async def presses_on(self, contains: str, label: str) -> str:
+        """Press ``label`` on the message about ``contains`` (e.g. one visit of several)."""
+        return await self._press(self.last_with_buttons_about(contains), label)
+
+    async def _press(self, message: SentMessage, label: str) -> str:
         matches = [data for text, data in buttons(message).items() if label in text]
         assert matches, f"no button {label!r} in {list(buttons(message))}"
         start = len(self.tg.sent)

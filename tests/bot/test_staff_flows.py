@@ -1,0 +1,530 @@
+"""Staff in the bot, through the real dispatcher and backend: the queue and its decisions,
+stale buttons, the day's visits, check in/out and running late. Asserts the words staff read,
+the rows in the database and the notifications written for clients."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiogram.methods import EditMessageText
+from sqlmodel import col, or_, select
+
+from backend.domain.frame_check import STOCKHOLM
+from backend.models import (
+    ChangeRequest,
+    ChatAccount,
+    Client,
+    Notification,
+    Order,
+    RelativeLink,
+    StaffAbsence,
+    Visit,
+)
+from bot import keyboards
+from bot.backend_client import BackendClient
+from tests.backend.helpers import local, visit_at
+from tests.bot.conftest import Chat
+from tests.conftest import Clock, Database, as_chat, as_staff
+
+TODAY = date(2026, 11, 23)  # the tests' Monday
+TOMORROW = TODAY + timedelta(days=1)
+LISA, AINO = 1, 3
+ANNA, SANNA = 1, 6  # staff ids
+
+# What staff read, per language (the catalogs' words, not the code's).
+SAY: dict[str, dict[str, Any]] = {
+    "sv": {
+        "queue": "📥 Önskemål att besluta",
+        "my_day": "🚶 Mina besök idag",
+        "late": "⏰ Jag är försenad",
+        "waiting_2": "2 önskemål väntar, äldst först:",
+        "nothing_waiting": "Inga önskemål väntar på dig.",
+        "asked": "önskat måndag 23 november kl. 08:40",
+        "resize": "Ändra längden på besöket tisdag 24 november kl. 12:00 till 35 min.",
+        "move": "Flytta besöket måndag 23 november kl. 12:30 till måndag 23 november kl. 11:30.",
+        "within": "Inom ramtiden",
+        "review": "Inom ramtiden, men kontrollera:",
+        "short_notice": "Kort varsel: besöket börjar om mindre än 3 tim.",
+        "no_longer_fits": "Det ryms inte längre inom ramtiden och kan därför inte godkännas.",
+        "over_frame": "mer än din ramtid",
+        "10_min": "10 min",
+        "23_min": "23 min",
+        "approve": "Godkänn",
+        "reject": "Avslå",
+        "handover": "Till planeraren",
+        "approved_alert": "Godkänt.",
+        "approved": "✅ Godkänt. Lisa får besked.",
+        "why": "Varför går det inte?",
+        "no_staff": "Ingen personal ledig då",
+        "rejected": "Avslaget: ingen personal ledig då. Lisa får besked.",
+        "other": "Annat skäl",
+        "write_reason": "Skriv skälet med några ord. Brukaren kommer att se det.",
+        "rejected_why": "Avslaget. Lisa får veta varför.",
+        "passed": "➡️ Skickat till planeraren.",
+        "escalated": "Har väntat för länge",
+        "already": "Redan beslutat av Maria kl. {time}.",
+        "changed": "Önskemålet har ändrats. Så här ser det ut nu.",
+        "not_yours": "Bara kontaktpersonen, ersättaren eller planeraren kan besluta om det här.",
+        "visits_heading": "Dina besök idag:",
+        "check_in": "Checka in",
+        "check_out": "Checka ut",
+        "checked_in": "Incheckad kl. {time}.",
+        "checked_out": "Utcheckad kl. {time}: {length} utförd tid.",
+        "how_late": "Hur sent kommer du?",
+        "told_2": "Jag har meddelat 2 brukare att du är försenad.",
+        "services": {"meal": "måltid", "dressing": "påklädning", "supervision": "tillsyn"},
+        "and": "och",
+    },
+    "en": {
+        "queue": "📥 Requests to decide",
+        "my_day": "🚶 My visits today",
+        "late": "⏰ I am running late",
+        "waiting_2": "2 requests are waiting, oldest first:",
+        "nothing_waiting": "No requests are waiting for you.",
+        "asked": "asked Monday 23 November 08:40",
+        "resize": "Change the length of the visit Tuesday 24 November at 12:00 to 35 mins.",
+        "move": "Move the visit Monday 23 November at 12:30 to Monday 23 November at 11:30.",
+        "within": "Within the frame",
+        "review": "Within the frame, but check:",
+        "short_notice": "Short notice: the visit is in less than 3 hrs.",
+        "no_longer_fits": "This no longer fits within the frame, so it cannot be approved.",
+        "over_frame": "more than your frame",
+        "10_min": "10 mins",
+        "23_min": "23 mins",
+        "approve": "Approve",
+        "reject": "Reject",
+        "handover": "To the planner",
+        "approved_alert": "Approved.",
+        "approved": "✅ Approved. Lisa will be told.",
+        "why": "Why is it not possible?",
+        "no_staff": "No staff available at that time",
+        "rejected": "Rejected: no staff available at that time. Lisa will be told.",
+        "other": "Other reason",
+        "write_reason": "Write the reason in a few words; the client will see it.",
+        "rejected_why": "Rejected. Lisa will be told why.",
+        "passed": "➡️ Passed to the planner.",
+        "escalated": "Waited too long",
+        "already": "Already decided by Maria at {time}.",
+        "changed": "This request has changed. Here is how it looks now.",
+        "not_yours": "Only the contact person, deputy or planner can decide this.",
+        "visits_heading": "Your visits today:",
+        "check_in": "Check in",
+        "check_out": "Check out",
+        "checked_in": "Checked in at {time}.",
+        "checked_out": "Checked out at {time}: {length} performed.",
+        "how_late": "How late are you?",
+        "told_2": "I have told 2 clients that you are running late.",
+        "services": {"meal": "meal", "dressing": "dressing", "supervision": "safety check"},
+        "and": "and",
+    },
+}
+LANGS = ["sv", "en"]
+STAFF = ("anna", "maria", "erik", "ahmed")
+
+
+@pytest.fixture(params=LANGS)
+async def lang(request: pytest.FixtureRequest, chat: Chat, backend_client: BackendClient) -> str:
+    """The staff speak this language for the test."""
+    for who in STAFF:
+        await backend_client.update_me(Chat.user_id(who), locale=request.param)
+    return str(request.param)
+
+
+def joined(words: list[str], and_word: str) -> str:
+    """A list as people write it: "meal", "meal and dressing", "a, b and c"."""
+    if len(words) < 2:
+        return "".join(words)
+    return "{} {} {}".format(", ".join(words[:-1]), and_word, words[-1])
+
+
+def hhmm(moment: Any) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%H:%M")
+
+
+async def ask(
+    api: httpx.AsyncClient, who: str, client_id: int, change: dict[str, Any], note: str = ""
+) -> dict[str, Any]:
+    """A client's request, sent the way the bot sends it (as their chat account)."""
+    r = await api.post(
+        f"/clients/{client_id}/requests",
+        json={"idempotency_key": uuid.uuid4().hex, "note": note, **change},
+        headers=as_chat(who),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def lisa_asks_for_a_longer_lunch(api: httpx.AsyncClient) -> dict[str, Any]:
+    lunch = await visit_at(api, TOMORROW, 12)
+    return await ask(
+        api,
+        "lisa",
+        LISA,
+        {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35},
+        note="Jag vill hinna äta i lugn och ro",
+    )
+
+
+async def notifications(db: Database, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """(telegram user id, payload) of every notification of ``kind``."""
+    rows = await db.all(
+        select(ChatAccount.telegram_user_id, Notification.payload)
+        .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
+        .where(Notification.kind == kind)
+    )
+    return [(user, payload) for user, payload in rows]
+
+
+async def accounts_told_about(db: Database, client_id: int) -> set[int]:
+    """The client's own chat account and those of relatives with the client's consent."""
+    relatives = (
+        select(RelativeLink.relative_id)
+        .where(RelativeLink.client_id == client_id)
+        .where(col(RelativeLink.revoked_at).is_(None))
+    )
+    rows = await db.all(
+        select(ChatAccount.telegram_user_id).where(
+            or_(
+                col(ChatAccount.client_id) == client_id,
+                col(ChatAccount.relative_id).in_(relatives),
+            )
+        )
+    )
+    return set(rows)
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+
+async def test_queue_shows_the_oldest_first_with_the_frame_check(
+    chat: Chat, lang: str, api, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    await lisa_asks_for_a_longer_lunch(api)
+    # Sanna, Aino's contact person, is away: Anna is her deputy.
+    await db.add(StaffAbsence(staff_id=SANNA, starts_on=TODAY, ends_on=TODAY))
+    clock.advance(minutes=10)
+    lunch = await visit_at(api, TODAY, 12, who="aino", client_id=AINO)
+    await ask(
+        api,
+        "aino",
+        AINO,
+        {"kind": "move", "visit_id": lunch["id"], "new_start": local(TODAY, 11, 30).isoformat()},
+    )
+
+    reply = await chat.send("anna", s["queue"])
+    assert s["waiting_2"] in reply
+    _heading, first, second = chat.sent()
+    assert "Lisa" in first and "Aino" not in first
+    assert s["asked"] in first
+    assert s["resize"] in first
+    assert "“Jag vill hinna äta i lugn och ro”" in first  # the client's own words
+    assert s["within"] in first and s["review"] not in first
+    assert "Aino" in second and "Lisa" not in second
+    assert s["move"] in second
+    assert s["review"] in second and s["short_notice"] in second
+    for label in (s["approve"], s["reject"], s["handover"]):
+        assert any(label in b for b in chat.buttons("anna"))
+    # Maria is neither Lisa's contact person nor on duty for Aino: her queue is empty.
+    assert s["nothing_waiting"] in await chat.send("maria", s["queue"])
+
+
+async def test_a_request_that_no_longer_fits_is_shown_as_outside_and_not_approved(
+    chat: Chat, lang: str, api, db: Database, backend_client: BackendClient
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    # Meanwhile the assessor lowered Lisa's frame to 5 minutes above what is used.
+    frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
+    used = frame["performed_minutes"] + frame["planned_minutes"]
+    async with db.sessions() as session:
+        order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
+        order.frame_minutes = used + 5
+        session.add(order)
+        await session.commit()
+
+    await chat.send("anna", s["queue"])
+    await chat.press("anna", s["approve"])
+    [shown] = chat.edits()
+    assert s["no_longer_fits"] in shown
+    assert s["over_frame"] in shown and s["10_min"] in shown  # 15 more, 5 left
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "pending" and row.version == request["version"]
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert await notifications(db, "request_decided") == []
+
+
+async def test_approve_changes_the_visit_and_tells_the_client(
+    chat: Chat, lang: str, api, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    await chat.send("anna", s["queue"])
+    clock.advance(minutes=3)
+    await chat.press("anna", s["approve"])
+    assert s["approved_alert"] in chat.alerts()
+    [edited] = chat.edits()
+    assert s["approved"] in edited and s["resize"] in edited
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "approved"
+    assert row.decided_by_staff_id == ANNA and row.decided_at == clock.now
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 35
+    told = await notifications(db, "request_decided")
+    assert sorted(user for user, _ in told) == sorted(await accounts_told_about(db, LISA))
+    assert all(p["status"] == "approved" and p["decided_by_first_name"] == "Anna" for _, p in told)
+
+
+async def test_reject_with_a_reason_button(chat: Chat, lang: str, api, db: Database) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    await chat.send("anna", s["queue"])
+    asked = await chat.press("anna", s["reject"])
+    assert s["why"] in asked
+    assert (await db.get(ChangeRequest, request["id"])).status == "pending"  # not yet
+    await chat.press("anna", s["no_staff"])
+    [edited] = chat.edits()
+    assert s["rejected"] in edited
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "rejected" and row.reject_reason == "no_staff"
+    assert row.reject_text is None and row.decided_by_staff_id == ANNA
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    told = await notifications(db, "request_decided")
+    assert {user for user, _ in told} == await accounts_told_about(db, LISA)
+    assert all(p["reject_reason"] == "no_staff" for _, p in told)
+
+
+async def test_reject_with_another_reason_asks_for_the_words(
+    chat: Chat, lang: str, api, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    await chat.send("anna", s["queue"])
+    await chat.press("anna", s["reject"])
+    assert s["write_reason"] in await chat.press("anna", s["other"])
+    assert (await db.get(ChangeRequest, request["id"])).status == "pending"
+    typed = "Vi har personalmöte vid lunch i morgon"
+    assert s["rejected_why"] in await chat.send("anna", typed)
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "rejected"
+    assert row.reject_reason == "other" and row.reject_text == typed
+    told = await notifications(db, "request_decided")
+    assert {user for user, _ in told} == await accounts_told_about(db, LISA)
+    assert all(p["reject_text"] == typed for _, p in told)
+
+
+async def test_hand_over_to_the_planner(chat: Chat, lang: str, api, db: Database) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    assert s["nothing_waiting"] in await chat.send("erik", s["queue"])
+    await chat.send("anna", s["queue"])
+    await chat.press("anna", s["handover"])
+    [edited] = chat.edits()
+    assert s["passed"] in edited
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "pending"
+    assert row.assignee == "planners" and row.assigned_staff_id is None
+
+    erik = await chat.send("erik", s["queue"])
+    assert "Lisa" in erik and s["resize"] in erik
+    assert s["escalated"] not in erik  # handed over at once: it did not wait too long
+    assert s["nothing_waiting"] in await chat.send("anna", s["queue"])
+    told = await notifications(db, "request_handed_over")
+    assert [user for user, _ in told] == [Chat.user_id("erik")]
+
+
+# --- stale buttons and who may decide -----------------------------------------------------
+
+
+async def test_a_request_decided_by_someone_else_says_who_and_when(
+    chat: Chat, lang: str, api, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    await chat.send("anna", s["queue"])
+    stale_approve = chat.callback_for("anna", s["approve"])
+
+    clock.advance(minutes=7)  # Maria, Lisa's deputy, decides on the staff web
+    r = await api.post(
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("maria")
+    )
+    assert r.status_code == 200, r.text
+    decided = await db.get(ChangeRequest, request["id"])
+    notified = await db.count(Notification)
+
+    clock.advance(minutes=5)
+    await chat.press_data("anna", stale_approve)
+    expected = s["already"].format(time=hhmm(decided.decided_at))
+    assert expected in chat.alerts()
+    assert hhmm(decided.decided_at) != hhmm(clock.now)  # Maria's time, not the press's
+    [edited] = chat.edits()
+    assert expected in edited and "Lisa" in edited
+    after = await db.get(ChangeRequest, request["id"])
+    assert (after.status, after.decided_by_staff_id, after.decided_at, after.version) == (
+        "approved",
+        decided.decided_by_staff_id,
+        decided.decided_at,
+        decided.version,
+    )
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 35  # applied once
+    assert await db.count(Notification) == notified
+
+
+async def test_a_stale_button_shows_the_request_as_it_is_now(
+    chat: Chat, lang: str, api, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    await chat.send("anna", s["queue"])
+    stale_approve = chat.callback_for("anna", s["approve"])
+    await chat.press("anna", s["handover"])
+    handed = await db.get(ChangeRequest, request["id"])
+    assert handed.version == request["version"] + 1
+
+    await chat.press_data("anna", stale_approve)
+    assert s["changed"] in chat.alerts()
+    [shown] = chat.edits()
+    assert s["resize"] in shown and s["approved"] not in shown
+    after = await db.get(ChangeRequest, request["id"])
+    assert after.status == "pending" and after.version == handed.version
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    # The buttons shown now act on the current version.
+    fresh = keyboards.Decide.unpack(chat.callback_for("anna", s["approve"]))
+    assert (fresh.request_id, fresh.version) == (request["id"], handed.version)
+    assert await notifications(db, "request_decided") == []
+
+
+async def test_a_carer_who_is_not_contact_person_or_deputy_cannot_decide(
+    chat: Chat, lang: str, api, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    request = await lisa_asks_for_a_longer_lunch(api)
+    notified = await db.count(Notification)
+    crafted = keyboards.Decide(
+        action="approve", request_id=request["id"], version=request["version"]
+    ).pack()
+    await chat.press_data("ahmed", crafted)
+    assert s["not_yours"] in chat.alerts()
+    row = await db.get(ChangeRequest, request["id"])
+    assert row.status == "pending" and row.version == request["version"]
+    assert row.decided_by_staff_id is None
+    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert await db.count(Notification) == notified
+
+
+# --- my day -------------------------------------------------------------------------------
+
+
+async def give_aino_s_lunch_to_anna(api: httpx.AsyncClient) -> dict[str, Any]:
+    """Erik the planner gives Aino's lunch today to Anna (Sanna, her contact, is away)."""
+    lunch = await visit_at(api, TODAY, 12, who="aino", client_id=AINO)
+    r = await api.post(f"/staff/visits/{lunch['id']}/assign/{ANNA}", headers=as_staff("erik"))
+    assert r.status_code == 200, r.text
+    return lunch
+
+
+async def annas_visits_today(db: Database) -> list[tuple[Visit, Client]]:
+    return await db.all(
+        select(Visit, Client)
+        .join(Client, col(Client.id) == Visit.client_id)
+        .where(Visit.staff_id == ANNA)
+        .where(Visit.day == TODAY)
+        .order_by(col(Visit.planned_start))
+    )
+
+
+async def test_my_day_lists_the_visits_in_time_order(
+    chat: Chat, lang: str, api, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    await give_aino_s_lunch_to_anna(api)
+    expected = await annas_visits_today(db)
+    assert {c.first_name for _, c in expected} == {"Lisa", "Aino"}
+
+    reply = await chat.send("anna", s["my_day"])
+    assert s["visits_heading"] in reply
+    _heading, *blocks = chat.sent()
+    assert len(blocks) == len(expected)
+    for block, (visit, client) in zip(blocks, expected, strict=True):
+        end = visit.planned_start + timedelta(minutes=visit.duration_minutes)
+        assert f"{hhmm(visit.planned_start)}–{hhmm(end)}" in block
+        assert f"{client.first_name} · {client.address_area}" in block
+        assert joined([s["services"][code] for code in visit.services], s["and"]) in block
+        assert visit.how in block  # the client's own wishes for how it is done
+    assert any("Gröt med lingon, kaffe." in b for b in blocks)
+    assert all(s["check_in"] in label for label in chat.buttons("anna"))
+
+
+async def test_check_in_and_out_record_the_actual_times(
+    chat: Chat, lang: str, db: Database, clock: Clock
+) -> None:
+    s = SAY[lang]
+    await chat.send("anna", s["my_day"])
+    breakfast, _client = (await annas_visits_today(db))[0]
+    first = hhmm(breakfast.planned_start)
+
+    checked_in_at = clock.now
+    await chat.press_on("anna", first, s["check_in"])
+    note = s["checked_in"].format(time=hhmm(checked_in_at))
+    assert note in chat.alerts()
+    [edited] = chat.edits()
+    assert note in edited and first in edited
+    row = await db.get(Visit, breakfast.id)
+    assert row.status == "in_progress" and row.actual_start == checked_in_at
+    assert row.actual_end is None
+
+    clock.advance(minutes=23)
+    await chat.press_on("anna", first, s["check_out"])
+    note = s["checked_out"].format(time=hhmm(clock.now), length=s["23_min"])
+    assert note in chat.alerts()
+    [edited] = chat.edits()
+    assert note in edited
+    [edit] = [r for r in chat.last if isinstance(r, EditMessageText)]
+    assert edit.reply_markup is None  # nothing more to press on a done visit
+    row = await db.get(Visit, breakfast.id)
+    assert row.status == "done"
+    assert (row.actual_start, row.actual_end) == (checked_in_at, clock.now)
+
+
+# --- running late -------------------------------------------------------------------------
+
+
+async def test_running_late_tells_exactly_the_clients_still_waiting(
+    chat: Chat, lang: str, api, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    s = SAY[lang]
+    await give_aino_s_lunch_to_anna(api)
+    # Breakfast at Lisa's is done; the rest of Anna's day is still to come.
+    breakfast, _client = (await annas_visits_today(db))[0]
+    for action in ("check-in", "check-out"):
+        r = await api.post(f"/staff/visits/{breakfast.id}/{action}", headers=as_staff("anna"))
+        assert r.status_code == 200, r.text
+        clock.advance(minutes=20)
+    waiting = [v for v, _ in await annas_visits_today(db) if v.status == "planned"]
+    clients = {v.client_id for v in waiting}
+    assert len(waiting) == 3 and clients == {LISA, AINO}
+
+    assert s["how_late"] in await chat.send("anna", s["late"])
+    await chat.press("anna", "20 min")
+    [told] = chat.edits()
+    assert told == s["told_2"]
+
+    # One message per client (and each consenting relative), about their next visit.
+    next_visit: dict[int, int] = {}
+    for visit in waiting:
+        next_visit.setdefault(visit.client_id, visit.id)
+    expected = {
+        (user, visit_id)
+        for client_id, visit_id in next_visit.items()
+        for user in await accounts_told_about(db, client_id)
+    }
+    rows = await notifications(db, "staff_late")
+    assert {(user, p["visit_id"]) for user, p in rows} == expected
+    assert len(rows) == len(expected)
+    assert all(p["late_minutes"] == 20 and p["staff_first_name"] == "Anna" for _, p in rows)
+    for visit in waiting:
+        assert (await db.get(Visit, visit.id)).late_minutes == 20
+    assert (await db.get(Visit, breakfast.id)).late_minutes == 0
