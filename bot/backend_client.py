@@ -240,6 +240,12 @@ class BackendClient:
         body = {"text": text, "source": source, "confidence": confidence}
         return await self._call("POST", f"/staff/visits/{visit_id}/notes", user=user, json=body)  # type: ignore[no-any-return]
 
+    async def correct_note(self, user: int, note_id: int, text: str) -> Json:
+        """Mark the note wrong and save the correction as a new note (nothing is deleted)."""
+        return await self._call(  # type: ignore[no-any-return]
+            "POST", f"/staff/notes/{note_id}/correct", user=user, json={"text": text}
+        )
+
     async def client_notes(self, user: int, client_id: int) -> list[Json]:
         return await self._call("GET", f"/clients/{client_id}/notes", user=user)  # type: ignore[no-any-return]
 

@@ -117,6 +117,10 @@ class NoteVisit(CallbackData, prefix="nv"):
     visit_id: int
 
 
+class NoteCorrect(CallbackData, prefix="nc"):
+    note_id: int
+
+
 def main_menu(me: Json | None) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if me is not None and me["kind"] == "staff":
@@ -355,4 +359,10 @@ def note_visits_keyboard(day: list[Json]) -> InlineKeyboardMarkup:
         )
         builder.button(text=label, callback_data=NoteVisit(visit_id=visit["id"]))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def correct_note_keyboard(note_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✏️ Correct this note"), callback_data=NoteCorrect(note_id=note_id))
     return builder.as_markup()

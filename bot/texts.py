@@ -470,6 +470,8 @@ def error_text(code: str) -> str:
         "not_checked_in": _("Check in to the visit first."),
         "not_your_visit": _("That is not your visit."),
         "visit_cancelled": _("That visit is cancelled."),
+        "already_marked_wrong": _("That note has already been corrected."),
+        "not_your_note": _("Only the author or a planner can correct that note."),
     }
     return texts.get(code, _("Sorry, that did not work. Nothing was changed."))
 

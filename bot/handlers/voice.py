@@ -32,6 +32,7 @@ MAX_BYTES = 20 * 1024 * 1024
 class Dictation(StatesGroup):
     confirm = State()
     edit = State()
+    correction = State()
 
 
 def speech_error_text(code: str) -> str:
@@ -213,7 +214,7 @@ async def save_note(
         await query.answer(_("Choose a visit first."), show_alert=True)
         return
     dictated = data.get("note_source") == "dictated"
-    await backend.add_note(
+    note = await backend.add_note(
         query.from_user.id,
         visit["id"],
         data["note_text"],
@@ -230,8 +231,35 @@ async def save_note(
                 time=texts.fmt_time(visit["start"]),
                 name=texts.escape(visit.get("client_first_name") or ""),
             ),
-            reply_markup=keyboards.main_menu(me),
+            reply_markup=keyboards.correct_note_keyboard(note["id"]),
         )
+
+
+@router.callback_query(keyboards.NoteCorrect.filter(), IS_STAFF)
+async def correct_note_start(
+    query: CallbackQuery, callback_data: keyboards.NoteCorrect, state: FSMContext
+) -> None:
+    await state.set_state(Dictation.correction)
+    await state.update_data(correct_note_id=callback_data.note_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("Write the corrected note. The old one is kept and marked as wrong.")
+        )
+
+
+@router.message(Dictation.correction, F.text, IS_STAFF)
+async def correct_note_text(
+    message: Message, me: Json, state: FSMContext, backend: BackendClient
+) -> None:
+    assert message.from_user is not None
+    data = await state.get_data()
+    await state.set_state(None)
+    await backend.correct_note(message.from_user.id, data["correct_note_id"], message.text or "")
+    await message.answer(
+        _("Corrected. The old note is kept and marked as wrong."),
+        reply_markup=keyboards.main_menu(me),
+    )
 
 
 # --- reading notes (clients and relatives with consent) -----------------------------------

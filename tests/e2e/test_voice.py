@@ -102,3 +102,24 @@ async def test_corrupt_audio_is_answered_and_changes_nothing(
     reply = await world.phone("lisa").sends_voice(b"OggS" + b"\x00" * 500, duration=2)
     assert "skicka" in reply.lower() or "spela" in reply.lower()
     assert await db.count(ChangeRequest) == 0
+
+
+async def test_a_saved_note_is_corrected_by_a_new_note_and_never_deleted(
+    world: World,
+    app,
+    db: Database,  # type: ignore[no-untyped-def]
+) -> None:
+    app.state.transcriber = CorpusTranscriber()
+    anna = world.phone("anna")
+    dictated = clip("sv", "04.ogg")  # "Lena ville inte äta frukost i morse. ..."
+    shown = await anna.sends_voice(dictated.read(), duration=6)
+    assert dictated.text in shown
+    await anna.presses("Spara")
+    asked = await anna.presses("Rätta")
+    assert "gamla sparas" in asked
+    fixed = "Lisa ville inte äta frukost i morse. Hon drack en halv kopp te."
+    assert "Rättat" in await anna.says(fixed)
+    old, new = await db.all(select(VisitNote).order_by(VisitNote.id))
+    assert old.text == dictated.text and old.marked_wrong_at is not None
+    assert new.text == fixed and new.corrects_note_id == old.id
+    assert new.event_time == old.event_time  # about the same moment, written later
