@@ -8,16 +8,16 @@ rules: the backend's preview decides, and its codes are put into words here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -114,16 +114,34 @@ def visit_label(visit: Json) -> str:
 # --- entry: the menu button ---------------------------------------------------------------
 
 
+class TurnMiddleware(BaseMiddleware):
+    """Every handler here gets the ``turn``; people who may not ask are told why, once."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Message | CallbackQuery)
+        turn = await begin(event, data["me"], data["state"], data["backend"], data["clock"])
+        if turn is None:
+            return None
+        data["turn"] = turn
+        return await handler(event, data)
+
+
+router.message.middleware(TurnMiddleware())
+router.callback_query.middleware(TurnMiddleware())
+
+
 @router.message(F.text == keyboards.CHANGE)
-async def start_change(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient, clock: Clock
-) -> None:
-    turn = await begin(message, me, state, backend, clock)
-    if turn is None:
-        return
+async def start_change(message: Message, turn: Turn) -> None:
     visits = await open_visits(turn)
-    await state.update_data(visits=visits, wish=None, visit=None, change=None, key=None, note="")
-    await state.set_state(ChangeFlow.visit)
+    await turn.state.update_data(
+        visits=visits, wish=None, visit=None, change=None, key=None, note=""
+    )
+    await turn.state.set_state(ChangeFlow.visit)
     text = _("Which visit is it about?") if visits else _("There are no visits to change.")
     await message.answer(
         text
@@ -140,24 +158,18 @@ async def start_change(
 async def picked_visit(
     query: CallbackQuery,
     callback_data: keyboards.VisitPick,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    turn: Turn,
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     data = await turn.data()
     visit = next((v for v in data.get("visits", []) if v["id"] == callback_data.visit_id), None)
-    if visit is None or datetime.fromisoformat(visit["start"]) <= clock():
+    if visit is None or datetime.fromisoformat(visit["start"]) <= turn.clock():
         await turn.say(_("That visit can no longer be changed. Please choose another."))
         return
-    await state.update_data(visit=visit)
+    await turn.state.update_data(visit=visit)
     if data.get("wish"):
         await apply_wish(turn, data["wish"], visit)
         return
-    await state.set_state(ChangeFlow.kind)
+    await turn.state.set_state(ChangeFlow.kind)
     await turn.say(
         _("What would you like to change about the visit {when}?").format(when=visit_label(visit)),
         reply_markup=keyboards.kinds_keyboard(),
@@ -168,20 +180,14 @@ async def picked_visit(
 async def picked_kind(
     query: CallbackQuery,
     callback_data: keyboards.KindPick,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    turn: Turn,
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     kind = callback_data.kind
     visit = (await turn.data()).get("visit")
-    await state.update_data(kind=kind)
+    await turn.state.update_data(kind=kind)
     if kind == "extra":
-        await state.update_data(visit=None, change={"kind": "extra"})
-        await state.set_state(ChangeFlow.when)
+        await turn.state.update_data(visit=None, change={"kind": "extra"})
+        await turn.state.set_state(ChangeFlow.when)
         await turn.say(
             _(
                 "When would you like the extra visit? "
@@ -191,7 +197,7 @@ async def picked_kind(
     elif visit is None:
         await turn.say(_("Please choose a visit first."))
     elif kind == "move":
-        await state.set_state(ChangeFlow.when)
+        await turn.state.set_state(ChangeFlow.when)
         await turn.say(
             _("Which new time? Write it, for example “10:30” or “tomorrow at 10”, or choose:"),
             reply_markup=keyboards.shift_keyboard(),
@@ -224,14 +230,8 @@ async def ask_minutes(turn: Turn, kind: str, visit: Json | None) -> None:
 async def picked_minutes(
     query: CallbackQuery,
     callback_data: keyboards.MinutesPick,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    turn: Turn,
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     await minutes_chosen(turn, callback_data.minutes)
 
 
@@ -283,14 +283,8 @@ async def ask_service(turn: Turn, step: str, codes: list[str]) -> None:
 async def picked_service(
     query: CallbackQuery,
     callback_data: keyboards.ServicePick,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    turn: Turn,
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     await service_chosen(turn, callback_data.code)
 
 
@@ -324,14 +318,8 @@ async def service_chosen(turn: Turn, code: str) -> None:
 async def picked_shift(
     query: CallbackQuery,
     callback_data: keyboards.ShiftPick,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    turn: Turn,
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     visit = (await turn.data()).get("visit")
     if visit is None:
         await turn.say(_("Please choose a visit first."))
@@ -343,15 +331,9 @@ async def picked_shift(
 @router.message(ChangeFlow.when, F.text)
 async def typed_time(
     message: Message,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
     i18n: I18n,
+    turn: Turn,
 ) -> None:
-    turn = await begin(message, me, state, backend, clock)
-    if turn is None:
-        return
     parsed = parse_wish(message.text or "", language=i18n.current_locale, now=turn.now())
     if isinstance(parsed, NotUnderstood) or parsed.at is None:
         hint = parsed.hint if isinstance(parsed, NotUnderstood) else Hint.NO_TIME
@@ -362,7 +344,7 @@ async def typed_time(
     if data.get("kind") == "extra":
         day = parsed.day or turn.now().date()
         change = {"kind": "extra", "new_start": at_local(day, parsed.at)}
-        await state.update_data(change=change, note=message.text or "")
+        await turn.state.update_data(change=change, note=message.text or "")
         if parsed.minutes:
             await minutes_chosen(turn, parsed.minutes)
         else:
@@ -522,15 +504,9 @@ async def apply_wish(turn: Turn, wish: Wish | Json, visit: Json) -> None:
 @router.message(StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text)
 async def typed_wish(
     message: Message,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
     i18n: I18n,
+    turn: Turn,
 ) -> None:
-    turn = await begin(message, me, state, backend, clock)
-    if turn is None:
-        return
     await handle_wish(turn, message.text or "", i18n.current_locale)
 
 
@@ -564,23 +540,15 @@ async def preview(turn: Turn, change: Json) -> None:
 
 @router.callback_query(ChangeFlow.confirm, keyboards.Confirm.filter())
 async def confirmed(
-    query: CallbackQuery,
-    callback_data: keyboards.Confirm,
-    me: Json,
-    state: FSMContext,
-    backend: BackendClient,
-    clock: Clock,
+    query: CallbackQuery, callback_data: keyboards.Confirm, me: Json, turn: Turn
 ) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
     data = await turn.data()
     to_assessor = callback_data.action == "assessor"
     if data.get("outcome") == "outside" and not to_assessor:
         await turn.say(_("This does not fit within your frame, so it cannot be sent like that."))
         return
     try:
-        request = await backend.submit(
+        request = await turn.backend.submit(
             turn.user,
             turn.client_id,
             data["change"],
@@ -593,13 +561,13 @@ async def confirmed(
             raise
         # Things changed since the preview: explain, and offer the assessor instead.
         verdict = {"outcome": "outside", "reasons": exc.details.get("reasons", [])}
-        await state.update_data(outcome="outside")
+        await turn.state.update_data(outcome="outside")
         await turn.say(
             texts.verdict_text(verdict), reply_markup=keyboards.confirm_keyboard("outside")
         )
         return
-    await state.set_state(None)
-    await state.update_data(change=None, key=None, visit=None, wish=None)
+    await turn.state.set_state(None)
+    await turn.state.update_data(change=None, key=None, visit=None, wish=None)
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     await turn.say(texts.sent_text(request), reply_markup=keyboards.main_menu(me))
@@ -609,23 +577,18 @@ async def confirmed(
 
 
 @router.callback_query(keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow))
-async def back(
-    query: CallbackQuery, me: Json, state: FSMContext, backend: BackendClient, clock: Clock
-) -> None:
-    turn = await begin(query, me, state, backend, clock)
-    if turn is None:
-        return
+async def back(query: CallbackQuery, turn: Turn) -> None:
     data = await turn.data()
-    current = await state.get_state()
+    current = await turn.state.get_state()
     if current == ChangeFlow.kind.state or data.get("visit") is None:
         visits = await open_visits(turn)
-        await state.update_data(visits=visits, visit=None, wish=None)
-        await state.set_state(ChangeFlow.visit)
+        await turn.state.update_data(visits=visits, visit=None, wish=None)
+        await turn.state.set_state(ChangeFlow.visit)
         await turn.say(
             _("Which visit is it about?"), reply_markup=keyboards.visits_keyboard(visits)
         )
         return
-    await state.set_state(ChangeFlow.kind)
+    await turn.state.set_state(ChangeFlow.kind)
     await turn.say(
         _("What would you like to change about the visit {when}?").format(
             when=visit_label(data["visit"])
