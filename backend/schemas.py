@@ -372,6 +372,15 @@ class DeclinerPublic(BaseModel):
     last_on: date
 
 
+class ChangedNeedPublic(BaseModel):
+    request_id: int
+    client_id: int
+    first_name: str
+    requested_on: date
+    kind: str
+    reasons: list[str]
+
+
 class FollowupPublic(BaseModel):
     unit_id: int
     month: str  # YYYY-MM
@@ -383,6 +392,7 @@ class FollowupPublic(BaseModel):
     late_plans: list[LatePlanPublic]
     frames_to_follow_up: list[FrameDuePublic]
     repeated_decliners: list[DeclinerPublic]
+    changed_needs: list[ChangedNeedPublic]
 
     @classmethod
     def of(cls, report: fu.FollowupReport, *, unit_id: int) -> FollowupPublic:
@@ -445,6 +455,17 @@ class FollowupPublic(BaseModel):
                     last_on=d.last_on,
                 )
                 for d in report.repeated_decliners
+            ],
+            changed_needs=[
+                ChangedNeedPublic(
+                    request_id=n.request_id,
+                    client_id=n.client_id,
+                    first_name=names.get(n.client_id, ""),
+                    requested_on=n.requested_on,
+                    kind=n.kind,
+                    reasons=list(n.reasons),
+                )
+                for n in report.changed_needs
             ],
         )
 

@@ -99,6 +99,18 @@ class DeclineFacts:
     requested_on: date
 
 
+@dataclass(frozen=True)
+class ChangedNeed:
+    """A wish outside the frame that the client sent on to the assessor as a changed need
+    (providers must tell the assessor when needs change, up or down)."""
+
+    request_id: int
+    client_id: int
+    requested_on: date
+    kind: str
+    reasons: tuple[str, ...]  # the frame check's codes, e.g. over_frame
+
+
 # --- answers out --------------------------------------------------------------------------
 
 
@@ -161,6 +173,7 @@ class FollowupReport:
     late_plans: tuple[LatePlan, ...]
     frames_to_follow_up: tuple[FrameDue, ...]
     repeated_decliners: tuple[Decliner, ...]
+    changed_needs: tuple[ChangedNeed, ...] = ()
 
 
 # --- months -------------------------------------------------------------------------------
@@ -435,6 +448,7 @@ def build_report(
     visits: Sequence[VisitFacts],
     plans: Sequence[PlanFacts],
     declines: Sequence[DeclineFacts],
+    changed_needs: Sequence[ChangedNeed] = (),
 ) -> FollowupReport:
     """The assessor's monthly follow-up of a unit: one row per client (in id order), plans
     not signed within 15 days, frames due for their 3-month follow-up, repeated decliners."""
@@ -460,6 +474,12 @@ def build_report(
         late_plans=late_plans(plans, today),
         frames_to_follow_up=frames_to_follow_up(orders, today),
         repeated_decliners=repeated_decliners(declines, today),
+        changed_needs=tuple(
+            sorted(
+                (n for n in changed_needs if month_start(n.requested_on) == month),
+                key=lambda n: (n.requested_on, n.request_id),
+            )
+        ),
     )
 
 

@@ -41,7 +41,7 @@ async def monthly_report(
     session: AsyncSession, *, unit_id: int, month: date, today: date
 ) -> fu.FollowupReport:
     """Ordered vs performed time per client of the unit for ``month`` (any day in it), with
-    the lists the assessor acts on. Six queries, however many clients the unit has."""
+    the lists the assessor acts on. Seven queries, however many clients the unit has."""
     if await session.get(Unit, unit_id) is None:
         raise NotFound("unit_not_found")
     month = fu.month_start(month)
@@ -93,6 +93,17 @@ async def monthly_report(
             .where(col(ChangeRequest.created_at) >= since)
         )
     ).all()
+    month_first, month_last = local_day_bounds(month, fu.month_end(month))
+    needs = (
+        await session.exec(
+            select(ChangeRequest)
+            .join(Client, col(Client.id) == ChangeRequest.client_id)
+            .where(Client.unit_id == unit_id)
+            .where(ChangeRequest.status == RequestStatus.TO_ASSESSOR)
+            .where(col(ChangeRequest.created_at) >= month_first)
+            .where(col(ChangeRequest.created_at) < month_last)
+        )
+    ).all()
     return fu.build_report(
         month=month,
         today=today,
@@ -112,6 +123,16 @@ async def monthly_report(
         declines=[
             fu.DeclineFacts(client_id=cid, requested_on=at.astimezone(TZ).date())
             for cid, at in declines
+        ],
+        changed_needs=[
+            fu.ChangedNeed(
+                request_id=n.id or 0,
+                client_id=n.client_id,
+                requested_on=n.created_at.astimezone(TZ).date(),
+                kind=n.kind.value,
+                reasons=tuple(str(r["code"]) for r in n.reasons),
+            )
+            for n in needs
         ],
     )
 
@@ -267,6 +288,12 @@ def report_table(report: fu.FollowupReport) -> str:
         f"  {names.get(d.client_id, d.client_id)}: {d.declines} times, "
         f"{d.first_on.isoformat()} to {d.last_on.isoformat()}"
         for d in report.repeated_decliners
+    ] or ["  none"]
+    lines += ["", "Changed needs sent on by clients (wishes outside the frame):"]
+    lines += [
+        f"  {names.get(n.client_id, n.client_id)}: request {n.request_id} on "
+        f"{n.requested_on.isoformat()}, {n.kind} ({', '.join(n.reasons) or '-'})"
+        for n in report.changed_needs
     ] or ["  none"]
     return "\n".join(lines) + "\n"
 

@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 import uuid
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import httpx
 import pytest
@@ -36,7 +36,7 @@ from backend.services.access import hash_token
 from backend.services.followup import CSV_COLUMNS
 from backend.services.visits import local_start
 from tests.backend.helpers import GOSTA, LISA
-from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_staff
+from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_chat, as_staff
 
 NOVEMBER = "2026-11"
 TODAY = date(2026, 11, 23)
@@ -184,6 +184,30 @@ async def test_a_client_who_declined_three_times_in_three_months_is_listed(
         "Lisa",
         3,
     )
+
+
+async def test_a_wish_sent_on_as_a_changed_need_reaches_the_assessors_report(
+    api, demo, db
+) -> None:
+    assert (await report(api))["changed_needs"] == []
+    tomorrow_14 = datetime.combine(date(2026, 11, 24), time(14), tzinfo=STOCKHOLM)
+    body = {
+        "idempotency_key": uuid.uuid4().hex,
+        "kind": "extra",
+        "new_start": tomorrow_14.isoformat(),
+        "new_duration": 180,
+        "services": ["meal"],
+        "to_assessor": True,
+    }
+    r = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))
+    assert r.status_code == 201, r.text
+    (need,) = (await report(api))["changed_needs"]
+    assert (need["request_id"], need["first_name"], need["kind"]) == (
+        r.json()["id"],
+        "Lisa",
+        "extra",
+    )
+    assert "over_frame" in need["reasons"]
 
 
 async def test_the_csv_has_a_header_and_one_line_per_client(api, demo) -> None:
