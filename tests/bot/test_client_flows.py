@@ -286,3 +286,15 @@ async def test_help_and_cancel(chat: Chat) -> None:
     assert "kontaktperson" in (await chat.send("lisa", "/help")).lower()
     await chat.send("lisa", "✏️ Önska en ändring")
     assert "Inget skickades" in await chat.send("lisa", "/cancel")
+
+
+async def test_send_pressed_twice_makes_one_request(chat: Chat, db: Database) -> None:
+    await chat.send("lisa", "✏️ Önska en ändring")
+    await chat.press("lisa", "12:00")
+    await chat.press("lisa", "Längre")
+    await chat.press("lisa", "15")
+    send = chat.callback_for("lisa", "Skicka")
+    first = await chat.press_data("lisa", send)
+    assert "Skickat till din kontaktperson Anna" in first
+    await chat.press_data("lisa", send)  # a double tap, or Telegram delivering it again
+    assert await db.count(ChangeRequest) == 1
