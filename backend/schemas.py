@@ -25,11 +25,6 @@ from backend.services.requests import RequestView
 from backend.services.visits import VisitView
 
 
-class ErrorBody(BaseModel):
-    code: str
-    details: dict[str, Any] = {}
-
-
 class VisitPublic(BaseModel):
     id: int
     client_id: int

@@ -92,8 +92,8 @@ class TerminalSession(BaseSession):
         ).result
 
     async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
-        if False:  # pragma: no cover - no files in the terminal
-            yield b""
+        raise LookupError("the terminal demo has no files to download")
+        yield b""  # pragma: no cover - makes this an async generator, as BaseSession wants
 
     async def close(self) -> None:
         return None

@@ -8,7 +8,7 @@ the bot puts them into words in the client's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -189,10 +189,6 @@ def period_bounds(period: Period, day: date) -> tuple[date, date]:
 
 def local_date(moment: datetime, tz: ZoneInfo = STOCKHOLM) -> date:
     return moment.astimezone(tz).date()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def visit_minutes(visit: VisitState) -> int:

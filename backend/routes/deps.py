@@ -68,4 +68,3 @@ async def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
-ServiceDep = Depends(require_service)

@@ -29,7 +29,7 @@ from backend.models import (
 )
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
-from backend.services.visits import TZ, frame_state, local_day_bounds
+from backend.services.visits import TZ, frame_state
 
 DECLINE_KINDS = (fc.ChangeKind.CANCEL, fc.ChangeKind.SKIP_SERVICE)
 
@@ -682,7 +682,3 @@ async def request_view(session: AsyncSession, *, request_id: int) -> RequestView
     if not rows:
         raise NotFound("request_not_found")
     return rows[0]
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    return local_day_bounds(day, day)

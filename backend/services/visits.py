@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -504,7 +504,3 @@ async def assign_visit(
             now=now,
         )
     return visit
-
-
-async def visits_count(session: AsyncSession) -> int:
-    return (await session.exec(select(func.count()).select_from(Visit))).one()
