@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiogram import BaseMiddleware
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import TelegramObject
+from aiogram.types import Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
 
 Json = dict[str, Any]
 
@@ -35,3 +38,22 @@ async def current_client(me: Json, state: FSMContext) -> Json | None:
         return None
     chosen = (await state.get_data()).get("client_id")
     return next((c for c in clients if c["client_id"] == chosen), clients[0])
+
+
+class FollowedClient(BaseMiddleware):
+    """Gives the handler the ``client`` being looked at; says so when there is none (a
+    relative whose access was revoked)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        client = await current_client(data["me"], data["state"])
+        if client is None:
+            if isinstance(event, Message):
+                await event.answer(_("You do not follow anyone's visits any more."))
+            return None
+        data["client"] = client
+        return await handler(event, data)

@@ -1,29 +1,22 @@
-"""What a client or relative sees: today, this week, the frame, their requests."""
+"""What a client or relative sees: today, this week, the frame, requests and notes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import IS_CLIENT_SIDE, current_client
+from bot.filters import IS_CLIENT_SIDE, FollowedClient
 
 router = Router(name=__name__)
 router.message.filter(IS_CLIENT_SIDE)
 router.callback_query.filter(IS_CLIENT_SIDE)
+router.message.middleware(FollowedClient())
 Json = dict[str, Any]
-
-
-async def _client(message: Message, me: Json, state: FSMContext) -> Json | None:
-    client = await current_client(me, state)
-    if client is None:
-        await message.answer(_("You do not follow anyone's visits any more."))
-    return client
 
 
 def _whose(me: Json, client: Json) -> str | None:
@@ -32,12 +25,9 @@ def _whose(me: Json, client: Json) -> str | None:
 
 @router.message(F.text == keyboards.TODAY)
 async def show_today(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
+    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
-    client = await _client(message, me, state)
-    if client is None:
-        return
-    day = await backend.visits(me_user(message), client["client_id"])
+    day = await backend.visits(event_from_user.id, client["client_id"])
     heading = _("Today, {day}").format(day=texts.fmt_day(day["start"]))
     if _whose(me, client):
         heading = _("{name}'s visits today, {day}").format(
@@ -59,17 +49,11 @@ async def show_today(
     await message.answer("\n\n".join(blocks), reply_markup=keyboards.main_menu(me))
 
 
-def me_user(message: Message) -> int:
-    assert message.from_user is not None
-    return message.from_user.id
-
-
 @router.message(F.text == keyboards.WEEK)
-async def show_week(message: Message, me: Json, state: FSMContext, backend: BackendClient) -> None:
-    client = await _client(message, me, state)
-    if client is None:
-        return
-    week = await backend.visits(me_user(message), client["client_id"], days=7)
+async def show_week(
+    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+) -> None:
+    week = await backend.visits(event_from_user.id, client["client_id"], days=7)
     by_day: dict[str, list[Json]] = {}
     for visit in week["visits"]:
         by_day.setdefault(visit["day"], []).append(visit)
@@ -95,12 +79,9 @@ async def show_week(message: Message, me: Json, state: FSMContext, backend: Back
 
 @router.message(F.text == keyboards.FRAME)
 async def show_frame(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
+    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
-    client = await _client(message, me, state)
-    if client is None:
-        return
-    frame = await backend.frame(me_user(message), client["client_id"])
+    frame = await backend.frame(event_from_user.id, client["client_id"])
     await message.answer(
         texts.frame_text(frame, whose=_whose(me, client)), reply_markup=keyboards.main_menu(me)
     )
@@ -108,12 +89,9 @@ async def show_frame(
 
 @router.message(F.text == keyboards.MY_REQUESTS)
 async def show_requests(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
+    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
-    client = await _client(message, me, state)
-    if client is None:
-        return
-    requests = await backend.requests(me_user(message), client["client_id"])
+    requests = await backend.requests(event_from_user.id, client["client_id"])
     if not requests:
         await message.answer(_("You have not asked for any changes yet."))
         return
@@ -131,5 +109,28 @@ async def withdraw(
 ) -> None:
     request = await backend.withdraw(query.from_user.id, callback_data.request_id)
     await query.answer(_("Withdrawn."))
-    if query.message is not None and hasattr(query.message, "edit_text"):
+    if isinstance(query.message, Message):
         await query.message.edit_text(texts.request_block(request))
+
+
+@router.message(F.text == keyboards.NOTES)
+async def show_notes(
+    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+) -> None:
+    """Notes about the visits, newest first; a wrong note is shown struck through."""
+    notes = await backend.client_notes(event_from_user.id, client["client_id"])
+    if not notes:
+        await message.answer(_("There are no notes about your visits yet."))
+        return
+    blocks = []
+    for note in notes[:10]:
+        head = _("{day} {time}, written by {name}").format(
+            day=texts.fmt_day(note["event_time"]),
+            time=texts.fmt_time(note["event_time"]),
+            name=texts.escape(note.get("author_first_name") or ""),
+        )
+        body = texts.escape(note["text"])
+        if note["marked_wrong"]:
+            body = "<s>{body}</s> ({mark})".format(body=body, mark=_("marked as wrong"))
+        blocks.append(f"<b>{head}</b>\n{body}")
+    await message.answer("\n\n".join(blocks)[:4000], reply_markup=keyboards.main_menu(me))

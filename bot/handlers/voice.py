@@ -260,34 +260,3 @@ async def correct_note_text(
         _("Corrected. The old note is kept and marked as wrong."),
         reply_markup=keyboards.main_menu(me),
     )
-
-
-# --- reading notes (clients and relatives with consent) -----------------------------------
-
-
-@router.message(F.text == keyboards.NOTES, IS_CLIENT_SIDE)
-async def read_notes(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
-) -> None:
-    from bot.filters import current_client
-
-    assert message.from_user is not None
-    client = await current_client(me, state)
-    if client is None:
-        return
-    notes = await backend.client_notes(message.from_user.id, client["client_id"])
-    if not notes:
-        await message.answer(_("There are no notes about your visits yet."))
-        return
-    blocks = []
-    for note in notes[:10]:
-        head = _("{day} {time}, written by {name}").format(
-            day=texts.fmt_day(note["event_time"]),
-            time=texts.fmt_time(note["event_time"]),
-            name=texts.escape(note.get("author_first_name") or ""),
-        )
-        body = texts.escape(note["text"])
-        if note["marked_wrong"]:
-            body = "<s>{body}</s> ({mark})".format(body=body, mark=_("marked as wrong"))
-        blocks.append(f"<b>{head}</b>\n{body}")
-    await message.answer("\n\n".join(blocks)[:4000], reply_markup=keyboards.main_menu(me))

@@ -298,3 +298,26 @@ async def test_send_pressed_twice_makes_one_request(chat: Chat, db: Database) ->
     assert "Skickat till din kontaktperson Anna" in first
     await chat.press_data("lisa", send)  # a double tap, or Telegram delivering it again
     assert await db.count(ChangeRequest) == 1
+
+
+async def test_lisa_and_eva_read_the_notes_with_wrong_ones_struck_through(
+    chat: Chat,
+    api,
+    db: Database,  # type: ignore[no-untyped-def]
+) -> None:
+    visit = await db.first(select(Visit).where(Visit.client_id == 1).order_by(Visit.id))
+    staff = {"Authorization": "Bearer demo-anna"}
+    r = await api.post(
+        f"/staff/visits/{visit.id}/notes", json={"text": "Lisa åt hela frukosten."}, headers=staff
+    )
+    wrong = (
+        await api.post(
+            f"/staff/visits/{visit.id}/notes", json={"text": "Lisa duschade."}, headers=staff
+        )
+    ).json()
+    await api.post(f"/staff/notes/{wrong['id']}/wrong", headers=staff)
+    assert r.status_code == 201
+    reply = await chat.send("lisa", "📝 Anteckningar")
+    assert "Lisa åt hela frukosten." in reply and "Anna" in reply
+    assert "<s>Lisa duschade.</s>" in reply  # kept, never deleted, but shown as wrong
+    assert "Lisa åt hela frukosten." in await chat.send("eva", "📝 Anteckningar")
