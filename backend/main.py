@@ -25,6 +25,7 @@ from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
+GENERATE_EVERY = timedelta(hours=1)
 WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
 
 
@@ -33,15 +34,20 @@ def system_clock() -> datetime:
 
 
 async def housekeeping(app: FastAPI) -> None:
-    """Expire passed requests, escalate waiting ones, keep two weeks of visits generated."""
+    """Expire passed requests and escalate waiting ones (every minute); keep two weeks of
+    visits generated (hourly: it reads every visit in the range, and plans change rarely)."""
     async with app.state.sessions() as session:
         now = app.state.clock()
         today = now.astimezone(visits.TZ).date()
         expired = await request_service.expire_passed(session, now=now)
         escalated = await request_service.escalate_waiting(session, now=now)
-        created = await visits.generate_visits(
-            session, start=today, end=today + timedelta(days=14)
-        )
+        created = 0
+        last = app.state.visits_generated_at
+        if last is None or now - last >= GENERATE_EVERY:
+            created = await visits.generate_visits(
+                session, start=today, end=today + timedelta(days=14)
+            )
+            app.state.visits_generated_at = now
         await session.commit()
     if expired or escalated:
         await app.state.wake_notifier()
@@ -96,6 +102,7 @@ def create_app(
     app.state.sessions = session_factory(app.state.engine)
     app.state.clock = clock
     app.state.transcriber = transcriber
+    app.state.visits_generated_at = None
     app.state.outbox_listeners = []  # in-process notifiers register here
 
     async def wake_notifier() -> None:
