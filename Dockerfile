@@ -21,11 +21,13 @@ RUN python -m venv /opt/venv
 
 WORKDIR /src
 
-# Dependencies first, in their own layer, so changing the code does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt
+# Dependencies first, in their own layer, so changing the code does not reinstall them. The
+# exact versions and hashes come from the committed lock file (uv.lock), as on every machine.
+COPY pyproject.toml uv.lock README.md ./
+RUN /usr/local/bin/python -m pip install --no-cache-dir uv==0.13.9 \
+    && uv export --locked --no-dev --no-emit-project --format requirements-txt \
+        --output-file /tmp/requirements.txt \
+    && pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt
 
 # The project itself, as a wheel (the migrations are package data inside it), and the
 # gettext catalogs. The build context is an allowlist: see .dockerignore. The wheel is built

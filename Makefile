@@ -1,18 +1,26 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make demo   - chat with the bot in the terminal on the demo data (SQLite, no Telegram)
 #   make test   - run the whole test suite
+# Everything is installed from the committed lock file (uv.lock); see README "Dependencies".
 PYTHON ?= python3.11
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 STAMP := $(VENV)/.installed
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo serve test lint catalogs extract-messages clean
+.PHONY: demo serve test lint typecheck catalogs extract-messages lock upgrade reset-demo clean
 
-$(STAMP): pyproject.toml
+$(UV):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra test --python $(PYTHON) --quiet
 	touch $(STAMP)
 
 catalogs: $(STAMP)
@@ -24,11 +32,29 @@ demo: $(STAMP) catalogs
 serve: $(STAMP) catalogs
 	$(BIN)/ramtid serve --demo
 
-test: $(STAMP) catalogs
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
 	$(BIN)/mypy
+
+test: lint typecheck catalogs
 	$(BIN)/pytest -q
+
+# A fresh demo unit (today's visits, this month's history) without touching the venv.
+reset-demo: $(STAMP)
+	rm -f ramtid.db ramtid.db-wal ramtid.db-shm
+	$(BIN)/ramtid seed
+
+# After changing dependencies in pyproject.toml: re-resolve within the stated bounds.
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON)
+
+# Move every dependency to its newest release allowed by pyproject.toml, then run the tests.
+upgrade: | $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	$(MAKE) test
 
 # After changing user-facing strings: refresh the template and every catalog.
 extract-messages: $(STAMP)
@@ -37,4 +63,4 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) ramtid.db ramtid.db-wal ramtid.db-shm
+	rm -rf $(VENV) $(TOOLS) ramtid.db ramtid.db-wal ramtid.db-shm

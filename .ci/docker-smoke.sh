@@ -55,7 +55,7 @@ trap cleanup EXIT
 # --- builder -------------------------------------------------------------------------------
 step "build context (the .dockerignore allowlist)"
 mkdir -p "$ctx"
-cp "$root/pyproject.toml" "$root/README.md" "$ctx/"
+cp "$root/pyproject.toml" "$root/uv.lock" "$root/README.md" "$ctx/"
 for dir in backend bot locales; do
     if [[ -d "$root/$dir" ]]; then
         tar -C "$root" --exclude=__pycache__ --exclude='*.py[cod]' --exclude='*.mo' \
@@ -65,15 +65,18 @@ for dir in backend bot locales; do
 done
 ls "$ctx"
 
-step "venv and dependencies"
+step "venv and dependencies (from uv.lock, with hashes)"
 "$python" -m venv "$venv"
+uv="${UV:-$root/.tools/bin/uv}"
+[[ -x "$uv" ]] || uv="$(command -v uv)" || fail "uv not found: run make first (or set UV=)"
 (
     cd "$ctx"
-    "$venv/bin/python" -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > "$work/requirements.txt"
+    "$uv" export --locked --no-dev --no-emit-project --format requirements-txt \
+        --output-file "$work/requirements.txt" --quiet
 )
-cat "$work/requirements.txt"
-"$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "$work/requirements.txt"
+grep -c '==' "$work/requirements.txt" | sed 's/$/ pinned requirements/'
+"$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check --require-hashes \
+    -r "$work/requirements.txt"
 
 step "wheel"
 "$venv/bin/pip" wheel --quiet --no-cache-dir --no-deps --wheel-dir "$dist" "$ctx"

@@ -148,8 +148,11 @@ class Notifier:
                     claimed = 0
                 if claimed:
                     continue
+                # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
+                # as its timeout fires, and this loop would then never end.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
+                    async with asyncio.timeout(self.idle_seconds):
+                        await self.wake.wait()
                 self.wake.clear()
         finally:
             if listener is not None:

@@ -17,6 +17,7 @@ from string import Formatter
 
 import pytest
 from aiogram.utils.i18n import I18n
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
@@ -89,9 +90,26 @@ def test_the_catalog_parses_and_is_for_its_language(catalog: Catalog) -> None:
     assert catalog.locale is not None
     assert str(catalog.locale) in LANGUAGES
     assert any(True for _ in entries(catalog))
-    expected = get_plural(str(catalog.locale))
-    assert catalog.num_plurals == expected.num_plurals
-    assert catalog.plural_expr == expected.plural_expr
+    assert catalog.num_plurals == get_plural(str(catalog.locale)).num_plurals
+
+
+# gettext orders a language's forms as CLDR lists its categories.
+CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+def test_the_plural_rule_picks_cldrs_category_for_every_count(catalog: Catalog) -> None:
+    """The header's rule (which gettext runs) against CLDR's rule (which Babel computes),
+    compared by category, not by the text of the expression."""
+    language = str(catalog.locale)
+    rules = Locale.parse(language).plural_form
+    categories = [*sorted(rules.rules, key=CATEGORY_ORDER.index), "other"]
+    rule = gettext.c2py(catalog.plural_expr)
+    wrong = {
+        n: (categories[rule(n)], rules(n))
+        for n in range(0, 1201)
+        if categories[rule(n)] != rules(n)
+    }
+    assert wrong == {}
 
 
 def test_every_message_is_translated(catalog: Catalog) -> None:
@@ -178,6 +196,45 @@ def test_the_compiled_catalogs_load_in_aiogram(tmp_path: Path) -> None:
     assert i18n.gettext("📅 Today", locale="en") == "📅 Today"
     for language in ("fi", "ar"):
         assert i18n.gettext("📅 Today", locale=language) != "📅 Today"
+
+
+# "{n} requests are waiting" in Arabic, one form per CLDR category.
+ARABIC_WAITING = {
+    "zero": "{n} طلب بالانتظار",
+    "one": "{n} طلب بالانتظار",
+    "two": "{n} طلبان بالانتظار",
+    "few": "{n} طلبات بالانتظار",  # 3-10
+    "many": "{n} طلبًا بالانتظار",  # 11-99: the accusative singular
+    "other": "{n} طلب بالانتظار",  # 100-102
+}
+
+
+@pytest.mark.parametrize(
+    ("n", "category"),
+    [
+        (0, "zero"),
+        (1, "one"),
+        (2, "two"),
+        (3, "few"),
+        (11, "many"),
+        (100, "other"),
+        (101, "other"),
+        (111, "many"),
+        (203, "few"),
+    ],
+)
+def test_arabic_counts_read_as_cldr_says(tmp_path: Path, n: int, category: str) -> None:
+    """What an Arabic-speaking planner reads for n waiting requests, through the bot's I18n."""
+    assert Locale.parse("ar").plural_form(n) == category
+    compile_all(tmp_path)
+    i18n = I18n(path=tmp_path, default_locale="sv", domain=DOMAIN)
+    text = i18n.gettext(
+        "{n} request is waiting, oldest first:",
+        "{n} requests are waiting, oldest first:",
+        n,
+        locale="ar",
+    )
+    assert text.startswith(ARABIC_WAITING[category])
 
 
 def test_arabic_plurals_pick_the_right_form(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ from backend.speech.audio import (
     pcm_rms,
 )
 from backend.speech.errors import SPEECH_ERROR_CODES, SpeechError
-from tests.backend.speech.conftest import Clip
 from tests.backend.speech.synth import (
     encode,
     interleave_stereo,
@@ -25,6 +24,7 @@ from tests.backend.speech.synth import (
     silence_pcm,
     tone_pcm,
 )
+from tests.support.corpus import Clip
 
 CORPUS_IDS = [f"en/{n:02d}.ogg" for n in range(1, 21)] + [f"sv/{n:02d}.ogg" for n in range(1, 11)]
 

@@ -15,7 +15,7 @@ import vosk
 
 from backend.speech import SpeechError, Transcript, VoskTranscriber
 from backend.speech.transcriber import load_model
-from tests.backend.speech.conftest import Clip
+from tests.support.corpus import Clip
 
 pytestmark = pytest.mark.speech
 

@@ -8,8 +8,8 @@ import pytest
 
 from backend.speech import NullTranscriber, SpeechError, Transcriber, VoskTranscriber
 from backend.speech.transcriber import Word, make_transcript
-from tests.backend.speech.conftest import Clip
 from tests.backend.speech.synth import encode, silence_pcm
+from tests.support.corpus import Clip
 
 
 async def test_null_transcriber_has_no_languages_and_refuses_every_note(
