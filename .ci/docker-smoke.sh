@@ -56,7 +56,7 @@ trap cleanup EXIT
 step "build context (the .dockerignore allowlist)"
 mkdir -p "$ctx"
 cp "$root/pyproject.toml" "$root/uv.lock" "$root/README.md" "$ctx/"
-for dir in backend bot locales; do
+for dir in backend bot contract ramtid locales; do
     if [[ -d "$root/$dir" ]]; then
         tar -C "$root" --exclude=__pycache__ --exclude='*.py[cod]' --exclude='*.mo' \
             --exclude='*.db' --exclude='*.db-shm' --exclude='*.db-wal' -cf - "$dir" \

@@ -1,0 +1,112 @@
+"""A change to the client's visits, what it changes from, and the frame check's verdict on it.
+
+``Change`` is the one shape of a change: the bot builds it, the API takes it, the frame check
+judges it, a request stores it, a notification tells about it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from contract.enums import ChangeKind, Outcome, Period, ReasonCode, ServiceCode
+
+# Ids and counts are bounded in the schema: PostgreSQL's integer is 32-bit.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+
+# What each kind of change needs (the rule lives here and nowhere else).
+REQUIRED_FIELDS: dict[ChangeKind, tuple[str, ...]] = {
+    ChangeKind.MOVE: ("visit_id", "new_start"),
+    ChangeKind.RESIZE: ("visit_id", "new_duration"),
+    ChangeKind.SWAP: ("visit_id", "service", "new_service"),
+    ChangeKind.SKIP_SERVICE: ("visit_id", "service"),
+    ChangeKind.CANCEL: ("visit_id",),
+    ChangeKind.EXTRA: ("new_start", "new_duration", "services"),
+}
+_FIELDS = ("visit_id", "new_start", "new_duration", "service", "new_service", "services")
+
+
+class Change(BaseModel):
+    """What the client asks for. A change carries exactly the fields its kind uses."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ChangeKind
+    visit_id: Id | None = None
+    new_start: AwareDatetime | None = None
+    new_duration: Minutes | None = None
+    service: ServiceCode | None = None  # swap: the one given up; skip_service: the one skipped
+    new_service: ServiceCode | None = None  # swap: the one wanted instead
+    services: tuple[ServiceCode, ...] = Field(default=(), max_length=10)  # extra visit
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> Self:
+        needed = REQUIRED_FIELDS[self.kind]
+        missing = [name for name in needed if getattr(self, name) in (None, ())]
+        if missing:
+            raise PydanticCustomError(
+                "missing_fields",
+                "a {kind} change needs {fields}",
+                {"kind": self.kind.value, "fields": missing},
+            )
+        for name in _FIELDS:
+            if name not in needed and getattr(self, name) not in (None, ()):
+                object.__setattr__(self, name, () if name == "services" else None)
+        if self.services:
+            object.__setattr__(self, "services", tuple(sorted(set(self.services))))
+        return self
+
+    @property
+    def visit(self) -> int:
+        """The visit this change is about (every kind but ``extra`` has one)."""
+        if self.visit_id is None:
+            raise ValueError(f"a {self.kind} change has no visit")
+        return self.visit_id
+
+
+class VisitBefore(BaseModel):
+    """The visit as it was when the change was asked for: what a request changes *from*."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: AwareDatetime
+    duration_minutes: int
+    services: tuple[ServiceCode, ...] = ()
+    declined_services: tuple[ServiceCode, ...] = ()
+
+
+class Reason(BaseModel):
+    """One finding of the frame check: a code and the numbers that explain it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: ReasonCode
+    numbers: dict[str, int | str] = Field(default_factory=dict)
+
+
+class Verdict(BaseModel):
+    """The frame check of a change (DESIGN section 3), in codes and numbers (rule 7)."""
+
+    outcome: Outcome
+    reasons: list[Reason]
+    period: Period
+    period_start: date
+    period_end: date  # inclusive
+    frame_minutes: int
+    performed_minutes: int  # done in the period so far
+    planned_minutes: int  # still planned in the period, before the change
+    delta_minutes: int  # how the change alters the period's total
+    total_after: int
+
+
+class Submission(BaseModel):
+    """A change sent for decision. The same idempotency key always yields the same request."""
+
+    change: Change
+    idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    note: str = Field(default="", max_length=1000)  # the client's own words, typed or spoken
+    to_assessor: bool = False  # outside the frame: send it on as a changed need

@@ -1,0 +1,197 @@
+"""The words both sides use: stable codes that the backend stores and the bot puts into words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+# Plans are made in Stockholm wall time; times are stored in UTC and shown here.
+TZ = ZoneInfo("Europe/Stockholm")
+
+
+class ServiceCode(StrEnum):
+    """The services an order can grant (DESIGN section 2)."""
+
+    CLEANING = "cleaning"
+    LAUNDRY = "laundry"
+    SHOPPING = "shopping"
+    MEAL = "meal"
+    HYGIENE = "hygiene"
+    SHOWER = "shower"
+    DRESSING = "dressing"
+    WALK = "walk"
+    COMPANY = "company"
+    SUPERVISION = "supervision"
+
+
+class ServiceCategory(StrEnum):
+    SERVICE = "service"
+    MEALS = "meals"
+    PERSONAL_CARE = "personal_care"
+    SOCIAL = "social"
+    SUPERVISION = "supervision"
+
+
+SERVICE_CATEGORIES: dict[ServiceCode, ServiceCategory] = {
+    ServiceCode.CLEANING: ServiceCategory.SERVICE,
+    ServiceCode.LAUNDRY: ServiceCategory.SERVICE,
+    ServiceCode.SHOPPING: ServiceCategory.SERVICE,
+    ServiceCode.MEAL: ServiceCategory.MEALS,
+    ServiceCode.HYGIENE: ServiceCategory.PERSONAL_CARE,
+    ServiceCode.SHOWER: ServiceCategory.PERSONAL_CARE,
+    ServiceCode.DRESSING: ServiceCategory.PERSONAL_CARE,
+    ServiceCode.WALK: ServiceCategory.SOCIAL,
+    ServiceCode.COMPANY: ServiceCategory.SOCIAL,
+    ServiceCode.SUPERVISION: ServiceCategory.SUPERVISION,
+}
+
+
+class Period(StrEnum):
+    """What the frame counts: hours per calendar month (Stockholm) or ISO week (Gothenburg)."""
+
+    MONTH = "month"
+    WEEK = "week"
+
+
+class FrequencyUnit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class VisitStatus(StrEnum):
+    PLANNED = "planned"
+    ON_THE_WAY = "on_the_way"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ChangeKind(StrEnum):
+    MOVE = "move"  # new_start
+    RESIZE = "resize"  # new_duration (longer or shorter)
+    SWAP = "swap"  # service -> new_service within the visit
+    SKIP_SERVICE = "skip_service"  # service declined for this visit
+    CANCEL = "cancel"  # whole visit declined
+    EXTRA = "extra"  # new visit: new_start, new_duration, services
+
+
+# Declining granted help (the client's right; rule 8 counts them).
+DECLINE_KINDS = frozenset({ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE})
+
+
+class Outcome(StrEnum):
+    WITHIN = "within"
+    NEEDS_REVIEW = "needs_review"
+    OUTSIDE = "outside"
+
+
+class ReasonCode(StrEnum):
+    # outside
+    OVER_FRAME = "over_frame"
+    SERVICE_NOT_GRANTED = "service_not_granted"
+    OVERLAP = "overlap"
+    IN_PAST = "in_past"
+    VISIT_STARTED = "visit_started"
+    DURATION_OUT_OF_BOUNDS = "duration_out_of_bounds"
+    OUTSIDE_ORDER_VALIDITY = "outside_order_validity"
+    VISIT_NOT_FOUND = "visit_not_found"
+    VISIT_CANCELLED = "visit_cancelled"
+    SERVICE_NOT_IN_VISIT = "service_not_in_visit"
+    NO_CHANGE = "no_change"
+    # needs review (warnings)
+    SHORT_NOTICE = "short_notice"
+    BELOW_FREQUENCY = "below_frequency"
+    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
+    REPEATED_DECLINES = "repeated_declines"
+
+
+OUTSIDE_CODES = frozenset(
+    {
+        ReasonCode.OVER_FRAME,
+        ReasonCode.SERVICE_NOT_GRANTED,
+        ReasonCode.OVERLAP,
+        ReasonCode.IN_PAST,
+        ReasonCode.VISIT_STARTED,
+        ReasonCode.DURATION_OUT_OF_BOUNDS,
+        ReasonCode.OUTSIDE_ORDER_VALIDITY,
+        ReasonCode.VISIT_NOT_FOUND,
+        ReasonCode.VISIT_CANCELLED,
+        ReasonCode.SERVICE_NOT_IN_VISIT,
+        ReasonCode.NO_CHANGE,
+    }
+)
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    TO_ASSESSOR = "to_assessor"
+
+
+class Assignee(StrEnum):
+    CONTACT_PERSON = "contact_person"
+    DEPUTY = "deputy"
+    PLANNERS = "planners"
+
+
+class RejectReason(StrEnum):
+    NO_STAFF = "no_staff"
+    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
+    SAFETY = "safety"
+    OTHER = "other"
+
+
+class DeviationReason(StrEnum):
+    CLIENT_DECLINED = "client_declined"
+    HOSPITAL_STAY = "hospital_stay"
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider"
+    TRAVEL = "travel"
+    OTHER = "other"
+
+
+class NotifyLevel(StrEnum):
+    ALL = "all"
+    CHANGES = "changes"
+    URGENT = "urgent"
+
+
+class Urgency(StrEnum):
+    INFO = "info"  # e.g. a staff member is on the way
+    CHANGE = "change"  # a decision, a visit changed, someone new coming
+    URGENT = "urgent"  # late beyond the agreed window, a visit cancelled by the provider
+
+
+class Scope(StrEnum):
+    """What a client lets one relative do."""
+
+    VIEW = "view"
+    VIEW_REQUEST = "view_request"
+
+
+class StaffRole(StrEnum):
+    CARER = "carer"
+    PLANNER = "planner"
+    MANAGER = "manager"
+
+
+class PersonKind(StrEnum):
+    """Who a chat account belongs to."""
+
+    CLIENT = "client"
+    RELATIVE = "relative"
+    STAFF = "staff"
+
+
+class InvitationKind(StrEnum):
+    CLIENT = "client"
+    RELATIVE = "relative"
+    STAFF = "staff"
+
+
+class NoteSource(StrEnum):
+    DICTATED = "dictated"
+    TYPED = "typed"

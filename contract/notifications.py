@@ -1,0 +1,114 @@
+"""Notifications: the outbox's messages, one payload shape per kind.
+
+The backend writes them with the change that causes them; the bot's notifier renders each
+in the recipient's language. Names are first names only: relatives may follow several
+people, so every message about a client says whose it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from contract.changes import Change, VisitBefore
+from contract.enums import PersonKind, RejectReason, RequestStatus, Urgency
+
+
+class NotificationKind(StrEnum):
+    REQUEST_DECIDED = "request_decided"
+    REQUEST_EXPIRED = "request_expired"
+    STAFF_LATE = "staff_late"
+    SOMEONE_NEW = "someone_new"
+    RELATIVE_LINKED = "relative_linked"
+    REQUEST_TO_DECIDE = "request_to_decide"
+    REQUEST_HANDED_OVER = "request_handed_over"
+    REQUEST_ESCALATED = "request_escalated"
+    REQUEST_WITHDRAWN = "request_withdrawn"
+
+
+class RequestDecided(BaseModel):
+    """To the client and their relatives: a request was approved or rejected."""
+
+    kind: Literal[NotificationKind.REQUEST_DECIDED] = NotificationKind.REQUEST_DECIDED
+    request_id: int
+    client_id: int
+    client_first_name: str
+    status: Literal[RequestStatus.APPROVED, RequestStatus.REJECTED]
+    change: Change
+    before: VisitBefore | None
+    decided_by_first_name: str
+    reject_reason: RejectReason | None = None
+    reject_text: str | None = None
+
+
+class RequestExpired(BaseModel):
+    """To the client: the visit began before anyone decided."""
+
+    kind: Literal[NotificationKind.REQUEST_EXPIRED] = NotificationKind.REQUEST_EXPIRED
+    request_id: int
+    client_first_name: str
+    change: Change
+    before: VisitBefore | None
+
+
+class StaffLate(BaseModel):
+    """To the client: staff will be late for this visit (dignity guarantee)."""
+
+    kind: Literal[NotificationKind.STAFF_LATE] = NotificationKind.STAFF_LATE
+    visit_id: int
+    visit_start: AwareDatetime
+    late_minutes: int
+    staff_first_name: str
+    client_first_name: str
+
+
+class SomeoneNew(BaseModel):
+    """To the client: someone they have not met will come (dignity guarantee)."""
+
+    kind: Literal[NotificationKind.SOMEONE_NEW] = NotificationKind.SOMEONE_NEW
+    visit_id: int
+    visit_start: AwareDatetime
+    staff_first_name: str
+    client_first_name: str
+
+
+class RelativeLinked(BaseModel):
+    """To the client alone: who was given access to their data."""
+
+    kind: Literal[NotificationKind.RELATIVE_LINKED] = NotificationKind.RELATIVE_LINKED
+    relative_first_name: str
+
+
+class RequestForStaff(BaseModel):
+    """To staff: a request waits for them, was handed over, waited too long or was withdrawn."""
+
+    kind: Literal[
+        NotificationKind.REQUEST_TO_DECIDE,
+        NotificationKind.REQUEST_HANDED_OVER,
+        NotificationKind.REQUEST_ESCALATED,
+        NotificationKind.REQUEST_WITHDRAWN,
+    ]
+    request_id: int
+    client_first_name: str
+
+
+Message = Annotated[
+    RequestDecided | RequestExpired | StaffLate | SomeoneNew | RelativeLinked | RequestForStaff,
+    Field(discriminator="kind"),
+]
+
+
+class NotificationPublic(BaseModel):
+    """One outbox row leased to a notifier, with where and in which language to send it."""
+
+    id: int
+    chat_id: int
+    recipient: PersonKind
+    locale: str
+    urgency: Urgency
+    attempts: int
+    created_at: datetime
+    message: Message

@@ -1,0 +1,166 @@
+"""What the backend answers with: visits, the frame, requests, who is asking, notes, speech."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from contract.changes import Change, Reason, VisitBefore
+from contract.enums import (
+    Assignee,
+    DeviationReason,
+    FrequencyUnit,
+    InvitationKind,
+    NoteSource,
+    NotifyLevel,
+    Outcome,
+    Period,
+    PersonKind,
+    RejectReason,
+    RequestStatus,
+    Scope,
+    ServiceCode,
+    StaffRole,
+    VisitStatus,
+)
+
+
+class VisitPublic(BaseModel):
+    id: int
+    client_id: int
+    day: date  # local date of the start
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    services: list[ServiceCode]
+    declined_services: list[ServiceCode]
+    how: str  # the client's wishes on how it is done
+    status: VisitStatus
+    late_minutes: int
+    staff_first_name: str | None
+    staff_is_new: bool  # someone the client has not met before
+    actual_start: datetime | None
+    actual_end: datetime | None
+    performed_minutes: int | None  # set once checked out
+    client_first_name: str | None = None  # staff views
+    address_area: str | None = None  # staff views
+    version: int
+
+
+class DayPublic(BaseModel):
+    """Visits on local days ``start``..``end``, and the first one after them."""
+
+    start: date
+    end: date
+    visits: list[VisitPublic]
+    next_visit: VisitPublic | None = None
+
+
+class GrantedPublic(BaseModel):
+    code: ServiceCode
+    count: int
+    per: FrequencyUnit
+
+
+class FramePublic(BaseModel):
+    period: Period
+    period_start: date
+    period_end: date
+    frame_minutes: int
+    performed_minutes: int
+    planned_minutes: int
+    left_minutes: int
+    services: list[GrantedPublic]
+
+
+class RequestPublic(BaseModel):
+    """A change request: what it changes from and to, the frame check, where it stands."""
+
+    id: int
+    client_id: int
+    client_first_name: str
+    change: Change
+    before: VisitBefore | None  # the visit as it was when asked (None for an extra visit)
+    note: str
+    status: RequestStatus
+    outcome: Outcome
+    reasons: list[Reason]
+    assignee: Assignee
+    assigned_first_name: str | None
+    escalated: bool
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by_first_name: str | None
+    reject_reason: RejectReason | None
+    reject_text: str | None
+    version: int
+
+
+class ClientAccess(BaseModel):
+    client_id: int
+    first_name: str
+    scope: Scope
+
+
+class MePublic(BaseModel):
+    """Who a chat account is, and whose visits it may see."""
+
+    chat_account_id: int
+    kind: PersonKind
+    first_name: str
+    locale: str
+    notify_level: NotifyLevel
+    clients: list[ClientAccess]
+    staff_id: int | None = None
+    staff_role: StaffRole | None = None
+
+
+class InvitationPublic(BaseModel):
+    code: str
+    kind: InvitationKind
+    expires_at: datetime
+
+
+class RelativePublic(BaseModel):
+    link_id: int
+    first_name: str
+    scope: Scope
+    granted_at: datetime
+
+
+class NotePublic(BaseModel):
+    id: int
+    visit_id: int
+    visit_start: datetime | None = None
+    author_first_name: str | None = None
+    text: str
+    source: NoteSource
+    confidence: float | None
+    event_time: datetime
+    entry_time: datetime
+    marked_wrong: bool
+    corrects_note_id: int | None
+
+
+class WordPublic(BaseModel):
+    word: str
+    start_s: float
+    end_s: float
+    confidence: float
+
+
+class TranscriptPublic(BaseModel):
+    text: str
+    confidence: float
+    duration_s: float
+    language: str
+    words: list[WordPublic]
+
+
+class DeviationPublic(BaseModel):
+    visit_id: int
+    client_id: int
+    status: VisitStatus
+    deviation_reason: DeviationReason | None
+    version: int
