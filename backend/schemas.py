@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from backend.domain import followup as fu
 from backend.domain import frame_check as fc
@@ -114,7 +114,7 @@ class ChangeIn(BaseModel):
     kind: fc.ChangeKind
     visit_id: int | None = Field(default=None, ge=1)
     new_start: AwareDatetime | None = None
-    new_duration: int | None = Field(default=None, ge=0, le=100_000)
+    new_duration: int | None = Field(default=None, ge=0, le=24 * 60)
     service: str | None = Field(default=None, max_length=40)
     new_service: str | None = Field(default=None, max_length=40)
     services: list[str] = Field(default_factory=list, max_length=10)
@@ -123,15 +123,14 @@ class ChangeIn(BaseModel):
         for code in [self.service, self.new_service, *self.services]:
             if code is not None and code not in SERVICE_CODES:
                 raise InvalidInput("unknown_service", service=code)
-        return fc.Change(
-            kind=self.kind,
-            visit_id=self.visit_id,
-            new_start=self.new_start,
-            new_duration=self.new_duration,
-            service=self.service,
-            new_service=self.new_service,
-            services=frozenset(self.services),
-        )
+        try:
+            fields = self.model_dump(include=set(ChangeIn.model_fields), exclude_unset=True)
+            return fc.Change.model_validate(fields)
+        except ValidationError as exc:
+            missing = [e for e in exc.errors() if e["type"] == "missing_fields"]
+            if missing:
+                raise InvalidInput("missing_fields", fields=missing[0]["ctx"]["fields"]) from None
+            raise
 
 
 class SubmitIn(ChangeIn):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -15,7 +14,8 @@ from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.units import format_unit
 
-TZ = ZoneInfo("Europe/Stockholm")
+from contract import TZ
+
 Json = dict[str, Any]
 
 LANGUAGES = {"sv": "Svenska", "fi": "Suomi", "ar": "العربية", "en": "English"}

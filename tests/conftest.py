@@ -22,13 +22,13 @@ from sqlmodel import SQLModel, select
 from backend.config import Settings
 from backend.db import create_engine, migrate
 from backend.demo import DEMO_ACCOUNTS, seed
-from backend.domain.frame_check import STOCKHOLM
 from backend.main import create_app
 from bot.backend_client import BackendClient
+from contract import TZ
 
 SERVICE_TOKEN = "test-service-token"
 # Monday 23 November 2026, 08:40 in Stockholm.
-DEFAULT_NOW = datetime(2026, 11, 23, 8, 40, tzinfo=STOCKHOLM).astimezone(UTC)
+DEFAULT_NOW = datetime(2026, 11, 23, 8, 40, tzinfo=TZ).astimezone(UTC)
 
 
 class Clock:
@@ -45,7 +45,7 @@ class Clock:
         return self.now
 
     def set_local(self, *args: int) -> datetime:
-        self.now = datetime(*args, tzinfo=STOCKHOLM).astimezone(UTC)  # type: ignore[misc]
+        self.now = datetime(*args, tzinfo=TZ).astimezone(UTC)  # type: ignore[misc]
         return self.now
 
 

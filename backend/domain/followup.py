@@ -18,24 +18,22 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
-from backend.domain.frame_check import Period, VisitStatus
-
-# The codes of backend.models.DeviationReason (the domain does not import the tables).
-DEVIATION_REASONS = (
-    "client_declined",
-    "hospital_stay",
-    "cancelled_by_provider",
-    "travel",
-    "other",
+from backend.domain import frame_check as fc
+from backend.domain.frame_check import (
+    DECLINE_WINDOW_DAYS,
+    REPEATED_DECLINES,
+    Period,
+    VisitStatus,
 )
+from contract import DeviationReason
+
+DEVIATION_REASONS = tuple(reason.value for reason in DeviationReason)
 FLAG_PERCENT = 10  # more than ±10 % is a deviation
 LOOKBACK_MONTHS = 12  # "months in a row" counts at most this many, this month included
 PLAN_SIGN_DAYS = 15  # the plan must be signed within 15 days
 FOLLOW_UP_DAYS = 92  # new frames are followed up within 3 months
 # A monthly report must show a follow-up falling due before the next report is read.
 FOLLOW_UP_NOTICE_DAYS = 31
-DECLINE_WINDOW_DAYS = 91  # "3 times in 3 months", as the frame check counts them
-REPEATED_DECLINES = 3
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -233,9 +231,8 @@ def performed_minutes(visit: VisitFacts) -> int:
     """
     if visit.status is not VisitStatus.DONE:
         return 0
-    if visit.actual_start is None or visit.actual_end is None:
-        return visit.duration_minutes
-    return max(0, round((visit.actual_end - visit.actual_start).total_seconds() / 60))
+    performed = fc.performed_minutes(visit.actual_start, visit.actual_end)
+    return visit.duration_minutes if performed is None else performed
 
 
 def minutes_by_service(visits: Iterable[VisitFacts]) -> tuple[ServiceMinutes, ...]:

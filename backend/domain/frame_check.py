@@ -7,83 +7,58 @@ the bot puts them into words in the client's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-class Period(StrEnum):
-    MONTH = "month"
-    WEEK = "week"
-
-
-class FrequencyUnit(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-class VisitStatus(StrEnum):
-    PLANNED = "planned"
-    ON_THE_WAY = "on_the_way"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class ChangeKind(StrEnum):
-    MOVE = "move"  # new_start
-    RESIZE = "resize"  # new_duration (longer or shorter)
-    SWAP = "swap"  # service -> new_service within the visit
-    SKIP_SERVICE = "skip_service"  # service declined for this visit
-    CANCEL = "cancel"  # whole visit declined
-    EXTRA = "extra"  # new visit: new_start, new_duration, services
-
-
-class Outcome(StrEnum):
-    WITHIN = "within"
-    NEEDS_REVIEW = "needs_review"
-    OUTSIDE = "outside"
-
-
-class ReasonCode(StrEnum):
-    # outside
-    OVER_FRAME = "over_frame"
-    SERVICE_NOT_GRANTED = "service_not_granted"
-    OVERLAP = "overlap"
-    IN_PAST = "in_past"
-    VISIT_STARTED = "visit_started"
-    DURATION_OUT_OF_BOUNDS = "duration_out_of_bounds"
-    OUTSIDE_ORDER_VALIDITY = "outside_order_validity"
-    VISIT_NOT_FOUND = "visit_not_found"
-    VISIT_CANCELLED = "visit_cancelled"
-    SERVICE_NOT_IN_VISIT = "service_not_in_visit"
-    NO_CHANGE = "no_change"
-    # needs review (warnings)
-    SHORT_NOTICE = "short_notice"
-    BELOW_FREQUENCY = "below_frequency"
-    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
-    REPEATED_DECLINES = "repeated_declines"
-
-
-OUTSIDE_CODES = frozenset(
-    {
-        ReasonCode.OVER_FRAME,
-        ReasonCode.SERVICE_NOT_GRANTED,
-        ReasonCode.OVERLAP,
-        ReasonCode.IN_PAST,
-        ReasonCode.VISIT_STARTED,
-        ReasonCode.DURATION_OUT_OF_BOUNDS,
-        ReasonCode.OUTSIDE_ORDER_VALIDITY,
-        ReasonCode.VISIT_NOT_FOUND,
-        ReasonCode.VISIT_CANCELLED,
-        ReasonCode.SERVICE_NOT_IN_VISIT,
-        ReasonCode.NO_CHANGE,
-    }
+from contract import (
+    DECLINE_KINDS,
+    OUTSIDE_CODES,
+    TZ,
+    Change,
+    ChangeKind,
+    FrequencyUnit,
+    Outcome,
+    Period,
+    Reason,
+    ReasonCode,
+    Verdict,
+    VisitStatus,
 )
+
+__all__ = [
+    "DECLINE_WINDOW_DAYS",
+    "OUTSIDE_CODES",
+    "REPEATED_DECLINES",
+    "Change",
+    "ChangeKind",
+    "Frame",
+    "FrameStatus",
+    "FrequencyUnit",
+    "GrantedService",
+    "Outcome",
+    "Period",
+    "Reason",
+    "ReasonCode",
+    "Rules",
+    "Verdict",
+    "VisitState",
+    "VisitStatus",
+    "apply",
+    "apply_change",
+    "check_change",
+    "extra_visit",
+    "frame_status",
+    "local_date",
+    "performed_minutes",
+    "period_bounds",
+    "visit_minutes",
+]
+
+# Rule 8 (Denmark's bytteret): declining granted help this many times in this many days is
+# shown to the assessor; the frame check and the follow-up count the same way.
+REPEATED_DECLINES = 3
+DECLINE_WINDOW_DAYS = 91
 
 
 @dataclass(frozen=True)
@@ -95,7 +70,7 @@ class Rules:
     service_end: time = time(22, 0)
     min_duration: int = 5
     max_duration: int = 180
-    tz: ZoneInfo = STOCKHOLM
+    tz: ZoneInfo = TZ
 
 
 @dataclass(frozen=True)
@@ -132,39 +107,6 @@ class VisitState:
 
 
 @dataclass(frozen=True)
-class Change:
-    kind: ChangeKind
-    visit_id: int | None = None
-    new_start: datetime | None = None  # timezone-aware
-    new_duration: int | None = None
-    service: str | None = None
-    new_service: str | None = None
-    services: frozenset[str] = frozenset()  # EXTRA only
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    numbers: dict[str, int | str] = field(default_factory=dict, hash=False, compare=True)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    outcome: Outcome
-    reasons: tuple[Reason, ...]
-    period_start: date
-    period_end: date  # inclusive
-    frame_minutes: int
-    performed_minutes: int  # done visits in the period so far
-    planned_minutes: int  # not-yet-done, not-cancelled visits in the period (before change)
-    delta_minutes: int  # how the change alters the period total
-
-    @property
-    def total_after(self) -> int:
-        return self.performed_minutes + self.planned_minutes + self.delta_minutes
-
-
-@dataclass(frozen=True)
 class FrameStatus:
     period_start: date
     period_end: date
@@ -187,8 +129,16 @@ def period_bounds(period: Period, day: date) -> tuple[date, date]:
     return start, next_month - timedelta(days=1)
 
 
-def local_date(moment: datetime, tz: ZoneInfo = STOCKHOLM) -> date:
+def local_date(moment: datetime, tz: ZoneInfo = TZ) -> date:
     return moment.astimezone(tz).date()
+
+
+def performed_minutes(actual_start: datetime | None, actual_end: datetime | None) -> int | None:
+    """Rule 2: performed time, checked out minus checked in, in whole minutes (None until
+    both are known). The frame, the follow-up and the visit the client sees all use this."""
+    if actual_start is None or actual_end is None:
+        return None
+    return max(0, round((actual_end - actual_start).total_seconds() / 60))
 
 
 def visit_minutes(visit: VisitState) -> int:
@@ -215,22 +165,41 @@ def frame_status(frame: Frame, visits: list[VisitState], day: date, rules: Rules
     )
 
 
+def apply(visit: VisitState, change: Change) -> VisitState:
+    """The visit as it is once ``change`` is made (no checks). The one place a change is
+    applied: the frame check judges the result and an approval stores it."""
+    kind = change.kind
+    if kind is ChangeKind.MOVE:
+        return replace(visit, start=_new_start(change))
+    if kind is ChangeKind.RESIZE:
+        return replace(visit, duration_minutes=_new_duration(change))
+    if kind is ChangeKind.SWAP:
+        services = (visit.services - {_service(change)}) | {_new_service(change)}
+        return replace(visit, services=services)
+    if kind is ChangeKind.SKIP_SERVICE:
+        return replace(visit, declined_services=visit.declined_services | {_service(change)})
+    if kind is ChangeKind.CANCEL:
+        return replace(visit, status=VisitStatus.CANCELLED)
+    return visit
+
+
+def extra_visit(change: Change, visit_id: int = -1) -> VisitState:
+    """The new visit an ``extra`` change asks for (no checks)."""
+    return VisitState(
+        id=visit_id,
+        start=_new_start(change),
+        duration_minutes=_new_duration(change),
+        services=frozenset(change.services),
+    )
+
+
 def apply_change(
     visits: list[VisitState], change: Change, new_visit_id: int = -1
 ) -> list[VisitState]:
     """The visits as they would be after ``change`` (no checks)."""
-    _require_fields(change)
     if change.kind is ChangeKind.EXTRA:
-        extra = VisitState(
-            id=new_visit_id,
-            start=_new_start(change),
-            duration_minutes=_new_duration(change),
-            services=change.services,
-        )
-        return [*visits, extra]
-    return [
-        _changed_visit(visit, change) if visit.id == change.visit_id else visit for visit in visits
-    ]
+        return [*visits, extra_visit(change, new_visit_id)]
+    return [apply(visit, change) if visit.id == change.visit_id else visit for visit in visits]
 
 
 def check_change(
@@ -244,9 +213,8 @@ def check_change(
 ) -> Verdict:
     """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers.
 
-    Raises ValueError for a malformed change (a naive datetime, a missing field).
+    Raises ValueError for a naive ``now`` or visit start (the change validates itself).
     """
-    _require_fields(change)
     _require_aware(now, "now")
     for visit in visits:
         _require_aware(visit.start, f"visit {visit.id} start")
@@ -262,16 +230,18 @@ def check_change(
         target = next((visit for visit in ordered if visit.id == change.visit_id), None)
         if target is None:
             period_start, period_end = period_bounds(frame.period, local_date(now, tz))
-            reason = Reason(ReasonCode.VISIT_NOT_FOUND, {"visit_id": _visit_id(change)})
+            reason = Reason(code=ReasonCode.VISIT_NOT_FOUND, numbers={"visit_id": change.visit})
             return Verdict(
                 outcome=Outcome.OUTSIDE,
-                reasons=(reason,),
+                reasons=[reason],
+                period=frame.period,
                 period_start=period_start,
                 period_end=period_end,
                 frame_minutes=frame.frame_minutes,
                 performed_minutes=0,
                 planned_minutes=0,
                 delta_minutes=0,
+                total_after=0,
             )
 
     after = apply_change(ordered, change, new_visit_id=new_visit_id)
@@ -317,30 +287,21 @@ def check_change(
     period_start, period_end = periods[0]
     return Verdict(
         outcome=outcome,
-        reasons=tuple(unique),
+        reasons=unique,
+        period=frame.period,
         period_start=period_start,
         period_end=period_end,
         frame_minutes=frame.frame_minutes,
         performed_minutes=performed,
         planned_minutes=planned,
         delta_minutes=delta,
+        total_after=performed + planned + delta,
     )
 
 
-_VISIT_KINDS = frozenset(
-    {
-        ChangeKind.MOVE,
-        ChangeKind.RESIZE,
-        ChangeKind.SWAP,
-        ChangeKind.SKIP_SERVICE,
-        ChangeKind.CANCEL,
-    }
-)
 _STARTED = frozenset({VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS, VisitStatus.DONE})
 _NEW_TIME_KINDS = frozenset({ChangeKind.MOVE, ChangeKind.EXTRA})
 _TIMING_KINDS = frozenset({ChangeKind.MOVE, ChangeKind.RESIZE, ChangeKind.EXTRA})
-_DECLINE_KINDS = frozenset({ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE})
-_REPEATED_DECLINES = 3
 _MINUTE = timedelta(minutes=1)
 
 
@@ -349,29 +310,8 @@ def _require_aware(moment: datetime, what: str) -> None:
         raise ValueError(f"{what} must be timezone-aware")
 
 
-def _require_fields(change: Change) -> None:
-    """A change missing what its kind needs is a programming error, not a verdict."""
-    kind = change.kind
-    if kind in _VISIT_KINDS:
-        _visit_id(change)
-    if kind in _NEW_TIME_KINDS:
-        _require_aware(_new_start(change), "change.new_start")
-    elif change.new_start is not None:
-        _require_aware(change.new_start, "change.new_start")
-    if kind in (ChangeKind.RESIZE, ChangeKind.EXTRA):
-        _new_duration(change)
-    if kind in (ChangeKind.SWAP, ChangeKind.SKIP_SERVICE) and change.service is None:
-        raise ValueError(f"a {kind} change needs service")
-    if kind is ChangeKind.SWAP and change.new_service is None:
-        raise ValueError("a swap change needs new_service")
-
-
-def _visit_id(change: Change) -> int:
-    if change.visit_id is None:
-        raise ValueError(f"a {change.kind} change needs visit_id")
-    return change.visit_id
-
-
+# The change has validated the fields its kind needs (contract.Change); these only narrow
+# the types for the fields a kind is known to have.
 def _new_start(change: Change) -> datetime:
     if change.new_start is None:
         raise ValueError(f"a {change.kind} change needs new_start")
@@ -394,22 +334,6 @@ def _new_service(change: Change) -> str:
     if change.new_service is None:
         raise ValueError(f"a {change.kind} change needs new_service")
     return change.new_service
-
-
-def _changed_visit(visit: VisitState, change: Change) -> VisitState:
-    kind = change.kind
-    if kind is ChangeKind.MOVE:
-        return replace(visit, start=_new_start(change))
-    if kind is ChangeKind.RESIZE:
-        return replace(visit, duration_minutes=_new_duration(change))
-    if kind is ChangeKind.SWAP:
-        services = (visit.services - {_service(change)}) | {_new_service(change)}
-        return replace(visit, services=services)
-    if kind is ChangeKind.SKIP_SERVICE:
-        return replace(visit, declined_services=visit.declined_services | {_service(change)})
-    if kind is ChangeKind.CANCEL:
-        return replace(visit, status=VisitStatus.CANCELLED)
-    return visit
 
 
 def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[str], list[str]]:
@@ -457,16 +381,16 @@ def _over_frame_reasons(
         "total_after": total_after,
         "over_by": total_after - frame.frame_minutes,
     }
-    return [Reason(ReasonCode.OVER_FRAME, numbers)]
+    return [Reason(code=ReasonCode.OVER_FRAME, numbers=numbers)]
 
 
 def _target_reasons(target: VisitState, now: datetime) -> list[Reason]:
     """Rule 4: a cancelled, started or passed visit cannot be changed."""
     reasons = []
     if target.status is VisitStatus.CANCELLED:
-        reasons.append(Reason(ReasonCode.VISIT_CANCELLED, {"visit_id": target.id}))
+        reasons.append(Reason(code=ReasonCode.VISIT_CANCELLED, numbers={"visit_id": target.id}))
     if target.status in _STARTED or target.start <= now:
-        reasons.append(Reason(ReasonCode.VISIT_STARTED, {"visit_id": target.id}))
+        reasons.append(Reason(code=ReasonCode.VISIT_STARTED, numbers={"visit_id": target.id}))
     return reasons
 
 
@@ -477,14 +401,14 @@ def _new_time_reasons(frame: Frame, change: Change, now: datetime, tz: ZoneInfo)
     new_start = _new_start(change)
     reasons = []
     if new_start <= now:
-        reasons.append(Reason(ReasonCode.IN_PAST))
+        reasons.append(Reason(code=ReasonCode.IN_PAST))
     day = local_date(new_start, tz)
     if day < frame.valid_from or (frame.valid_to is not None and day > frame.valid_to):
         numbers: dict[str, int | str] = {
             "valid_from": frame.valid_from.isoformat(),
             "valid_to": "" if frame.valid_to is None else frame.valid_to.isoformat(),
         }
-        reasons.append(Reason(ReasonCode.OUTSIDE_ORDER_VALIDITY, numbers))
+        reasons.append(Reason(code=ReasonCode.OUTSIDE_ORDER_VALIDITY, numbers=numbers))
     return reasons
 
 
@@ -503,7 +427,7 @@ def _notice_reasons(
         "notice_minutes": rules.notice_minutes,
         "minutes_until": min(untils) // _MINUTE,
     }
-    return [Reason(ReasonCode.SHORT_NOTICE, numbers)]
+    return [Reason(code=ReasonCode.SHORT_NOTICE, numbers=numbers)]
 
 
 def _service_hours_reasons(changed: VisitState, change: Change, rules: Rules) -> list[Reason]:
@@ -522,7 +446,7 @@ def _service_hours_reasons(changed: VisitState, change: Change, rules: Rules) ->
         "service_start": rules.service_start.strftime("%H:%M"),
         "service_end": rules.service_end.strftime("%H:%M"),
     }
-    return [Reason(ReasonCode.OUTSIDE_SERVICE_HOURS, numbers)]
+    return [Reason(code=ReasonCode.OUTSIDE_SERVICE_HOURS, numbers=numbers)]
 
 
 def _duration_reasons(change: Change, rules: Rules) -> list[Reason]:
@@ -537,7 +461,7 @@ def _duration_reasons(change: Change, rules: Rules) -> list[Reason]:
         "min": rules.min_duration,
         "max": rules.max_duration,
     }
-    return [Reason(ReasonCode.DURATION_OUT_OF_BOUNDS, numbers)]
+    return [Reason(code=ReasonCode.DURATION_OUT_OF_BOUNDS, numbers=numbers)]
 
 
 def _overlap_reasons(
@@ -555,7 +479,7 @@ def _overlap_reasons(
                 "other_visit_id": other.id,
                 "other_start": other.start.astimezone(tz).strftime("%H:%M"),
             }
-            reasons.append(Reason(ReasonCode.OVERLAP, numbers))
+            reasons.append(Reason(code=ReasonCode.OVERLAP, numbers=numbers))
     return reasons
 
 
@@ -566,16 +490,16 @@ def _service_reasons(frame: Frame, target: VisitState | None, change: Change) ->
     if change.kind is ChangeKind.SWAP:
         requested = [_new_service(change)]
     elif change.kind is ChangeKind.EXTRA:
-        requested = sorted(change.services) or [""]
+        requested = list(change.services)
     reasons = [
-        Reason(ReasonCode.SERVICE_NOT_GRANTED, {"service": code})
+        Reason(code=ReasonCode.SERVICE_NOT_GRANTED, numbers={"service": code})
         for code in requested
         if code not in granted
     ]
     if target is not None and change.kind in (ChangeKind.SWAP, ChangeKind.SKIP_SERVICE):
         code = _service(change)
         if code not in target.services or code in target.declined_services:
-            reasons.append(Reason(ReasonCode.SERVICE_NOT_IN_VISIT, {"service": code}))
+            reasons.append(Reason(code=ReasonCode.SERVICE_NOT_IN_VISIT, numbers={"service": code}))
     return reasons
 
 
@@ -588,7 +512,7 @@ def _no_change_reasons(target: VisitState | None, change: Change) -> list[Reason
         or (kind is ChangeKind.MOVE and change.new_start == target.start)
         or (kind is ChangeKind.RESIZE and change.new_duration == target.duration_minutes)
     )
-    return [Reason(ReasonCode.NO_CHANGE)] if unchanged else []
+    return [Reason(code=ReasonCode.NO_CHANGE)] if unchanged else []
 
 
 def _frequency_window(per: FrequencyUnit, day: date) -> tuple[date, date]:
@@ -631,15 +555,15 @@ def _frequency_reasons(
                     "per": service.per.value,
                     "planned_after": count_after,
                 }
-                reasons.append(Reason(ReasonCode.BELOW_FREQUENCY, numbers))
+                reasons.append(Reason(code=ReasonCode.BELOW_FREQUENCY, numbers=numbers))
     return reasons
 
 
 def _decline_reasons(change: Change, declines_last_3_months: int) -> list[Reason]:
-    """Rule 8: the third decline in three months is shown to the assessor."""
-    if change.kind not in _DECLINE_KINDS:
+    """Rule 8: the third decline in three months (91 days) is shown to the assessor."""
+    if change.kind not in DECLINE_KINDS:
         return []
     declines = declines_last_3_months + 1
-    if declines < _REPEATED_DECLINES:
+    if declines < REPEATED_DECLINES:
         return []
-    return [Reason(ReasonCode.REPEATED_DECLINES, {"declines": declines})]
+    return [Reason(code=ReasonCode.REPEATED_DECLINES, numbers={"declines": declines})]

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Assignee(StrEnum):
-    CONTACT_PERSON = "contact_person"
-    DEPUTY = "deputy"
-    PLANNERS = "planners"
+from contract import Assignee
 
 
 @dataclass(frozen=True)

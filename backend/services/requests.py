@@ -48,14 +48,16 @@ def reasons_json(verdict: fc.Verdict) -> list[dict[str, Any]]:
 
 
 def change_of(request: ChangeRequest) -> fc.Change:
-    return fc.Change(
-        kind=request.kind,
-        visit_id=request.visit_id,
-        new_start=request.new_start,
-        new_duration=request.new_duration,
-        service=request.service,
-        new_service=request.new_service,
-        services=frozenset(request.services),
+    return fc.Change.model_validate(
+        {
+            "kind": request.kind,
+            "visit_id": request.visit_id,
+            "new_start": request.new_start,
+            "new_duration": request.new_duration,
+            "service": request.service,
+            "new_service": request.new_service,
+            "services": request.services,
+        }
     )
 
 

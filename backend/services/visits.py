@@ -27,7 +27,7 @@ from backend.models import (
 )
 from backend.services import audit, outbox
 
-TZ = fc.STOCKHOLM
+TZ = fc.TZ
 
 
 def local_start(day: date, at: time) -> datetime:

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlmodel import SQLModel
 
-from backend.domain.frame_check import STOCKHOLM
 from backend.models import AuditEvent, ChangeRequest, Notification
+from contract import TZ
 from tests.conftest import SERVICE_TOKEN, Database, as_chat
 
 LISA = 1
@@ -17,7 +17,7 @@ GOSTA = 2
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+    return datetime.combine(day, time(hour, minute), tzinfo=TZ)
 
 
 async def visits_on(
@@ -32,7 +32,7 @@ async def visits_on(
 
 async def visit_at(api: httpx.AsyncClient, day: date, hour: int, **kw: Any) -> dict[str, Any]:
     for visit in await visits_on(api, day, **kw):
-        start = datetime.fromisoformat(visit["start"]).astimezone(STOCKHOLM)
+        start = datetime.fromisoformat(visit["start"]).astimezone(TZ)
         if start.hour == hour:
             return visit
     raise AssertionError(f"no visit at {hour}:00 on {day}")

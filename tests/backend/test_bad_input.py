@@ -165,7 +165,7 @@ async def test_a_move_into_the_past_is_outside_and_not_stored(api, demo, db) -> 
     assert "in_past" in [r["code"] for r in body["details"]["reasons"]]
 
 
-@pytest.mark.parametrize("minutes", [0, 10_000])
+@pytest.mark.parametrize("minutes", [0, 1_000])
 async def test_duration_out_of_bounds_is_explained_with_the_bounds(api, demo, db, minutes) -> None:
     lunch = await lunch_tomorrow(api)
     change = {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes}
@@ -245,6 +245,7 @@ async def test_malformed_payloads_are_invalid_requests(api, demo, db) -> None:
         ({"visit_id": 1, "new_duration": 30}, "kind"),
         ({"kind": "teleport", "visit_id": 1}, "kind"),
         (naive, "new_start"),
+        ({"kind": "resize", "visit_id": 1, "new_duration": 10_000}, "new_duration"),
         ({"kind": "cancel", "visit_id": 1, "idempotency_key": "abc"}, "idempotency_key"),
     ]:
         result = await refused(

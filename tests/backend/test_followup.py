@@ -17,7 +17,6 @@ from backend.config import Settings
 from backend.db import create_engine, session_factory
 from backend.demo import seed
 from backend.domain.followup import DEVIATION_REASONS
-from backend.domain.frame_check import STOCKHOLM, ChangeKind, Outcome, Period, VisitStatus
 from backend.models import (
     AuditEvent,
     CarePlan,
@@ -35,6 +34,7 @@ from backend.models import (
 from backend.services.access import hash_token
 from backend.services.followup import CSV_COLUMNS
 from backend.services.visits import local_start
+from contract import TZ, ChangeKind, Outcome, Period, VisitStatus
 from tests.backend.helpers import GOSTA, LISA
 from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_chat, as_staff
 
@@ -55,7 +55,7 @@ def row_of(body: dict, client_id: int) -> dict:
 
 
 def in_november(visit: Visit) -> bool:
-    return visit.planned_start.astimezone(STOCKHOLM).strftime("%Y-%m") == NOVEMBER
+    return visit.planned_start.astimezone(TZ).strftime("%Y-%m") == NOVEMBER
 
 
 async def other_unit_staff(db: Database, role: StaffRole = StaffRole.CARER) -> dict[str, str]:
@@ -190,7 +190,7 @@ async def test_a_wish_sent_on_as_a_changed_need_reaches_the_assessors_report(
     api, demo, db
 ) -> None:
     assert (await report(api))["changed_needs"] == []
-    tomorrow_14 = datetime.combine(date(2026, 11, 24), time(14), tzinfo=STOCKHOLM)
+    tomorrow_14 = datetime.combine(date(2026, 11, 24), time(14), tzinfo=TZ)
     body = {
         "idempotency_key": uuid.uuid4().hex,
         "kind": "extra",

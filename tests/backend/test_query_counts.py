@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import httpx
 from sqlmodel import select
 
-from backend.domain.frame_check import ChangeKind, Outcome, VisitStatus
 from backend.domain.routing import Assignee
 from backend.models import ChangeRequest, Client, Visit
+from contract import ChangeKind, Outcome, VisitStatus
 from tests.backend.helpers import GOSTA, LISA, local
 from tests.conftest import Database, StatementCounter, as_chat, as_staff
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
-from backend.domain.frame_check import STOCKHOLM
 from backend.models import AuditEvent, ChatAccount, Notification, Visit
+from contract import TZ
 from tests.backend.helpers import GOSTA, LISA, visit_at
 from tests.conftest import Clock, Database, as_chat, as_staff
 
@@ -19,7 +19,7 @@ ANNA, SANNA = 1, 6
 
 
 def local_time(moment: str) -> str:
-    return datetime.fromisoformat(moment).astimezone(STOCKHOLM).strftime("%H:%M")
+    return datetime.fromisoformat(moment).astimezone(TZ).strftime("%H:%M")
 
 
 async def frame(api: httpx.AsyncClient) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import httpx
 from sqlmodel import select
 
-from backend.domain.frame_check import STOCKHOLM, ChangeKind, FrequencyUnit, Outcome, VisitStatus
 from backend.models import (
     CarePlan,
     ChangeRequest,
@@ -25,6 +24,7 @@ from backend.models import (
 )
 from backend.services.access import hash_token
 from backend.services.visits import generate_visits
+from contract import TZ, ChangeKind, FrequencyUnit, Outcome, VisitStatus
 from tests.conftest import Database
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
@@ -126,7 +126,7 @@ def utc(visit: Visit) -> datetime:
 
 
 def wall(visit: Visit) -> time:
-    return visit.planned_start.astimezone(STOCKHOLM).time()
+    return visit.planned_start.astimezone(TZ).time()
 
 
 async def listed(api: httpx.AsyncClient, who: Greta, day: date) -> list[dict]:
@@ -245,7 +245,7 @@ async def test_a_day_lists_its_visits_from_just_after_midnight_to_late_evening(
     for day in (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26), date(2026, 11, 24)):
         visits = await listed(api, who, day)
         starts = [datetime.fromisoformat(v["start"]) for v in visits]
-        assert [s.astimezone(STOCKHOLM).strftime("%H:%M") for s in starts] == ["00:30", "23:30"]
+        assert [s.astimezone(TZ).strftime("%H:%M") for s in starts] == ["00:30", "23:30"]
         assert {v["day"] for v in visits} == {day.isoformat()}
     # 00:30 on 24 November is still 23 November in UTC, but it belongs to the 24th.
     [early, _late] = await listed(api, who, date(2026, 11, 24))

@@ -13,7 +13,6 @@ import pytest
 from aiogram.methods import EditMessageText
 from sqlmodel import col, or_, select
 
-from backend.domain.frame_check import STOCKHOLM
 from backend.models import (
     ChangeRequest,
     ChatAccount,
@@ -26,6 +25,7 @@ from backend.models import (
 )
 from bot import keyboards
 from bot.backend_client import BackendClient
+from contract import TZ
 from tests.backend.helpers import local, visit_at
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database, as_chat, as_staff
@@ -142,7 +142,7 @@ def joined(words: list[str], and_word: str) -> str:
 
 
 def hhmm(moment: Any) -> str:
-    return moment.astimezone(STOCKHOLM).strftime("%H:%M")
+    return moment.astimezone(TZ).strftime("%H:%M")
 
 
 async def ask(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -24,8 +23,8 @@ from bot.wish_parser import (
     WishKind,
     parse_wish,
 )
+from contract import TZ
 
-TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 TODAY = date(2026, 11, 23)
 TOMORROW = date(2026, 11, 24)

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
-from backend.domain.frame_check import STOCKHOLM
 from backend.models import ChangeRequest, Notification, StaffAbsence, Visit
 from backend.services.requests import escalate_waiting
+from contract import TZ
 from tests.backend.helpers import local, visit_at
 from tests.conftest import Clock, Database, as_chat
 from tests.e2e.conftest import World
@@ -32,7 +32,7 @@ NEW_REQUEST = "Ett nytt önskemål från {name} väntar på dig."
 
 
 def hhmm(moment: Any) -> str:
-    return moment.astimezone(STOCKHOLM).strftime("%H:%M")
+    return moment.astimezone(TZ).strftime("%H:%M")
 
 
 async def ask(

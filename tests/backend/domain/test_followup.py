@@ -31,7 +31,7 @@ from backend.domain.followup import (
     reason_counts,
     repeated_decliners,
 )
-from backend.domain.frame_check import Period, VisitStatus
+from contract import Period, VisitStatus
 
 NOVEMBER = date(2026, 11, 1)
 TODAY = date(2026, 11, 23)

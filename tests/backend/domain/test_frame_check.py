@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from backend.domain.frame_check import (
     OUTSIDE_CODES,
@@ -28,15 +28,14 @@ from backend.domain.frame_check import (
     frame_status,
     visit_minutes,
 )
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from contract import TZ
 
 
 def at(day: str, hhmm: str) -> datetime:
     """Stockholm wall time ``day hhmm`` as the aware UTC datetime the check receives."""
     d = date.fromisoformat(day)
     hour, minute = (int(part) for part in hhmm.split(":"))
-    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=STOCKHOLM).astimezone(UTC)
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=TZ).astimezone(UTC)
 
 
 def visit(
@@ -61,7 +60,7 @@ def visit(
 
 
 GRANTED = (
-    GrantedService("personal_care", 20, FrequencyUnit.MONTH),
+    GrantedService("hygiene", 20, FrequencyUnit.MONTH),
     GrantedService("shower", 2, FrequencyUnit.WEEK),
     GrantedService("cleaning", 1, FrequencyUnit.WEEK),
     GrantedService("walk", 1, FrequencyUnit.WEEK),
@@ -92,7 +91,7 @@ def november() -> list[VisitState]:
             f"2026-11-{day:02d}",
             "09:00",
             60,
-            "personal_care",
+            "hygiene",
             status=VisitStatus.DONE if day < 10 else VisitStatus.PLANNED,
             performed=60 if day < 10 else None,
         )
@@ -138,7 +137,7 @@ def extra(day: str, hhmm: str, minutes: int, *services: str) -> Change:
         kind=ChangeKind.EXTRA,
         new_start=at(day, hhmm),
         new_duration=minutes,
-        services=frozenset(services),
+        services=services,
     )
 
 
@@ -194,8 +193,8 @@ def test_frame_status_ignores_cancelled_visits_and_other_months() -> None:
     visits = [
         *november(),
         visit(200, "2026-11-24", "15:00", 45, "walk", status=VisitStatus.CANCELLED),
-        visit(201, "2026-12-01", "09:00", 60, "personal_care"),
-        visit(202, "2026-10-31", "09:00", 60, "personal_care", status=VisitStatus.DONE),
+        visit(201, "2026-12-01", "09:00", 60, "hygiene"),
+        visit(202, "2026-10-31", "09:00", 60, "hygiene", status=VisitStatus.DONE),
     ]
     status = frame_status(MONTHLY, visits, date(2026, 11, 1), Rules())
     assert status.performed_minutes + status.planned_minutes == 1880
@@ -215,7 +214,7 @@ def test_visit_just_before_midnight_utc_belongs_to_the_next_local_month() -> Non
         id=300,
         start=datetime(2026, 11, 30, 23, 30, tzinfo=UTC),
         duration_minutes=30,
-        services=frozenset({"personal_care"}),
+        services=frozenset({"hygiene"}),
     )
     november_status = frame_status(MONTHLY, [late], date(2026, 11, 30), Rules())
     december_status = frame_status(MONTHLY, [late], date(2026, 12, 1), Rules())
@@ -229,7 +228,7 @@ def test_visit_just_before_midnight_utc_on_sunday_belongs_to_the_next_local_week
         id=300,
         start=datetime(2026, 11, 29, 23, 30, tzinfo=UTC),
         duration_minutes=30,
-        services=frozenset({"personal_care"}),
+        services=frozenset({"hygiene"}),
     )
     status = frame_status(WEEKLY, [late], date(2026, 11, 30), Rules())
     assert (status.period_start, status.planned_minutes) == (date(2026, 11, 30), 30)
@@ -258,7 +257,7 @@ def test_apply_change_does_not_mutate_the_visits() -> None:
 
 
 def test_apply_change_of_each_kind() -> None:
-    base = [visit(1, "2026-11-20", "09:00", 60, "personal_care", "shower")]
+    base = [visit(1, "2026-11-20", "09:00", 60, "hygiene", "shower")]
 
     moved = apply_change(base, move(1, "2026-11-20", "10:30"))
     assert moved[0].start == at("2026-11-20", "10:30")
@@ -267,10 +266,10 @@ def test_apply_change_of_each_kind() -> None:
     assert resized[0].duration_minutes == 75
 
     swapped = apply_change(base, swap(1, "shower", "walk"))
-    assert swapped[0].services == {"personal_care", "walk"}
+    assert swapped[0].services == {"hygiene", "walk"}
 
     skipped = apply_change(base, skip(1, "shower"))
-    assert skipped[0].services == {"personal_care", "shower"}
+    assert skipped[0].services == {"hygiene", "shower"}
     assert skipped[0].declined_services == {"shower"}
 
     added = apply_change(base, extra("2026-11-21", "14:00", 45, "walk"), new_visit_id=77)
@@ -287,7 +286,7 @@ def test_fifteen_more_minutes_in_a_40_hour_month_is_within() -> None:
     verdict = check(resize(20, 75))
 
     assert verdict.outcome is Outcome.WITHIN
-    assert verdict.reasons == ()
+    assert verdict.reasons == []
     assert (verdict.period_start, verdict.period_end) == (date(2026, 11, 1), date(2026, 11, 30))
     assert verdict.frame_minutes == 2400
     assert verdict.performed_minutes == 540
@@ -313,9 +312,12 @@ def test_fifteen_more_minutes_with_2395_used_is_over_the_frame_by_10() -> None:
     verdict = check(resize(20, 75), fuller_november(2395))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVER_FRAME, {"frame_minutes": 2400, "total_after": 2410, "over_by": 10}),
-    )
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.OVER_FRAME,
+            numbers={"frame_minutes": 2400, "total_after": 2410, "over_by": 10},
+        )
+    ]
     assert verdict.performed_minutes + verdict.planned_minutes == 2395
     assert verdict.delta_minutes == 15
 
@@ -352,9 +354,12 @@ def test_extra_visit_over_the_frame() -> None:
     verdict = check(extra("2026-11-18", "14:00", 60, "walk"), fuller_november(2380))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVER_FRAME, {"frame_minutes": 2400, "total_after": 2440, "over_by": 40}),
-    )
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.OVER_FRAME,
+            numbers={"frame_minutes": 2400, "total_after": 2440, "over_by": 40},
+        )
+    ]
 
 
 def test_gothenburg_long_week_is_fine_inside_the_weekly_frame() -> None:
@@ -373,9 +378,12 @@ def test_gothenburg_long_week_over_the_weekly_frame() -> None:
     verdict = check(resize(20, 180), frame=frame)
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVER_FRAME, {"frame_minutes": 600, "total_after": 620, "over_by": 20}),
-    )
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.OVER_FRAME,
+            numbers={"frame_minutes": 600, "total_after": 620, "over_by": 20},
+        )
+    ]
 
 
 def test_long_week_balanced_by_a_short_week_is_within_a_monthly_frame() -> None:
@@ -391,9 +399,12 @@ def test_long_week_balanced_by_a_short_week_is_within_a_monthly_frame() -> None:
     # The same two changes under Gothenburg's weekly frame (week 47 is full at 500 min).
     weekly = check(resize(20, 90), short_week, WEEKLY)
     assert weekly.outcome is Outcome.OUTSIDE
-    assert weekly.reasons == (
-        Reason(ReasonCode.OVER_FRAME, {"frame_minutes": 500, "total_after": 530, "over_by": 30}),
-    )
+    assert weekly.reasons == [
+        Reason(
+            code=ReasonCode.OVER_FRAME,
+            numbers={"frame_minutes": 500, "total_after": 530, "over_by": 30},
+        )
+    ]
 
 
 def test_without_the_short_week_the_long_week_is_over_the_monthly_frame() -> None:
@@ -403,8 +414,7 @@ def test_without_the_short_week_the_long_week_is_over_the_monthly_frame() -> Non
 
 def test_move_into_a_full_next_month_is_over_that_month() -> None:
     december = [
-        visit(400 + day, f"2026-12-{day:02d}", "09:00", 60, "personal_care")
-        for day in range(1, 31)
+        visit(400 + day, f"2026-12-{day:02d}", "09:00", 60, "hygiene") for day in range(1, 31)
     ]
     frame = replace(MONTHLY, frame_minutes=1800)
     verdict = check(move(30, "2026-12-31", "10:00"), [*november(), *december], frame)
@@ -412,9 +422,12 @@ def test_move_into_a_full_next_month_is_over_that_month() -> None:
     assert (verdict.period_start, verdict.period_end) == (date(2026, 12, 1), date(2026, 12, 31))
     assert verdict.performed_minutes + verdict.planned_minutes == 1800
     assert verdict.delta_minutes == 60
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVER_FRAME, {"frame_minutes": 1800, "total_after": 1860, "over_by": 60}),
-    )
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.OVER_FRAME,
+            numbers={"frame_minutes": 1800, "total_after": 1860, "over_by": 60},
+        )
+    ]
 
 
 def test_move_back_into_a_month_with_room_is_within() -> None:
@@ -439,7 +452,7 @@ def test_visit_near_midnight_utc_is_judged_in_its_local_month() -> None:
         id=300,
         start=datetime(2026, 11, 30, 23, 30, tzinfo=UTC),  # 1 December, 00:30 in Stockholm
         duration_minutes=30,
-        services=frozenset({"personal_care"}),
+        services=frozenset({"hygiene"}),
     )
     verdict = check(resize(300, 45), [*november(), late])
 
@@ -452,27 +465,28 @@ def test_visit_near_midnight_utc_is_judged_in_its_local_month() -> None:
 
 
 def test_swap_to_a_service_that_is_not_granted_is_outside() -> None:
-    visits = [visit(1, "2026-11-20", "09:00", 60, "personal_care", "shopping")]
-    verdict = check(swap(1, "shopping", "window_cleaning"), visits)
+    visits = [visit(1, "2026-11-20", "09:00", 60, "hygiene", "shopping")]
+    verdict = check(swap(1, "shopping", "laundry"), visits)
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert Reason(ReasonCode.SERVICE_NOT_GRANTED, {"service": "window_cleaning"}) in (
+    assert Reason(code=ReasonCode.SERVICE_NOT_GRANTED, numbers={"service": "laundry"}) in (
         verdict.reasons
     )
 
 
 def test_extra_visit_with_a_service_that_is_not_granted_is_outside() -> None:
-    verdict = check(extra("2026-11-18", "14:00", 60, "walk", "snow_clearing"))
+    verdict = check(extra("2026-11-18", "14:00", 60, "walk", "company"))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (
-        Reason(ReasonCode.SERVICE_NOT_GRANTED, {"service": "snow_clearing"}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SERVICE_NOT_GRANTED, numbers={"service": "company"})
+    ]
 
 
-def test_extra_visit_without_services_is_outside() -> None:
-    verdict = check(extra("2026-11-18", "14:00", 60))
-    assert verdict.reasons == (Reason(ReasonCode.SERVICE_NOT_GRANTED, {"service": ""}),)
+def test_extra_visit_without_services_is_not_a_change() -> None:
+    # What should be done is part of an extra visit: without it there is nothing to judge.
+    with pytest.raises(ValueError, match="needs"):
+        extra("2026-11-18", "14:00", 60)
 
 
 def test_swap_between_granted_services_adds_no_minutes() -> None:
@@ -491,31 +505,33 @@ def test_walk_instead_of_the_only_cleaning_this_week_needs_review() -> None:
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
     assert verdict.delta_minutes == 0
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.BELOW_FREQUENCY,
-            {"service": "cleaning", "granted": 1, "per": "week", "planned_after": 0},
+            code=ReasonCode.BELOW_FREQUENCY,
+            numbers={"service": "cleaning", "granted": 1, "per": "week", "planned_after": 0},
         ),
-    )
+    ]
 
 
 def test_swap_of_a_service_the_visit_does_not_have_is_outside() -> None:
     verdict = check(swap(20, "shower", "walk"))
-    assert verdict.reasons == (Reason(ReasonCode.SERVICE_NOT_IN_VISIT, {"service": "shower"}),)
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SERVICE_NOT_IN_VISIT, numbers={"service": "shower"})
+    ]
 
 
 def test_skip_of_a_service_the_visit_does_not_have_is_outside() -> None:
     verdict = check(skip(20, "shopping"))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (Reason(ReasonCode.SERVICE_NOT_IN_VISIT, {"service": "shopping"}),)
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SERVICE_NOT_IN_VISIT, numbers={"service": "shopping"})
+    ]
 
 
 def test_skip_of_a_service_already_declined_is_outside() -> None:
     visits = [
-        visit(
-            1, "2026-11-20", "09:00", 60, "shower", "personal_care", declined=frozenset({"shower"})
-        )
+        visit(1, "2026-11-20", "09:00", 60, "shower", "hygiene", declined=frozenset({"shower"}))
     ]
     verdict = check(skip(1, "shower"), visits)
     assert codes(verdict) == [ReasonCode.SERVICE_NOT_IN_VISIT]
@@ -524,7 +540,7 @@ def test_skip_of_a_service_already_declined_is_outside() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        swap(20, "personal_care", "personal_care"),
+        swap(20, "hygiene", "hygiene"),
         move(20, "2026-11-20", "09:00"),
         resize(20, 60),
     ],
@@ -534,7 +550,7 @@ def test_a_change_that_changes_nothing_is_outside(change: Change) -> None:
     verdict = check(change)
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (Reason(ReasonCode.NO_CHANGE),)
+    assert verdict.reasons == [Reason(code=ReasonCode.NO_CHANGE)]
 
 
 # --- rule 3: frequency -------------------------------------------------------------------
@@ -553,12 +569,12 @@ def test_cancelling_one_of_two_weekly_showers_needs_review() -> None:
     verdict = check(cancel(2), shower_week())
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.BELOW_FREQUENCY,
-            {"service": "shower", "granted": 2, "per": "week", "planned_after": 1},
+            code=ReasonCode.BELOW_FREQUENCY,
+            numbers={"service": "shower", "granted": 2, "per": "week", "planned_after": 1},
         ),
-    )
+    ]
     assert verdict.delta_minutes == -45
 
 
@@ -584,12 +600,12 @@ def test_moving_a_shower_to_the_next_week_drops_this_week() -> None:
     verdict = check(move(2, "2026-11-23", "10:00"), shower_week())
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.BELOW_FREQUENCY,
-            {"service": "shower", "granted": 2, "per": "week", "planned_after": 1},
+            code=ReasonCode.BELOW_FREQUENCY,
+            numbers={"service": "shower", "granted": 2, "per": "week", "planned_after": 1},
         ),
-    )
+    ]
 
 
 def test_a_week_already_below_the_frequency_is_not_flagged_again() -> None:
@@ -603,12 +619,12 @@ def test_daily_frequency_counts_the_local_day() -> None:
     visits = [visit(1, "2026-11-20", "12:00", 30, "meal"), visit(2, "2026-11-21", "12:00", 30)]
     verdict = check(move(1, "2026-11-21", "17:00"), visits, frame)
 
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.BELOW_FREQUENCY,
-            {"service": "meal", "granted": 1, "per": "day", "planned_after": 0},
+            code=ReasonCode.BELOW_FREQUENCY,
+            numbers={"service": "meal", "granted": 1, "per": "day", "planned_after": 0},
         ),
-    )
+    ]
 
 
 def test_monthly_frequency_counts_the_calendar_month() -> None:
@@ -617,12 +633,12 @@ def test_monthly_frequency_counts_the_calendar_month() -> None:
         visit(day, f"2026-11-{day:02d}", "14:00", 60, "shopping") for day in (11, 18, 25, 30)
     ]
     verdict = check(cancel(30), visits, frame)
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.BELOW_FREQUENCY,
-            {"service": "shopping", "granted": 4, "per": "month", "planned_after": 3},
+            code=ReasonCode.BELOW_FREQUENCY,
+            numbers={"service": "shopping", "granted": 4, "per": "month", "planned_after": 3},
         ),
-    )
+    ]
 
 
 # --- rule 4: notice, started and past visits ---------------------------------------------
@@ -632,9 +648,9 @@ def test_change_two_hours_before_the_visit_needs_review() -> None:
     verdict = check(resize(10, 45))  # 09:00 visit, now 07:00
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (
-        Reason(ReasonCode.SHORT_NOTICE, {"notice_minutes": 180, "minutes_until": 120}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SHORT_NOTICE, numbers={"notice_minutes": 180, "minutes_until": 120})
+    ]
 
 
 def test_change_exactly_at_the_notice_limit_is_within() -> None:
@@ -646,16 +662,16 @@ def test_moving_a_visit_to_one_hour_from_now_needs_review() -> None:
     verdict = check(move(11, "2026-11-10", "08:00"))
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (
-        Reason(ReasonCode.SHORT_NOTICE, {"notice_minutes": 180, "minutes_until": 60}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SHORT_NOTICE, numbers={"notice_minutes": 180, "minutes_until": 60})
+    ]
 
 
 def test_short_notice_is_reported_once_with_the_nearest_time() -> None:
     verdict = check(move(10, "2026-11-10", "08:00"))
-    assert verdict.reasons == (
-        Reason(ReasonCode.SHORT_NOTICE, {"notice_minutes": 180, "minutes_until": 60}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.SHORT_NOTICE, numbers={"notice_minutes": 180, "minutes_until": 60})
+    ]
 
 
 def test_unit_with_a_shorter_notice_period() -> None:
@@ -667,7 +683,7 @@ def test_moving_into_the_past_is_outside() -> None:
     verdict = check(move(20, "2026-11-09", "14:00"))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (Reason(ReasonCode.IN_PAST),)
+    assert verdict.reasons == [Reason(code=ReasonCode.IN_PAST)]
 
 
 def test_extra_visit_in_the_past_is_outside() -> None:
@@ -679,16 +695,16 @@ def test_a_visit_that_is_done_cannot_be_changed() -> None:
     verdict = check(resize(5, 90))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert Reason(ReasonCode.VISIT_STARTED, {"visit_id": 5}) in verdict.reasons
+    assert Reason(code=ReasonCode.VISIT_STARTED, numbers={"visit_id": 5}) in verdict.reasons
 
 
 @pytest.mark.parametrize("status", [VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS])
 def test_a_visit_staff_are_on_their_way_to_cannot_be_changed(status: VisitStatus) -> None:
-    visits = [visit(1, "2026-11-10", "09:00", 60, "personal_care", status=status)]
+    visits = [visit(1, "2026-11-10", "09:00", 60, "hygiene", status=status)]
     verdict = check(cancel(1), visits, now=at("2026-11-10", "08:50"))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert Reason(ReasonCode.VISIT_STARTED, {"visit_id": 1}) in verdict.reasons
+    assert Reason(code=ReasonCode.VISIT_STARTED, numbers={"visit_id": 1}) in verdict.reasons
 
 
 def test_a_planned_visit_whose_start_has_passed_cannot_be_changed() -> None:
@@ -702,22 +718,24 @@ def test_unknown_visit_is_outside_with_the_current_period() -> None:
 
     assert verdict == Verdict(
         outcome=Outcome.OUTSIDE,
-        reasons=(Reason(ReasonCode.VISIT_NOT_FOUND, {"visit_id": 999}),),
+        reasons=[Reason(code=ReasonCode.VISIT_NOT_FOUND, numbers={"visit_id": 999})],
+        period=Period.MONTH,
         period_start=date(2026, 11, 1),
         period_end=date(2026, 11, 30),
         frame_minutes=2400,
         performed_minutes=0,
         planned_minutes=0,
         delta_minutes=0,
+        total_after=0,
     )
 
 
 def test_cancelled_visit_cannot_be_changed() -> None:
-    visits = [visit(1, "2026-11-20", "09:00", 60, "personal_care", status=VisitStatus.CANCELLED)]
+    visits = [visit(1, "2026-11-20", "09:00", 60, "hygiene", status=VisitStatus.CANCELLED)]
     verdict = check(move(1, "2026-11-20", "10:00"), visits)
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (Reason(ReasonCode.VISIT_CANCELLED, {"visit_id": 1}),)
+    assert verdict.reasons == [Reason(code=ReasonCode.VISIT_CANCELLED, numbers={"visit_id": 1})]
 
 
 # --- rule 5: service hours ---------------------------------------------------------------
@@ -727,11 +745,12 @@ def test_moving_to_06_30_is_outside_service_hours() -> None:
     verdict = check(move(20, "2026-11-20", "06:30"))
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.OUTSIDE_SERVICE_HOURS, {"service_start": "07:00", "service_end": "22:00"}
+            code=ReasonCode.OUTSIDE_SERVICE_HOURS,
+            numbers={"service_start": "07:00", "service_end": "22:00"},
         ),
-    )
+    ]
 
 
 def test_extra_visit_at_21_45_for_30_minutes_ends_after_service_hours() -> None:
@@ -748,7 +767,7 @@ def test_visits_at_the_edges_of_service_hours_are_within(hhmm: str, minutes: int
 
 
 def test_lengthening_past_the_end_of_service_hours_needs_review() -> None:
-    visits = [visit(1, "2026-11-20", "21:00", 30, "personal_care")]
+    visits = [visit(1, "2026-11-20", "21:00", 30, "hygiene")]
     verdict = check(resize(1, 75), visits)
     assert codes(verdict) == [ReasonCode.OUTSIDE_SERVICE_HOURS]
 
@@ -757,15 +776,16 @@ def test_visit_ending_after_midnight_is_outside_service_hours() -> None:
     rules = Rules(service_start=time(0, 0), service_end=time(23, 59))
     verdict = check(extra("2026-11-18", "23:30", 60, "walk"), rules=rules)
 
-    assert verdict.reasons == (
+    assert verdict.reasons == [
         Reason(
-            ReasonCode.OUTSIDE_SERVICE_HOURS, {"service_start": "00:00", "service_end": "23:59"}
+            code=ReasonCode.OUTSIDE_SERVICE_HOURS,
+            numbers={"service_start": "00:00", "service_end": "23:59"},
         ),
-    )
+    ]
 
 
 def test_cancel_and_swap_are_not_judged_on_service_hours() -> None:
-    visits = [visit(1, "2026-11-20", "06:30", 30, "personal_care", "walk")]
+    visits = [visit(1, "2026-11-20", "06:30", 30, "hygiene", "walk")]
     for change in (cancel(1), swap(1, "walk", "shopping")):
         assert ReasonCode.OUTSIDE_SERVICE_HOURS not in codes(check(change, visits))
 
@@ -773,13 +793,14 @@ def test_cancel_and_swap_are_not_judged_on_service_hours() -> None:
 # --- rule 6: duration and overlap -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("minutes", [0, 4, 181, 10000])
+@pytest.mark.parametrize("minutes", [0, 4, 181, 24 * 60])
 def test_duration_out_of_bounds_is_outside(minutes: int) -> None:
     verdict = check(resize(20, minutes))
 
     assert verdict.outcome is Outcome.OUTSIDE
     assert Reason(
-        ReasonCode.DURATION_OUT_OF_BOUNDS, {"requested": minutes, "min": 5, "max": 180}
+        code=ReasonCode.DURATION_OUT_OF_BOUNDS,
+        numbers={"requested": minutes, "min": 5, "max": 180},
     ) in (verdict.reasons)
 
 
@@ -797,18 +818,18 @@ def test_moving_onto_another_visit_is_outside() -> None:
     verdict = check(move(100, "2026-11-20", "09:30"))
 
     assert verdict.outcome is Outcome.OUTSIDE
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVERLAP, {"other_visit_id": 20, "other_start": "09:00"}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.OVERLAP, numbers={"other_visit_id": 20, "other_start": "09:00"})
+    ]
 
 
 def test_lengthening_into_the_next_visit_is_outside() -> None:
     visits = [*november(), visit(101, "2026-11-20", "11:30", 30, "walk")]
     verdict = check(resize(20, 180), visits)
 
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVERLAP, {"other_visit_id": 101, "other_start": "11:30"}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.OVERLAP, numbers={"other_visit_id": 101, "other_start": "11:30"})
+    ]
 
 
 def test_back_to_back_visits_do_not_overlap() -> None:
@@ -817,9 +838,9 @@ def test_back_to_back_visits_do_not_overlap() -> None:
 
 def test_extra_visit_may_not_overlap() -> None:
     verdict = check(extra("2026-11-20", "13:30", 30, "walk"))
-    assert verdict.reasons == (
-        Reason(ReasonCode.OVERLAP, {"other_visit_id": 100, "other_start": "13:00"}),
-    )
+    assert verdict.reasons == [
+        Reason(code=ReasonCode.OVERLAP, numbers={"other_visit_id": 100, "other_start": "13:00"})
+    ]
 
 
 def test_a_cancelled_visit_does_not_block_the_slot() -> None:
@@ -837,7 +858,7 @@ def test_third_decline_in_three_months_is_shown_to_the_assessor() -> None:
     verdict = check(cancel(25), declines=2)
 
     assert verdict.outcome is Outcome.NEEDS_REVIEW
-    assert verdict.reasons == (Reason(ReasonCode.REPEATED_DECLINES, {"declines": 3}),)
+    assert verdict.reasons == [Reason(code=ReasonCode.REPEATED_DECLINES, numbers={"declines": 3})]
 
 
 def test_second_decline_is_not_flagged() -> None:
@@ -847,7 +868,7 @@ def test_second_decline_is_not_flagged() -> None:
 def test_skipping_a_service_counts_as_a_decline() -> None:
     visits = shower_week(visit(3, "2026-11-22", "08:30", 45, "shower"))
     verdict = check(skip(3, "shower"), visits, declines=5)
-    assert verdict.reasons == (Reason(ReasonCode.REPEATED_DECLINES, {"declines": 6}),)
+    assert verdict.reasons == [Reason(code=ReasonCode.REPEATED_DECLINES, numbers={"declines": 6})]
 
 
 def test_a_move_is_not_a_decline() -> None:
@@ -862,7 +883,8 @@ def test_moving_past_the_end_of_the_order_is_outside() -> None:
 
     assert verdict.outcome is Outcome.OUTSIDE
     assert Reason(
-        ReasonCode.OUTSIDE_ORDER_VALIDITY, {"valid_from": "2026-01-01", "valid_to": "2026-12-31"}
+        code=ReasonCode.OUTSIDE_ORDER_VALIDITY,
+        numbers={"valid_from": "2026-01-01", "valid_to": "2026-12-31"},
     ) in (verdict.reasons)
 
 
@@ -870,9 +892,12 @@ def test_extra_visit_before_an_open_ended_order_starts_is_outside() -> None:
     frame = replace(MONTHLY, valid_from=date(2026, 12, 1), valid_to=None)
     verdict = check(extra("2026-11-18", "14:00", 60, "walk"), frame=frame)
 
-    assert verdict.reasons == (
-        Reason(ReasonCode.OUTSIDE_ORDER_VALIDITY, {"valid_from": "2026-12-01", "valid_to": ""}),
-    )
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.OUTSIDE_ORDER_VALIDITY,
+            numbers={"valid_from": "2026-12-01", "valid_to": ""},
+        )
+    ]
 
 
 # --- daylight-saving days in Stockholm ---------------------------------------------------------
@@ -880,11 +905,11 @@ def test_extra_visit_before_an_open_ended_order_starts_is_outside() -> None:
 
 @pytest.mark.parametrize("day", ["2026-03-29", "2026-10-25"])
 def test_morning_visit_moved_to_21_on_a_dst_day_is_within(day: str) -> None:
-    visits = [visit(1, day, "08:00", 30, "personal_care")]
+    visits = [visit(1, day, "08:00", 30, "hygiene")]
     verdict = check(move(1, day, "21:00"), visits, now=at("2026-03-20", "10:00"))
 
     assert verdict.outcome is Outcome.WITHIN
-    assert verdict.reasons == ()
+    assert verdict.reasons == []
 
 
 def test_dst_wall_times_map_to_the_right_utc() -> None:
@@ -894,14 +919,14 @@ def test_dst_wall_times_map_to_the_right_utc() -> None:
 
 def test_durations_are_real_minutes_across_the_spring_forward() -> None:
     # 01:30 + 60 real minutes is 03:30 on 29 March: it overlaps a 03:15 visit.
-    visits = [visit(1, "2026-03-29", "03:15", 30, "personal_care")]
+    visits = [visit(1, "2026-03-29", "03:15", 30, "hygiene")]
     verdict = check(
         extra("2026-03-29", "01:30", 60, "walk"), visits, now=at("2026-03-20", "10:00")
     )
 
-    assert Reason(ReasonCode.OVERLAP, {"other_visit_id": 1, "other_start": "03:15"}) in (
-        verdict.reasons
-    )
+    assert Reason(
+        code=ReasonCode.OVERLAP, numbers={"other_visit_id": 1, "other_start": "03:15"}
+    ) in (verdict.reasons)
 
 
 def test_visit_on_the_fall_back_night_counts_its_real_minutes() -> None:
@@ -910,7 +935,7 @@ def test_visit_on_the_fall_back_night_counts_its_real_minutes() -> None:
     night = VisitState(id=1, start=start, duration_minutes=120, services=frozenset({"walk"}))
     status = frame_status(MONTHLY, [night], date(2026, 10, 25), Rules())
 
-    assert night.end.astimezone(STOCKHOLM).strftime("%H:%M") == "02:30"
+    assert night.end.astimezone(TZ).strftime("%H:%M") == "02:30"
     assert status.planned_minutes == 120
 
 
@@ -920,7 +945,7 @@ def test_visit_on_the_fall_back_night_counts_its_real_minutes() -> None:
 def test_all_reasons_are_listed_in_a_stable_order() -> None:
     visits = [
         *shower_week(),
-        visit(3, "2026-11-20", "06:00", 30, "personal_care"),
+        visit(3, "2026-11-20", "06:00", 30, "hygiene"),
     ]
     # Move Friday's shower to 06:15 on the same day: too early, overlaps visit 3.
     verdict = check(move(2, "2026-11-20", "06:15"), visits)
@@ -928,7 +953,13 @@ def test_all_reasons_are_listed_in_a_stable_order() -> None:
     assert codes(verdict) == [ReasonCode.OUTSIDE_SERVICE_HOURS, ReasonCode.OVERLAP]
     assert verdict.outcome is Outcome.OUTSIDE
 
-    many = check(resize(10, 10000), fuller_november(2395), declines=0)
+    # A whole day (the longest a change can ask for) over two more visits that day.
+    crowded = [
+        *fuller_november(2395),
+        visit(202, "2026-11-10", "18:00", 30, "walk"),
+        visit(201, "2026-11-10", "13:00", 30, "walk"),
+    ]
+    many = check(resize(10, 24 * 60), crowded, declines=0)
     assert codes(many) == sorted(codes(many), key=lambda code: code.value)
     assert set(codes(many)) >= {
         ReasonCode.DURATION_OUT_OF_BOUNDS,
@@ -958,9 +989,8 @@ def test_the_verdict_does_not_depend_on_the_order_of_visits() -> None:
 
 
 def test_naive_datetime_in_a_change_is_refused() -> None:
-    naive = Change(kind=ChangeKind.MOVE, visit_id=20, new_start=datetime(2026, 11, 20, 10, 0))
-    with pytest.raises(ValueError, match="timezone-aware"):
-        check(naive)
+    with pytest.raises(ValueError, match="timezone"):
+        Change(kind=ChangeKind.MOVE, visit_id=20, new_start=datetime(2026, 11, 20, 10, 0))
 
 
 def test_naive_now_is_refused() -> None:
@@ -969,17 +999,26 @@ def test_naive_now_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("fields", "missing"),
     [
-        Change(kind=ChangeKind.MOVE, visit_id=20),
-        Change(kind=ChangeKind.RESIZE, visit_id=20),
-        Change(kind=ChangeKind.SWAP, visit_id=20, service="walk"),
-        Change(kind=ChangeKind.SKIP_SERVICE, visit_id=20),
-        Change(kind=ChangeKind.CANCEL),
-        Change(kind=ChangeKind.EXTRA, new_start=at("2026-11-18", "14:00")),
+        ({"kind": ChangeKind.MOVE, "visit_id": 20}, ["new_start"]),
+        ({"kind": ChangeKind.RESIZE, "visit_id": 20}, ["new_duration"]),
+        ({"kind": ChangeKind.SWAP, "visit_id": 20, "service": "walk"}, ["new_service"]),
+        ({"kind": ChangeKind.SKIP_SERVICE, "visit_id": 20}, ["service"]),
+        ({"kind": ChangeKind.CANCEL}, ["visit_id"]),
+        (
+            {"kind": ChangeKind.EXTRA, "new_start": at("2026-11-18", "14:00")},
+            ["new_duration", "services"],
+        ),
     ],
     ids=["move", "resize", "swap", "skip", "cancel", "extra"],
 )
-def test_a_change_missing_what_its_kind_needs_is_refused(change: Change) -> None:
-    with pytest.raises(ValueError, match="needs"):
-        check(change)
+def test_a_change_missing_what_its_kind_needs_is_refused(
+    fields: dict[str, object], missing: list[str]
+) -> None:
+    # The change itself refuses to exist: the check never sees a change without its fields.
+    with pytest.raises(ValidationError) as refused:
+        Change.model_validate(fields)
+    [error] = refused.value.errors()
+    assert error["type"] == "missing_fields"
+    assert error["ctx"]["fields"] == missing
