@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.domain.frame_check import FrequencyUnit, Period, VisitStatus
 from backend.models import (
     CarePlan,
     ChatAccount,
@@ -33,7 +32,8 @@ from backend.models import (
     Visit,
 )
 from backend.services.access import hash_token
-from backend.services.visits import TZ, generate_visits
+from backend.services.visits import generate_visits
+from contract import TZ, FrequencyUnit, Period, VisitStatus
 
 D = FrequencyUnit.DAY
 W = FrequencyUnit.WEEK

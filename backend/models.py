@@ -9,75 +9,68 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.domain.frame_check import ChangeKind, FrequencyUnit, Outcome, Period, VisitStatus
-from backend.domain.routing import Assignee
+from contract import (
+    Assignee,
+    ChangeKind,
+    DeviationReason,
+    FrequencyUnit,
+    InvitationKind,
+    NoteSource,
+    NotifyLevel,
+    Outcome,
+    Period,
+    RejectReason,
+    RequestStatus,
+    Scope,
+    StaffRole,
+    Urgency,
+    VisitStatus,
+)
+
+__all__ = [
+    "Assignee",
+    "AuditEvent",
+    "CarePlan",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChatAccount",
+    "Client",
+    "DeviationReason",
+    "FrequencyUnit",
+    "GrantedService",
+    "Invitation",
+    "InvitationKind",
+    "NoteSource",
+    "Notification",
+    "NotifyLevel",
+    "Order",
+    "Outcome",
+    "Period",
+    "PlanSlot",
+    "PlanStatus",
+    "RejectReason",
+    "Relative",
+    "RelativeLink",
+    "RequestStatus",
+    "Scope",
+    "Staff",
+    "StaffAbsence",
+    "StaffRole",
+    "Unit",
+    "Urgency",
+    "Visit",
+    "VisitNote",
+    "now_utc",
+]
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class StaffRole(StrEnum):
-    CARER = "carer"
-    PLANNER = "planner"
-    MANAGER = "manager"
-
-
-class Scope(StrEnum):
-    VIEW = "view"
-    VIEW_REQUEST = "view_request"
-
-
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
-
-
-class RequestStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-    TO_ASSESSOR = "to_assessor"
-
-
-class NotifyLevel(StrEnum):
-    ALL = "all"
-    CHANGES = "changes"
-    URGENT = "urgent"
-
-
-class Urgency(StrEnum):
-    INFO = "info"  # e.g. a staff member is on the way
-    CHANGE = "change"  # a decision, a visit changed, someone new coming
-    URGENT = "urgent"  # late beyond the agreed window, a visit cancelled by the provider
-
-
-class DeviationReason(StrEnum):
-    CLIENT_DECLINED = "client_declined"
-    HOSPITAL_STAY = "hospital_stay"
-    CANCELLED_BY_PROVIDER = "cancelled_by_provider"
-    TRAVEL = "travel"
-    OTHER = "other"
-
-
-class RejectReason(StrEnum):
-    NO_STAFF = "no_staff"
-    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
-    SAFETY = "safety"
-    OTHER = "other"
-
-
-class NoteSource(StrEnum):
-    DICTATED = "dictated"
-    TYPED = "typed"
-
-
-class InvitationKind(StrEnum):
-    CLIENT = "client"
-    RELATIVE = "relative"
-    STAFF = "staff"
 
 
 def json_column() -> Any:
@@ -163,7 +156,7 @@ class Order(SQLModel, table=True):
 class GrantedService(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="order.id", index=True)
-    code: str  # see backend.domain.catalogue.SERVICE_CATEGORIES
+    code: str  # a contract.ServiceCode
     count: int
     per: FrequencyUnit
 

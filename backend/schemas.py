@@ -9,7 +9,6 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from backend.domain import followup as fu
 from backend.domain import frame_check as fc
-from backend.domain.catalogue import SERVICE_CODES
 from backend.errors import InvalidInput
 from backend.models import (
     Assignee,
@@ -23,6 +22,7 @@ from backend.models import (
 )
 from backend.services.requests import RequestView
 from backend.services.visits import VisitView
+from contract import ServiceCode
 
 
 class VisitPublic(BaseModel):
@@ -121,7 +121,7 @@ class ChangeIn(BaseModel):
 
     def to_change(self) -> fc.Change:
         for code in [self.service, self.new_service, *self.services]:
-            if code is not None and code not in SERVICE_CODES:
+            if code is not None and code not in set(ServiceCode):
                 raise InvalidInput("unknown_service", service=code)
         try:
             fields = self.model_dump(include=set(ChangeIn.model_fields), exclude_unset=True)

@@ -21,7 +21,7 @@ from backend.schemas import (
     VisitPublic,
 )
 from backend.services import access, requests, visits
-from backend.services.visits import TZ
+from contract import TZ
 
 MAX_RANGE_DAYS = 31
 

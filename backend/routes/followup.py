@@ -14,7 +14,7 @@ from backend.errors import InvalidInput
 from backend.routes.deps import ActorDep, Now, SessionDep
 from backend.schemas import FollowupPublic
 from backend.services import access, followup
-from backend.services.visits import TZ
+from contract import TZ
 
 router = APIRouter(prefix="/staff", tags=["followup"])
 

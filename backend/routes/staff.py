@@ -20,7 +20,7 @@ from backend.schemas import (
     VisitPublic,
 )
 from backend.services import access, accounts, followup, requests, visits
-from backend.services.visits import TZ
+from contract import TZ
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.domain import followup as fu
-from backend.domain.frame_check import ChangeKind, VisitStatus
+from backend.domain.frame_check import DECLINE_WINDOW_DAYS
 from backend.errors import Forbidden, NotFound
 from backend.models import (
     AuditEvent,
@@ -32,9 +32,8 @@ from backend.models import (
     now_utc,
 )
 from backend.services import audit
-from backend.services.visits import TZ, local_day_bounds, visit_in_unit
-
-DECLINE_KINDS = (ChangeKind.CANCEL, ChangeKind.SKIP_SERVICE)
+from backend.services.visits import local_day_bounds, visit_in_unit
+from contract import DECLINE_KINDS, TZ, VisitStatus
 
 
 async def monthly_report(
@@ -82,7 +81,7 @@ async def monthly_report(
             .where(Client.unit_id == unit_id)
         )
     ).all()
-    since, _ = local_day_bounds(today - timedelta(days=fu.DECLINE_WINDOW_DAYS), today)
+    since, _ = local_day_bounds(today - timedelta(days=DECLINE_WINDOW_DAYS), today)
     declines = (
         await session.exec(
             select(ChangeRequest.client_id, ChangeRequest.created_at)

@@ -29,9 +29,8 @@ from backend.models import (
 )
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
-from backend.services.visits import TZ, frame_state
-
-DECLINE_KINDS = (fc.ChangeKind.CANCEL, fc.ChangeKind.SKIP_SERVICE)
+from backend.services.visits import frame_state
+from contract import DECLINE_KINDS, TZ
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ async def _declines_last_3_months(session: AsyncSession, client_id: int, now: da
         .where(ChangeRequest.client_id == client_id)
         .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
         .where(ChangeRequest.status == RequestStatus.APPROVED)
-        .where(ChangeRequest.created_at >= now - timedelta(days=91))
+        .where(ChangeRequest.created_at >= now - timedelta(days=fc.DECLINE_WINDOW_DAYS))
     )
     return len(rows.all())
 

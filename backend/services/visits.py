@@ -26,8 +26,7 @@ from backend.models import (
     Visit,
 )
 from backend.services import audit, outbox
-
-TZ = fc.TZ
+from contract import TZ, VisitStatus
 
 
 def local_start(day: date, at: time) -> datetime:
@@ -41,9 +40,7 @@ def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def performed_minutes(visit: Visit) -> int | None:
-    if visit.actual_start is None or visit.actual_end is None:
-        return None
-    return max(0, round((visit.actual_end - visit.actual_start).total_seconds() / 60))
+    return fc.performed_minutes(visit.actual_start, visit.actual_end)
 
 
 def visit_state(visit: Visit) -> fc.VisitState:
@@ -145,7 +142,7 @@ async def generate_visits(
         for v in existing
         if v.plan_slot_id is not None
         and v.slot_day is not None
-        and v.status is fc.VisitStatus.PLANNED
+        and v.status is VisitStatus.PLANNED
         and v.actual_start is None
         and (v.client_id, v.slot_day) in in_force_slot_ids
         and v.plan_slot_id not in in_force_slot_ids[(v.client_id, v.slot_day)]
@@ -162,7 +159,7 @@ async def generate_visits(
         )
         for visit in stale:
             if visit.id in referenced:
-                visit.status = fc.VisitStatus.CANCELLED
+                visit.status = VisitStatus.CANCELLED
                 session.add(visit)
         await session.exec(
             delete(Visit).where(col(Visit.id).in_([v.id for v in stale if v.id not in referenced]))
@@ -188,7 +185,7 @@ async def known_staff_ids(session: AsyncSession, client_id: int) -> set[int]:
     rows = await session.exec(
         select(Visit.staff_id)
         .where(Visit.client_id == client_id)
-        .where(Visit.status == fc.VisitStatus.DONE)
+        .where(Visit.status == VisitStatus.DONE)
         .where(col(Visit.staff_id).is_not(None))
         .distinct()
     )
@@ -216,7 +213,7 @@ async def client_visits(
             staff_first_name=name,
             staff_is_new=v.staff_id is not None
             and v.staff_id not in known
-            and v.status is not fc.VisitStatus.DONE,
+            and v.status is not VisitStatus.DONE,
         )
         for v, name in visits
     ]
@@ -228,7 +225,7 @@ async def next_visit(session: AsyncSession, *, client_id: int, after: datetime) 
             select(Visit)
             .where(Visit.client_id == client_id)
             .where(Visit.planned_start >= after)
-            .where(Visit.status != fc.VisitStatus.CANCELLED)
+            .where(Visit.status != VisitStatus.CANCELLED)
             .order_by(col(Visit.planned_start))
             .limit(1)
         )
@@ -244,7 +241,7 @@ async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[V
         .where(Visit.staff_id == staff.id)
         .where(Visit.planned_start >= first)
         .where(Visit.planned_start < last)
-        .where(Visit.status != fc.VisitStatus.CANCELLED)
+        .where(Visit.status != VisitStatus.CANCELLED)
         .order_by(col(Visit.planned_start))
     )
     return [
@@ -356,14 +353,14 @@ async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tupl
 
 async def check_in(session: AsyncSession, *, staff: Staff, visit_id: int, now: datetime) -> Visit:
     visit, client = await _own_visit(session, staff, visit_id)
-    if visit.status is fc.VisitStatus.CANCELLED:
+    if visit.status is VisitStatus.CANCELLED:
         raise Conflict("visit_cancelled")
     if visit.actual_start is not None:
         return visit  # pressed twice: one effect
     if visit.planned_start - now > timedelta(hours=3):
         raise InvalidInput("too_early_to_check_in")
     visit.actual_start = now
-    visit.status = fc.VisitStatus.IN_PROGRESS
+    visit.status = VisitStatus.IN_PROGRESS
     visit.staff_id = visit.staff_id or staff.id
     visit.version += 1
     session.add(visit)
@@ -385,7 +382,7 @@ async def check_out(session: AsyncSession, *, staff: Staff, visit_id: int, now: 
     if visit.actual_end is not None:
         return visit
     visit.actual_end = now
-    visit.status = fc.VisitStatus.DONE
+    visit.status = VisitStatus.DONE
     visit.version += 1
     session.add(visit)
     audit.record(
@@ -415,7 +412,7 @@ async def report_late(
                 .where(Visit.staff_id == staff.id)
                 .where(Visit.planned_start >= now - timedelta(minutes=minutes))
                 .where(Visit.planned_start < last)
-                .where(Visit.status == fc.VisitStatus.PLANNED)
+                .where(Visit.status == VisitStatus.PLANNED)
                 .order_by(col(Visit.planned_start))
             )
         ).all()
