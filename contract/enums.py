@@ -132,6 +132,14 @@ class RequestStatus(StrEnum):
     TO_ASSESSOR = "to_assessor"
 
 
+class Decision(StrEnum):
+    """What the one deciding does with a request (the last part of its URL)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    HAND_OVER = "hand-over"
+
+
 class Assignee(StrEnum):
     CONTACT_PERSON = "contact_person"
     DEPUTY = "deputy"

@@ -77,8 +77,10 @@ class ErrorCode(StrEnum):
     MODEL_LOAD_FAILED = "model_load_failed"
     GRAMMAR_NOT_SUPPORTED = "grammar_not_supported"
     GRAMMAR_OUT_OF_VOCABULARY = "grammar_out_of_vocabulary"
-    # the backend could not be reached or failed (said by the bot's client, never by the API)
+    # said by the bot's client, never by the API: the backend could not be reached or
+    # failed, or answered with a code this bot does not know (a newer backend)
     BACKEND_UNAVAILABLE = "backend_unavailable"
+    UNKNOWN = "unknown"
 
 
 # What went wrong with a voice note: the bot answers these with advice about speaking.
