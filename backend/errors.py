@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract import ErrorCode
+
 
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, code: str, **details: Any) -> None:
+    def __init__(self, code: ErrorCode, **details: Any) -> None:
         super().__init__(code)
         self.code = code
         self.details = details

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from backend.routes import chat, clients, followup, notes, staff
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
+from contract import TZ, ErrorBody, ErrorCode
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
@@ -33,12 +35,36 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+SERVICE_FIELDS = frozenset({"service", "new_service", "services"})
+
+
+def validation_error(errors: Sequence[Any]) -> ErrorBody:
+    """What was wrong with a request body, as a stable code: the fields a change of its kind
+    needs (contract.Change's own rule), a service code that does not exist, or else which
+    fields are invalid."""
+    if errors and all(e["type"] == "missing_fields" for e in errors):
+        return ErrorBody(
+            code=ErrorCode.MISSING_FIELDS, details={"fields": errors[0]["ctx"]["fields"]}
+        )
+    unknown = [e for e in errors if e["type"] == "enum" and SERVICE_FIELDS & set(e["loc"])]
+    if unknown and len(unknown) == len(errors):
+        return ErrorBody(code=ErrorCode.UNKNOWN_SERVICE, details={"service": unknown[0]["input"]})
+    fields = [".".join(str(part) for part in e["loc"][1:]) for e in errors]
+    return ErrorBody(code=ErrorCode.INVALID_REQUEST, details={"fields": fields})
+
+
+def error_response(
+    status: int, body: ErrorBody, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"), headers=headers)
+
+
 async def housekeeping(app: FastAPI) -> None:
     """Expire passed requests and escalate waiting ones (every minute); keep two weeks of
     visits generated (hourly: it reads every visit in the range, and plans change rarely)."""
     async with app.state.sessions() as session:
         now = app.state.clock()
-        today = now.astimezone(visits.TZ).date()
+        today = now.astimezone(TZ).date()
         expired = await request_service.expire_passed(session, now=now)
         escalated = await request_service.escalate_waiting(session, now=now)
         created = 0
@@ -124,24 +150,18 @@ def create_app(
         headers = {}
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])
-        return JSONResponse(
-            status_code=exc.status_code,
-            content={"code": exc.code, "details": exc.details},
-            headers=headers,
-        )
+        body = ErrorBody(code=exc.code, details=exc.details)
+        return error_response(exc.status_code, body, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()]
-        return JSONResponse(
-            status_code=422, content={"code": "invalid_request", "details": {"fields": fields}}
-        )
+        return error_response(422, validation_error(exc.errors()))
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_request: Request, _exc: IntegrityError) -> JSONResponse:
         # Two identical writes raced (e.g. the same idempotency key); the caller retries and
         # gets the stored result.
-        return JSONResponse(status_code=409, content={"code": "conflict_retry", "details": {}})
+        return error_response(409, ErrorBody(code=ErrorCode.CONFLICT_RETRY))
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:

@@ -6,24 +6,30 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from pydantic import TypeAdapter
+from sqlalchemy import JSON, BigInteger, Column, Dialect, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from contract import (
     Assignee,
+    Change,
     ChangeKind,
     DeviationReason,
     FrequencyUnit,
     InvitationKind,
+    Message,
     NoteSource,
     NotifyLevel,
     Outcome,
     Period,
+    Reason,
     RejectReason,
     RequestStatus,
     Scope,
     StaffRole,
     Urgency,
+    VisitBefore,
     VisitStatus,
 )
 
@@ -35,6 +41,7 @@ __all__ = [
     "ChangeRequest",
     "ChatAccount",
     "Client",
+    "ContractJSON",
     "DeviationReason",
     "FrequencyUnit",
     "GrantedService",
@@ -71,6 +78,25 @@ def now_utc() -> datetime:
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
+
+
+class ContractJSON(TypeDecorator[Any]):
+    """A JSON column that holds a contract model: written as its JSON, validated on load, so
+    a row never hands out a shape the contract would refuse."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, shape: Any) -> None:
+        super().__init__()
+        self.shape = shape  # the cache key: a class or a typing form, hashable
+        self.adapter: TypeAdapter[Any] = TypeAdapter(shape)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self.adapter.dump_python(value, mode="json")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self.adapter.validate_python(value)
 
 
 def json_column() -> Any:
@@ -238,22 +264,28 @@ class Invitation(SQLModel, table=True):
 
 
 class ChangeRequest(SQLModel, table=True):
+    """A client's wish: what it changes (``change``) and what the visit was when asked
+    (``before``), both kept as asked; never re-derived from the visit afterwards."""
+
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(unique=True, index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
+    # kind, visit_id and starts_at repeat parts of ``change`` and ``before`` for queries.
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     kind: ChangeKind
-    new_start: datetime | None = None
-    new_duration: int | None = None
-    service: str | None = None
-    new_service: str | None = None
-    services: list[str] = json_column()
+    starts_at: datetime  # the visit's start when asked, or the extra visit's new start
+    change: Change = Field(sa_column=Column(ContractJSON(Change), nullable=False))
+    before: VisitBefore | None = Field(
+        default=None, sa_column=Column(ContractJSON(VisitBefore | None), nullable=True)
+    )
     note: str = ""  # the client's own words, if typed or spoken
     requested_by_chat_account_id: int | None = Field(default=None, foreign_key="chataccount.id")
     created_at: datetime = Field(default_factory=now_utc, index=True)
     status: RequestStatus = Field(default=RequestStatus.PENDING, index=True)
     outcome: Outcome
-    reasons: list[dict[str, Any]] = json_column()
+    reasons: list[Reason] = Field(
+        default_factory=list, sa_column=Column(ContractJSON(list[Reason]), nullable=False)
+    )
     assignee: Assignee = Assignee.CONTACT_PERSON
     assigned_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     escalated_at: datetime | None = None
@@ -262,6 +294,21 @@ class ChangeRequest(SQLModel, table=True):
     reject_reason: RejectReason | None = None
     reject_text: str | None = None
     version: int = 1
+
+    @classmethod
+    def asking(cls, change: Change, before: VisitBefore | None, **fields: Any) -> ChangeRequest:
+        """A request for ``change`` to a visit that was ``before`` when asked; the columns for
+        queries are filled from these two, so they always agree with them."""
+        starts_at = before.start if before is not None else change.new_start
+        assert starts_at is not None  # an extra visit has a new start (contract.Change)
+        return cls(
+            kind=change.kind,
+            visit_id=change.visit_id,
+            starts_at=starts_at,
+            change=change,
+            before=before,
+            **fields,
+        )
 
 
 class VisitNote(SQLModel, table=True):
@@ -296,9 +343,9 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_account_id: int = Field(foreign_key="chataccount.id", index=True)
-    kind: str
+    kind: str  # message.kind, for queries
     urgency: Urgency = Urgency.CHANGE
-    payload: dict[str, Any] = json_object_column()
+    message: Message = Field(sa_column=Column(ContractJSON(Message), nullable=False))
     created_at: datetime = Field(default_factory=now_utc)
     available_at: datetime = Field(default_factory=now_utc, index=True)
     claimed_until: datetime | None = None

@@ -1,320 +1,137 @@
-"""What the HTTP API reads and returns. Codes and numbers only: the bot writes the sentences."""
+"""From the services' rows and views to the contract's models (``contract/``), which are what
+the HTTP API reads and returns; and the follow-up report, which only the staff side reads.
+Codes and numbers only: the bot writes the sentences."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import BaseModel
 
 from backend.domain import followup as fu
 from backend.domain import frame_check as fc
-from backend.errors import InvalidInput
-from backend.models import (
-    Assignee,
-    DeviationReason,
-    InvitationKind,
-    NotifyLevel,
-    RejectReason,
-    RequestStatus,
-    Scope,
-    StaffRole,
-)
+from backend.models import ChatAccount, Notification, VisitNote
 from backend.services.requests import RequestView
-from backend.services.visits import VisitView
-from contract import ServiceCode
+from backend.services.visits import VisitView, performed_minutes
+from contract import (
+    FramePublic,
+    GrantedPublic,
+    NotePublic,
+    NotificationPublic,
+    PersonKind,
+    RequestPublic,
+    ServiceCode,
+    VisitPublic,
+)
 
 
-class VisitPublic(BaseModel):
-    id: int
-    client_id: int
-    day: date
-    start: datetime
-    end: datetime
-    duration_minutes: int
-    services: list[str]
-    declined_services: list[str]
-    how: str
-    status: fc.VisitStatus
-    late_minutes: int
-    staff_first_name: str | None
-    staff_is_new: bool
-    actual_start: datetime | None
-    actual_end: datetime | None
-    client_first_name: str | None = None
-    address_area: str | None = None
-    version: int
-
-    @classmethod
-    def of(cls, view: VisitView) -> VisitPublic:
-        v = view.visit
-        assert v.id is not None
-        return cls(
-            id=v.id,
-            client_id=v.client_id,
-            day=v.day,
-            start=v.planned_start,
-            end=v.planned_start + timedelta(minutes=v.duration_minutes),
-            duration_minutes=v.duration_minutes,
-            services=v.services,
-            declined_services=v.declined_services,
-            how=v.how,
-            status=v.status,
-            late_minutes=v.late_minutes,
-            staff_first_name=view.staff_first_name,
-            staff_is_new=view.staff_is_new,
-            actual_start=v.actual_start,
-            actual_end=v.actual_end,
-            client_first_name=view.client_first_name,
-            address_area=view.address_area,
-            version=v.version,
-        )
+def visit_public(view: VisitView) -> VisitPublic:
+    v = view.visit
+    assert v.id is not None
+    return VisitPublic(
+        id=v.id,
+        client_id=v.client_id,
+        day=v.day,
+        start=v.planned_start,
+        end=v.planned_start + timedelta(minutes=v.duration_minutes),
+        duration_minutes=v.duration_minutes,
+        services=[ServiceCode(code) for code in v.services],
+        declined_services=[ServiceCode(code) for code in v.declined_services],
+        how=v.how,
+        status=v.status,
+        late_minutes=v.late_minutes,
+        staff_first_name=view.staff_first_name,
+        staff_is_new=view.staff_is_new,
+        actual_start=v.actual_start,
+        actual_end=v.actual_end,
+        performed_minutes=performed_minutes(v),
+        client_first_name=view.client_first_name,
+        address_area=view.address_area,
+        version=v.version,
+    )
 
 
-class DayPublic(BaseModel):
-    start: date
-    end: date
-    visits: list[VisitPublic]
-    next_visit: VisitPublic | None = None
+def frame_public(frame: fc.Frame, status: fc.FrameStatus) -> FramePublic:
+    return FramePublic(
+        period=frame.period,
+        services=[
+            GrantedPublic(code=ServiceCode(s.code), count=s.count, per=s.per)
+            for s in frame.services
+        ],
+        period_start=status.period_start,
+        period_end=status.period_end,
+        frame_minutes=status.frame_minutes,
+        performed_minutes=status.performed_minutes,
+        planned_minutes=status.planned_minutes,
+        left_minutes=status.left_minutes,
+    )
 
 
-class GrantedPublic(BaseModel):
-    code: str
-    count: int
-    per: fc.FrequencyUnit
+def request_public(view: RequestView) -> RequestPublic:
+    """A request as it was asked: its own change and ``before``, whatever the visit is now."""
+    r = view.request
+    assert r.id is not None
+    return RequestPublic(
+        id=r.id,
+        client_id=r.client_id,
+        client_first_name=view.client_first_name,
+        change=r.change,
+        before=r.before,
+        note=r.note,
+        status=r.status,
+        outcome=r.outcome,
+        reasons=r.reasons,
+        assignee=r.assignee,
+        assigned_first_name=view.assigned_first_name,
+        escalated=r.escalated_at is not None,
+        created_at=r.created_at,
+        decided_at=r.decided_at,
+        decided_by_first_name=view.decided_by_first_name,
+        reject_reason=r.reject_reason,
+        reject_text=r.reject_text,
+        version=r.version,
+    )
 
 
-class FramePublic(BaseModel):
-    period: fc.Period
-    period_start: date
-    period_end: date
-    frame_minutes: int
-    performed_minutes: int
-    planned_minutes: int
-    left_minutes: int
-    services: list[GrantedPublic]
-
-    @classmethod
-    def of(cls, frame: fc.Frame, status: fc.FrameStatus) -> FramePublic:
-        return cls(
-            period=frame.period,
-            services=[
-                GrantedPublic(code=s.code, count=s.count, per=s.per) for s in frame.services
-            ],
-            period_start=status.period_start,
-            period_end=status.period_end,
-            frame_minutes=status.frame_minutes,
-            performed_minutes=status.performed_minutes,
-            planned_minutes=status.planned_minutes,
-            left_minutes=status.left_minutes,
-        )
+def note_public(
+    note: VisitNote, author: str | None = None, start: datetime | None = None
+) -> NotePublic:
+    assert note.id is not None
+    return NotePublic(
+        id=note.id,
+        visit_id=note.visit_id,
+        visit_start=start,
+        author_first_name=author,
+        text=note.text,
+        source=note.source,
+        confidence=note.confidence,
+        event_time=note.event_time,
+        entry_time=note.entry_time,
+        marked_wrong=note.marked_wrong_at is not None,
+        corrects_note_id=note.corrects_note_id,
+    )
 
 
-class ChangeIn(BaseModel):
-    kind: fc.ChangeKind
-    visit_id: int | None = Field(default=None, ge=1)
-    new_start: AwareDatetime | None = None
-    new_duration: int | None = Field(default=None, ge=0, le=24 * 60)
-    service: str | None = Field(default=None, max_length=40)
-    new_service: str | None = Field(default=None, max_length=40)
-    services: list[str] = Field(default_factory=list, max_length=10)
-
-    def to_change(self) -> fc.Change:
-        for code in [self.service, self.new_service, *self.services]:
-            if code is not None and code not in set(ServiceCode):
-                raise InvalidInput("unknown_service", service=code)
-        try:
-            fields = self.model_dump(include=set(ChangeIn.model_fields), exclude_unset=True)
-            return fc.Change.model_validate(fields)
-        except ValidationError as exc:
-            missing = [e for e in exc.errors() if e["type"] == "missing_fields"]
-            if missing:
-                raise InvalidInput("missing_fields", fields=missing[0]["ctx"]["fields"]) from None
-            raise
+def person_kind(account: ChatAccount) -> PersonKind:
+    if account.client_id is not None:
+        return PersonKind.CLIENT
+    if account.relative_id is not None:
+        return PersonKind.RELATIVE
+    return PersonKind.STAFF
 
 
-class SubmitIn(ChangeIn):
-    idempotency_key: str = Field(min_length=8, max_length=64)
-    note: str = Field(default="", max_length=1000)
-    to_assessor: bool = False
-
-
-class ReasonPublic(BaseModel):
-    code: str
-    numbers: dict[str, int | str]
-
-
-class VerdictPublic(BaseModel):
-    outcome: fc.Outcome
-    reasons: list[ReasonPublic]
-    period_start: date
-    period_end: date
-    frame_minutes: int
-    performed_minutes: int
-    planned_minutes: int
-    delta_minutes: int
-    total_after: int
-
-    @classmethod
-    def of(cls, v: fc.Verdict) -> VerdictPublic:
-        return cls(
-            outcome=v.outcome,
-            reasons=[ReasonPublic(code=r.code.value, numbers=dict(r.numbers)) for r in v.reasons],
-            period_start=v.period_start,
-            period_end=v.period_end,
-            frame_minutes=v.frame_minutes,
-            performed_minutes=v.performed_minutes,
-            planned_minutes=v.planned_minutes,
-            delta_minutes=v.delta_minutes,
-            total_after=v.total_after,
-        )
-
-
-class RequestPublic(BaseModel):
-    id: int
-    client_id: int
-    client_first_name: str
-    kind: fc.ChangeKind
-    visit_id: int | None
-    visit_start: datetime | None
-    visit_duration_minutes: int | None
-    visit_services: list[str]
-    new_start: datetime | None
-    new_duration: int | None
-    service: str | None
-    new_service: str | None
-    services: list[str]
-    note: str
-    status: RequestStatus
-    outcome: fc.Outcome
-    reasons: list[ReasonPublic]
-    assignee: Assignee
-    assigned_first_name: str | None
-    escalated: bool
-    created_at: datetime
-    decided_at: datetime | None
-    decided_by_first_name: str | None
-    reject_reason: RejectReason | None
-    reject_text: str | None
-    version: int
-
-    @classmethod
-    def of(cls, view: RequestView) -> RequestPublic:
-        r, v = view.request, view.visit
-        assert r.id is not None
-        return cls(
-            id=r.id,
-            client_id=r.client_id,
-            client_first_name=view.client_first_name,
-            kind=r.kind,
-            visit_id=r.visit_id,
-            visit_start=v.planned_start if v else None,
-            visit_duration_minutes=v.duration_minutes if v else None,
-            visit_services=v.services if v else [],
-            new_start=r.new_start,
-            new_duration=r.new_duration,
-            service=r.service,
-            new_service=r.new_service,
-            services=r.services,
-            note=r.note,
-            status=r.status,
-            outcome=r.outcome,
-            reasons=[ReasonPublic(**reason) for reason in r.reasons],
-            assignee=r.assignee,
-            assigned_first_name=view.assigned_first_name,
-            escalated=r.escalated_at is not None,
-            created_at=r.created_at,
-            decided_at=r.decided_at,
-            decided_by_first_name=view.decided_by_first_name,
-            reject_reason=r.reject_reason,
-            reject_text=r.reject_text,
-            version=r.version,
-        )
-
-
-class DecisionIn(BaseModel):
-    version: int | None = Field(default=None, ge=1)
-
-
-class RejectIn(DecisionIn):
-    reason: RejectReason
-    text: str | None = Field(default=None, max_length=500)
-
-
-class LinkIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64)
-    telegram_user_id: int
-    chat_id: int
-    locale: str | None = Field(default=None, max_length=8)
-    first_name: str | None = Field(default=None, max_length=64)
-
-
-class ClientAccess(BaseModel):
-    client_id: int
-    first_name: str
-    scope: Scope
-
-
-class MePublic(BaseModel):
-    chat_account_id: int
-    kind: str  # client | relative | staff
-    first_name: str
-    locale: str
-    notify_level: NotifyLevel
-    clients: list[ClientAccess]
-    staff_id: int | None = None
-    staff_role: StaffRole | None = None
-
-
-class PreferencesIn(BaseModel):
-    locale: str | None = Field(default=None, max_length=8)
-    notify_level: NotifyLevel | None = None
-
-
-class InvitationIn(BaseModel):
-    kind: InvitationKind
-    client_id: int | None = None
-    staff_id: int | None = None
-    scope: Scope | None = None
-    relative_first_name: str | None = Field(default=None, max_length=64)
-
-
-class InvitationPublic(BaseModel):
-    code: str
-    kind: InvitationKind
-    expires_at: datetime
-
-
-class RelativePublic(BaseModel):
-    link_id: int
-    first_name: str
-    scope: Scope
-    granted_at: datetime
-
-
-class LateIn(BaseModel):
-    minutes: int = Field(ge=1, le=240)
-
-
-class NotificationPublic(BaseModel):
-    id: int
-    chat_id: int
-    recipient: str  # client | relative | staff
-    locale: str
-    kind: str
-    urgency: str
-    payload: dict[str, Any]
-    attempts: int
-
-
-class ClaimIn(BaseModel):
-    limit: int = Field(default=50, ge=1, le=500)
-    lease_seconds: int = Field(default=60, ge=5, le=3600)
-
-
-class FailureIn(BaseModel):
-    retry_after: float | None = Field(default=None, ge=0, le=86_400)
-    blocked: bool = False
+def notification_public(notification: Notification, account: ChatAccount) -> NotificationPublic:
+    assert notification.id is not None
+    return NotificationPublic(
+        id=notification.id,
+        chat_id=account.chat_id,
+        recipient=person_kind(account),
+        locale=account.locale,
+        urgency=notification.urgency,
+        attempts=notification.attempts,
+        created_at=notification.created_at,
+        message=notification.message,
+    )
 
 
 # --- follow-up for the assessor (backend.domain.followup) -----------------------------------
@@ -462,15 +279,3 @@ class FollowupPublic(BaseModel):
                 for n in report.changed_needs
             ],
         )
-
-
-class DeviationIn(BaseModel):
-    reason: DeviationReason | None  # null clears a mistaken reason
-
-
-class DeviationPublic(BaseModel):
-    visit_id: int
-    client_id: int
-    status: fc.VisitStatus
-    deviation_reason: DeviationReason | None
-    version: int

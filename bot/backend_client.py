@@ -1,4 +1,5 @@
-"""The bot's only way to the backend: one async method per endpoint, over HTTP.
+"""The bot's only way to the backend: one async method per endpoint, over HTTP, taking and
+returning the contract's models (``contract/``).
 
 In the one-process demo and in tests the same client runs over ``httpx.ASGITransport(app)``,
 so there is one path, not two. Errors come back as ``BackendError(code)``.
@@ -7,13 +8,66 @@ so there is one path, not two. Errors come back as ``BackendError(code)``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from contract import (
+    Change,
+    ClaimIn,
+    CorrectionIn,
+    DayPublic,
+    Decision,
+    DecisionIn,
+    ErrorBody,
+    ErrorCode,
+    FailureIn,
+    FramePublic,
+    InvitationIn,
+    InvitationKind,
+    InvitationPublic,
+    LateIn,
+    LinkIn,
+    MePublic,
+    NoteIn,
+    NotePublic,
+    NoteSource,
+    NotificationPublic,
+    NotifyLevel,
+    PreferencesIn,
+    RelativePublic,
+    RequestPublic,
+    Scope,
+    Submission,
+    TranscriptPublic,
+    Verdict,
+    VisitPublic,
+)
+
+Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
+
+_REQUESTS = TypeAdapter(list[RequestPublic])
+_VISITS = TypeAdapter(list[VisitPublic])
+_RELATIVES = TypeAdapter(list[RelativePublic])
+_NOTES = TypeAdapter(list[NotePublic])
+_NOTIFICATION = TypeAdapter(NotificationPublic)
+
+
+class UnknownNotification(BaseModel):
+    """A notification of a kind this bot does not know (from a newer backend): still sent,
+    in general words, rather than blocking the outbox."""
+
+    id: int
+    chat_id: int
+    locale: str
 
 
 class BackendError(Exception):
-    def __init__(self, code: str, status: int = 0, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, status: int = 0, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.status = status
@@ -22,10 +76,37 @@ class BackendError(Exception):
 
 class BackendUnavailable(BackendError):
     def __init__(self) -> None:
-        super().__init__("backend_unavailable", 503)
+        super().__init__(ErrorCode.BACKEND_UNAVAILABLE, 503)
 
 
-Json = dict[str, Any]
+_ANY_LIST = TypeAdapter(list[dict[str, Any]])
+
+
+def _notification(item: dict[str, Any]) -> NotificationPublic | UnknownNotification:
+    try:
+        return _NOTIFICATION.validate_python(item)
+    except ValidationError:
+        return UnknownNotification.model_validate(item)
+
+
+def _error(response: httpx.Response) -> BackendError:
+    """The backend's answer as an error. A code this bot does not know (a newer backend) is
+    ``ErrorCode.UNKNOWN``, with what was said kept in the details, rather than a crash."""
+    try:
+        body = ErrorBody.model_validate_json(response.content)
+    except ValidationError:
+        try:
+            raw = response.json()
+        except ValueError:
+            raw = response.text
+        details = raw.get("details") if isinstance(raw, dict) else None
+        code = raw.get("code") if isinstance(raw, dict) else None
+        return BackendError(
+            ErrorCode.UNKNOWN,
+            response.status_code,
+            {**(details if isinstance(details, dict) else {}), "raw_code": code or str(raw)[:200]},
+        )
+    return BackendError(body.code, response.status_code, body.details)
 
 
 class BackendClient:
@@ -53,74 +134,86 @@ class BackendClient:
         path: str,
         *,
         user: int | None = None,
-        json: Json | None = None,
+        body: BaseModel | None = None,
         params: dict[str, str] | None = None,
-    ) -> Any:
-        headers = {"X-Service-Token": self.service_token}
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        seconds: float | None = None,  # how long the backend may take (speech is slow)
+    ) -> bytes:
+        """The answer's body (empty for 204); every 4xx and 5xx raised as ``BackendError``."""
+        sent = {"X-Service-Token": self.service_token, **(headers or {})}
         if user is not None:
-            headers["X-Telegram-User-Id"] = str(user)
+            sent["X-Telegram-User-Id"] = str(user)
+        if body is not None:
+            content = body.model_dump_json().encode()
+            sent["Content-Type"] = "application/json"
         try:
             response = await self.http.request(
-                method, path, headers=headers, json=json, params=params
+                method,
+                path,
+                headers=sent,
+                content=content,
+                params=params,
+                timeout=seconds if seconds is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except (httpx.TransportError, OSError) as exc:
             raise BackendUnavailable() from exc
         if response.status_code >= 500:
             raise BackendUnavailable()
         if response.status_code >= 400:
-            try:
-                body = response.json()
-            except ValueError:
-                body = {}
-            raise BackendError(
-                body.get("code", "error"), response.status_code, body.get("details") or {}
-            )
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+            raise _error(response)
+        return response.content
+
+    async def _get(self, model: type[Model], method: str, path: str, **kwargs: Any) -> Model:
+        return model.model_validate_json(await self._call(method, path, **kwargs))
+
+    async def _list(self, adapter: TypeAdapter[T], method: str, path: str, **kwargs: Any) -> T:
+        return adapter.validate_json(await self._call(method, path, **kwargs))
 
     # --- chat accounts ---------------------------------------------------------------------
 
     async def link(
         self, *, code: str, user: int, chat_id: int, locale: str | None, first_name: str | None
-    ) -> Json:
-        body = {
-            "code": code,
-            "telegram_user_id": user,
-            "chat_id": chat_id,
-            "locale": locale,
-            "first_name": first_name,
-        }
-        return await self._call("POST", "/bot/link", json=body)  # type: ignore[no-any-return]
+    ) -> MePublic:
+        body = LinkIn(
+            code=code,
+            telegram_user_id=user,
+            chat_id=chat_id,
+            locale=locale,
+            first_name=first_name,
+        )
+        return await self._get(MePublic, "POST", "/bot/link", body=body)
 
-    async def me(self, user: int) -> Json | None:
+    async def me(self, user: int) -> MePublic | None:
         """Who this Telegram user is, or None when the account is not linked."""
         try:
-            return await self._call("GET", "/bot/me", user=user)  # type: ignore[no-any-return]
+            return await self._get(MePublic, "GET", "/bot/me", user=user)
         except BackendError as exc:
-            if exc.code == "not_linked":
+            if exc.code is ErrorCode.NOT_LINKED:
                 return None
             raise
 
     async def update_me(
-        self, user: int, *, locale: str | None = None, notify_level: str | None = None
-    ) -> Json:
-        body = {"locale": locale, "notify_level": notify_level}
-        return await self._call("PATCH", "/bot/me", user=user, json=body)  # type: ignore[no-any-return]
+        self, user: int, *, locale: str | None = None, notify_level: NotifyLevel | None = None
+    ) -> MePublic:
+        body = PreferencesIn(locale=locale, notify_level=notify_level)
+        return await self._get(MePublic, "PATCH", "/bot/me", user=user, body=body)
 
     async def invite_relative(
-        self, user: int, *, client_id: int, scope: str, relative_first_name: str | None = None
-    ) -> Json:
-        body = {
-            "kind": "relative",
-            "client_id": client_id,
-            "scope": scope,
-            "relative_first_name": relative_first_name,
-        }
-        return await self._call("POST", "/bot/invitations", user=user, json=body)  # type: ignore[no-any-return]
+        self, user: int, *, client_id: int, scope: Scope, relative_first_name: str | None = None
+    ) -> InvitationPublic:
+        body = InvitationIn(
+            kind=InvitationKind.RELATIVE,
+            client_id=client_id,
+            scope=scope,
+            relative_first_name=relative_first_name,
+        )
+        return await self._get(InvitationPublic, "POST", "/bot/invitations", user=user, body=body)
 
-    async def relatives(self, user: int, client_id: int) -> list[Json]:
-        return await self._call("GET", f"/bot/clients/{client_id}/relatives", user=user)  # type: ignore[no-any-return]
+    async def relatives(self, user: int, client_id: int) -> list[RelativePublic]:
+        return await self._list(
+            _RELATIVES, "GET", f"/bot/clients/{client_id}/relatives", user=user
+        )
 
     async def revoke_relative(self, user: int, client_id: int, link_id: int) -> None:
         await self._call("DELETE", f"/bot/clients/{client_id}/relatives/{link_id}", user=user)
@@ -135,125 +228,117 @@ class BackendClient:
         start: date | None = None,
         end: date | None = None,
         days: int | None = None,
-    ) -> Json:
+    ) -> DayPublic:
         """Visits on local days start..end; by default today (the backend's clock decides)."""
         given: dict[str, date | int | None] = {"from": start, "to": end, "days": days}
         params = {k: str(v) for k, v in given.items() if v is not None}
-        return await self._call("GET", f"/clients/{client_id}/visits", user=user, params=params)  # type: ignore[no-any-return]
-
-    async def frame(self, user: int, client_id: int) -> Json:
-        return await self._call("GET", f"/clients/{client_id}/frame", user=user)  # type: ignore[no-any-return]
-
-    async def preview(self, user: int, client_id: int, change: Json) -> Json:
-        return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/clients/{client_id}/requests/preview", user=user, json=change
+        return await self._get(
+            DayPublic, "GET", f"/clients/{client_id}/visits", user=user, params=params
         )
 
-    async def submit(
-        self,
-        user: int,
-        client_id: int,
-        change: Json,
-        *,
-        idempotency_key: str,
-        note: str = "",
-        to_assessor: bool = False,
-    ) -> Json:
-        body = {**change, "idempotency_key": idempotency_key, "note": note}
-        body["to_assessor"] = to_assessor
-        return await self._call("POST", f"/clients/{client_id}/requests", user=user, json=body)  # type: ignore[no-any-return]
+    async def frame(self, user: int, client_id: int) -> FramePublic:
+        return await self._get(FramePublic, "GET", f"/clients/{client_id}/frame", user=user)
 
-    async def requests(self, user: int, client_id: int) -> list[Json]:
-        return await self._call("GET", f"/clients/{client_id}/requests", user=user)  # type: ignore[no-any-return]
+    async def preview(self, user: int, client_id: int, change: Change) -> Verdict:
+        return await self._get(
+            Verdict, "POST", f"/clients/{client_id}/requests/preview", user=user, body=change
+        )
 
-    async def withdraw(self, user: int, request_id: int) -> Json:
-        return await self._call("POST", f"/requests/{request_id}/withdraw", user=user)  # type: ignore[no-any-return]
+    async def submit(self, user: int, client_id: int, submission: Submission) -> RequestPublic:
+        return await self._get(
+            RequestPublic, "POST", f"/clients/{client_id}/requests", user=user, body=submission
+        )
+
+    async def requests(self, user: int, client_id: int) -> list[RequestPublic]:
+        return await self._list(_REQUESTS, "GET", f"/clients/{client_id}/requests", user=user)
+
+    async def withdraw(self, user: int, request_id: int) -> RequestPublic:
+        return await self._get(
+            RequestPublic, "POST", f"/requests/{request_id}/withdraw", user=user
+        )
 
     # --- staff ------------------------------------------------------------------------------
 
-    async def queue(self, user: int) -> list[Json]:
-        return await self._call("GET", "/staff/queue", user=user)  # type: ignore[no-any-return]
+    async def queue(self, user: int) -> list[RequestPublic]:
+        return await self._list(_REQUESTS, "GET", "/staff/queue", user=user)
 
-    async def request(self, user: int, request_id: int) -> Json:
-        return await self._call("GET", f"/staff/requests/{request_id}", user=user)  # type: ignore[no-any-return]
+    async def request(self, user: int, request_id: int) -> RequestPublic:
+        return await self._get(RequestPublic, "GET", f"/staff/requests/{request_id}", user=user)
 
-    async def approve(self, user: int, request_id: int, version: int | None) -> Json:
-        return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/staff/requests/{request_id}/approve", user=user, json={"version": version}
+    async def decide(
+        self, user: int, request_id: int, decision: Decision, body: DecisionIn
+    ) -> RequestPublic:
+        """Approve, reject (``body`` is a ``RejectIn``) or hand over to the planners."""
+        path = f"/staff/requests/{request_id}/{decision.value}"
+        return await self._get(RequestPublic, "POST", path, user=user, body=body)
+
+    async def staff_day(self, user: int) -> list[VisitPublic]:
+        return await self._list(_VISITS, "GET", "/staff/day", user=user)
+
+    async def check_in(self, user: int, visit_id: int) -> VisitPublic:
+        return await self._get(
+            VisitPublic, "POST", f"/staff/visits/{visit_id}/check-in", user=user
         )
 
-    async def reject(
-        self, user: int, request_id: int, version: int | None, reason: str, text: str | None
-    ) -> Json:
-        body = {"version": version, "reason": reason, "text": text}
-        return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/staff/requests/{request_id}/reject", user=user, json=body
+    async def check_out(self, user: int, visit_id: int) -> VisitPublic:
+        return await self._get(
+            VisitPublic, "POST", f"/staff/visits/{visit_id}/check-out", user=user
         )
 
-    async def hand_over(self, user: int, request_id: int, version: int | None) -> Json:
-        return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/staff/requests/{request_id}/hand-over", user=user, json={"version": version}
+    async def running_late(self, user: int, minutes: int) -> list[VisitPublic]:
+        return await self._list(
+            _VISITS, "POST", "/staff/late", user=user, body=LateIn(minutes=minutes)
         )
-
-    async def staff_day(self, user: int) -> list[Json]:
-        return await self._call("GET", "/staff/day", user=user)  # type: ignore[no-any-return]
-
-    async def check_in(self, user: int, visit_id: int) -> Json:
-        return await self._call("POST", f"/staff/visits/{visit_id}/check-in", user=user)  # type: ignore[no-any-return]
-
-    async def check_out(self, user: int, visit_id: int) -> Json:
-        return await self._call("POST", f"/staff/visits/{visit_id}/check-out", user=user)  # type: ignore[no-any-return]
-
-    async def running_late(self, user: int, minutes: int) -> list[Json]:
-        return await self._call("POST", "/staff/late", user=user, json={"minutes": minutes})  # type: ignore[no-any-return]
 
     # --- notes and speech ------------------------------------------------------------------
 
-    async def transcribe(self, user: int, audio: bytes, *, language: str) -> Json:
-        headers = {
-            "X-Service-Token": self.service_token,
-            "X-Telegram-User-Id": str(user),
-            "Content-Type": "audio/ogg",
-        }
-        try:
-            response = await self.http.post(
-                "/speech/transcribe",
-                params={"language": language},
-                content=audio,
-                headers=headers,
-                timeout=180.0,
-            )
-        except (httpx.TransportError, OSError) as exc:
-            raise BackendUnavailable() from exc
-        if response.status_code >= 500:
-            raise BackendUnavailable()
-        body = response.json()
-        if response.status_code >= 400:
-            raise BackendError(
-                body.get("code", "error"), response.status_code, body.get("details")
-            )
-        return body  # type: ignore[no-any-return]
-
-    async def add_note(
-        self, user: int, visit_id: int, text: str, *, source: str, confidence: float | None
-    ) -> Json:
-        body = {"text": text, "source": source, "confidence": confidence}
-        return await self._call("POST", f"/staff/visits/{visit_id}/notes", user=user, json=body)  # type: ignore[no-any-return]
-
-    async def correct_note(self, user: int, note_id: int, text: str) -> Json:
-        """Mark the note wrong and save the correction as a new note (nothing is deleted)."""
-        return await self._call(  # type: ignore[no-any-return]
-            "POST", f"/staff/notes/{note_id}/correct", user=user, json={"text": text}
+    async def transcribe(self, user: int, audio: bytes, *, language: str) -> TranscriptPublic:
+        return await self._get(
+            TranscriptPublic,
+            "POST",
+            "/speech/transcribe",
+            user=user,
+            params={"language": language},
+            content=audio,
+            headers={"Content-Type": "audio/ogg"},
+            seconds=180.0,
         )
 
-    async def client_notes(self, user: int, client_id: int) -> list[Json]:
-        return await self._call("GET", f"/clients/{client_id}/notes", user=user)  # type: ignore[no-any-return]
+    async def add_note(
+        self,
+        user: int,
+        visit_id: int,
+        text: str,
+        *,
+        source: NoteSource,
+        confidence: float | None,
+    ) -> NotePublic:
+        body = NoteIn(text=text, source=source, confidence=confidence)
+        return await self._get(
+            NotePublic, "POST", f"/staff/visits/{visit_id}/notes", user=user, body=body
+        )
+
+    async def correct_note(self, user: int, note_id: int, text: str) -> NotePublic:
+        """Mark the note wrong and save the correction as a new note (nothing is deleted)."""
+        return await self._get(
+            NotePublic,
+            "POST",
+            f"/staff/notes/{note_id}/correct",
+            user=user,
+            body=CorrectionIn(text=text),
+        )
+
+    async def client_notes(self, user: int, client_id: int) -> list[NotePublic]:
+        return await self._list(_NOTES, "GET", f"/clients/{client_id}/notes", user=user)
 
     # --- the outbox -------------------------------------------------------------------------
 
-    async def claim(self, *, limit: int = 50, lease_seconds: int = 60) -> list[Json]:
-        body = {"limit": limit, "lease_seconds": lease_seconds}
-        return await self._call("POST", "/bot/outbox/claim", json=body)  # type: ignore[no-any-return]
+    async def claim(
+        self, *, limit: int = 50, lease_seconds: int = 60
+    ) -> list[NotificationPublic | UnknownNotification]:
+        body = ClaimIn(limit=limit, lease_seconds=lease_seconds)
+        claimed = _ANY_LIST.validate_json(await self._call("POST", "/bot/outbox/claim", body=body))
+        return [_notification(item) for item in claimed]
 
     async def ack(self, notification_id: int) -> None:
         await self._call("POST", f"/bot/outbox/{notification_id}/ack")
@@ -261,5 +346,5 @@ class BackendClient:
     async def fail(
         self, notification_id: int, *, retry_after: float | None = None, blocked: bool = False
     ) -> None:
-        body = {"retry_after": retry_after, "blocked": blocked}
-        await self._call("POST", f"/bot/outbox/{notification_id}/fail", json=body)
+        body = FailureIn(retry_after=retry_after, blocked=blocked)
+        await self._call("POST", f"/bot/outbox/{notification_id}/fail", body=body)

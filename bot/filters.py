@@ -11,33 +11,32 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-Json = dict[str, Any]
+from contract import ClientAccess, MePublic, PersonKind
 
 
 class Linked(Filter):
-    def __init__(self, *kinds: str) -> None:
-        self.kinds = kinds or ("client", "relative", "staff")
+    def __init__(self, *kinds: PersonKind) -> None:
+        self.kinds = kinds or tuple(PersonKind)
 
-    async def __call__(self, event: TelegramObject, me: Json | None = None) -> bool:
-        return me is not None and me["kind"] in self.kinds
+    async def __call__(self, event: TelegramObject, me: MePublic | None = None) -> bool:
+        return me is not None and me.kind in self.kinds
 
 
 class NotLinked(Filter):
-    async def __call__(self, event: TelegramObject, me: Json | None = None) -> bool:
+    async def __call__(self, event: TelegramObject, me: MePublic | None = None) -> bool:
         return me is None
 
 
-IS_STAFF = Linked("staff")
-IS_CLIENT_SIDE = Linked("client", "relative")
+IS_STAFF = Linked(PersonKind.STAFF)
+IS_CLIENT_SIDE = Linked(PersonKind.CLIENT, PersonKind.RELATIVE)
 
 
-async def current_client(me: Json, state: FSMContext) -> Json | None:
+async def current_client(me: MePublic, state: FSMContext) -> ClientAccess | None:
     """The client a client or relative is looking at (a relative may follow several)."""
-    clients: list[Json] = me.get("clients", [])
-    if not clients:
+    if not me.clients:
         return None
     chosen = (await state.get_data()).get("client_id")
-    return next((c for c in clients if c["client_id"] == chosen), clients[0])
+    return next((c for c in me.clients if c.client_id == chosen), me.clients[0])
 
 
 class FollowedClient(BaseMiddleware):

@@ -5,8 +5,6 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -14,8 +12,20 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
-
-Json = dict[str, Any]
+from contract import (
+    ClientAccess,
+    MePublic,
+    NotifyLevel,
+    Outcome,
+    PersonKind,
+    RejectReason,
+    RelativePublic,
+    RequestPublic,
+    Scope,
+    ServiceCode,
+    VisitPublic,
+    VisitStatus,
+)
 
 # Main-menu buttons (lazy: matched in the user's language by the handlers' filters).
 TODAY = __("📅 Today")
@@ -48,7 +58,7 @@ class ShiftPick(CallbackData, prefix="sh"):
 
 
 class ServicePick(CallbackData, prefix="s"):
-    code: str
+    code: ServiceCode
 
 
 class Confirm(CallbackData, prefix="c"):
@@ -72,7 +82,7 @@ class Decide(CallbackData, prefix="d"):
 class RejectWith(CallbackData, prefix="rr"):
     request_id: int
     version: int
-    reason: str
+    reason: RejectReason
 
 
 class VisitAction(CallbackData, prefix="va"):
@@ -89,7 +99,7 @@ class Language(CallbackData, prefix="lang"):
 
 
 class Level(CallbackData, prefix="lvl"):
-    level: str
+    level: NotifyLevel
 
 
 class SettingsPick(CallbackData, prefix="set"):
@@ -97,7 +107,7 @@ class SettingsPick(CallbackData, prefix="set"):
 
 
 class ScopePick(CallbackData, prefix="sc"):
-    scope: str
+    scope: Scope
 
 
 class Revoke(CallbackData, prefix="rv"):
@@ -121,9 +131,9 @@ class NoteCorrect(CallbackData, prefix="nc"):
     note_id: int
 
 
-def main_menu(me: Json | None) -> ReplyKeyboardMarkup:
+def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
-    if me is not None and me["kind"] == "staff":
+    if me is not None and me.kind is PersonKind.STAFF:
         for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP):
             builder.button(text=str(label))
         builder.adjust(1, 2, 2)
@@ -140,12 +150,10 @@ def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
 
 
-def visits_keyboard(visits: list[Json]) -> InlineKeyboardMarkup:
+def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in visits[:10]:
-        builder.button(
-            text=texts.visit_button(visit), callback_data=VisitPick(visit_id=visit["id"])
-        )
+        builder.button(text=texts.visit_button(visit), callback_data=VisitPick(visit_id=visit.id))
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind="extra"))
     _nav(builder, back=False)
     builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
@@ -193,7 +201,7 @@ def shift_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def services_keyboard(codes: list[str]) -> InlineKeyboardMarkup:
+def services_keyboard(codes: list[ServiceCode]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in codes:
         builder.button(
@@ -204,9 +212,9 @@ def services_keyboard(codes: list[str]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def confirm_keyboard(outcome: str) -> InlineKeyboardMarkup:
+def confirm_keyboard(outcome: Outcome) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    if outcome == "outside":
+    if outcome is Outcome.OUTSIDE:
         builder.button(text=_("Send to my assessor"), callback_data=Confirm(action="assessor"))
     else:
         builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
@@ -221,9 +229,9 @@ def withdraw_keyboard(request_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def decide_keyboard(request: Json) -> InlineKeyboardMarkup:
+def decide_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    rid, version = request["id"], request["version"]
+    rid, version = request.id, request.version
     builder.button(
         text=_("✅ Approve"),
         callback_data=Decide(action="approve", request_id=rid, version=version),
@@ -250,15 +258,15 @@ def reject_reasons_keyboard(request_id: int, version: int) -> InlineKeyboardMark
     return builder.as_markup()
 
 
-def visit_actions_keyboard(visit: Json) -> InlineKeyboardMarkup | None:
+def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
-    if visit["status"] in ("planned", "on_the_way"):
+    if visit.status in (VisitStatus.PLANNED, VisitStatus.ON_THE_WAY):
         builder.button(
-            text=_("Check in"), callback_data=VisitAction(action="in", visit_id=visit["id"])
+            text=_("Check in"), callback_data=VisitAction(action="in", visit_id=visit.id)
         )
-    elif visit["status"] == "in_progress":
+    elif visit.status is VisitStatus.IN_PROGRESS:
         builder.button(
-            text=_("Check out"), callback_data=VisitAction(action="out", visit_id=visit["id"])
+            text=_("Check out"), callback_data=VisitAction(action="out", visit_id=visit.id)
         )
     else:
         return None
@@ -274,16 +282,16 @@ def late_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def settings_keyboard(me: Json) -> InlineKeyboardMarkup:
+def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Language"), callback_data=SettingsPick(what="language"))
     builder.button(text=_("Messages"), callback_data=SettingsPick(what="level"))
-    if me["kind"] == "client":
+    if me.kind is PersonKind.CLIENT:
         builder.button(
             text=_("Who can see my visits"), callback_data=SettingsPick(what="relatives")
         )
         builder.button(text=_("Invite a relative"), callback_data=SettingsPick(what="invite"))
-    if me["kind"] == "relative" and len(me["clients"]) > 1:
+    if me.kind is PersonKind.RELATIVE and len(me.clients) > 1:
         builder.button(text=_("Choose person"), callback_data=SettingsPick(what="client"))
     builder.adjust(1)
     return builder.as_markup()
@@ -297,7 +305,7 @@ def languages_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def levels_keyboard(current: str) -> InlineKeyboardMarkup:
+def levels_keyboard(current: NotifyLevel) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for level, label in texts.NOTIFY_LEVELS.items():
         mark = "● " if level == current else ""
@@ -308,33 +316,34 @@ def levels_keyboard(current: str) -> InlineKeyboardMarkup:
 
 def scope_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("May only see"), callback_data=ScopePick(scope="view"))
+    builder.button(text=_("May only see"), callback_data=ScopePick(scope=Scope.VIEW))
     builder.button(
-        text=_("May see and ask for changes"), callback_data=ScopePick(scope="view_request")
+        text=_("May see and ask for changes"),
+        callback_data=ScopePick(scope=Scope.VIEW_REQUEST),
     )
     _nav(builder, back=False)
     builder.adjust(1)
     return builder.as_markup()
 
 
-def relatives_keyboard(client_id: int, links: list[Json]) -> InlineKeyboardMarkup | None:
+def relatives_keyboard(client_id: int, links: list[RelativePublic]) -> InlineKeyboardMarkup | None:
     if not links:
         return None
     builder = InlineKeyboardBuilder()
     for link in links:
         builder.button(
-            text=_("Remove {name}").format(name=link["first_name"]),
-            callback_data=Revoke(client_id=client_id, link_id=link["link_id"]),
+            text=_("Remove {name}").format(name=link.first_name),
+            callback_data=Revoke(client_id=client_id, link_id=link.link_id),
         )
     builder.adjust(1)
     return builder.as_markup()
 
 
-def clients_keyboard(clients: list[Json]) -> InlineKeyboardMarkup:
+def clients_keyboard(clients: list[ClientAccess]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for client in clients:
         builder.button(
-            text=client["first_name"], callback_data=ClientPick(client_id=client["client_id"])
+            text=client.first_name, callback_data=ClientPick(client_id=client.client_id)
         )
     builder.adjust(1)
     return builder.as_markup()
@@ -351,13 +360,13 @@ def dictation_keyboard(has_visit: bool, can_choose: bool) -> InlineKeyboardMarku
     return builder.as_markup()
 
 
-def note_visits_keyboard(day: list[Json]) -> InlineKeyboardMarkup:
+def note_visits_keyboard(day: list[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in day:
         label = "{time} {name}".format(
-            time=texts.fmt_time(visit["start"]), name=visit.get("client_first_name") or ""
+            time=texts.fmt_time(visit.start), name=visit.client_first_name or ""
         )
-        builder.button(text=label, callback_data=NoteVisit(visit_id=visit["id"]))
+        builder.button(text=label, callback_data=NoteVisit(visit_id=visit.id))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.utils.i18n import I18n
@@ -17,80 +16,96 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot import texts
-from bot.backend_client import BackendClient, BackendError
+from bot.backend_client import BackendClient, BackendError, UnknownNotification
 from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
+from contract import (
+    Message,
+    NotificationKind,
+    NotificationPublic,
+    PersonKind,
+    RejectReason,
+    RelativeLinked,
+    RequestDecided,
+    RequestExpired,
+    RequestForStaff,
+    RequestStatus,
+    SomeoneNew,
+    StaffLate,
+)
 
 log = logging.getLogger(__name__)
-Json = dict[str, Any]
 WAKE_CHANNEL = "ramtid:outbox"
 
 
-def _about(payload: Json, recipient: str) -> str:
+def _about(name: str, recipient: PersonKind) -> str:
     """Relatives follow someone else: say whose visit it is."""
-    name = payload.get("client_first_name")
-    if recipient == "relative" and name:
+    if recipient is PersonKind.RELATIVE and name:
         return _("About {name}:").format(name=texts.escape(name)) + "\n"
     return ""
 
 
-def render(notification: Json) -> str:
+def render(notification: NotificationPublic | UnknownNotification) -> str:
     """The notification in the recipient's language (call inside ``i18n.use_locale``)."""
-    kind, p = notification["kind"], notification["payload"]
-    about = _about(p, notification.get("recipient", "client"))
-    if kind == "request_decided":
-        change = texts.change_text(
-            texts.request_change(p), {"start": p["visit_start"]} if p.get("visit_start") else None
-        )
-        if p["status"] == "approved":
+    if isinstance(notification, UnknownNotification):
+        return _("There is news about your home care. Look at “Today”.")
+    return render_message(notification.message, notification.recipient)
+
+
+def render_message(m: Message, recipient: PersonKind) -> str:
+    if isinstance(m, RequestDecided):
+        # What was asked, from the visit as it was then: the visit itself may have moved.
+        change = texts.change_text(m.change, m.before.start if m.before else None)
+        about = _about(m.client_first_name, recipient)
+        if m.status is RequestStatus.APPROVED:
             return about + _("Good news: {name} approved your request.\n{change}").format(
-                name=texts.escape(p["decided_by_first_name"]), change=change
+                name=texts.escape(m.decided_by_first_name), change=change
             )
-        reason = texts.REJECT_REASONS.get(p.get("reject_reason") or "other", "")
+        reason = texts.REJECT_REASONS.get(m.reject_reason or RejectReason.OTHER, "")
         text = about + _("Your request was not possible: {reason}.\n{change}").format(
             reason=reason, change=change
         )
-        if p.get("reject_text"):
-            text += "\n“{text}”".format(text=texts.escape(p["reject_text"]))
+        if m.reject_text:
+            text += f"\n“{texts.escape(m.reject_text)}”"
         return text
-    if kind == "request_expired":
-        return about + _(
+    if isinstance(m, RequestExpired):
+        start = m.before.start if m.before else m.change.new_start
+        assert start is not None  # an extra visit has a new start
+        return _about(m.client_first_name, recipient) + _(
             "The visit {day} at {time} has passed before your request was decided."
-        ).format(day=texts.fmt_day(p["visit_start"]), time=texts.fmt_time(p["visit_start"]))
-    if kind == "staff_late":
-        return about + _("{name} is running about {minutes} late for the visit at {time}.").format(
-            name=texts.escape(p["staff_first_name"]),
-            minutes=texts.fmt_duration(p["late_minutes"]),
-            time=texts.fmt_time(p["visit_start"]),
+        ).format(day=texts.fmt_day(start), time=texts.fmt_time(start))
+    if isinstance(m, StaffLate):
+        return _about(m.client_first_name, recipient) + _(
+            "{name} is running about {minutes} late for the visit at {time}."
+        ).format(
+            name=texts.escape(m.staff_first_name),
+            minutes=texts.fmt_duration(m.late_minutes),
+            time=texts.fmt_time(m.visit_start),
         )
-    if kind == "someone_new":
-        return about + _("Someone new is coming: {name} will come on {day} at {time}.").format(
-            name=texts.escape(p["staff_first_name"]),
-            day=texts.fmt_day(p["visit_start"]),
-            time=texts.fmt_time(p["visit_start"]),
+    if isinstance(m, SomeoneNew):
+        return _about(m.client_first_name, recipient) + _(
+            "Someone new is coming: {name} will come on {day} at {time}."
+        ).format(
+            name=texts.escape(m.staff_first_name),
+            day=texts.fmt_day(m.visit_start),
+            time=texts.fmt_time(m.visit_start),
         )
-    if kind == "visit_changed":
-        return about + _("Your visit {day} at {time} has changed. Look at “Today”.").format(
-            day=texts.fmt_day(p["visit_start"]), time=texts.fmt_time(p["visit_start"])
-        )
-    if kind == "relative_linked":
+    if isinstance(m, RelativeLinked):
         return _("{name} can now see your visits. You can change this in Settings.").format(
-            name=texts.escape(p.get("relative_first_name") or "")
+            name=texts.escape(m.relative_first_name)
         )
-    if kind == "request_to_decide":
+    assert isinstance(m, RequestForStaff)
+    name = texts.escape(m.client_first_name)
+    if m.kind is NotificationKind.REQUEST_TO_DECIDE:
         return _(
             "A new request from {name} is waiting for you. Open “Requests to decide”."
-        ).format(name=texts.escape(p["client_first_name"]))
-    if kind == "request_handed_over":
-        return _("A request from {name} was passed to the planners.").format(
-            name=texts.escape(p["client_first_name"])
-        )
-    if kind == "request_escalated":
+        ).format(name=name)
+    if m.kind is NotificationKind.REQUEST_HANDED_OVER:
+        return _("A request from {name} was passed to the planners.").format(name=name)
+    if m.kind is NotificationKind.REQUEST_ESCALATED:
         return _("A request from {name} has waited too long and needs a decision.").format(
-            name=texts.escape(p["client_first_name"])
+            name=name
         )
-    if kind == "request_withdrawn":
-        return _("{name} withdrew a request.").format(name=texts.escape(p["client_first_name"]))
-    return _("There is news about your home care. Look at “Today”.")
+    return _("{name} withdrew a request.").format(name=name)
 
 
 class Notifier:
@@ -120,12 +135,12 @@ class Notifier:
         await asyncio.gather(*(self._deliver(n) for n in batch))
         return len(batch)
 
-    async def _deliver(self, notification: Json) -> None:
-        nid = notification["id"]
-        with self.i18n.context(), self.i18n.use_locale(notification["locale"]):
+    async def _deliver(self, notification: NotificationPublic | UnknownNotification) -> None:
+        nid = notification.id
+        with self.i18n.context(), self.i18n.use_locale(notification.locale):
             text = render(notification)
         try:
-            await self.sender.send(notification["chat_id"], text)
+            await self.sender.send(notification.chat_id, text)
         except RecipientBlocked:
             log.info("notification %s: chat blocked the bot; skipping it from now on", nid)
             await self.backend.fail(nid, blocked=True)

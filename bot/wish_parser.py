@@ -33,6 +33,8 @@ from enum import Enum, StrEnum, auto
 from functools import lru_cache
 from typing import Any
 
+from contract import ServiceCode
+
 # --------------------------------------------------------------------------------------
 # Public contract
 # --------------------------------------------------------------------------------------
@@ -70,18 +72,7 @@ class NotUnderstood:
     hint: Hint
 
 
-SERVICES = (
-    "cleaning",
-    "laundry",
-    "shopping",
-    "meal",
-    "hygiene",
-    "shower",
-    "dressing",
-    "walk",
-    "company",
-    "supervision",
-)
+SERVICES = tuple(code.value for code in ServiceCode)  # the codes a wish can name
 
 _LANGUAGES = ("sv", "en", "fi")
 

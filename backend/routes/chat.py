@@ -3,22 +3,26 @@
 from fastapi import APIRouter, Depends
 
 from backend.errors import InvalidInput
-from backend.models import Client, InvitationKind, Relative, Staff
+from backend.models import Client, Relative, Staff
 from backend.routes.deps import ActorDep, Now, SessionDep, require_service
-from backend.schemas import (
+from backend.schemas import notification_public
+from backend.services import accounts, outbox
+from backend.services.access import Actor
+from contract import (
     ClaimIn,
     ClientAccess,
+    ErrorCode,
     FailureIn,
     InvitationIn,
+    InvitationKind,
     InvitationPublic,
     LinkIn,
     MePublic,
     NotificationPublic,
+    PersonKind,
     PreferencesIn,
     RelativePublic,
 )
-from backend.services import accounts, outbox
-from backend.services.access import Actor
 
 router = APIRouter(prefix="/bot", tags=["bot"], dependencies=[Depends(require_service)])
 
@@ -28,13 +32,13 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
     assert account is not None and account.id is not None
     clients = await accounts.accessible_clients(session, actor)
     if actor.staff is not None:
-        kind, first_name = "staff", actor.staff.first_name
+        kind, first_name = PersonKind.STAFF, actor.staff.first_name
     elif account.client_id is not None:
         client = await session.get(Client, account.client_id)
-        kind, first_name = "client", client.first_name if client else ""
+        kind, first_name = PersonKind.CLIENT, client.first_name if client else ""
     else:
         relative = await session.get(Relative, account.relative_id)
-        kind, first_name = "relative", relative.first_name if relative else ""
+        kind, first_name = PersonKind.RELATIVE, relative.first_name if relative else ""
     return MePublic(
         chat_account_id=account.id,
         kind=kind,
@@ -89,7 +93,7 @@ async def invite_relative(
 ) -> InvitationPublic:
     """A client invites a relative, choosing whether they may only see or also request."""
     if body.kind is not InvitationKind.RELATIVE:
-        raise InvalidInput("relatives_only")
+        raise InvalidInput(ErrorCode.RELATIVES_ONLY)
     invitation = await accounts.create_invitation(
         session,
         actor=actor,
@@ -131,23 +135,7 @@ async def revoke(
 async def claim(body: ClaimIn, session: SessionDep, now: Now) -> list[NotificationPublic]:
     """Lease due notifications to this notifier; unacknowledged ones come back later."""
     rows = await outbox.claim(session, now=now, limit=body.limit, lease_seconds=body.lease_seconds)
-    return [
-        NotificationPublic(
-            id=n.id or 0,
-            chat_id=account.chat_id,
-            recipient="client"
-            if account.client_id
-            else "relative"
-            if account.relative_id
-            else "staff",
-            locale=account.locale,
-            kind=n.kind,
-            urgency=n.urgency.value,
-            payload=n.payload,
-            attempts=n.attempts,
-        )
-        for n, account in rows
-    ]
+    return [notification_public(n, account) for n, account in rows]
 
 
 @router.post("/outbox/{notification_id}/ack", status_code=204)

@@ -11,17 +11,18 @@ from fastapi import APIRouter, Query
 from backend.domain import frame_check as fc
 from backend.errors import InvalidInput
 from backend.routes.deps import ActorDep, Now, SessionDep
-from backend.schemas import (
-    ChangeIn,
+from backend.schemas import frame_public, request_public, visit_public
+from backend.services import access, requests, visits
+from contract import (
+    TZ,
+    Change,
     DayPublic,
+    ErrorCode,
     FramePublic,
     RequestPublic,
-    SubmitIn,
-    VerdictPublic,
-    VisitPublic,
+    Submission,
+    Verdict,
 )
-from backend.services import access, requests, visits
-from contract import TZ
 
 MAX_RANGE_DAYS = 31
 
@@ -45,7 +46,7 @@ async def client_visits(
     start = start or today
     end = end or (start + timedelta(days=days - 1) if days else start)
     if end < start or (end - start).days >= MAX_RANGE_DAYS:
-        raise InvalidInput("bad_date_range", max_days=MAX_RANGE_DAYS)
+        raise InvalidInput(ErrorCode.BAD_DATE_RANGE, max_days=MAX_RANGE_DAYS)
     await access.client_for(session, actor, client_id)
     views = await visits.client_visits(session, client_id=client_id, start=start, end=end)
     after = visits.local_day_bounds(end, end)[1]
@@ -53,7 +54,7 @@ async def client_visits(
     next_view = None
     if upcoming is not None:
         known = await visits.known_staff_ids(session, client_id)
-        next_view = VisitPublic.of(
+        next_view = visit_public(
             visits.VisitView(
                 upcoming,
                 None,
@@ -61,7 +62,7 @@ async def client_visits(
             )
         )
     return DayPublic(
-        start=start, end=end, visits=[VisitPublic.of(v) for v in views], next_visit=next_view
+        start=start, end=end, visits=[visit_public(v) for v in views], next_visit=next_view
     )
 
 
@@ -78,28 +79,27 @@ async def frame(
     day = day or now.astimezone(TZ).date()
     state = await visits.frame_state(session, client=client, days=[day])
     status = fc.frame_status(state.frame, state.visits, day, state.rules)
-    return FramePublic.of(state.frame, status)
+    return frame_public(state.frame, status)
 
 
-@router.post("/clients/{client_id}/requests/preview", response_model=VerdictPublic)
+@router.post("/clients/{client_id}/requests/preview", response_model=Verdict)
 async def preview(
     client_id: int,
-    change: ChangeIn,
+    change: Change,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
-) -> VerdictPublic:
+) -> Verdict:
     """The frame check for a change, without saving anything."""
-    verdict = await requests.preview(
-        session, actor=actor, client_id=client_id, change=change.to_change(), now=now
+    return await requests.preview(
+        session, actor=actor, client_id=client_id, change=change, now=now
     )
-    return VerdictPublic.of(verdict)
 
 
 @router.post("/clients/{client_id}/requests", response_model=RequestPublic, status_code=201)
 async def submit(
     client_id: int,
-    body: SubmitIn,
+    body: Submission,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
@@ -109,14 +109,14 @@ async def submit(
         session,
         actor=actor,
         client_id=client_id,
-        change=body.to_change(),
+        change=body.change,
         idempotency_key=body.idempotency_key,
         note=body.note,
         to_assessor=body.to_assessor,
         now=now,
     )
     assert request.id is not None
-    return RequestPublic.of(await requests.request_view(session, request_id=request.id))
+    return request_public(await requests.request_view(session, request_id=request.id))
 
 
 @router.get("/clients/{client_id}/requests", response_model=list[RequestPublic])
@@ -127,7 +127,7 @@ async def list_requests(
 ) -> list[RequestPublic]:
     """Pending requests first, then the latest decided ones."""
     views = await requests.client_requests(session, actor=actor, client_id=client_id)
-    return [RequestPublic.of(v) for v in views]
+    return [request_public(v) for v in views]
 
 
 @router.post("/requests/{request_id}/withdraw", response_model=RequestPublic)
@@ -138,4 +138,4 @@ async def withdraw(
     now: Now,
 ) -> RequestPublic:
     await requests.withdraw(session, actor=actor, request_id=request_id, now=now)
-    return RequestPublic.of(await requests.request_view(session, request_id=request_id))
+    return request_public(await requests.request_view(session, request_id=request_id))

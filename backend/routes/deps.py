@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.errors import Unauthorized
 from backend.services import access
 from backend.services.access import Actor
+from contract import ErrorCode
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -44,7 +45,7 @@ Now = Annotated[datetime, Depends(get_now)]
 def require_service(request: Request, x_service_token: Annotated[str, Header()] = "") -> None:
     expected: str = request.app.state.settings.service_token
     if not secrets.compare_digest(x_service_token.encode(), expected.encode()):
-        raise Unauthorized("invalid_service_token")
+        raise Unauthorized(ErrorCode.INVALID_SERVICE_TOKEN)
 
 
 async def current_actor(
@@ -59,11 +60,11 @@ async def current_actor(
     if x_service_token is not None:
         require_service(request, x_service_token)
         if x_telegram_user_id is None:
-            raise Unauthorized("missing_chat_user")
+            raise Unauthorized(ErrorCode.MISSING_CHAT_USER)
         return await access.actor_for_chat(session, x_telegram_user_id)
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("missing_credentials")
+        raise Unauthorized(ErrorCode.MISSING_CREDENTIALS)
     return await access.actor_for_staff_token(session, token)
 
 

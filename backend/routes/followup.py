@@ -14,7 +14,7 @@ from backend.errors import InvalidInput
 from backend.routes.deps import ActorDep, Now, SessionDep
 from backend.schemas import FollowupPublic
 from backend.services import access, followup
-from contract import TZ
+from contract import TZ, ErrorCode
 
 router = APIRouter(prefix="/staff", tags=["followup"])
 
@@ -28,7 +28,7 @@ def _month(text: str | None, today: date) -> date:
     try:
         return fu.parse_month(text)
     except ValueError:
-        raise InvalidInput("invalid_month", month=text) from None
+        raise InvalidInput(ErrorCode.INVALID_MONTH, month=text) from None
 
 
 @router.get("/followup", response_model=FollowupPublic)
@@ -45,7 +45,7 @@ async def report(
     today = now.astimezone(TZ).date()
     unit_id = unit or staff.unit_id
     result = await followup.staff_report(
-        session, staff=staff, unit_id=unit_id, month=_month(month, today), today=today
+        session, actor=actor, unit_id=unit_id, month=_month(month, today), today=today
     )
     return FollowupPublic.of(result, unit_id=unit_id)
 
@@ -63,7 +63,7 @@ async def report_csv(
     today = now.astimezone(TZ).date()
     unit_id = unit or staff.unit_id
     result = await followup.staff_report(
-        session, staff=staff, unit_id=unit_id, month=_month(month, today), today=today
+        session, actor=actor, unit_id=unit_id, month=_month(month, today), today=today
     )
     filename = f"uppfoljning-{result.month.strftime('%Y-%m')}.csv"
     return Response(

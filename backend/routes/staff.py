@@ -8,19 +8,23 @@ from fastapi import APIRouter
 from backend.errors import InvalidInput
 from backend.models import Unit
 from backend.routes.deps import ActorDep, Now, SessionDep
-from backend.schemas import (
+from backend.schemas import request_public, visit_public
+from backend.services import access, accounts, followup, requests, visits
+from contract import (
+    TZ,
+    Decision,
     DecisionIn,
     DeviationIn,
     DeviationPublic,
+    ErrorCode,
     InvitationIn,
+    InvitationKind,
     InvitationPublic,
     LateIn,
     RejectIn,
     RequestPublic,
     VisitPublic,
 )
-from backend.services import access, accounts, followup, requests, visits
-from contract import TZ
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -30,69 +34,33 @@ async def queue(session: SessionDep, actor: ActorDep, now: Now) -> list[RequestP
     """Pending requests this staff member may decide, oldest first."""
     staff = access.require_staff(actor)
     views = await requests.queue(session, staff=staff, today=now.astimezone(TZ).date())
-    return [RequestPublic.of(v) for v in views]
+    return [request_public(v) for v in views]
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic)
 async def get_request(request_id: int, session: SessionDep, actor: ActorDep) -> RequestPublic:
-    staff = access.require_staff(actor)
+    access.require_staff(actor)
     view = await requests.request_view(session, request_id=request_id)
     await access.client_for(session, actor, view.request.client_id)
-    del staff
-    return RequestPublic.of(view)
+    return request_public(view)
 
 
-@router.post("/requests/{request_id}/approve", response_model=RequestPublic)
-async def approve(
+@router.post("/requests/{request_id}/{decision}", response_model=RequestPublic)
+async def decide(
     request_id: int,
-    body: DecisionIn,
+    decision: Decision,
+    body: RejectIn | DecisionIn,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
 ) -> RequestPublic:
-    """Re-runs the frame check on the current state and applies the change."""
-    staff = access.require_staff(actor)
-    await requests.approve(
-        session, staff=staff, request_id=request_id, version=body.version, now=now
+    """Approve (the frame check runs again on the current state, then the change is made),
+    reject with a reason, or hand over to the unit's planners. ``version`` is the one the
+    decider saw: a decision on a request that changed since is refused."""
+    await requests.decide(
+        session, actor=actor, request_id=request_id, decision=decision, body=body, now=now
     )
-    return RequestPublic.of(await requests.request_view(session, request_id=request_id))
-
-
-@router.post("/requests/{request_id}/reject", response_model=RequestPublic)
-async def reject(
-    request_id: int,
-    body: RejectIn,
-    session: SessionDep,
-    actor: ActorDep,
-    now: Now,
-) -> RequestPublic:
-    staff = access.require_staff(actor)
-    await requests.reject(
-        session,
-        staff=staff,
-        request_id=request_id,
-        version=body.version,
-        reason=body.reason,
-        text=body.text,
-        now=now,
-    )
-    return RequestPublic.of(await requests.request_view(session, request_id=request_id))
-
-
-@router.post("/requests/{request_id}/hand-over", response_model=RequestPublic)
-async def hand_over(
-    request_id: int,
-    body: DecisionIn,
-    session: SessionDep,
-    actor: ActorDep,
-    now: Now,
-) -> RequestPublic:
-    """Give the request to the unit's planners."""
-    staff = access.require_staff(actor)
-    await requests.hand_over(
-        session, staff=staff, request_id=request_id, version=body.version, now=now
-    )
-    return RequestPublic.of(await requests.request_view(session, request_id=request_id))
+    return request_public(await requests.request_view(session, request_id=request_id))
 
 
 @router.get("/day", response_model=list[VisitPublic])
@@ -100,21 +68,21 @@ async def my_day(session: SessionDep, actor: ActorDep, now: Now) -> list[VisitPu
     """Today's visits of this staff member in time order."""
     staff = access.require_staff(actor)
     views = await visits.staff_day(session, staff=staff, day=now.astimezone(TZ).date())
-    return [VisitPublic.of(v) for v in views]
+    return [visit_public(v) for v in views]
 
 
 @router.post("/visits/{visit_id}/check-in", response_model=VisitPublic)
 async def check_in(visit_id: int, session: SessionDep, actor: ActorDep, now: Now) -> VisitPublic:
-    staff = access.require_staff(actor)
-    visit = await visits.check_in(session, staff=staff, visit_id=visit_id, now=now)
-    return VisitPublic.of(visits.VisitView(visit, staff.first_name, False))
+    visit = await visits.check_in(session, actor=actor, visit_id=visit_id, now=now)
+    name = access.require_staff(actor).first_name
+    return visit_public(visits.VisitView(visit, name, False))
 
 
 @router.post("/visits/{visit_id}/check-out", response_model=VisitPublic)
 async def check_out(visit_id: int, session: SessionDep, actor: ActorDep, now: Now) -> VisitPublic:
-    staff = access.require_staff(actor)
-    visit = await visits.check_out(session, staff=staff, visit_id=visit_id, now=now)
-    return VisitPublic.of(visits.VisitView(visit, staff.first_name, False))
+    visit = await visits.check_out(session, actor=actor, visit_id=visit_id, now=now)
+    name = access.require_staff(actor).first_name
+    return visit_public(visits.VisitView(visit, name, False))
 
 
 @router.post("/visits/{visit_id}/deviation", response_model=DeviationPublic)
@@ -122,9 +90,8 @@ async def deviation(
     visit_id: int, body: DeviationIn, session: SessionDep, actor: ActorDep
 ) -> DeviationPublic:
     """Why a visit was cancelled or shortened (hospital stay, declined, ...), for follow-up."""
-    staff = access.require_staff(actor)
     visit = await followup.set_deviation_reason(
-        session, staff=staff, visit_id=visit_id, reason=body.reason
+        session, actor=actor, visit_id=visit_id, reason=body.reason
     )
     assert visit.id is not None
     return DeviationPublic(
@@ -146,12 +113,12 @@ async def running_late(
     assert unit is not None
     affected = await visits.report_late(
         session,
-        staff=staff,
+        actor=actor,
         minutes=body.minutes,
         now=now,
         window_minutes=unit.late_window_minutes,
     )
-    return [VisitPublic.of(visits.VisitView(v, staff.first_name, False)) for v in affected]
+    return [visit_public(visits.VisitView(v, staff.first_name, False)) for v in affected]
 
 
 @router.post("/visits/{visit_id}/assign/{staff_id}", response_model=VisitPublic)
@@ -163,11 +130,10 @@ async def assign(
     now: Now,
 ) -> VisitPublic:
     """A planner gives a visit to someone else; the client is told if they are new."""
-    planner = access.require_staff(actor)
     visit = await visits.assign_visit(
-        session, planner=planner, visit_id=visit_id, staff_id=staff_id, now=now
+        session, actor=actor, visit_id=visit_id, staff_id=staff_id, now=now
     )
-    return VisitPublic.of(visits.VisitView(visit, None, False))
+    return visit_public(visits.VisitView(visit, None, False))
 
 
 @router.post("/invitations", response_model=InvitationPublic, status_code=201)
@@ -176,8 +142,8 @@ async def invite(
 ) -> InvitationPublic:
     """One-time codes to link a chat account: clients, relatives, or staff (managers)."""
     access.require_staff(actor)
-    if body.kind.value == "relative" and body.scope is None:
-        raise InvalidInput("missing_fields", fields=["scope"])
+    if body.kind is InvitationKind.RELATIVE and body.scope is None:
+        raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["scope"])
     invitation = await accounts.create_invitation(
         session,
         actor=actor,

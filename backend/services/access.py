@@ -20,6 +20,7 @@ from backend.models import (
     StaffRole,
 )
 from backend.services import audit
+from contract import ErrorCode
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
         )
     ).first()
     if account is None:
-        raise Unauthorized("not_linked")
+        raise Unauthorized(ErrorCode.NOT_LINKED)
     if account.blocked_at is not None:
         # They write to the bot again, so they have unblocked it: deliver to them again.
         account.blocked_at = None
@@ -70,13 +71,13 @@ async def actor_for_staff_token(session: AsyncSession, token: str) -> Actor:
         await session.exec(select(Staff).where(Staff.api_token_hash == hash_token(token)))
     ).first()
     if staff is None:
-        raise Unauthorized("invalid_token")
+        raise Unauthorized(ErrorCode.INVALID_TOKEN)
     return Actor(staff=staff)
 
 
 def require_staff(actor: Actor) -> Staff:
     if actor.staff is None:
-        raise Forbidden("staff_only")
+        raise Forbidden(ErrorCode.STAFF_ONLY)
     return actor.staff
 
 
@@ -86,10 +87,10 @@ async def client_for(
     """The client, if ``actor`` may see them (and, with ``to_request``, ask on their behalf)."""
     client = await session.get(Client, client_id)
     if client is None:
-        raise NotFound("client_not_found")
+        raise NotFound(ErrorCode.CLIENT_NOT_FOUND)
     if actor.staff is not None:
         if actor.staff.unit_id != client.unit_id:
-            raise Forbidden("other_unit")
+            raise Forbidden(ErrorCode.OTHER_UNIT)
         audit.record(
             session,
             actor=actor.label,
@@ -113,8 +114,8 @@ async def client_for(
         if link is not None and (not to_request or link.scope is Scope.VIEW_REQUEST):
             return client
         if link is not None:
-            raise Forbidden("view_only")
-    raise Forbidden("no_access")
+            raise Forbidden(ErrorCode.VIEW_ONLY)
+    raise Forbidden(ErrorCode.NO_ACCESS)
 
 
 async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:

@@ -26,6 +26,7 @@ from backend.models import (
 )
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
+from contract import ErrorCode, RelativeLinked
 
 # No 0/O, 1/I/L: codes are read aloud and typed by people with poor eyesight.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -60,19 +61,19 @@ async def create_invitation(
         manager = access.require_staff(actor)
         target = await session.get(Staff, staff_id) if staff_id else None
         if manager.role is not StaffRole.MANAGER:
-            raise Forbidden("manager_only")
+            raise Forbidden(ErrorCode.MANAGER_ONLY)
         if target is None or target.unit_id != manager.unit_id:
-            raise NotFound("staff_not_found")
+            raise NotFound(ErrorCode.STAFF_NOT_FOUND)
     else:
         if client_id is None:
-            raise InvalidInput("missing_fields", fields=["client_id"])
+            raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["client_id"])
         if actor.staff is None and actor.own_client_id != client_id:
-            raise Forbidden("client_only")  # consent to relatives is the client's own
+            raise Forbidden(ErrorCode.CLIENT_ONLY)  # consent to relatives is the client's own
         await access.client_for(session, actor, client_id)
         if kind is InvitationKind.CLIENT and actor.staff is None:
-            raise Forbidden("staff_only")
+            raise Forbidden(ErrorCode.STAFF_ONLY)
         if kind is InvitationKind.RELATIVE and scope is None:
-            raise InvalidInput("missing_fields", fields=["scope"])
+            raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["scope"])
     invitation = Invitation(
         code=new_code(),
         kind=kind,
@@ -112,7 +113,7 @@ async def _failed_attempts(session: AsyncSession, telegram_user_id: int, now: da
 
 @dataclass(frozen=True)
 class RedeemFailure:
-    code: str
+    code: ErrorCode
 
 
 async def redeem(
@@ -128,17 +129,18 @@ async def redeem(
     """Link a chat account with a one-time code. Failures are recorded (and slow down retries)
     and returned rather than raised, so the caller commits the record of the attempt."""
     if await _failed_attempts(session, telegram_user_id, now) >= MAX_FAILED_ATTEMPTS:
-        raise TooManyAttempts("too_many_attempts", retry_after=int(ATTEMPT_WINDOW.total_seconds()))
+        retry_after = int(ATTEMPT_WINDOW.total_seconds())
+        raise TooManyAttempts(ErrorCode.TOO_MANY_ATTEMPTS, retry_after=retry_after)
     invitation = (
         await session.exec(select(Invitation).where(Invitation.code == normalize_code(code)))
     ).first()
     failure = None
     if invitation is None:
-        failure = "invalid_code"
+        failure = ErrorCode.INVALID_CODE
     elif invitation.used_at is not None:
-        failure = "code_used"
+        failure = ErrorCode.CODE_USED
     elif invitation.expires_at < now:
-        failure = "code_expired"
+        failure = ErrorCode.CODE_EXPIRED
     if failure is not None or invitation is None:
         audit.record(
             session,
@@ -148,7 +150,7 @@ async def redeem(
             at=now,  # the attempt window below is measured on the same clock
             reason=failure,
         )
-        return RedeemFailure(failure or "invalid_code")
+        return RedeemFailure(failure or ErrorCode.INVALID_CODE)
 
     account = (
         await session.exec(
@@ -163,7 +165,7 @@ async def redeem(
             linked_at=now,
         )
     elif invitation.kind is not InvitationKind.RELATIVE or account.relative_id is None:
-        raise Conflict("already_linked")
+        raise Conflict(ErrorCode.ALREADY_LINKED)
     account.blocked_at = None
     client: Client | None = None
     if invitation.kind is InvitationKind.CLIENT:
@@ -195,7 +197,7 @@ async def redeem(
     session.add(invitation)
     audit.record(
         session,
-        actor=f"chat:{account.id}",
+        actor=Actor(chat_account=account).label,
         action="invitation.redeem",
         entity="invitation",
         entity_id=invitation.id,
@@ -207,9 +209,10 @@ async def redeem(
         await outbox.notify_client(
             session,
             client_id=invitation.client_id,
-            kind="relative_linked",
+            message=RelativeLinked(
+                relative_first_name=invitation.relative_first_name or first_name or ""
+            ),
             urgency=Urgency.CHANGE,
-            payload={"relative_first_name": invitation.relative_first_name or first_name or ""},
             now=now,
             include_relatives=False,  # who else has access is the client's to know
         )
@@ -224,7 +227,7 @@ class LinkView:
 
 async def relatives_of(session: AsyncSession, *, actor: Actor, client_id: int) -> list[LinkView]:
     if actor.staff is None and actor.own_client_id != client_id:
-        raise Forbidden("client_only")
+        raise Forbidden(ErrorCode.CLIENT_ONLY)
     await access.client_for(session, actor, client_id)
     rows = await session.exec(
         select(RelativeLink, Relative.first_name)
@@ -241,10 +244,10 @@ async def revoke_relative(
 ) -> RelativeLink:
     """Consent is revocable at once: the relative sees nothing more from now on."""
     if actor.staff is None and actor.own_client_id != client_id:
-        raise Forbidden("client_only")
+        raise Forbidden(ErrorCode.CLIENT_ONLY)
     link = await session.get(RelativeLink, link_id)
     if link is None or link.client_id != client_id:
-        raise NotFound("link_not_found")
+        raise NotFound(ErrorCode.LINK_NOT_FOUND)
     if link.revoked_at is None:
         link.revoked_at = now
         session.add(link)
@@ -268,10 +271,10 @@ async def update_preferences(
 ) -> ChatAccount:
     account = actor.chat_account
     if account is None:
-        raise Forbidden("chat_only")
+        raise Forbidden(ErrorCode.CHAT_ONLY)
     if locale is not None:
         if locale not in LOCALES:
-            raise InvalidInput("unsupported_locale", supported=",".join(LOCALES))
+            raise InvalidInput(ErrorCode.UNSUPPORTED_LOCALE, supported=",".join(LOCALES))
         account.locale = locale
     if notify_level is not None:
         account.notify_level = notify_level

@@ -26,14 +26,14 @@ from backend.models import (
     Order,
     PlanStatus,
     RequestStatus,
-    Staff,
     Unit,
     Visit,
     now_utc,
 )
-from backend.services import audit
+from backend.services import access, audit
+from backend.services.access import Actor
 from backend.services.visits import local_day_bounds, visit_in_unit
-from contract import DECLINE_KINDS, TZ, VisitStatus
+from contract import DECLINE_KINDS, TZ, ErrorCode, VisitStatus
 
 
 async def monthly_report(
@@ -42,7 +42,7 @@ async def monthly_report(
     """Ordered vs performed time per client of the unit for ``month`` (any day in it), with
     the lists the assessor acts on. Seven queries, however many clients the unit has."""
     if await session.get(Unit, unit_id) is None:
-        raise NotFound("unit_not_found")
+        raise NotFound(ErrorCode.UNIT_NOT_FOUND)
     month = fu.month_start(month)
     clients = (
         await session.exec(
@@ -129,7 +129,7 @@ async def monthly_report(
                 client_id=n.client_id,
                 requested_on=n.created_at.astimezone(TZ).date(),
                 kind=n.kind.value,
-                reasons=tuple(str(r["code"]) for r in n.reasons),
+                reasons=tuple(reason.code.value for reason in n.reasons),
             )
             for n in needs
         ],
@@ -137,13 +137,14 @@ async def monthly_report(
 
 
 async def staff_report(
-    session: AsyncSession, *, staff: Staff, unit_id: int, month: date, today: date
+    session: AsyncSession, *, actor: Actor, unit_id: int, month: date, today: date
 ) -> fu.FollowupReport:
     """The report for a staff member of the unit (any role), with its reads audited."""
+    staff = access.require_staff(actor)
     if staff.unit_id != unit_id:
-        raise Forbidden("other_unit")
+        raise Forbidden(ErrorCode.OTHER_UNIT)
     report = await monthly_report(session, unit_id=unit_id, month=month, today=today)
-    await record_read(session, actor=f"staff:{staff.id}", unit_id=unit_id, report=report)
+    await record_read(session, actor=actor.label, unit_id=unit_id, report=report)
     return report
 
 
@@ -178,13 +179,13 @@ async def record_read(
 
 
 async def set_deviation_reason(
-    session: AsyncSession, *, staff: Staff, visit_id: int, reason: DeviationReason | None
+    session: AsyncSession, *, actor: Actor, visit_id: int, reason: DeviationReason | None
 ) -> Visit:
     """Record why a visit was cancelled or shortened (``None`` clears a mistaken reason).
 
     Any staff member of the client's unit may; setting the same reason twice is one effect.
     """
-    visit, _client = await visit_in_unit(session, staff, visit_id)
+    visit, _client = await visit_in_unit(session, access.require_staff(actor), visit_id)
     if visit.deviation_reason == reason:
         return visit
     previous = visit.deviation_reason
@@ -193,7 +194,7 @@ async def set_deviation_reason(
     session.add(visit)
     audit.record(
         session,
-        actor=f"staff:{staff.id}",
+        actor=actor.label,
         action="visit.deviation",
         entity="visit",
         entity_id=visit.id,

@@ -14,8 +14,7 @@ from backend.models import NoteSource, Staff, StaffRole, Visit, VisitNote
 from backend.services import access, audit
 from backend.services.access import Actor
 from backend.services.visits import visit_in_unit
-
-MAX_NOTE = 4000
+from contract import MAX_NOTE, ErrorCode
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class NoteView:
 async def add_note(
     session: AsyncSession,
     *,
-    staff: Staff,
+    actor: Actor,
     visit_id: int,
     text: str,
     source: NoteSource,
@@ -37,11 +36,12 @@ async def add_note(
     event_time: datetime | None = None,
     corrects_note_id: int | None = None,
 ) -> VisitNote:
+    staff = access.require_staff(actor)
     text = text.strip()
     if not text:
-        raise InvalidInput("empty_note")
+        raise InvalidInput(ErrorCode.EMPTY_NOTE)
     if len(text) > MAX_NOTE:
-        raise InvalidInput("note_too_long", max=MAX_NOTE)
+        raise InvalidInput(ErrorCode.NOTE_TOO_LONG, max=MAX_NOTE)
     visit = (await visit_in_unit(session, staff, visit_id))[0]
     note = VisitNote(
         visit_id=visit_id,
@@ -57,7 +57,7 @@ async def add_note(
     await session.flush()
     audit.record(
         session,
-        actor=f"staff:{staff.id}",
+        actor=actor.label,
         action="note.add",
         entity="visit_note",
         entity_id=note.id,
@@ -68,23 +68,24 @@ async def add_note(
 
 
 async def mark_wrong(
-    session: AsyncSession, *, staff: Staff, note_id: int, now: datetime
+    session: AsyncSession, *, actor: Actor, note_id: int, now: datetime
 ) -> VisitNote:
     """Only the author, a planner or a manager may mark a note as wrong; it stays readable."""
+    staff = access.require_staff(actor)
     note = await session.get(VisitNote, note_id)
     if note is None:
-        raise NotFound("note_not_found")
+        raise NotFound(ErrorCode.NOTE_NOT_FOUND)
     visit = (await visit_in_unit(session, staff, note.visit_id))[0]
     if note.author_staff_id != staff.id and staff.role is StaffRole.CARER:
-        raise Forbidden("not_your_note")
+        raise Forbidden(ErrorCode.NOT_YOUR_NOTE)
     if note.marked_wrong_at is not None:
-        raise Conflict("already_marked_wrong")
+        raise Conflict(ErrorCode.ALREADY_MARKED_WRONG)
     note.marked_wrong_at = now
     note.marked_wrong_by_staff_id = staff.id
     session.add(note)
     audit.record(
         session,
-        actor=f"staff:{staff.id}",
+        actor=actor.label,
         action="note.mark_wrong",
         entity="visit_note",
         entity_id=note.id,
@@ -94,13 +95,13 @@ async def mark_wrong(
 
 
 async def correct(
-    session: AsyncSession, *, staff: Staff, note_id: int, text: str, now: datetime
+    session: AsyncSession, *, actor: Actor, note_id: int, text: str, now: datetime
 ) -> VisitNote:
     """Mark the note wrong and write the correction as a new note that points to it."""
-    wrong = await mark_wrong(session, staff=staff, note_id=note_id, now=now)
+    wrong = await mark_wrong(session, actor=actor, note_id=note_id, now=now)
     return await add_note(
         session,
-        staff=staff,
+        actor=actor,
         visit_id=wrong.visit_id,
         text=text,
         source=NoteSource.TYPED,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col, select
@@ -17,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.errors import NotFound
 from backend.models import ChatAccount, Notification, NotifyLevel, RelativeLink, Urgency
+from contract import ErrorCode, Message
 
 LEVEL_ADMITS: dict[NotifyLevel, frozenset[Urgency]] = {
     NotifyLevel.ALL: frozenset(Urgency),
@@ -29,9 +29,8 @@ MAX_BACKOFF = timedelta(hours=1)
 def _enqueue(
     session: AsyncSession,
     accounts: Iterable[ChatAccount],
-    kind: str,
+    message: Message,
     urgency: Urgency,
-    payload: dict[str, Any],
     now: datetime,
 ) -> int:
     count = 0
@@ -42,9 +41,9 @@ def _enqueue(
         session.add(
             Notification(
                 chat_account_id=account.id,
-                kind=kind,
+                kind=message.kind.value,
                 urgency=urgency,
-                payload=payload,
+                message=message,
                 created_at=now,
                 available_at=now,
             )
@@ -59,13 +58,12 @@ async def notify_client(
     session: AsyncSession,
     *,
     client_id: int,
-    kind: str,
+    message: Message,
     urgency: Urgency,
-    payload: dict[str, Any],
     now: datetime,
     include_relatives: bool = True,
 ) -> int:
-    """Queue a message for the client and (unless ``include_relatives`` is false) every
+    """Queue ``message`` for the client and (unless ``include_relatives`` is false) every
     relative the client has consented to."""
     recipients = col(ChatAccount.client_id) == client_id
     if include_relatives:
@@ -76,23 +74,22 @@ async def notify_client(
         )
         recipients = or_(recipients, col(ChatAccount.relative_id).in_(relative_ids))
     accounts = await session.exec(select(ChatAccount).where(recipients))
-    return _enqueue(session, accounts.all(), kind, urgency, payload, now)
+    return _enqueue(session, accounts.all(), message, urgency, now)
 
 
 async def notify_staff(
     session: AsyncSession,
     *,
     staff_ids: Iterable[int],
-    kind: str,
+    message: Message,
     urgency: Urgency,
-    payload: dict[str, Any],
     now: datetime,
 ) -> int:
     ids = list(staff_ids)
     if not ids:
         return 0
     accounts = await session.exec(select(ChatAccount).where(col(ChatAccount.staff_id).in_(ids)))
-    return _enqueue(session, accounts.all(), kind, urgency, payload, now)
+    return _enqueue(session, accounts.all(), message, urgency, now)
 
 
 async def claim(
@@ -125,7 +122,7 @@ async def claim(
 async def _get(session: AsyncSession, notification_id: int) -> Notification:
     notification = await session.get(Notification, notification_id)
     if notification is None:
-        raise NotFound("notification_not_found")
+        raise NotFound(ErrorCode.NOTIFICATION_NOT_FOUND)
     return notification
 
 

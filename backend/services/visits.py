@@ -25,8 +25,20 @@ from backend.models import (
     Urgency,
     Visit,
 )
-from backend.services import audit, outbox
-from contract import TZ, VisitStatus
+from backend.services import access, audit, outbox
+from backend.services.access import Actor
+from contract import (
+    TZ,
+    Change,
+    ChangeKind,
+    DeviationReason,
+    ErrorCode,
+    ServiceCode,
+    SomeoneNew,
+    StaffLate,
+    VisitBefore,
+    VisitStatus,
+)
 
 
 def local_start(day: date, at: time) -> datetime:
@@ -43,6 +55,16 @@ def performed_minutes(visit: Visit) -> int | None:
     return fc.performed_minutes(visit.actual_start, visit.actual_end)
 
 
+def visit_before(visit: Visit) -> VisitBefore:
+    """The visit as it is now: what a request made now changes *from*."""
+    return VisitBefore(
+        start=visit.planned_start,
+        duration_minutes=visit.duration_minutes,
+        services=tuple(ServiceCode(code) for code in visit.services),
+        declined_services=tuple(ServiceCode(code) for code in visit.declined_services),
+    )
+
+
 def visit_state(visit: Visit) -> fc.VisitState:
     assert visit.id is not None
     return fc.VisitState(
@@ -54,6 +76,43 @@ def visit_state(visit: Visit) -> fc.VisitState:
         performed_minutes=performed_minutes(visit),
         declined_services=frozenset(visit.declined_services),
     )
+
+
+def apply_change(
+    session: AsyncSession, change: Change, visit: Visit | None, client: Client
+) -> Visit:
+    """Make an approved change real: the frame check's own ``apply`` works out the visit
+    after the change, and that state is stored on the row (a new row for an extra visit)."""
+    if change.kind is ChangeKind.EXTRA:
+        state = fc.extra_visit(change)
+        visit = Visit(
+            client_id=client.id or 0,
+            day=state.start.astimezone(TZ).date(),
+            planned_start=state.start,
+            duration_minutes=state.duration_minutes,
+            services=sorted(state.services),
+            staff_id=client.contact_person_id,
+        )
+        session.add(visit)
+        return visit
+    assert visit is not None
+    state = fc.apply(visit_state(visit), change)
+    if state.status is VisitStatus.CANCELLED and visit.status is not VisitStatus.CANCELLED:
+        visit.deviation_reason = DeviationReason.CLIENT_DECLINED  # declined at their request
+    visit.planned_start = state.start
+    visit.day = state.start.astimezone(TZ).date()
+    visit.duration_minutes = state.duration_minutes
+    visit.services = _in_plan_order(visit.services, state.services)
+    visit.declined_services = _in_plan_order(visit.declined_services, state.declined_services)
+    visit.status = state.status
+    visit.version += 1
+    session.add(visit)
+    return visit
+
+
+def _in_plan_order(current: list[str], after: frozenset[str]) -> list[str]:
+    """``after`` in the order the visit lists its services now; new ones last, sorted."""
+    return [code for code in current if code in after] + sorted(after - set(current))
 
 
 # --- generation ---------------------------------------------------------------------------
@@ -292,7 +351,7 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
     """The order in force and every visit that can matter for a check touching ``days``."""
     order = await order_in_force(session, client.id or 0, days[0])
     if order is None:
-        raise NotFound("no_order")
+        raise NotFound(ErrorCode.NO_ORDER)
     unit = await session.get(Unit, client.unit_id)
     assert unit is not None
     granted = (
@@ -336,10 +395,10 @@ async def visit_in_unit(
         )
     ).first()
     if row is None:
-        raise NotFound("visit_not_found")
+        raise NotFound(ErrorCode.VISIT_NOT_FOUND)
     visit, client = row
     if client.unit_id != staff.unit_id:
-        raise Forbidden("other_unit")
+        raise Forbidden(ErrorCode.OTHER_UNIT)
     return visit, client
 
 
@@ -347,18 +406,19 @@ async def _own_visit(session: AsyncSession, staff: Staff, visit_id: int) -> tupl
     """A visit the staff member may work on: their own, or any in the unit for planners."""
     visit, client = await visit_in_unit(session, staff, visit_id)
     if visit.staff_id != staff.id and staff.role is StaffRole.CARER:
-        raise Forbidden("not_your_visit")
+        raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
     return visit, client
 
 
-async def check_in(session: AsyncSession, *, staff: Staff, visit_id: int, now: datetime) -> Visit:
+async def check_in(session: AsyncSession, *, actor: Actor, visit_id: int, now: datetime) -> Visit:
+    staff = access.require_staff(actor)
     visit, client = await _own_visit(session, staff, visit_id)
     if visit.status is VisitStatus.CANCELLED:
-        raise Conflict("visit_cancelled")
+        raise Conflict(ErrorCode.VISIT_CANCELLED)
     if visit.actual_start is not None:
         return visit  # pressed twice: one effect
     if visit.planned_start - now > timedelta(hours=3):
-        raise InvalidInput("too_early_to_check_in")
+        raise InvalidInput(ErrorCode.TOO_EARLY_TO_CHECK_IN)
     visit.actual_start = now
     visit.status = VisitStatus.IN_PROGRESS
     visit.staff_id = visit.staff_id or staff.id
@@ -366,7 +426,7 @@ async def check_in(session: AsyncSession, *, staff: Staff, visit_id: int, now: d
     session.add(visit)
     audit.record(
         session,
-        actor=f"staff:{staff.id}",
+        actor=actor.label,
         action="visit.check_in",
         entity="visit",
         entity_id=visit.id,
@@ -375,10 +435,10 @@ async def check_in(session: AsyncSession, *, staff: Staff, visit_id: int, now: d
     return visit
 
 
-async def check_out(session: AsyncSession, *, staff: Staff, visit_id: int, now: datetime) -> Visit:
-    visit, client = await _own_visit(session, staff, visit_id)
+async def check_out(session: AsyncSession, *, actor: Actor, visit_id: int, now: datetime) -> Visit:
+    visit, client = await _own_visit(session, access.require_staff(actor), visit_id)
     if visit.actual_start is None:
-        raise Conflict("not_checked_in")
+        raise Conflict(ErrorCode.NOT_CHECKED_IN)
     if visit.actual_end is not None:
         return visit
     visit.actual_end = now
@@ -387,7 +447,7 @@ async def check_out(session: AsyncSession, *, staff: Staff, visit_id: int, now: 
     session.add(visit)
     audit.record(
         session,
-        actor=f"staff:{staff.id}",
+        actor=actor.label,
         action="visit.check_out",
         entity="visit",
         entity_id=visit.id,
@@ -398,11 +458,12 @@ async def check_out(session: AsyncSession, *, staff: Staff, visit_id: int, now: 
 
 
 async def report_late(
-    session: AsyncSession, *, staff: Staff, minutes: int, now: datetime, window_minutes: int
+    session: AsyncSession, *, actor: Actor, minutes: int, now: datetime, window_minutes: int
 ) -> list[Visit]:
     """Dignity guarantee: tell each client still waiting today that staff are running late."""
+    staff = access.require_staff(actor)
     if not 1 <= minutes <= 240:
-        raise InvalidInput("late_minutes_out_of_bounds", min=1, max=240)
+        raise InvalidInput(ErrorCode.LATE_MINUTES_OUT_OF_BOUNDS, min=1, max=240)
     today = now.astimezone(TZ).date()
     _first, last = local_day_bounds(today, today)
     affected = list(
@@ -435,7 +496,7 @@ async def report_late(
         session.add(visit)
         audit.record(
             session,
-            actor=f"staff:{staff.id}",
+            actor=actor.label,
             action="visit.late",
             entity="visit",
             entity_id=visit.id,
@@ -445,33 +506,34 @@ async def report_late(
         if visit.client_id in told:
             continue  # one message per client, about their next visit
         told.add(visit.client_id)
+        assert visit.id is not None
         await outbox.notify_client(
             session,
             client_id=visit.client_id,
-            kind="staff_late",
+            message=StaffLate(
+                visit_id=visit.id,
+                visit_start=visit.planned_start,
+                late_minutes=minutes,
+                staff_first_name=staff.first_name,
+                client_first_name=names[visit.client_id],
+            ),
             urgency=urgency,
-            payload={
-                "visit_id": visit.id,
-                "visit_start": visit.planned_start.isoformat(),
-                "late_minutes": minutes,
-                "staff_first_name": staff.first_name,
-                "client_first_name": names[visit.client_id],
-            },
             now=now,
         )
     return affected
 
 
 async def assign_visit(
-    session: AsyncSession, *, planner: Staff, visit_id: int, staff_id: int, now: datetime
+    session: AsyncSession, *, actor: Actor, visit_id: int, staff_id: int, now: datetime
 ) -> Visit:
     """Give a visit to another staff member; tell the client when it is someone new."""
+    planner = access.require_staff(actor)
     if planner.role not in (StaffRole.PLANNER, StaffRole.MANAGER):
-        raise Forbidden("planner_only")
+        raise Forbidden(ErrorCode.PLANNER_ONLY)
     visit, client = await _own_visit(session, planner, visit_id)
     new_staff = await session.get(Staff, staff_id)
     if new_staff is None or new_staff.unit_id != planner.unit_id:
-        raise NotFound("staff_not_found")
+        raise NotFound(ErrorCode.STAFF_NOT_FOUND)
     if visit.staff_id == staff_id:
         return visit
     visit.staff_id = staff_id
@@ -479,7 +541,7 @@ async def assign_visit(
     session.add(visit)
     audit.record(
         session,
-        actor=f"staff:{planner.id}",
+        actor=actor.label,
         action="visit.assign",
         entity="visit",
         entity_id=visit.id,
@@ -487,17 +549,17 @@ async def assign_visit(
         staff_id=staff_id,
     )
     if staff_id not in await known_staff_ids(session, visit.client_id):
+        assert visit.id is not None
         await outbox.notify_client(
             session,
             client_id=visit.client_id,
-            kind="someone_new",
+            message=SomeoneNew(
+                visit_id=visit.id,
+                visit_start=visit.planned_start,
+                staff_first_name=new_staff.first_name,
+                client_first_name=client.first_name,  # relatives need to know whose
+            ),
             urgency=Urgency.CHANGE,
-            payload={
-                "visit_id": visit.id,
-                "visit_start": visit.planned_start.isoformat(),
-                "staff_first_name": new_staff.first_name,
-                "client_first_name": client.first_name,  # relatives need to know whose
-            },
             now=now,
         )
     return visit

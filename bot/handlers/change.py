@@ -20,16 +20,32 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from pydantic import TypeAdapter, ValidationError
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, current_client
 from bot.wish_parser import Hint, NotUnderstood, Wish, WishKind, parse_wish
+from contract import (
+    TZ,
+    Change,
+    ChangeKind,
+    ErrorCode,
+    MePublic,
+    Outcome,
+    Reason,
+    Scope,
+    ServiceCode,
+    Submission,
+    VisitPublic,
+    VisitStatus,
+)
 
 router = Router(name=__name__)
 router.message.filter(IS_CLIENT_SIDE)
 router.callback_query.filter(IS_CLIENT_SIDE)
-Json = dict[str, Any]
+Data = dict[str, Any]  # this conversation's FSM data: JSON, as the storage may be Redis
+REASONS = TypeAdapter(list[Reason])
 Clock = Callable[[], datetime]
 Event = Message | CallbackQuery
 
@@ -68,47 +84,54 @@ class Turn:
             return
         await self.event.answer(text, **kwargs)
 
-    async def data(self) -> Json:
+    async def data(self) -> Data:
         return await self.state.get_data()
 
     def now(self) -> datetime:
-        return self.clock().astimezone(texts.TZ)
+        return self.clock().astimezone(TZ)
+
+
+def stored(visit: VisitPublic | None) -> Data | None:
+    """A visit as the FSM data keeps it."""
+    return None if visit is None else visit.model_dump(mode="json")
+
+
+def visit_of(data: Data | None) -> VisitPublic | None:
+    return None if data is None else VisitPublic.model_validate(data)
+
+
+def visits_of(data: list[Data] | None) -> list[VisitPublic]:
+    return [VisitPublic.model_validate(visit) for visit in data or []]
 
 
 async def begin(
-    event: Event, me: Json, state: FSMContext, backend: BackendClient, clock: Clock
+    event: Event, me: MePublic, state: FSMContext, backend: BackendClient, clock: Clock
 ) -> Turn | None:
     """The turn for a client (or relative allowed to request), or None after saying why not."""
     assert event.from_user is not None
     client = await current_client(me, state)
-    if client is None or client["scope"] != "view_request":
+    if client is None or client.scope is not Scope.VIEW_REQUEST:
         text = (
             _("You do not follow anyone's visits any more.")
             if client is None
-            else texts.error_text("view_only")
+            else texts.error_text(ErrorCode.VIEW_ONLY)
         )
         if isinstance(event, CallbackQuery):
             await event.answer(text, show_alert=True)
         else:
             await event.answer(text)
         return None
-    return Turn(event, state, backend, clock, event.from_user.id, client["client_id"])
+    return Turn(event, state, backend, clock, event.from_user.id, client.client_id)
 
 
-async def open_visits(turn: Turn) -> list[Json]:
+async def open_visits(turn: Turn) -> list[VisitPublic]:
     week = await turn.backend.visits(turn.user, turn.client_id, days=8)
     now = turn.clock()
-    return [
-        v
-        for v in week["visits"]
-        if v["status"] == "planned" and datetime.fromisoformat(v["start"]) > now
-    ]
+    return [v for v in week.visits if v.status is VisitStatus.PLANNED and v.start > now]
 
 
-def visit_label(visit: Json) -> str:
-    return "{day} {time}".format(
-        day=texts.fmt_day(visit["start"]), time=texts.fmt_time(visit["start"])
-    )
+def visit_label(visit: VisitPublic) -> str:
+    return f"{texts.fmt_day(visit.start)} {texts.fmt_time(visit.start)}"
 
 
 # --- entry: the menu button ---------------------------------------------------------------
@@ -139,7 +162,13 @@ router.callback_query.middleware(TurnMiddleware())
 async def start_change(message: Message, turn: Turn) -> None:
     visits = await open_visits(turn)
     await turn.state.update_data(
-        visits=visits, wish=None, visit=None, change=None, key=None, note=""
+        visits=[stored(v) for v in visits],
+        wish=None,
+        visit=None,
+        extra=None,
+        change=None,
+        key=None,
+        note="",
     )
     await turn.state.set_state(ChangeFlow.visit)
     text = _("Which visit is it about?") if visits else _("There are no visits to change.")
@@ -161,11 +190,13 @@ async def picked_visit(
     turn: Turn,
 ) -> None:
     data = await turn.data()
-    visit = next((v for v in data.get("visits", []) if v["id"] == callback_data.visit_id), None)
-    if visit is None or datetime.fromisoformat(visit["start"]) <= turn.clock():
+    visit = next(
+        (v for v in visits_of(data.get("visits")) if v.id == callback_data.visit_id), None
+    )
+    if visit is None or visit.start <= turn.clock():
         await turn.say(_("That visit can no longer be changed. Please choose another."))
         return
-    await turn.state.update_data(visit=visit)
+    await turn.state.update_data(visit=stored(visit))
     if data.get("wish"):
         await apply_wish(turn, data["wish"], visit)
         return
@@ -183,10 +214,10 @@ async def picked_kind(
     turn: Turn,
 ) -> None:
     kind = callback_data.kind
-    visit = (await turn.data()).get("visit")
+    visit = visit_of((await turn.data()).get("visit"))
     await turn.state.update_data(kind=kind)
     if kind == "extra":
-        await turn.state.update_data(visit=None, change={"kind": "extra"})
+        await turn.state.update_data(visit=None, extra={})
         await turn.state.set_state(ChangeFlow.when)
         await turn.say(
             _(
@@ -205,20 +236,20 @@ async def picked_kind(
     elif kind in ("longer", "shorter"):
         await ask_minutes(turn, kind, visit)
     elif kind == "cancel":
-        await preview(turn, {"kind": "cancel", "visit_id": visit["id"]})
+        await preview(turn, Change(kind=ChangeKind.CANCEL, visit_id=visit.id))
     elif kind == "skip_service":
-        await ask_service(turn, "skip", visit["services"])
+        await ask_service(turn, "skip", visit.services)
     elif kind == "swap":
-        await ask_service(turn, "swap_old", visit["services"])
+        await ask_service(turn, "swap_old", visit.services)
 
 
-async def ask_minutes(turn: Turn, kind: str, visit: Json | None) -> None:
+async def ask_minutes(turn: Turn, kind: str, visit: VisitPublic | None) -> None:
     await turn.state.update_data(kind=kind)
     if kind == "longer":
         options, question = LONGER, _("How much longer?")
     elif kind == "shorter":
         assert visit is not None
-        options = [m for m in SHORTER if visit["duration_minutes"] - m >= 5]
+        options = [m for m in SHORTER if visit.duration_minutes - m >= 5]
         question = _("How much shorter?")
     else:
         options, question = EXTRA_LENGTHS, _("How long should the extra visit be?")
@@ -237,31 +268,48 @@ async def picked_minutes(
 
 async def minutes_chosen(turn: Turn, minutes: int) -> None:
     data = await turn.data()
-    visit, kind = data.get("visit"), data.get("kind")
+    visit, kind = visit_of(data.get("visit")), data.get("kind")
     if kind == "extra":
-        change = {**data["change"], "new_duration": minutes}
-        await turn.state.update_data(change=change)
+        await turn.state.update_data(extra={**(data.get("extra") or {}), "new_duration": minutes})
         granted = await granted_services(turn)
         await ask_service(turn, "extra", granted)
         return
     assert visit is not None
     sign = 1 if kind == "longer" else -1
-    await preview(
-        turn,
-        {
-            "kind": "resize",
-            "visit_id": visit["id"],
-            "new_duration": visit["duration_minutes"] + sign * minutes,
-        },
-    )
+    try:
+        change = Change(
+            kind=ChangeKind.RESIZE,
+            visit_id=visit.id,
+            new_duration=visit.duration_minutes + sign * minutes,
+        )
+    except ValidationError:  # shorter than nothing, or longer than a day: not a visit
+        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+        return
+    await preview(turn, change)
 
 
-async def granted_services(turn: Turn) -> list[str]:
+async def preview_extra(turn: Turn, extra: Data, service: ServiceCode) -> None:
+    """The extra visit asked for step by step (``extra``: its start and length), once we
+    know what is to be done at it."""
+    try:
+        change = Change(
+            kind=ChangeKind.EXTRA,
+            new_start=extra.get("new_start"),
+            new_duration=extra.get("new_duration"),
+            services=(service,),
+        )
+    except ValidationError:
+        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+        return
+    await preview(turn, change)
+
+
+async def granted_services(turn: Turn) -> list[ServiceCode]:
     frame = await turn.backend.frame(turn.user, turn.client_id)
-    return [s["code"] for s in frame["services"]]
+    return [s.code for s in frame.services]
 
 
-async def ask_service(turn: Turn, step: str, codes: list[str]) -> None:
+async def ask_service(turn: Turn, step: str, codes: list[ServiceCode]) -> None:
     await turn.state.update_data(step=step)
     if len(codes) == 1 and step in ("skip", "swap_old"):
         await service_chosen(turn, codes[0])
@@ -288,26 +336,26 @@ async def picked_service(
     await service_chosen(turn, callback_data.code)
 
 
-async def service_chosen(turn: Turn, code: str) -> None:
+async def service_chosen(turn: Turn, code: ServiceCode) -> None:
     data = await turn.data()
-    visit, step = data.get("visit"), data.get("step")
+    visit, step = visit_of(data.get("visit")), data.get("step")
     if step == "extra":
-        await preview(turn, {**data["change"], "services": [code]})
+        await preview_extra(turn, data.get("extra") or {}, code)
         return
     assert visit is not None
     if step == "skip":
-        await preview(turn, {"kind": "skip_service", "visit_id": visit["id"], "service": code})
+        await preview(turn, Change(kind=ChangeKind.SKIP_SERVICE, visit_id=visit.id, service=code))
     elif step == "swap_old":
         await turn.state.update_data(swap_old=code)
-        options = [c for c in await granted_services(turn) if c not in visit["services"]]
+        options = [c for c in await granted_services(turn) if c not in visit.services]
         await ask_service(turn, "swap_new", options)
     else:
-        change = {
-            "kind": "swap",
-            "visit_id": visit["id"],
-            "service": data.get("swap_old"),
-            "new_service": code,
-        }
+        change = Change(
+            kind=ChangeKind.SWAP,
+            visit_id=visit.id,
+            service=ServiceCode(data["swap_old"]),
+            new_service=code,
+        )
         await preview(turn, change)
 
 
@@ -320,12 +368,12 @@ async def picked_shift(
     callback_data: keyboards.ShiftPick,
     turn: Turn,
 ) -> None:
-    visit = (await turn.data()).get("visit")
+    visit = visit_of((await turn.data()).get("visit"))
     if visit is None:
         await turn.say(_("Please choose a visit first."))
         return
-    start = datetime.fromisoformat(visit["start"]) + timedelta(minutes=callback_data.minutes)
-    await preview(turn, {"kind": "move", "visit_id": visit["id"], "new_start": start.isoformat()})
+    start = visit.start + timedelta(minutes=callback_data.minutes)
+    await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=start))
 
 
 @router.message(ChangeFlow.when, F.text)
@@ -340,25 +388,24 @@ async def typed_time(
         await turn.say(hint_text(hint))
         return
     data = await turn.data()
-    visit = data.get("visit")
+    visit = visit_of(data.get("visit"))
     if data.get("kind") == "extra":
         day = parsed.day or turn.now().date()
-        change = {"kind": "extra", "new_start": at_local(day, parsed.at)}
-        await turn.state.update_data(change=change, note=message.text or "")
+        extra = {"new_start": at_local(day, parsed.at).isoformat()}
+        await turn.state.update_data(extra=extra, note=message.text or "")
         if parsed.minutes:
             await minutes_chosen(turn, parsed.minutes)
         else:
             await ask_minutes(turn, "extra", None)
         return
     assert visit is not None
-    day = parsed.day or datetime.fromisoformat(visit["start"]).astimezone(texts.TZ).date()
-    await preview(
-        turn, {"kind": "move", "visit_id": visit["id"], "new_start": at_local(day, parsed.at)}
-    )
+    day = parsed.day or visit.start.astimezone(TZ).date()
+    new_start = at_local(day, parsed.at)
+    await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=new_start))
 
 
-def at_local(day: date, at: time) -> str:
-    return datetime.combine(day, at, tzinfo=texts.TZ).isoformat()
+def at_local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=TZ)
 
 
 def hint_text(hint: Hint) -> str:
@@ -387,52 +434,51 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     if isinstance(parsed, NotUnderstood):
         await turn.say(hint_text(parsed.hint))
         return
-    await turn.state.update_data(note=text[:1000], wish=None, change=None, key=None)
+    await turn.state.update_data(note=text[:1000], wish=None, extra=None, change=None, key=None)
     if parsed.kind is WishKind.EXTRA:
         day = parsed.day or turn.now().date()
         if parsed.at is None:
-            await turn.state.update_data(kind="extra", change={"kind": "extra"}, visit=None)
+            await turn.state.update_data(kind="extra", extra={}, visit=None)
             await turn.state.set_state(ChangeFlow.when)
             await turn.say(hint_text(Hint.NO_TIME))
             return
-        change: Json = {"kind": "extra", "new_start": at_local(day, parsed.at)}
-        if parsed.service:
-            change["services"] = [parsed.service]
-        await turn.state.update_data(kind="extra", change=change, visit=None)
+        extra: Data = {"new_start": at_local(day, parsed.at).isoformat()}
+        await turn.state.update_data(kind="extra", extra=extra, visit=None)
         if not parsed.minutes:
             await ask_minutes(turn, "extra", None)
         elif not parsed.service:
-            await turn.state.update_data(change={**change, "new_duration": parsed.minutes})
+            await turn.state.update_data(extra={**extra, "new_duration": parsed.minutes})
             await ask_service(turn, "extra", await granted_services(turn))
         else:
-            await preview(turn, {**change, "new_duration": parsed.minutes})
+            extra["new_duration"] = parsed.minutes
+            await preview_extra(turn, extra, ServiceCode(parsed.service))
         return
     visits = await open_visits(turn)
-    candidates = [v for v in visits if parsed.day is None or v["day"] == parsed.day.isoformat()]
+    candidates = [v for v in visits if parsed.day is None or v.day == parsed.day]
     if parsed.service is not None:
         # "...instead of lunch": the visits with that service, if any have it.
-        with_service = [v for v in candidates if parsed.service in v["services"]]
+        with_service = [v for v in candidates if parsed.service in v.services]
         if with_service or parsed.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
             candidates = with_service
     if parsed.day is None:
         # "Can you come at ten instead?" is about the next visits, not one next week.
         soon = turn.now().date() + timedelta(days=1)
-        candidates = [v for v in candidates if date.fromisoformat(v["day"]) <= soon]
+        candidates = [v for v in candidates if v.day <= soon]
     if not candidates:
         await turn.say(_("I could not find a visit that this could be about."))
         return
     if len(candidates) == 1:
-        await turn.state.update_data(visit=candidates[0])
+        await turn.state.update_data(visit=stored(candidates[0]))
         await apply_wish(turn, parsed, candidates[0])
         return
-    await turn.state.update_data(visits=candidates, wish=wish_data(parsed))
+    await turn.state.update_data(visits=[stored(v) for v in candidates], wish=wish_data(parsed))
     await turn.state.set_state(ChangeFlow.visit)
     await turn.say(
         _("Which visit do you mean?"), reply_markup=keyboards.visits_keyboard(candidates)
     )
 
 
-def wish_data(wish: Wish) -> Json:
+def wish_data(wish: Wish) -> Data:
     return {
         "kind": wish.kind.value,
         "day": wish.day.isoformat() if wish.day else None,
@@ -443,7 +489,7 @@ def wish_data(wish: Wish) -> Json:
     }
 
 
-def wish_from_data(data: Json) -> Wish:
+def wish_from_data(data: Data) -> Wish:
     return Wish(
         kind=WishKind(data["kind"]),
         day=date.fromisoformat(data["day"]) if data.get("day") else None,
@@ -454,16 +500,14 @@ def wish_from_data(data: Json) -> Wish:
     )
 
 
-async def apply_wish(turn: Turn, wish: Wish | Json, visit: Json) -> None:
+async def apply_wish(turn: Turn, wish: Wish | Data, visit: VisitPublic) -> None:
     if isinstance(wish, dict):
         wish = wish_from_data(wish)
-    await turn.state.update_data(wish=None, visit=visit)
+    await turn.state.update_data(wish=None, visit=stored(visit))
     if wish.kind is WishKind.MOVE:
         assert wish.at is not None
-        day = wish.day or date.fromisoformat(visit["day"])
-        await preview(
-            turn, {"kind": "move", "visit_id": visit["id"], "new_start": at_local(day, wish.at)}
-        )
+        new_start = at_local(wish.day or visit.day, wish.at)
+        await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=new_start))
     elif wish.kind in (WishKind.LONGER, WishKind.SHORTER):
         kind = "longer" if wish.kind is WishKind.LONGER else "shorter"
         if wish.minutes:
@@ -472,32 +516,33 @@ async def apply_wish(turn: Turn, wish: Wish | Json, visit: Json) -> None:
         else:
             await ask_minutes(turn, kind, visit)
     elif wish.kind is WishKind.CANCEL:
-        await preview(turn, {"kind": "cancel", "visit_id": visit["id"]})
+        await preview(turn, Change(kind=ChangeKind.CANCEL, visit_id=visit.id))
     elif wish.kind is WishKind.SKIP_SERVICE:
-        if wish.service in visit["services"]:
+        if wish.service in visit.services:
+            service = ServiceCode(wish.service)
             await preview(
-                turn, {"kind": "skip_service", "visit_id": visit["id"], "service": wish.service}
+                turn, Change(kind=ChangeKind.SKIP_SERVICE, visit_id=visit.id, service=service)
             )
         else:
-            await ask_service(turn, "skip", visit["services"])
+            await ask_service(turn, "skip", visit.services)
     elif wish.kind is WishKind.SWAP:
-        old = wish.service if wish.service in visit["services"] else None
-        if old is None and len(visit["services"]) == 1:
-            old = visit["services"][0]
+        old = ServiceCode(wish.service) if wish.service in visit.services else None
+        if old is None and len(visit.services) == 1:
+            old = visit.services[0]
         if old is None:
-            await ask_service(turn, "swap_old", visit["services"])
+            await ask_service(turn, "swap_old", visit.services)
             return
         await turn.state.update_data(swap_old=old)
         if wish.new_service:
-            change = {
-                "kind": "swap",
-                "visit_id": visit["id"],
-                "service": old,
-                "new_service": wish.new_service,
-            }
+            change = Change(
+                kind=ChangeKind.SWAP,
+                visit_id=visit.id,
+                service=old,
+                new_service=ServiceCode(wish.new_service),
+            )
             await preview(turn, change)
         else:
-            options = [c for c in await granted_services(turn) if c not in visit["services"]]
+            options = [c for c in await granted_services(turn) if c not in visit.services]
             await ask_service(turn, "swap_new", options)
 
 
@@ -513,61 +558,63 @@ async def typed_wish(
 # --- preview, confirm, send ---------------------------------------------------------------
 
 
-async def preview(turn: Turn, change: Json) -> None:
+async def preview(turn: Turn, change: Change) -> None:
     """Show what was understood and the frame check; nothing is sent yet."""
     data = await turn.data()
     try:
         verdict = await turn.backend.preview(turn.user, turn.client_id, change)
     except BackendError as exc:
-        if exc.code in ("invalid_request", "missing_fields"):
+        if exc.code in (ErrorCode.INVALID_REQUEST, ErrorCode.MISSING_FIELDS):
             await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
             return
         raise
-    await turn.state.update_data(change=change, key=uuid.uuid4().hex, outcome=verdict["outcome"])
+    await turn.state.update_data(
+        change=change.model_dump(mode="json"), key=uuid.uuid4().hex, outcome=verdict.outcome
+    )
     await turn.state.set_state(ChangeFlow.confirm)
+    visit = visit_of(data.get("visit"))
     text = "{understood}\n{change}\n\n{verdict}".format(
         understood=_("You asked:"),
-        change=texts.change_text(change, data.get("visit")),
+        change=texts.change_text(change, visit.start if visit is not None else None),
         verdict=texts.verdict_text(verdict),
     )
-    if verdict["outcome"] == "outside":
+    if verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(
             "I can send this to your assessor as a changed need. They decide about your "
             "granted help."
         )
-    await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict["outcome"]))
+    await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict.outcome))
 
 
 @router.callback_query(ChangeFlow.confirm, keyboards.Confirm.filter())
 async def confirmed(
-    query: CallbackQuery, callback_data: keyboards.Confirm, me: Json, turn: Turn
+    query: CallbackQuery, callback_data: keyboards.Confirm, me: MePublic, turn: Turn
 ) -> None:
     data = await turn.data()
     to_assessor = callback_data.action == "assessor"
-    if data.get("outcome") == "outside" and not to_assessor:
+    if data.get("outcome") == Outcome.OUTSIDE and not to_assessor:
         await turn.say(_("This does not fit within your frame, so it cannot be sent like that."))
         return
+    submission = Submission(
+        change=Change.model_validate(data["change"]),
+        idempotency_key=data["key"],
+        note=data.get("note", ""),
+        to_assessor=to_assessor,
+    )
     try:
-        request = await turn.backend.submit(
-            turn.user,
-            turn.client_id,
-            data["change"],
-            idempotency_key=data["key"],
-            note=data.get("note", ""),
-            to_assessor=to_assessor,
-        )
+        request = await turn.backend.submit(turn.user, turn.client_id, submission)
     except BackendError as exc:
-        if exc.code != "outside_frame":
+        if exc.code is not ErrorCode.OUTSIDE_FRAME:
             raise
         # Things changed since the preview: explain, and offer the assessor instead.
-        verdict = {"outcome": "outside", "reasons": exc.details.get("reasons", [])}
-        await turn.state.update_data(outcome="outside")
+        reasons = REASONS.validate_python(exc.details.get("reasons", []))
+        await turn.state.update_data(outcome=Outcome.OUTSIDE)
         await turn.say(
-            texts.verdict_text(verdict), reply_markup=keyboards.confirm_keyboard("outside")
+            texts.outside_text(reasons), reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE)
         )
         return
     await turn.state.set_state(None)
-    await turn.state.update_data(change=None, key=None, visit=None, wish=None)
+    await turn.state.update_data(change=None, key=None, visit=None, wish=None, extra=None)
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
     await turn.say(texts.sent_text(request), reply_markup=keyboards.main_menu(me))
@@ -580,9 +627,10 @@ async def confirmed(
 async def back(query: CallbackQuery, turn: Turn) -> None:
     data = await turn.data()
     current = await turn.state.get_state()
-    if current == ChangeFlow.kind.state or data.get("visit") is None:
+    visit = visit_of(data.get("visit"))
+    if current == ChangeFlow.kind.state or visit is None:
         visits = await open_visits(turn)
-        await turn.state.update_data(visits=visits, visit=None, wish=None)
+        await turn.state.update_data(visits=[stored(v) for v in visits], visit=None, wish=None)
         await turn.state.set_state(ChangeFlow.visit)
         await turn.say(
             _("Which visit is it about?"), reply_markup=keyboards.visits_keyboard(visits)
@@ -590,8 +638,6 @@ async def back(query: CallbackQuery, turn: Turn) -> None:
         return
     await turn.state.set_state(ChangeFlow.kind)
     await turn.say(
-        _("What would you like to change about the visit {when}?").format(
-            when=visit_label(data["visit"])
-        ),
+        _("What would you like to change about the visit {when}?").format(when=visit_label(visit)),
         reply_markup=keyboards.kinds_keyboard(),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message, User
@@ -11,36 +11,40 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import IS_CLIENT_SIDE, FollowedClient
+from contract import ClientAccess, MePublic, PersonKind, RequestStatus, VisitPublic, VisitStatus
 
 router = Router(name=__name__)
 router.message.filter(IS_CLIENT_SIDE)
 router.callback_query.filter(IS_CLIENT_SIDE)
 router.message.middleware(FollowedClient())
-Json = dict[str, Any]
 
 
-def _whose(me: Json, client: Json) -> str | None:
-    return client["first_name"] if me["kind"] == "relative" else None
+def _whose(me: MePublic, client: ClientAccess) -> str | None:
+    return client.first_name if me.kind is PersonKind.RELATIVE else None
 
 
 @router.message(F.text == keyboards.TODAY)
 async def show_today(
-    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+    message: Message,
+    me: MePublic,
+    client: ClientAccess,
+    event_from_user: User,
+    backend: BackendClient,
 ) -> None:
-    day = await backend.visits(event_from_user.id, client["client_id"])
-    heading = _("Today, {day}").format(day=texts.fmt_day(day["start"]))
+    day = await backend.visits(event_from_user.id, client.client_id)
+    heading = _("Today, {day}").format(day=texts.fmt_day(day.start))
     if _whose(me, client):
         heading = _("{name}'s visits today, {day}").format(
-            name=texts.escape(client["first_name"]), day=texts.fmt_day(day["start"])
+            name=texts.escape(client.first_name), day=texts.fmt_day(day.start)
         )
-    visits = day["visits"]
-    if not any(v["status"] != "cancelled" for v in visits):
+    visits = day.visits
+    if not any(v.status is not VisitStatus.CANCELLED for v in visits):
         lines = [heading, _("There are no visits today.")]
-        upcoming = day.get("next_visit")
+        upcoming = day.next_visit
         if upcoming:
             lines.append(
                 _("The next visit is {day} at {time}.").format(
-                    day=texts.fmt_day(upcoming["start"]), time=texts.fmt_time(upcoming["start"])
+                    day=texts.fmt_day(upcoming.start), time=texts.fmt_time(upcoming.start)
                 )
             )
         await message.answer("\n".join(lines), reply_markup=keyboards.main_menu(me))
@@ -51,12 +55,16 @@ async def show_today(
 
 @router.message(F.text == keyboards.WEEK)
 async def show_week(
-    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+    message: Message,
+    me: MePublic,
+    client: ClientAccess,
+    event_from_user: User,
+    backend: BackendClient,
 ) -> None:
-    week = await backend.visits(event_from_user.id, client["client_id"], days=7)
-    by_day: dict[str, list[Json]] = {}
-    for visit in week["visits"]:
-        by_day.setdefault(visit["day"], []).append(visit)
+    week = await backend.visits(event_from_user.id, client.client_id, days=7)
+    by_day: dict[date, list[VisitPublic]] = {}
+    for visit in week.visits:
+        by_day.setdefault(visit.day, []).append(visit)
     if not by_day:
         await message.answer(_("There are no visits in the coming seven days."))
         return
@@ -64,14 +72,9 @@ async def show_week(
     for day, visits in by_day.items():
         lines = [f"<b>{texts.fmt_day(day).capitalize()}</b>"]
         for visit in visits:
-            lines.append(
-                "{time} · {services} · {status}".format(
-                    time=texts.visit_time(visit),
-                    services=texts.services_text(visit["services"], visit["declined_services"]),
-                    status=texts.visit_status(visit),
-                )
-            )
-            if visit.get("staff_is_new") and visit["status"] == "planned":
+            services = texts.services_text(visit.services, visit.declined_services)
+            lines.append(f"{texts.visit_time(visit)} · {services} · {texts.visit_status(visit)}")
+            if visit.staff_is_new and visit.status is VisitStatus.PLANNED:
                 lines.append("  " + texts.who_is_coming(visit))
         parts.append("\n".join(lines))
     await message.answer("\n\n".join(parts)[:4000], reply_markup=keyboards.main_menu(me))
@@ -79,9 +82,13 @@ async def show_week(
 
 @router.message(F.text == keyboards.FRAME)
 async def show_frame(
-    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+    message: Message,
+    me: MePublic,
+    client: ClientAccess,
+    event_from_user: User,
+    backend: BackendClient,
 ) -> None:
-    frame = await backend.frame(event_from_user.id, client["client_id"])
+    frame = await backend.frame(event_from_user.id, client.client_id)
     await message.answer(
         texts.frame_text(frame, whose=_whose(me, client)), reply_markup=keyboards.main_menu(me)
     )
@@ -89,17 +96,20 @@ async def show_frame(
 
 @router.message(F.text == keyboards.MY_REQUESTS)
 async def show_requests(
-    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+    message: Message,
+    me: MePublic,
+    client: ClientAccess,
+    event_from_user: User,
+    backend: BackendClient,
 ) -> None:
-    requests = await backend.requests(event_from_user.id, client["client_id"])
+    requests = await backend.requests(event_from_user.id, client.client_id)
     if not requests:
         await message.answer(_("You have not asked for any changes yet."))
         return
     await message.answer(_("Your requests:"), reply_markup=keyboards.main_menu(me))
     for request in requests[:10]:
-        markup = (
-            keyboards.withdraw_keyboard(request["id"]) if request["status"] == "pending" else None
-        )
+        pending = request.status is RequestStatus.PENDING
+        markup = keyboards.withdraw_keyboard(request.id) if pending else None
         await message.answer(texts.request_block(request), reply_markup=markup)
 
 
@@ -115,22 +125,26 @@ async def withdraw(
 
 @router.message(F.text == keyboards.NOTES)
 async def show_notes(
-    message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
+    message: Message,
+    me: MePublic,
+    client: ClientAccess,
+    event_from_user: User,
+    backend: BackendClient,
 ) -> None:
     """Notes about the visits, newest first; a wrong note is shown struck through."""
-    notes = await backend.client_notes(event_from_user.id, client["client_id"])
+    notes = await backend.client_notes(event_from_user.id, client.client_id)
     if not notes:
         await message.answer(_("There are no notes about your visits yet."))
         return
     blocks = []
     for note in notes[:10]:
         head = _("{day} {time}, written by {name}").format(
-            day=texts.fmt_day(note["event_time"]),
-            time=texts.fmt_time(note["event_time"]),
-            name=texts.escape(note.get("author_first_name") or ""),
+            day=texts.fmt_day(note.event_time),
+            time=texts.fmt_time(note.event_time),
+            name=texts.escape(note.author_first_name or ""),
         )
-        body = texts.escape(note["text"])
-        if note["marked_wrong"]:
+        body = texts.escape(note.text)
+        if note.marked_wrong:
             body = "<s>{body}</s> ({mark})".format(body=body, mark=_("marked as wrong"))
         blocks.append(f"<b>{head}</b>\n{body}")
     await message.answer("\n\n".join(blocks)[:4000], reply_markup=keyboards.main_menu(me))

@@ -9,10 +9,12 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from pydantic import ValidationError
 
 from bot import texts
 from bot.backend_client import BackendClient, BackendError
 from bot.middlewares.locale import telegram_locale
+from contract import ErrorCode
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ async def _locale(user: User | None, backend: BackendClient, i18n: I18n) -> str:
         except BackendError:
             me = None
         if me is not None:
-            return str(me["locale"])
+            return me.locale
     return telegram_locale(user, i18n.available_locales, i18n.default_locale)
 
 
@@ -51,6 +53,15 @@ async def backend_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -
     user = _user(event)
     with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
         await _tell(event, texts.error_text(exc.code))
+
+
+@router.error(ExceptionTypeFilter(ValidationError))
+async def invalid_input(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
+    """Input the contract refuses (too long a reason, say) is refused here, before the
+    backend would have refused it: the same answer as from the backend."""
+    log.info("invalid input in update %s", event.update.update_id)
+    with i18n.context(), i18n.use_locale(await _locale(_user(event), backend, i18n)):
+        await _tell(event, texts.error_text(ErrorCode.INVALID_REQUEST))
 
 
 @router.error()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,11 +12,11 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import Linked
+from contract import MePublic, Scope
 
 router = Router(name=__name__)
 router.message.filter(Linked())
 router.callback_query.filter(Linked())
-Json = dict[str, Any]
 
 
 class InviteFlow(StatesGroup):
@@ -28,8 +26,8 @@ class InviteFlow(StatesGroup):
 
 @router.message(F.text == keyboards.SETTINGS)
 @router.message(F.text == "/settings")
-async def settings(message: Message, me: Json) -> None:
-    level = str(texts.NOTIFY_LEVELS[me["notify_level"]])
+async def settings(message: Message, me: MePublic) -> None:
+    level = str(texts.NOTIFY_LEVELS[me.notify_level])
     await message.answer(
         _("Language: {language}\nMessages: {level}").format(
             language=texts.current_language_name(), level=level.lower()
@@ -52,7 +50,7 @@ async def set_language(
     query: CallbackQuery, callback_data: keyboards.Language, backend: BackendClient, i18n: I18n
 ) -> None:
     me = await backend.update_me(query.from_user.id, locale=callback_data.code)
-    with i18n.use_locale(me["locale"]):
+    with i18n.use_locale(me.locale):
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.answer(
@@ -64,12 +62,12 @@ async def set_language(
 
 
 @router.callback_query(keyboards.SettingsPick.filter(F.what == "level"))
-async def choose_level(query: CallbackQuery, me: Json) -> None:
+async def choose_level(query: CallbackQuery, me: MePublic) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
             _("How much do you want to be told?"),
-            reply_markup=keyboards.levels_keyboard(me["notify_level"]),
+            reply_markup=keyboards.levels_keyboard(me.notify_level),
         )
 
 
@@ -82,33 +80,33 @@ async def set_level(
     if isinstance(query.message, Message):
         await query.message.answer(
             _("Saved. Messages: {level}").format(
-                level=str(texts.NOTIFY_LEVELS[me["notify_level"]]).lower()
+                level=str(texts.NOTIFY_LEVELS[me.notify_level]).lower()
             ),
             reply_markup=keyboards.main_menu(me),
         )
 
 
 @router.callback_query(keyboards.SettingsPick.filter(F.what == "client"))
-async def choose_client(query: CallbackQuery, me: Json) -> None:
+async def choose_client(query: CallbackQuery, me: MePublic) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
             _("Whose visits do you want to see?"),
-            reply_markup=keyboards.clients_keyboard(me["clients"]),
+            reply_markup=keyboards.clients_keyboard(me.clients),
         )
 
 
 @router.callback_query(keyboards.ClientPick.filter())
 async def set_client(
-    query: CallbackQuery, callback_data: keyboards.ClientPick, me: Json, state: FSMContext
+    query: CallbackQuery, callback_data: keyboards.ClientPick, me: MePublic, state: FSMContext
 ) -> None:
-    client = next((c for c in me["clients"] if c["client_id"] == callback_data.client_id), None)
+    client = next((c for c in me.clients if c.client_id == callback_data.client_id), None)
     await query.answer()
     if client is None or not isinstance(query.message, Message):
         return
-    await state.update_data(client_id=client["client_id"])
+    await state.update_data(client_id=client.client_id)
     await query.message.answer(
-        _("You now see {name}'s visits.").format(name=texts.escape(client["first_name"])),
+        _("You now see {name}'s visits.").format(name=texts.escape(client.first_name)),
         reply_markup=keyboards.main_menu(me),
     )
 
@@ -117,9 +115,9 @@ async def set_client(
 
 
 @router.callback_query(keyboards.SettingsPick.filter(F.what == "relatives"))
-async def list_relatives(query: CallbackQuery, me: Json, backend: BackendClient) -> None:
+async def list_relatives(query: CallbackQuery, me: MePublic, backend: BackendClient) -> None:
     await query.answer()
-    client_id = me["clients"][0]["client_id"]
+    client_id = me.clients[0].client_id
     links = await backend.relatives(query.from_user.id, client_id)
     if not isinstance(query.message, Message):
         return
@@ -130,12 +128,10 @@ async def list_relatives(query: CallbackQuery, me: Json, backend: BackendClient)
     for link in links:
         scope = (
             _("may see and ask for changes")
-            if link["scope"] == "view_request"
+            if link.scope is Scope.VIEW_REQUEST
             else _("may only see")
         )
-        lines.append(
-            "• {name} – {scope}".format(name=texts.escape(link["first_name"]), scope=scope)
-        )
+        lines.append(f"• {texts.escape(link.first_name)} – {scope}")
     await query.message.answer(
         "\n".join(lines), reply_markup=keyboards.relatives_keyboard(client_id, links)
     )
@@ -173,14 +169,14 @@ async def invite_name(message: Message, state: FSMContext) -> None:
 async def invite_scope(
     query: CallbackQuery,
     callback_data: keyboards.ScopePick,
-    me: Json,
+    me: MePublic,
     state: FSMContext,
     backend: BackendClient,
 ) -> None:
     data = await state.get_data()
     invitation = await backend.invite_relative(
         query.from_user.id,
-        client_id=me["clients"][0]["client_id"],
+        client_id=me.clients[0].client_id,
         scope=callback_data.scope,
         relative_first_name=data.get("relative_name"),
     )
@@ -192,6 +188,6 @@ async def invite_scope(
                 "Give this code to {name}: <b>{code}</b>\n"
                 "They write it to this bot. The code works once, for 7 days. "
                 "You can remove their access at any time in Settings."
-            ).format(name=texts.escape(data.get("relative_name") or ""), code=invitation["code"]),
+            ).format(name=texts.escape(data.get("relative_name") or ""), code=invitation.code),
             reply_markup=keyboards.main_menu(me),
         )

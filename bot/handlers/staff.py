@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -10,15 +12,27 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from pydantic import TypeAdapter
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_STAFF
+from contract import (
+    Decision,
+    DecisionIn,
+    ErrorCode,
+    MePublic,
+    Reason,
+    RejectIn,
+    RejectReason,
+    RequestPublic,
+    RequestStatus,
+)
 
 router = Router(name=__name__)
 router.message.filter(IS_STAFF)
 router.callback_query.filter(IS_STAFF)
-Json = dict[str, Any]
+REASONS = TypeAdapter(list[Reason])
 
 
 class RejectFlow(StatesGroup):
@@ -30,7 +44,7 @@ class RejectFlow(StatesGroup):
 
 @router.message(F.text == keyboards.QUEUE)
 @router.message(F.text == "/queue")
-async def show_queue(message: Message, me: Json, backend: BackendClient) -> None:
+async def show_queue(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
     queue = await backend.queue(message.from_user.id)
     if not queue:
@@ -54,60 +68,77 @@ async def _edit(query: CallbackQuery, text: str, markup: Any = None) -> None:
         await query.message.edit_text(text, reply_markup=markup)
 
 
-def already_decided_text(details: Json) -> str:
+def already_decided_text(details: dict[str, Any]) -> str:
     name = details.get("decided_by_first_name")
     status = details.get("status")
     if name and details.get("decided_at"):
         return _("Already decided by {name} at {time}.").format(
-            name=texts.escape(name), time=texts.fmt_time(details["decided_at"])
+            name=texts.escape(name),
+            time=texts.fmt_time(datetime.fromisoformat(details["decided_at"])),
         )
-    if status == "withdrawn":
+    if status == RequestStatus.WITHDRAWN:
         return _("The client has withdrawn this request.")
-    if status == "expired":
+    if status == RequestStatus.EXPIRED:
         return _("The visit has passed; this request has expired.")
-    return texts.error_text("already_decided")
+    return texts.error_text(ErrorCode.ALREADY_DECIDED)
 
 
 async def _stale(
     query: CallbackQuery, exc: BackendError, backend: BackendClient, rid: int
 ) -> None:
     """A button on an old message: show the request as it is now instead of acting."""
-    if exc.code == "already_decided":
+    if exc.code is ErrorCode.ALREADY_DECIDED:
         await query.answer(already_decided_text(exc.details), show_alert=True)
         current = await backend.request(query.from_user.id, rid)
         await _edit(query, texts.queue_item(current) + "\n\n" + already_decided_text(exc.details))
-    elif exc.code == "request_changed":
-        await query.answer(texts.error_text("request_changed"), show_alert=True)
+    elif exc.code is ErrorCode.REQUEST_CHANGED:
+        await query.answer(texts.error_text(ErrorCode.REQUEST_CHANGED), show_alert=True)
         current = await backend.request(query.from_user.id, rid)
         await _edit(query, texts.queue_item(current), keyboards.decide_keyboard(current))
     else:
         raise exc
 
 
+async def _decide(
+    query: CallbackQuery,
+    backend: BackendClient,
+    rid: int,
+    decision: Decision,
+    body: DecisionIn,
+    *,
+    alert: str,
+    done: Callable[[RequestPublic], str],
+) -> None:
+    """Every decision button: decide, then show the request with what was done; a stale
+    button shows the request as it is now, and an approval that no longer fits says why."""
+    try:
+        request = await backend.decide(query.from_user.id, rid, decision, body)
+    except BackendError as exc:
+        if exc.code is ErrorCode.NO_LONGER_FITS:
+            await query.answer()
+            reasons = REASONS.validate_python(exc.details.get("reasons", []))
+            lines = "\n".join("• " + texts.reason_text(r) for r in reasons)
+            await _edit(query, texts.error_text(ErrorCode.NO_LONGER_FITS) + "\n" + lines)
+            return
+        await _stale(query, exc, backend, rid)
+        return
+    await query.answer(alert)
+    await _edit(query, texts.queue_item(request) + "\n\n" + done(request))
+
+
 @router.callback_query(keyboards.Decide.filter(F.action == "approve"))
 async def approve(
     query: CallbackQuery, callback_data: keyboards.Decide, backend: BackendClient
 ) -> None:
-    rid = callback_data.request_id
-    try:
-        request = await backend.approve(query.from_user.id, rid, callback_data.version)
-    except BackendError as exc:
-        if exc.code == "no_longer_fits":
-            await query.answer()
-            reasons = "\n".join(
-                "• " + texts.reason_text(r) for r in exc.details.get("reasons", [])
-            )
-            await _edit(query, texts.error_text("no_longer_fits") + "\n" + reasons)
-            return
-        await _stale(query, exc, backend, rid)
-        return
-    await query.answer(_("Approved."))
-    await _edit(
+    await _decide(
         query,
-        texts.queue_item(request)
-        + "\n\n"
-        + _("✅ Approved. {name} will be told.").format(
-            name=texts.escape(request["client_first_name"])
+        backend,
+        callback_data.request_id,
+        Decision.APPROVE,
+        DecisionIn(version=callback_data.version),
+        alert=_("Approved."),
+        done=lambda request: _("✅ Approved. {name} will be told.").format(
+            name=texts.escape(request.client_first_name)
         ),
     )
 
@@ -117,20 +148,21 @@ async def reject_choose_reason(
     query: CallbackQuery, callback_data: keyboards.Decide, backend: BackendClient
 ) -> None:
     current = await backend.request(query.from_user.id, callback_data.request_id)
-    if current["status"] != "pending" or current["version"] != callback_data.version:
-        await query.answer(texts.error_text("request_changed"), show_alert=True)
-        markup = keyboards.decide_keyboard(current) if current["status"] == "pending" else None
+    pending = current.status is RequestStatus.PENDING
+    if not pending or current.version != callback_data.version:
+        await query.answer(texts.error_text(ErrorCode.REQUEST_CHANGED), show_alert=True)
+        markup = keyboards.decide_keyboard(current) if pending else None
         await _edit(query, texts.queue_item(current), markup)
         return
     await query.answer()
     await _edit(
         query,
         texts.queue_item(current) + "\n\n" + _("Why is it not possible?"),
-        keyboards.reject_reasons_keyboard(current["id"], current["version"]),
+        keyboards.reject_reasons_keyboard(current.id, current.version),
     )
 
 
-@router.callback_query(keyboards.RejectWith.filter(F.reason == "other"))
+@router.callback_query(keyboards.RejectWith.filter(F.reason == RejectReason.OTHER))
 async def reject_other(
     query: CallbackQuery, callback_data: keyboards.RejectWith, state: FSMContext
 ) -> None:
@@ -145,23 +177,24 @@ async def reject_other(
 
 @router.message(RejectFlow.text, F.text)
 async def reject_other_text(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
+    message: Message, me: MePublic, state: FSMContext, backend: BackendClient
 ) -> None:
     assert message.from_user is not None
     data = await state.get_data()
     await state.set_state(None)
+    body = RejectIn(version=data["reject_version"], reason=RejectReason.OTHER, text=message.text)
     try:
-        request = await backend.reject(
-            message.from_user.id, data["reject_id"], data["reject_version"], "other", message.text
+        request = await backend.decide(
+            message.from_user.id, data["reject_id"], Decision.REJECT, body
         )
     except BackendError as exc:
-        if exc.code == "already_decided":
+        if exc.code is ErrorCode.ALREADY_DECIDED:
             await message.answer(already_decided_text(exc.details))
             return
         raise
     await message.answer(
         _("Rejected. {name} will be told why.").format(
-            name=texts.escape(request["client_first_name"])
+            name=texts.escape(request.client_first_name)
         ),
         reply_markup=keyboards.main_menu(me),
     )
@@ -171,22 +204,16 @@ async def reject_other_text(
 async def reject_with_reason(
     query: CallbackQuery, callback_data: keyboards.RejectWith, backend: BackendClient
 ) -> None:
-    rid = callback_data.request_id
-    try:
-        request = await backend.reject(
-            query.from_user.id, rid, callback_data.version, callback_data.reason, None
-        )
-    except BackendError as exc:
-        await _stale(query, exc, backend, rid)
-        return
-    await query.answer(_("Rejected."))
-    await _edit(
+    reason = callback_data.reason
+    await _decide(
         query,
-        texts.queue_item(request)
-        + "\n\n"
-        + _("Rejected: {reason}. {name} will be told.").format(
-            reason=texts.REJECT_REASONS[callback_data.reason],
-            name=texts.escape(request["client_first_name"]),
+        backend,
+        callback_data.request_id,
+        Decision.REJECT,
+        RejectIn(version=callback_data.version, reason=reason),
+        alert=_("Rejected."),
+        done=lambda request: _("Rejected: {reason}. {name} will be told.").format(
+            reason=texts.REJECT_REASONS[reason], name=texts.escape(request.client_first_name)
         ),
     )
 
@@ -195,14 +222,15 @@ async def reject_with_reason(
 async def hand_over(
     query: CallbackQuery, callback_data: keyboards.Decide, backend: BackendClient
 ) -> None:
-    rid = callback_data.request_id
-    try:
-        request = await backend.hand_over(query.from_user.id, rid, callback_data.version)
-    except BackendError as exc:
-        await _stale(query, exc, backend, rid)
-        return
-    await query.answer(_("Passed to the planner."))
-    await _edit(query, texts.queue_item(request) + "\n\n" + _("➡️ Passed to the planner."))
+    await _decide(
+        query,
+        backend,
+        callback_data.request_id,
+        Decision.HAND_OVER,
+        DecisionIn(version=callback_data.version),
+        alert=_("Passed to the planner."),
+        done=lambda _request: _("➡️ Passed to the planner."),
+    )
 
 
 # --- my day -------------------------------------------------------------------------------
@@ -210,7 +238,7 @@ async def hand_over(
 
 @router.message(F.text == keyboards.MY_DAY)
 @router.message(F.text == "/day")
-async def my_day(message: Message, me: Json, backend: BackendClient) -> None:
+async def my_day(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
     visits = await backend.staff_day(message.from_user.id)
     if not visits:
@@ -230,28 +258,24 @@ async def visit_action(
     user = query.from_user.id
     if callback_data.action == "in":
         visit = await backend.check_in(user, callback_data.visit_id)
-        note = _("Checked in at {time}.").format(time=texts.fmt_time(visit["actual_start"]))
+        assert visit.actual_start is not None
+        note = _("Checked in at {time}.").format(time=texts.fmt_time(visit.actual_start))
     else:
         visit = await backend.check_out(user, callback_data.visit_id)
-        minutes = visit_minutes(visit)
+        assert visit.actual_end is not None and visit.performed_minutes is not None
         note = _("Checked out at {time}: {length} performed.").format(
-            time=texts.fmt_time(visit["actual_end"]), length=texts.fmt_duration(minutes)
+            time=texts.fmt_time(visit.actual_end),
+            length=texts.fmt_duration(visit.performed_minutes),
         )
     await query.answer(note)
     day = await backend.staff_day(user)
-    current = next((v for v in day if v["id"] == visit["id"]), None)
-    shown = {**visit, **(current or {})}
+    # The day's view of the visit also says whose it is and where.
+    shown = next((v for v in day if v.id == visit.id), visit)
     await _edit(
         query,
         texts.staff_visit_block(shown) + "\n" + note,
         keyboards.visit_actions_keyboard(shown),
     )
-
-
-def visit_minutes(visit: Json) -> int:
-    start = texts.local(visit["actual_start"])
-    end = texts.local(visit["actual_end"])
-    return round((end - start).total_seconds() / 60)
 
 
 # --- running late -------------------------------------------------------------------------
@@ -265,11 +289,11 @@ async def running_late(message: Message) -> None:
 
 @router.callback_query(keyboards.LatePick.filter())
 async def late_chosen(
-    query: CallbackQuery, callback_data: keyboards.LatePick, me: Json, backend: BackendClient
+    query: CallbackQuery, callback_data: keyboards.LatePick, me: MePublic, backend: BackendClient
 ) -> None:
     affected = await backend.running_late(query.from_user.id, callback_data.minutes)
     await query.answer()
-    n = len({visit["client_id"] for visit in affected})  # clients, not their visits
+    n = len({visit.client_id for visit in affected})  # clients, not their visits
     text = (
         ngettext(
             "I have told {n} client that you are running late.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -16,15 +15,15 @@ from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import NotLinked
 from bot.middlewares.locale import telegram_locale
+from contract import MePublic, PersonKind
 
 router = Router(name=__name__)
-Json = dict[str, Any]
 CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{5,14}$")
 
 
-def welcome_back(me: Json) -> str:
+def welcome_back(me: MePublic) -> str:
     return _("Hello {name}! Choose what you want to do with the buttons below.").format(
-        name=texts.escape(me["first_name"])
+        name=texts.escape(me.first_name)
     )
 
 
@@ -38,12 +37,12 @@ async def link(message: Message, code: str, backend: BackendClient, i18n: I18n) 
         locale=telegram_locale(user, i18n.available_locales, i18n.default_locale),
         first_name=user.first_name,
     )
-    with i18n.use_locale(me["locale"]):
-        if me["kind"] == "relative":
-            names = ", ".join(texts.escape(c["first_name"]) for c in me["clients"])
+    with i18n.use_locale(me.locale):
+        if me.kind is PersonKind.RELATIVE:
+            names = ", ".join(texts.escape(c.first_name) for c in me.clients)
             text = _("You are now linked and can follow {names}.").format(names=names)
         else:
-            text = _("You are now linked, {name}.").format(name=texts.escape(me["first_name"]))
+            text = _("You are now linked, {name}.").format(name=texts.escape(me.first_name))
         await message.answer(text + "\n" + welcome_back(me), reply_markup=keyboards.main_menu(me))
 
 
@@ -65,7 +64,7 @@ async def start_unlinked(message: Message) -> None:
 
 
 @router.message(CommandStart())
-async def start_linked(message: Message, me: Json, state: FSMContext) -> None:
+async def start_linked(message: Message, me: MePublic, state: FSMContext) -> None:
     await state.clear()
     await message.answer(welcome_back(me), reply_markup=keyboards.main_menu(me))
 
@@ -84,8 +83,8 @@ async def unlinked(message: Message) -> None:
 
 @router.message(Command("help"))
 @router.message(F.text == keyboards.HELP)
-async def help_text(message: Message, me: Json) -> None:
-    if me["kind"] == "staff":
+async def help_text(message: Message, me: MePublic) -> None:
+    if me.kind is PersonKind.STAFF:
         text = _(
             "What I can do for you:\n"
             "• Requests to decide: approve, reject or pass on clients' wishes.\n"
@@ -110,7 +109,7 @@ async def help_text(message: Message, me: Json) -> None:
 
 
 @router.message(Command("cancel"))
-async def cancel(message: Message, me: Json, state: FSMContext) -> None:
+async def cancel(message: Message, me: MePublic, state: FSMContext) -> None:
     await state.set_state(None)
     await message.answer(
         _("Okay, I stopped. Nothing was sent."), reply_markup=keyboards.main_menu(me)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
@@ -22,9 +21,16 @@ from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, IS_STAFF
 from bot.handlers import change
+from contract import (
+    SPEECH_ERRORS,
+    ErrorCode,
+    MePublic,
+    NoteSource,
+    TranscriptPublic,
+    VisitPublic,
+)
 
 router = Router(name=__name__)
-Json = dict[str, Any]
 MAX_SECONDS = 120
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -35,16 +41,20 @@ class Dictation(StatesGroup):
     correction = State()
 
 
-def speech_error_text(code: str) -> str:
+def speech_error_text(code: ErrorCode) -> str:
     texts_by_code = {
-        "no_model_for_language": _(
+        ErrorCode.NO_MODEL_FOR_LANGUAGE: _(
             "I cannot understand speech in your language yet. Please write instead."
         ),
-        "audio_too_long": _("The voice message is longer than 2 minutes. Please keep it shorter."),
-        "audio_too_large": _("The voice message is too large. Please keep it shorter."),
-        "audio_empty": _("The voice message was empty. Please try again."),
-        "audio_silent": _("I could not hear anything. Please speak a little louder and closer."),
-        "audio_corrupt": _("I could not play the voice message. Please send it again."),
+        ErrorCode.AUDIO_TOO_LONG: _(
+            "The voice message is longer than 2 minutes. Please keep it shorter."
+        ),
+        ErrorCode.AUDIO_TOO_LARGE: _("The voice message is too large. Please keep it shorter."),
+        ErrorCode.AUDIO_EMPTY: _("The voice message was empty. Please try again."),
+        ErrorCode.AUDIO_SILENT: _(
+            "I could not hear anything. Please speak a little louder and closer."
+        ),
+        ErrorCode.AUDIO_CORRUPT: _("I could not play the voice message. Please send it again."),
     }
     return texts_by_code.get(
         code, _("I could not understand the voice message. Please write instead.")
@@ -53,15 +63,15 @@ def speech_error_text(code: str) -> str:
 
 async def transcript_of(
     message: Message, bot: Bot, backend: BackendClient, language: str
-) -> Json | None:
+) -> TranscriptPublic | None:
     """Download and transcribe the voice note; say why not when it cannot be done."""
     voice = message.voice
     assert voice is not None and message.from_user is not None
     if voice.duration > MAX_SECONDS:
-        await message.answer(speech_error_text("audio_too_long"))
+        await message.answer(speech_error_text(ErrorCode.AUDIO_TOO_LONG))
         return None
     if voice.file_size is not None and voice.file_size > MAX_BYTES:
-        await message.answer(speech_error_text("audio_too_large"))
+        await message.answer(speech_error_text(ErrorCode.AUDIO_TOO_LARGE))
         return None
     await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     buffer = io.BytesIO()
@@ -71,14 +81,14 @@ async def transcript_of(
             message.from_user.id, buffer.getvalue(), language=language
         )
     except BackendError as exc:
-        if exc.status == 422:
+        if exc.code in SPEECH_ERRORS:
             await message.answer(speech_error_text(exc.code))
             return None
         raise
     finally:
         buffer.close()
-    if not result["text"].strip():
-        await message.answer(speech_error_text("audio_silent"))
+    if not result.text.strip():
+        await message.answer(speech_error_text(ErrorCode.AUDIO_SILENT))
         return None
     return result
 
@@ -89,7 +99,7 @@ async def transcript_of(
 @router.message(F.voice, IS_CLIENT_SIDE)
 async def client_voice(
     message: Message,
-    me: Json,
+    me: MePublic,
     state: FSMContext,
     bot: Bot,
     backend: BackendClient,
@@ -102,32 +112,32 @@ async def client_voice(
     result = await transcript_of(message, bot, backend, i18n.current_locale)
     if result is None:
         return
-    await message.answer(_("I heard: “{text}”").format(text=texts.escape(result["text"])))
-    await change.handle_wish(turn, result["text"], i18n.current_locale)
+    await message.answer(_("I heard: “{text}”").format(text=texts.escape(result.text)))
+    await change.handle_wish(turn, result.text, i18n.current_locale)
 
 
 # --- staff: dictate a note, check it, save it ----------------------------------------------
 
 
-def suggested_visit(day: list[Json], now: datetime) -> Json | None:
+def suggested_visit(day: list[VisitPublic], now: datetime) -> VisitPublic | None:
     """The visit just checked out of, else the one nearest in time."""
-    done = [v for v in day if v.get("actual_end")]
+    done = [(v.actual_end, v) for v in day if v.actual_end is not None]
     if done:
-        return max(done, key=lambda v: v["actual_end"])
+        return max(done, key=lambda pair: pair[0])[1]
     if not day:
         return None
-    return min(day, key=lambda v: abs(datetime.fromisoformat(v["start"]) - now))
+    return min(day, key=lambda v: abs(v.start - now))
 
 
-def dictation_text(text: str, visit: Json | None) -> str:
+def dictation_text(text: str, visit: VisitPublic | None) -> str:
     lines = [_("Your note:"), f"<i>{texts.escape(text)}</i>", ""]
     if visit is None:
         lines.append(_("You have no visit today to attach it to."))
     else:
         lines.append(
             _("For the visit at {time} with {name}.").format(
-                time=texts.fmt_time(visit["start"]),
-                name=texts.escape(visit.get("client_first_name") or ""),
+                time=texts.fmt_time(visit.start),
+                name=texts.escape(visit.client_first_name or ""),
             )
         )
         lines.append(_("Save it, or write the corrected text."))
@@ -151,14 +161,14 @@ async def staff_voice(
     visit = suggested_visit(day, clock())
     await state.set_state(Dictation.confirm)
     await state.update_data(
-        note_text=result["text"],
-        note_confidence=result["confidence"],
+        note_text=result.text,
+        note_confidence=result.confidence,
         note_source="dictated",
-        note_visit=visit,
-        note_day=day,
+        note_visit=change.stored(visit),
+        note_day=[change.stored(v) for v in day],
     )
     await message.answer(
-        dictation_text(result["text"], visit),
+        dictation_text(result.text, visit),
         reply_markup=keyboards.dictation_keyboard(bool(visit), len(day) > 1),
     )
 
@@ -171,9 +181,9 @@ async def corrected(message: Message, state: FSMContext) -> None:
     await state.update_data(note_text=text, note_source="typed_correction")
     await state.set_state(Dictation.confirm)
     await message.answer(
-        dictation_text(text, data.get("note_visit")),
+        dictation_text(text, change.visit_of(data.get("note_visit"))),
         reply_markup=keyboards.dictation_keyboard(
-            bool(data.get("note_visit")), len(data.get("note_day", [])) > 1
+            bool(data.get("note_visit")), len(data.get("note_day") or []) > 1
         ),
     )
 
@@ -185,7 +195,7 @@ async def choose_other_visit(query: CallbackQuery, state: FSMContext) -> None:
     if isinstance(query.message, Message):
         await query.message.answer(
             _("Which visit is the note about?"),
-            reply_markup=keyboards.note_visits_keyboard(data.get("note_day", [])),
+            reply_markup=keyboards.note_visits_keyboard(change.visits_of(data.get("note_day"))),
         )
 
 
@@ -194,8 +204,10 @@ async def other_visit_chosen(
     query: CallbackQuery, callback_data: keyboards.NoteVisit, state: FSMContext
 ) -> None:
     data = await state.get_data()
-    visit = next((v for v in data.get("note_day", []) if v["id"] == callback_data.visit_id), None)
-    await state.update_data(note_visit=visit)
+    visit = next(
+        (v for v in change.visits_of(data.get("note_day")) if v.id == callback_data.visit_id), None
+    )
+    await state.update_data(note_visit=change.stored(visit))
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -206,19 +218,19 @@ async def other_visit_chosen(
 
 @router.callback_query(Dictation.confirm, keyboards.NoteAction.filter(F.action == "save"))
 async def save_note(
-    query: CallbackQuery, me: Json, state: FSMContext, backend: BackendClient
+    query: CallbackQuery, me: MePublic, state: FSMContext, backend: BackendClient
 ) -> None:
     data = await state.get_data()
-    visit = data.get("note_visit")
+    visit = change.visit_of(data.get("note_visit"))
     if visit is None:
         await query.answer(_("Choose a visit first."), show_alert=True)
         return
     dictated = data.get("note_source") == "dictated"
     note = await backend.add_note(
         query.from_user.id,
-        visit["id"],
+        visit.id,
         data["note_text"],
-        source="dictated" if dictated else "typed",
+        source=NoteSource.DICTATED if dictated else NoteSource.TYPED,
         confidence=data.get("note_confidence") if dictated else None,
     )
     await state.set_state(None)
@@ -228,10 +240,10 @@ async def save_note(
         await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(
             _("The note is saved for the visit at {time} with {name}.").format(
-                time=texts.fmt_time(visit["start"]),
-                name=texts.escape(visit.get("client_first_name") or ""),
+                time=texts.fmt_time(visit.start),
+                name=texts.escape(visit.client_first_name or ""),
             ),
-            reply_markup=keyboards.correct_note_keyboard(note["id"]),
+            reply_markup=keyboards.correct_note_keyboard(note.id),
         )
 
 
@@ -250,7 +262,7 @@ async def correct_note_start(
 
 @router.message(Dictation.correction, F.text, IS_STAFF)
 async def correct_note_text(
-    message: Message, me: Json, state: FSMContext, backend: BackendClient
+    message: Message, me: MePublic, state: FSMContext, backend: BackendClient
 ) -> None:
     assert message.from_user is not None
     data = await state.get_data()

@@ -16,6 +16,7 @@ from backend.models import (
     Notification,
     NotifyLevel,
 )
+from contract import RelativeLinked
 from tests.backend.helpers import LISA, service_headers, visit_at
 from tests.conftest import DEFAULT_NOW, Clock, Database, as_chat, as_staff
 
@@ -192,7 +193,10 @@ async def test_a_relative_invited_by_the_client_sees_but_cannot_request(api, dem
     lunch = await visit_at(api, DEFAULT_NOW.date() + timedelta(days=1), 12)
     r = await api.post(
         f"/clients/{LISA}/requests",
-        json={"idempotency_key": "olle-0001", "kind": "cancel", "visit_id": lunch["id"]},
+        json={
+            "idempotency_key": "olle-0001",
+            "change": {"kind": "cancel", "visit_id": lunch["id"]},
+        },
         headers=service_headers(5002),
     )
     assert_refused(r, 403, "view_only")
@@ -207,7 +211,7 @@ async def test_the_client_alone_is_told_when_a_relative_links(api, demo, db) -> 
     )
     # Not Eva, and not Olle himself: who has access to Lisa's data is Lisa's to know.
     assert [account.telegram_user_id for _n, account in rows] == [LISAS_ACCOUNT]
-    assert rows[0][0].payload == {"relative_first_name": "Olle"}
+    assert rows[0][0].message == RelativeLinked(relative_first_name="Olle")
 
 
 async def test_the_client_lists_and_revokes_relatives_at_once(api, demo, db) -> None:

@@ -32,6 +32,11 @@ def key() -> str:
     return uuid.uuid4().hex
 
 
+def request_body(path: str, change: dict[str, Any]) -> dict[str, Any]:
+    """What each endpoint takes: a change to preview, or a submission of one."""
+    return change if path.endswith("preview") else {"idempotency_key": key(), "change": change}
+
+
 async def refused(
     api: httpx.AsyncClient,
     db: Database,
@@ -75,7 +80,7 @@ async def test_submitting_for_an_unknown_client_is_not_found(api, demo, db) -> N
         f"/clients/{UNKNOWN}/requests",
         status=404,
         code="client_not_found",
-        json={"idempotency_key": key(), "kind": "cancel", "visit_id": 1},
+        json=request_body("requests", {"kind": "cancel", "visit_id": 1}),
         headers=as_chat("lisa"),
     )
 
@@ -89,12 +94,7 @@ async def test_unknown_visit_is_not_found(api, demo, db) -> None:
             f"/clients/{LISA}/{path}",
             status=404,
             code="visit_not_found",
-            json={
-                "idempotency_key": key(),
-                "kind": "resize",
-                "visit_id": UNKNOWN,
-                "new_duration": 30,
-            },
+            json=request_body(path, {"kind": "resize", "visit_id": UNKNOWN, "new_duration": 30}),
             headers=as_chat("lisa"),
         )
 
@@ -109,7 +109,7 @@ async def test_another_clients_visit_is_not_found_rather_than_forbidden(api, dem
         f"/clients/{LISA}/requests",
         status=404,
         code="visit_not_found",
-        json={"idempotency_key": key(), "kind": "cancel", "visit_id": gostas["id"]},
+        json=request_body("requests", {"kind": "cancel", "visit_id": gostas["id"]}),
         headers=as_chat("lisa"),
     )
 
@@ -159,7 +159,7 @@ async def test_a_move_into_the_past_is_outside_and_not_stored(api, demo, db) -> 
         f"/clients/{LISA}/requests",
         status=422,
         code="outside_frame",
-        json={"idempotency_key": key(), **change},
+        json=request_body("requests", change),
         headers=as_chat("lisa"),
     )
     assert "in_past" in [r["code"] for r in body["details"]["reasons"]]
@@ -183,7 +183,7 @@ async def test_duration_out_of_bounds_is_explained_with_the_bounds(api, demo, db
         f"/clients/{LISA}/requests",
         status=422,
         code="outside_frame",
-        json={"idempotency_key": key(), **change},
+        json=request_body("requests", change),
         headers=as_chat("lisa"),
     )
     assert "duration_out_of_bounds" in [r["code"] for r in body["details"]["reasons"]]
@@ -198,13 +198,10 @@ async def test_a_service_that_is_not_granted_is_outside(api, demo, db) -> None:
         f"/clients/{LISA}/requests",
         status=422,
         code="outside_frame",
-        json={
-            "idempotency_key": key(),
-            "kind": "swap",
-            "visit_id": lunch["id"],
-            "service": "meal",
-            "new_service": "laundry",
-        },
+        json=request_body(
+            "requests",
+            {"kind": "swap", "visit_id": lunch["id"], "service": "meal", "new_service": "laundry"},
+        ),
         headers=as_chat("lisa"),
     )
     assert {"code": "service_not_granted", "numbers": {"service": "laundry"}} in body["details"][
@@ -223,17 +220,17 @@ async def test_an_unknown_service_is_invalid_input(api, demo, db) -> None:
     }
     for change in (swap, extra):
         for path in ("requests/preview", "requests"):
-            body = await refused(
+            refusal = await refused(
                 api,
                 db,
                 "POST",
                 f"/clients/{LISA}/{path}",
                 status=422,
                 code="unknown_service",
-                json={"idempotency_key": key(), **change},
+                json=request_body(path, change),
                 headers=as_chat("lisa"),
             )
-            assert body["details"] == {"service": "sauna"}
+            assert refusal["details"] == {"service": "sauna"}
 
 
 # --- malformed payloads --------------------------------------------------------------------
@@ -241,12 +238,17 @@ async def test_an_unknown_service_is_invalid_input(api, demo, db) -> None:
 
 async def test_malformed_payloads_are_invalid_requests(api, demo, db) -> None:
     naive = {"kind": "move", "visit_id": 1, "new_start": "2026-11-24T13:00:00"}
-    for body, field in [
-        ({"visit_id": 1, "new_duration": 30}, "kind"),
-        ({"kind": "teleport", "visit_id": 1}, "kind"),
-        (naive, "new_start"),
-        ({"kind": "resize", "visit_id": 1, "new_duration": 10_000}, "new_duration"),
-        ({"kind": "cancel", "visit_id": 1, "idempotency_key": "abc"}, "idempotency_key"),
+    cancel = {"kind": "cancel", "visit_id": 1}
+    for submission, field in [
+        (request_body("requests", {"visit_id": 1, "new_duration": 30}), "change.kind"),
+        (request_body("requests", {"kind": "teleport", "visit_id": 1}), "change.kind"),
+        (request_body("requests", naive), "change.new_start"),
+        (
+            request_body("requests", {"kind": "resize", "visit_id": 1, "new_duration": 10_000}),
+            "change.new_duration",
+        ),
+        ({"idempotency_key": "abc", "change": cancel}, "idempotency_key"),
+        ({"idempotency_key": key(), **cancel}, "change"),  # the change is not nested
     ]:
         result = await refused(
             api,
@@ -255,7 +257,7 @@ async def test_malformed_payloads_are_invalid_requests(api, demo, db) -> None:
             f"/clients/{LISA}/requests",
             status=422,
             code="invalid_request",
-            json={"idempotency_key": key(), **body},
+            json=submission,
             headers=as_chat("lisa"),
         )
         assert field in result["details"]["fields"]
@@ -343,7 +345,7 @@ async def test_a_view_only_relative_sees_but_cannot_request(api, demo, db) -> No
             f"/clients/{LISA}/{path}",
             status=403,
             code="view_only",
-            json={"idempotency_key": key(), "kind": "cancel", "visit_id": lunch["id"]},
+            json=request_body(path, {"kind": "cancel", "visit_id": lunch["id"]}),
             headers=service_headers(3001),
         )
 
@@ -367,7 +369,7 @@ async def test_a_relative_whose_consent_was_revoked_sees_nothing(api, demo, db) 
         f"/clients/{LISA}/requests",
         status=403,
         code="no_access",
-        json={"idempotency_key": key(), "kind": "cancel", "visit_id": lunch["id"]},
+        json=request_body("requests", {"kind": "cancel", "visit_id": lunch["id"]}),
         headers=as_chat("eva"),
     )
 
@@ -389,12 +391,9 @@ async def test_staff_of_another_unit_cannot_read_or_decide(api, demo, db) -> Non
     lunch = await lunch_tomorrow(api)
     request = await api.post(
         f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": key(),
-            "kind": "resize",
-            "visit_id": lunch["id"],
-            "new_duration": 30,
-        },
+        json=request_body(
+            "requests", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30}
+        ),
         headers=as_chat("lisa"),
     )
     assert request.status_code == 201, request.text

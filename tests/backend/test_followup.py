@@ -33,8 +33,8 @@ from backend.models import (
 )
 from backend.services.access import hash_token
 from backend.services.followup import CSV_COLUMNS
-from backend.services.visits import local_start
-from contract import TZ, ChangeKind, Outcome, Period, VisitStatus
+from backend.services.visits import local_start, visit_before
+from contract import TZ, Change, ChangeKind, Outcome, Period, VisitStatus
 from tests.backend.helpers import GOSTA, LISA
 from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_chat, as_staff
 
@@ -165,11 +165,14 @@ async def test_gostas_unsigned_plan_and_frame_without_follow_up_are_listed(
 async def test_a_client_who_declined_three_times_in_three_months_is_listed(
     api, demo, db, clock: Clock
 ) -> None:
+    visit = await db.first(select(Visit).where(Visit.client_id == LISA).order_by(Visit.id))
+
     def decline(days_ago: int, status: RequestStatus = RequestStatus.APPROVED) -> ChangeRequest:
-        return ChangeRequest(
+        return ChangeRequest.asking(
+            Change(kind=ChangeKind.CANCEL, visit_id=visit.id),
+            visit_before(visit),
             idempotency_key=uuid.uuid4().hex,
             client_id=LISA,
-            kind=ChangeKind.CANCEL,
             status=status,
             outcome=Outcome.NEEDS_REVIEW,
             created_at=clock.now - timedelta(days=days_ago),
@@ -193,10 +196,12 @@ async def test_a_wish_sent_on_as_a_changed_need_reaches_the_assessors_report(
     tomorrow_14 = datetime.combine(date(2026, 11, 24), time(14), tzinfo=TZ)
     body = {
         "idempotency_key": uuid.uuid4().hex,
-        "kind": "extra",
-        "new_start": tomorrow_14.isoformat(),
-        "new_duration": 180,
-        "services": ["meal"],
+        "change": {
+            "kind": "extra",
+            "new_start": tomorrow_14.isoformat(),
+            "new_duration": 180,
+            "services": ["meal"],
+        },
         "to_assessor": True,
     }
     r = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))

@@ -48,9 +48,11 @@ async def decide(api: httpx.AsyncClient, hour: int = 12) -> dict[str, Any]:
         f"/clients/{LISA}/requests",
         json={
             "idempotency_key": uuid.uuid4().hex,
-            "kind": "resize",
-            "visit_id": visit["id"],
-            "new_duration": visit["duration_minutes"] + 5,
+            "change": {
+                "kind": "resize",
+                "visit_id": visit["id"],
+                "new_duration": visit["duration_minutes"] + 5,
+            },
         },
         headers=as_chat("lisa"),
     )
@@ -82,7 +84,7 @@ async def test_a_decision_is_claimed_with_chat_locale_and_payload(api, demo) -> 
     request = await decide(api)
 
     claimed = await claim(api)
-    assert sorted((n["kind"], n["chat_id"]) for n in claimed) == [
+    assert sorted((n["message"]["kind"], n["chat_id"]) for n in claimed) == [
         ("request_decided", LISAS),
         ("request_decided", EVAS),
         ("request_to_decide", ANNAS),
@@ -91,8 +93,8 @@ async def test_a_decision_is_claimed_with_chat_locale_and_payload(api, demo) -> 
     assert (mine[LISAS]["locale"], mine[LISAS]["recipient"]) == ("fi", "client")
     assert (mine[EVAS]["locale"], mine[EVAS]["recipient"]) == ("sv", "relative")
     assert mine[ANNAS]["recipient"] == "staff"
-    assert mine[LISAS]["payload"]["request_id"] == request["id"]
-    assert mine[LISAS]["payload"]["status"] == "approved"
+    assert mine[LISAS]["message"]["request_id"] == request["id"]
+    assert mine[LISAS]["message"]["status"] == "approved"
     assert mine[LISAS]["urgency"] == "change"
     assert {n["attempts"] for n in claimed} == {1}
 
@@ -193,8 +195,8 @@ async def test_only_urgent_lateness_reaches_an_account_that_wants_only_changes(
     assert r.status_code == 200, r.text
     [late] = await pending_for(db, GOSTAS)
     assert (late.kind, late.urgency) == ("staff_late", Urgency.URGENT)
-    assert late.payload["late_minutes"] == 45 and late.payload["visit_id"] == todays["id"]
-    assert late.payload["staff_first_name"] == "Maria"
+    assert late.message.late_minutes == 45 and late.message.visit_id == todays["id"]
+    assert late.message.staff_first_name == "Maria"
 
 
 async def test_an_account_that_wants_everything_is_told_of_short_lateness(api, demo, db) -> None:
@@ -217,7 +219,7 @@ async def test_a_late_notice_is_one_message_per_client_about_the_next_visit(api,
     [to_lisa] = await pending_for(db, LISAS)
     [to_eva] = await pending_for(db, EVAS)
     first = min(r.json(), key=lambda v: v["start"])
-    assert to_lisa.payload["visit_id"] == to_eva.payload["visit_id"] == first["id"]
+    assert to_lisa.message.visit_id == to_eva.message.visit_id == first["id"]
 
 
 async def test_an_account_that_wants_only_urgent_news_is_not_told_of_decisions(

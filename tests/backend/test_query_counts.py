@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import httpx
 from sqlmodel import select
 
-from backend.domain.routing import Assignee
 from backend.models import ChangeRequest, Client, Visit
-from contract import ChangeKind, Outcome, VisitStatus
+from backend.services.visits import visit_before
+from contract import Assignee, Change, ChangeKind, Outcome, VisitStatus
 from tests.backend.helpers import GOSTA, LISA, local
 from tests.conftest import Database, StatementCounter, as_chat, as_staff
 
@@ -61,12 +61,13 @@ async def measure(api: httpx.AsyncClient, counter: StatementCounter) -> dict[str
 
 
 def pending(client_id: int, visit: Visit, *, escalated: bool = False) -> ChangeRequest:
-    return ChangeRequest(
+    return ChangeRequest.asking(
+        Change(
+            kind=ChangeKind.RESIZE, visit_id=visit.id, new_duration=visit.duration_minutes + 10
+        ),
+        visit_before(visit),
         idempotency_key=uuid.uuid4().hex,
         client_id=client_id,
-        visit_id=visit.id,
-        kind=ChangeKind.RESIZE,
-        new_duration=visit.duration_minutes + 10,
         outcome=Outcome.WITHIN,
         assignee=Assignee.PLANNERS if escalated else Assignee.CONTACT_PERSON,
         assigned_staff_id=None if escalated else ANNA,

@@ -28,10 +28,16 @@ def key() -> str:
     return uuid.uuid4().hex
 
 
-async def submit(api: httpx.AsyncClient, body: dict, who: str = "lisa", client_id: int = LISA):
+async def submit(
+    api: httpx.AsyncClient,
+    change: dict,
+    who: str = "lisa",
+    client_id: int = LISA,
+    **submission: object,
+):
     return await api.post(
         f"/clients/{client_id}/requests",
-        json={"idempotency_key": key(), **body},
+        json={"idempotency_key": key(), "change": change, **submission},
         headers=as_chat(who),
     )
 
@@ -85,7 +91,7 @@ async def test_submit_routes_to_contact_person_and_approval_changes_the_visit(
         .where(Notification.kind == "request_decided")
     )
     assert sorted(a.telegram_user_id for _n, a in rows) == [1001, 1002]
-    assert rows[0][0].payload["status"] == "approved"
+    assert rows[0][0].message.status == "approved"
     actions = await db.all(select(AuditEvent.action))
     assert "request.submit" in actions and "request.approve" in actions
 
@@ -119,8 +125,8 @@ async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, dem
             "new_start": local(TOMORROW, 14).isoformat(),
             "new_duration": 180,
             "services": ["meal"],
-            "to_assessor": True,
         },
+        to_assessor=True,
     )
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "to_assessor"
@@ -132,9 +138,7 @@ async def test_submit_is_idempotent_on_the_client_key(api, demo, db) -> None:
     lunch = await visit_at(api, TOMORROW, 12)
     body = {
         "idempotency_key": key(),
-        "kind": "resize",
-        "visit_id": lunch["id"],
-        "new_duration": 30,
+        "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30},
     }
     first = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))
     again = await api.post(f"/clients/{LISA}/requests", json=body, headers=as_chat("lisa"))
@@ -215,7 +219,7 @@ async def test_reject_with_reason_reaches_the_client(api, demo, db) -> None:
     assert r.json()["reject_reason"] == "no_staff"
     assert (await visit_at(api, TOMORROW, 12))["duration_minutes"] == 20
     n = await db.first(select(Notification).where(Notification.kind == "request_decided"))
-    assert n is not None and n.payload["reject_reason"] == "no_staff"
+    assert n is not None and n.message.reject_reason == "no_staff"
 
 
 async def test_other_reason_needs_text(api, demo) -> None:

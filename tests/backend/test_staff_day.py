@@ -126,10 +126,10 @@ async def test_the_client_is_told_in_advance_when_someone_new_is_coming(api, dem
         .where(Notification.kind == "someone_new")
     )
     assert sorted(account.telegram_user_id for _n, account in told) == [1001, 1002]
-    payload = told[0][0].payload
-    assert (payload["visit_id"], payload["staff_first_name"]) == (lunch["id"], "Sanna")
-    assert payload["client_first_name"] == "Lisa"  # Eva's message says whose visit it is
-    assert datetime.fromisoformat(payload["visit_start"]) == datetime.fromisoformat(lunch["start"])
+    message = told[0][0].message
+    assert (message.visit_id, message.staff_first_name) == (lunch["id"], "Sanna")
+    assert message.client_first_name == "Lisa"  # Eva's message says whose visit it is
+    assert message.visit_start == datetime.fromisoformat(lunch["start"])
     listed = await visit_at(api, TOMORROW, 12)
     assert (listed["staff_first_name"], listed["staff_is_new"]) == ("Sanna", True)
 

@@ -23,8 +23,8 @@ from backend.models import (
     Visit,
 )
 from backend.services.access import hash_token
-from backend.services.visits import generate_visits
-from contract import TZ, ChangeKind, FrequencyUnit, Outcome, VisitStatus
+from backend.services.visits import generate_visits, visit_before
+from contract import TZ, Change, ChangeKind, FrequencyUnit, Outcome, VisitStatus
 from tests.conftest import Database
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
@@ -185,12 +185,11 @@ async def test_a_new_signed_plan_replaces_planned_visits_from_its_first_day(app,
     [asked_about] = old[switch + timedelta(days=2)]
     await db.add(
         performed,
-        ChangeRequest(
+        ChangeRequest.asking(
+            Change(kind=ChangeKind.RESIZE, visit_id=asked_about.id, new_duration=40),
+            visit_before(asked_about),
             idempotency_key="greta-resize-1",
             client_id=who.client_id,
-            visit_id=asked_about.id,
-            kind=ChangeKind.RESIZE,
-            new_duration=40,
             outcome=Outcome.WITHIN,
         ),
     )

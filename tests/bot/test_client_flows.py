@@ -112,7 +112,7 @@ async def test_longer_visit_by_buttons_is_previewed_then_sent(
     sent = await chat.press("lisa", s["send"])
     assert s["sent"] in sent
     request = await db.first(select(ChangeRequest))
-    assert request.kind == "resize" and request.new_duration == 35
+    assert request.kind == "resize" and request.change.new_duration == 35
 
 
 async def test_outside_the_frame_is_explained_and_can_go_to_the_assessor(
@@ -121,7 +121,7 @@ async def test_outside_the_frame_is_explained_and_can_go_to_the_assessor(
     s = SAY[lang]
     # Lisa's frame is nearly used: 10 minutes left this month.
     frame = await backend_client.frame(Chat.user_id("lisa"), 1)
-    used = frame["performed_minutes"] + frame["planned_minutes"]
+    used = frame.performed_minutes + frame.planned_minutes
     async with db.sessions() as session:
         order = (await session.exec(select(Order).where(Order.client_id == 1))).one()
         order.frame_minutes = used + 10

@@ -151,7 +151,7 @@ async def ask(
     """A client's request, sent the way the bot sends it (as their chat account)."""
     r = await api.post(
         f"/clients/{client_id}/requests",
-        json={"idempotency_key": uuid.uuid4().hex, "note": note, **change},
+        json={"idempotency_key": uuid.uuid4().hex, "note": note, "change": change},
         headers=as_chat(who),
     )
     assert r.status_code == 201, r.text
@@ -169,14 +169,14 @@ async def lisa_asks_for_a_longer_lunch(api: httpx.AsyncClient) -> dict[str, Any]
     )
 
 
-async def notifications(db: Database, kind: str) -> list[tuple[int, dict[str, Any]]]:
-    """(telegram user id, payload) of every notification of ``kind``."""
+async def notifications(db: Database, kind: str) -> list[tuple[int, Any]]:
+    """(telegram user id, message) of every notification of ``kind``."""
     rows = await db.all(
-        select(ChatAccount.telegram_user_id, Notification.payload)
+        select(ChatAccount.telegram_user_id, Notification.message)
         .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
         .where(Notification.kind == kind)
     )
-    return [(user, payload) for user, payload in rows]
+    return [(user, message) for user, message in rows]
 
 
 async def accounts_told_about(db: Database, client_id: int) -> set[int]:
@@ -240,7 +240,7 @@ async def test_a_request_that_no_longer_fits_is_shown_as_outside_and_not_approve
     request = await lisa_asks_for_a_longer_lunch(api)
     # Meanwhile the assessor lowered Lisa's frame to 5 minutes above what is used.
     frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
-    used = frame["performed_minutes"] + frame["planned_minutes"]
+    used = frame.performed_minutes + frame.planned_minutes
     async with db.sessions() as session:
         order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
         order.frame_minutes = used + 5
@@ -254,7 +254,7 @@ async def test_a_request_that_no_longer_fits_is_shown_as_outside_and_not_approve
     assert s["over_frame"] in shown and s["10_min"] in shown  # 15 more, 5 left
     row = await db.get(ChangeRequest, request["id"])
     assert row.status == "pending" and row.version == request["version"]
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 20
     assert await notifications(db, "request_decided") == []
 
 
@@ -272,10 +272,10 @@ async def test_approve_changes_the_visit_and_tells_the_client(
     row = await db.get(ChangeRequest, request["id"])
     assert row.status == "approved"
     assert row.decided_by_staff_id == ANNA and row.decided_at == clock.now
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 35
+    assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 35
     told = await notifications(db, "request_decided")
     assert sorted(user for user, _ in told) == sorted(await accounts_told_about(db, LISA))
-    assert all(p["status"] == "approved" and p["decided_by_first_name"] == "Anna" for _, p in told)
+    assert all(m.status == "approved" and m.decided_by_first_name == "Anna" for _, m in told)
 
 
 async def test_reject_with_a_reason_button(chat: Chat, lang: str, api, db: Database) -> None:  # type: ignore[no-untyped-def]
@@ -291,10 +291,10 @@ async def test_reject_with_a_reason_button(chat: Chat, lang: str, api, db: Datab
     row = await db.get(ChangeRequest, request["id"])
     assert row.status == "rejected" and row.reject_reason == "no_staff"
     assert row.reject_text is None and row.decided_by_staff_id == ANNA
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 20
     told = await notifications(db, "request_decided")
     assert {user for user, _ in told} == await accounts_told_about(db, LISA)
-    assert all(p["reject_reason"] == "no_staff" for _, p in told)
+    assert all(m.reject_reason == "no_staff" for _, m in told)
 
 
 async def test_reject_with_another_reason_asks_for_the_words(
@@ -313,7 +313,7 @@ async def test_reject_with_another_reason_asks_for_the_words(
     assert row.reject_reason == "other" and row.reject_text == typed
     told = await notifications(db, "request_decided")
     assert {user for user, _ in told} == await accounts_told_about(db, LISA)
-    assert all(p["reject_text"] == typed for _, p in told)
+    assert all(m.reject_text == typed for _, m in told)
 
 
 async def test_hand_over_to_the_planner(chat: Chat, lang: str, api, db: Database) -> None:  # type: ignore[no-untyped-def]
@@ -369,7 +369,9 @@ async def test_a_request_decided_by_someone_else_says_who_and_when(
         decided.decided_at,
         decided.version,
     )
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 35  # applied once
+    assert (
+        await db.get(Visit, request["change"]["visit_id"])
+    ).duration_minutes == 35  # applied once
     assert await db.count(Notification) == notified
 
 
@@ -390,7 +392,7 @@ async def test_a_stale_button_shows_the_request_as_it_is_now(
     assert s["resize"] in shown and s["approved"] not in shown
     after = await db.get(ChangeRequest, request["id"])
     assert after.status == "pending" and after.version == handed.version
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 20
     # The buttons shown now act on the current version.
     fresh = keyboards.Decide.unpack(chat.callback_for("anna", s["approve"]))
     assert (fresh.request_id, fresh.version) == (request["id"], handed.version)
@@ -411,7 +413,7 @@ async def test_a_carer_who_is_not_contact_person_or_deputy_cannot_decide(
     row = await db.get(ChangeRequest, request["id"])
     assert row.status == "pending" and row.version == request["version"]
     assert row.decided_by_staff_id is None
-    assert (await db.get(Visit, request["visit_id"])).duration_minutes == 20
+    assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 20
     assert await db.count(Notification) == notified
 
 
@@ -522,9 +524,9 @@ async def test_running_late_tells_exactly_the_clients_still_waiting(
         for user in await accounts_told_about(db, client_id)
     }
     rows = await notifications(db, "staff_late")
-    assert {(user, p["visit_id"]) for user, p in rows} == expected
+    assert {(user, m.visit_id) for user, m in rows} == expected
     assert len(rows) == len(expected)
-    assert all(p["late_minutes"] == 20 and p["staff_first_name"] == "Anna" for _, p in rows)
+    assert all(m.late_minutes == 20 and m.staff_first_name == "Anna" for _, m in rows)
     for visit in waiting:
         assert (await db.get(Visit, visit.id)).late_minutes == 20
     assert (await db.get(Visit, breakfast.id)).late_minutes == 0

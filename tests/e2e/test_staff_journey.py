@@ -41,7 +41,7 @@ async def ask(
     """A client's request, sent as their chat account (what the bot does for them)."""
     r = await api.post(
         f"/clients/{client_id}/requests",
-        json={"idempotency_key": uuid.uuid4().hex, **change},
+        json={"idempotency_key": uuid.uuid4().hex, "change": change},
         headers=as_chat(who),
     )
     assert r.status_code == 201, r.text

@@ -1,0 +1,71 @@
+"""Who decides a request and how they are told: the contact person, the deputy when they are
+away, else the unit's planners (``backend.domain.routing``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.domain.routing import route_request
+from backend.models import ChangeRequest, Client, Staff, StaffRole
+from backend.services import access, outbox
+from contract import TZ, Assignee, NotificationKind, RequestForStaff, Urgency
+
+# What staff are told about a request (contract.RequestForStaff's kinds).
+StaffNotice = Literal[
+    NotificationKind.REQUEST_TO_DECIDE,
+    NotificationKind.REQUEST_HANDED_OVER,
+    NotificationKind.REQUEST_ESCALATED,
+    NotificationKind.REQUEST_WITHDRAWN,
+]
+
+
+async def route(
+    session: AsyncSession, client: Client, now: datetime
+) -> tuple[Assignee, int | None]:
+    ids = [i for i in (client.contact_person_id, client.deputy_id) if i is not None]
+    absent = await access.absent_staff_ids(session, ids, now.astimezone(TZ).date())
+    routed = route_request(
+        contact_person_id=client.contact_person_id,
+        deputy_id=client.deputy_id,
+        absent_staff_ids=absent,
+    )
+    return routed.assignee, routed.staff_id
+
+
+async def planner_ids(session: AsyncSession, unit_id: int) -> list[int]:
+    rows = await session.exec(
+        select(Staff.id).where(Staff.unit_id == unit_id).where(Staff.role == StaffRole.PLANNER)
+    )
+    return [i for i in rows.all() if i is not None]
+
+
+async def tell(
+    session: AsyncSession,
+    request: ChangeRequest,
+    client: Client,
+    kind: StaffNotice,
+    now: datetime,
+    *,
+    urgency: Urgency = Urgency.CHANGE,
+    to_planners: bool = False,
+) -> None:
+    """Tell whoever decides the request now (its assignee, else the unit's planners)."""
+    assert request.id is not None
+    staff_ids = (
+        [request.assigned_staff_id]
+        if request.assigned_staff_id is not None and not to_planners
+        else await planner_ids(session, client.unit_id)
+    )
+    await outbox.notify_staff(
+        session,
+        staff_ids=staff_ids,
+        message=RequestForStaff(
+            kind=kind, request_id=request.id, client_first_name=client.first_name
+        ),
+        urgency=urgency,
+        now=now,
+    )

@@ -1,0 +1,109 @@
+"""Reading requests: a client's own, a staff member's queue, one request. Each is one query
+(after the access check), however many requests there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.errors import NotFound
+from backend.models import ChangeRequest, Client, Staff, StaffAbsence, StaffRole
+from backend.services import access
+from backend.services.access import Actor
+from contract import Assignee, ErrorCode, RequestStatus
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request with the names it is shown with. What it changes from and to is the
+    request's own (``request.before``, ``request.change``), not the visit as it is now."""
+
+    request: ChangeRequest
+    client_first_name: str
+    assigned_first_name: str | None
+    decided_by_first_name: str | None
+
+
+def _views_query() -> Any:
+    decider = Staff.__table__.alias("decider")  # type: ignore[attr-defined]
+    assigned = Staff.__table__.alias("assigned")  # type: ignore[attr-defined]
+    return (
+        select(  # type: ignore[call-overload]
+            ChangeRequest, Client.first_name, assigned.c.first_name, decider.c.first_name
+        )
+        .join(Client, col(Client.id) == ChangeRequest.client_id)
+        .join(assigned, assigned.c.id == ChangeRequest.assigned_staff_id, isouter=True)
+        .join(decider, decider.c.id == ChangeRequest.decided_by_staff_id, isouter=True)
+    )
+
+
+def _views(rows: Any) -> list[RequestView]:
+    return [RequestView(r, name, a, d) for r, name, a, d in rows]
+
+
+async def client_requests(
+    session: AsyncSession, *, actor: Actor, client_id: int, limit: int = 20
+) -> list[RequestView]:
+    """Pending first, then the latest decided (1 query after the access check)."""
+    await access.client_for(session, actor, client_id)
+    rows = await session.exec(
+        _views_query()
+        .where(ChangeRequest.client_id == client_id)
+        .order_by(
+            (col(ChangeRequest.status) == RequestStatus.PENDING).desc(),
+            col(ChangeRequest.created_at).desc(),
+        )
+        .limit(limit)
+    )
+    return _views(rows.all())
+
+
+async def queue(session: AsyncSession, *, staff: Staff, today: date) -> list[RequestView]:
+    """A staff member's pending requests, oldest first (2 queries regardless of size).
+
+    Their own (as contact person or deputy), those of clients whose contact person is away
+    when they are the deputy, and for planners the unit's unassigned and escalated ones.
+    """
+    absent_contacts = select(Client.id).where(
+        col(Client.deputy_id) == staff.id,
+        col(Client.contact_person_id).in_(
+            select(StaffAbsence.staff_id)
+            .where(StaffAbsence.starts_on <= today)
+            .where(StaffAbsence.ends_on >= today)
+        ),
+    )
+    mine = or_(
+        col(ChangeRequest.assigned_staff_id) == staff.id,
+        col(ChangeRequest.client_id).in_(absent_contacts),
+    )
+    if staff.role in (StaffRole.PLANNER, StaffRole.MANAGER):
+        mine = or_(
+            mine,
+            and_(
+                col(Client.unit_id) == staff.unit_id,
+                or_(
+                    col(ChangeRequest.assignee) == Assignee.PLANNERS,
+                    col(ChangeRequest.escalated_at).is_not(None),
+                ),
+            ),
+        )
+    rows = await session.exec(
+        _views_query()
+        .where(ChangeRequest.status == RequestStatus.PENDING)
+        .where(Client.unit_id == staff.unit_id)
+        .where(mine)
+        .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+    )
+    return _views(rows.all())
+
+
+async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
+    rows = _views((await session.exec(_views_query().where(ChangeRequest.id == request_id))).all())
+    if not rows:
+        raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
+    return rows[0]
