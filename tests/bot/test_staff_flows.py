@@ -13,6 +13,7 @@ import pytest
 from aiogram.methods import EditMessageText
 from sqlmodel import col, or_, select
 
+from backend.config import Settings
 from backend.models import (
     ChangeRequest,
     ChatAccount,
@@ -25,6 +26,8 @@ from backend.models import (
 )
 from bot import keyboards
 from bot.backend_client import BackendClient
+from bot.factory import create_i18n
+from bot.notifier import render
 from contract import TZ
 from tests.backend.helpers import local, visit_at
 from tests.bot.conftest import Chat
@@ -46,6 +49,9 @@ SAY: dict[str, dict[str, Any]] = {
         "asked": "önskat måndag 23 november kl. 08:40",
         "resize": "Ändra längden på besöket tisdag 24 november kl. 12:00 till 35 min.",
         "move": "Flytta besöket måndag 23 november kl. 12:30 till måndag 23 november kl. 11:30.",
+        "move_tomorrow": "Flytta besöket tisdag 24 november kl. {old} till tisdag 24 november "
+        "kl. {new}.",
+        "good_news": "Goda nyheter: Anna har godkänt ditt önskemål.",
         "within": "Inom ramtiden",
         "review": "Inom ramtiden, men kontrollera:",
         "short_notice": "Kort varsel: besöket börjar om mindre än 3 tim.",
@@ -88,6 +94,9 @@ SAY: dict[str, dict[str, Any]] = {
         "asked": "asked Monday 23 November 08:40",
         "resize": "Change the length of the visit Tuesday 24 November at 12:00 to 35 mins.",
         "move": "Move the visit Monday 23 November at 12:30 to Monday 23 November at 11:30.",
+        "move_tomorrow": "Move the visit Tuesday 24 November at {old} to Tuesday 24 November "
+        "at {new}.",
+        "good_news": "Good news: Anna approved your request.",
         "within": "Within the frame",
         "review": "Within the frame, but check:",
         "short_notice": "Short notice: the visit is in less than 3 hrs.",
@@ -276,6 +285,49 @@ async def test_approve_changes_the_visit_and_tells_the_client(
     told = await notifications(db, "request_decided")
     assert sorted(user for user, _ in told) == sorted(await accounts_told_about(db, LISA))
     assert all(m.status == "approved" and m.decided_by_first_name == "Anna" for _, m in told)
+
+
+async def test_an_approved_move_still_shows_the_old_and_the_new_time(
+    chat: Chat, lang: str, api, db: Database, backend_client: BackendClient, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Once approved, the visit has moved; the request must still say where it moved from.
+    (It used to be worded from the moved visit: "move 13:00 to 13:00".)"""
+    s = SAY[lang]
+    lunch = await visit_at(api, TOMORROW, 12)
+    before = await db.get(Visit, lunch["id"])  # the visit as it is when Lisa asks
+    request = await ask(
+        api,
+        "lisa",
+        LISA,
+        {"kind": "move", "visit_id": lunch["id"], "new_start": local(TOMORROW, 13).isoformat()},
+    )
+    asked = await db.get(ChangeRequest, request["id"])
+    old, new = hhmm(before.planned_start), hhmm(asked.change.new_start)
+    assert old != new
+
+    await chat.send("anna", s["queue"])
+    await chat.press("anna", s["approve"])
+    moved = await db.get(Visit, lunch["id"])
+    assert hhmm(moved.planned_start) == new  # the visit itself now says only the new time
+
+    # Anna's card after she approved it.
+    [card] = chat.edits()
+    assert s["move_tomorrow"].format(old=old, new=new) in card and s["approved"] in card
+
+    # Lisa's list of her wishes (she reads Swedish).
+    listed = await chat.send("lisa", "📨 Mina önskemål")
+    moved_sv = SAY["sv"]["move_tomorrow"].format(old=old, new=new)
+    assert moved_sv in listed and "Godkänt av Anna" in listed
+
+    # And the message she and Eva are sent about it, in their language.
+    i18n = create_i18n(settings)
+    decided = [n for n in await backend_client.claim() if n.message.kind == "request_decided"]
+    assert {n.chat_id for n in decided} == await accounts_told_about(db, LISA)
+    for notification in decided:
+        with i18n.context(), i18n.use_locale(notification.locale):
+            text = render(notification)
+        assert SAY[notification.locale]["good_news"] in text
+        assert SAY[notification.locale]["move_tomorrow"].format(old=old, new=new) in text
 
 
 async def test_reject_with_a_reason_button(chat: Chat, lang: str, api, db: Database) -> None:  # type: ignore[no-untyped-def]
