@@ -233,6 +233,63 @@ async def test_an_unknown_service_is_invalid_input(api, demo, db) -> None:
             assert refusal["details"] == {"service": "sauna"}
 
 
+# --- a change without what its kind needs ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "missing"),
+    [
+        ({"kind": "move", "visit_id": 1}, ["new_start"]),
+        ({"kind": "resize", "visit_id": 1}, ["new_duration"]),
+        ({"kind": "swap", "visit_id": 1, "service": "meal"}, ["new_service"]),
+        ({"kind": "skip_service", "visit_id": 1}, ["service"]),
+        ({"kind": "cancel"}, ["visit_id"]),
+        ({"kind": "extra", "new_duration": 30}, ["new_start", "services"]),
+        ({"kind": "extra", "services": []}, ["new_start", "new_duration", "services"]),
+    ],
+    ids=["move", "resize", "swap", "skip", "cancel", "extra", "extra-empty"],
+)
+async def test_a_change_without_what_its_kind_needs_names_the_missing_fields(
+    api, demo, db, change: dict[str, Any], missing: list[str]
+) -> None:
+    for path in ("requests/preview", "requests"):
+        result = await refused(
+            api,
+            db,
+            "POST",
+            f"/clients/{LISA}/{path}",
+            status=422,
+            code="missing_fields",
+            json=request_body(path, change),
+            headers=as_chat("lisa"),
+        )
+        assert result["details"] == {"fields": missing}
+
+
+async def test_fields_a_kind_does_not_use_are_not_kept(api, demo, db) -> None:
+    """A cancel that also carries a new time is a cancel: the request stores only that."""
+    lunch = await lunch_tomorrow(api)
+    change = {
+        "kind": "cancel",
+        "visit_id": lunch["id"],
+        "new_start": local(TOMORROW, 15).isoformat(),
+        "new_duration": 90,
+    }
+    r = await api.post(
+        f"/clients/{LISA}/requests", json=request_body("requests", change), headers=as_chat("lisa")
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["change"] == {
+        "kind": "cancel",
+        "visit_id": lunch["id"],
+        "new_start": None,
+        "new_duration": None,
+        "service": None,
+        "new_service": None,
+        "services": [],
+    }
+
+
 # --- malformed payloads --------------------------------------------------------------------
 
 
