@@ -1,0 +1,202 @@
+"""Migration 0002 on a database that already has requests and notifications (SQLite by
+default, PostgreSQL when RAMTID_TEST_DATABASE_URL is given): every row is converted to the
+contract's shapes, and the way back restores the old columns."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+from sqlmodel import select
+
+from backend.db import alembic_config, create_engine, migrate, session_factory
+from backend.models import ChangeRequest, Notification
+from contract import (
+    Change,
+    ChangeKind,
+    RequestDecided,
+    RequestExpired,
+    RequestForStaff,
+    ServiceCode,
+    StaffLate,
+    VisitBefore,
+)
+
+LUNCH = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # 12:00 in Stockholm
+EXTRA = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+ASKED = datetime(2026, 11, 23, 7, 40, tzinfo=UTC)
+
+
+@pytest.fixture
+def empty_url(postgres_url: str | None, tmp_path: Path) -> str:
+    """A database with no tables at all (PostgreSQL's is put back at head afterwards)."""
+    if postgres_url is None:
+        return f"sqlite+aiosqlite:///{tmp_path / 'legacy.db'}"
+
+    async def drop() -> None:
+        engine = create_engine(postgres_url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(drop())
+    return postgres_url
+
+
+def legacy_rows(conn: Connection) -> None:
+    """A unit as 0001 stored it: a moved lunch, a pending extra visit, and notifications."""
+    meta = MetaData()
+    meta.reflect(conn)
+    t = meta.tables
+    conn.execute(t["unit"].insert(), [unit(1)])
+    conn.execute(t["staff"].insert(), [staff(1, "Anna")])
+    conn.execute(
+        t["client"].insert(),
+        [{"id": 1, "unit_id": 1, "first_name": "Lisa", "last_name": "A", "address_area": "",
+          "preferred_language": "sv", "contact_person_id": 1}],
+    )  # fmt: skip
+    conn.execute(
+        t["visit"].insert(),
+        [{"id": 1, "client_id": 1, "day": date(2026, 11, 24), "planned_start": LUNCH,
+          "duration_minutes": 20, "services": ["meal"], "declined_services": [], "how": "",
+          "status": "PLANNED", "late_minutes": 0, "version": 1, "staff_id": 1}],
+    )  # fmt: skip
+    conn.execute(
+        t["chataccount"].insert(),
+        [{"id": 1, "telegram_user_id": 1001, "chat_id": 1001, "locale": "sv",
+          "notify_level": "ALL", "client_id": 1, "linked_at": ASKED}],
+    )  # fmt: skip
+    request = {
+        "idempotency_key": "", "client_id": 1, "visit_id": None, "new_start": None,
+        "new_duration": None, "service": None, "new_service": None, "services": [],
+        "note": "", "created_at": ASKED, "status": "PENDING", "outcome": "WITHIN",
+        "reasons": [], "assignee": "CONTACT_PERSON", "assigned_staff_id": 1, "version": 1,
+        "decided_by_staff_id": None, "reject_reason": None, "reject_text": None,
+    }  # fmt: skip
+    conn.execute(
+        t["changerequest"].insert(),
+        [
+            {**request, "id": 1, "idempotency_key": "lunch-move", "visit_id": 1,
+             "kind": "RESIZE", "new_duration": 35, "status": "REJECTED",
+             "decided_by_staff_id": 1, "reject_reason": "NO_STAFF"},
+            {**request, "id": 2, "idempotency_key": "extra-walk", "kind": "EXTRA",
+             "new_start": EXTRA, "new_duration": 45, "services": ["walk"],
+             "reasons": [{"code": "short_notice", "numbers": {"notice_minutes": 180}}]},
+        ],
+    )  # fmt: skip
+    payloads: list[tuple[str, dict[str, Any]]] = [
+        ("request_decided", {
+            "request_id": 1, "client_id": 1, "client_first_name": "Lisa", "kind": "resize",
+            "status": "rejected", "visit_start": LUNCH.isoformat(), "new_start": None,
+            "new_duration": 35, "service": None, "new_service": None,
+            "reject_reason": "no_staff", "reject_text": None, "decided_by_first_name": "Anna"}),
+        ("request_expired", {"request_id": 2, "client_first_name": "Lisa", "kind": "extra",
+                             "visit_start": None}),
+        ("staff_late", {"visit_id": 1, "visit_start": LUNCH.isoformat(), "late_minutes": 20,
+                        "staff_first_name": "Anna", "client_first_name": "Lisa"}),
+        ("request_to_decide", {"request_id": 2, "client_first_name": "Lisa"}),
+    ]  # fmt: skip
+    conn.execute(
+        t["notification"].insert(),
+        [
+            {"chat_account_id": 1, "kind": kind, "urgency": "CHANGE", "payload": payload,
+             "created_at": ASKED, "available_at": ASKED, "attempts": 0}
+            for kind, payload in payloads
+        ],
+    )  # fmt: skip
+
+
+def unit(ident: int) -> dict[str, Any]:
+    return {
+        "id": ident, "name": "Södermalm", "municipality": "Stockholm", "notice_minutes": 180,
+        "service_start": time(7), "service_end": time(22),
+        "late_window_minutes": 30, "escalate_near_minutes": 120, "escalate_far_minutes": 1440,
+    }  # fmt: skip
+
+
+def staff(ident: int, first_name: str) -> dict[str, Any]:
+    return {"id": ident, "unit_id": 1, "first_name": first_name, "last_name": "B",
+            "role": "CARER"}  # fmt: skip
+
+
+async def on(url: str, work: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(work)
+    finally:
+        await engine.dispose()
+
+
+async def converted(url: str) -> tuple[list[ChangeRequest], list[Notification]]:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            requests = (await session.exec(select(ChangeRequest).order_by(ChangeRequest.id))).all()
+            notes = (await session.exec(select(Notification).order_by(Notification.id))).all()
+            return list(requests), list(notes)
+    finally:
+        await engine.dispose()
+
+
+def test_0002_converts_requests_and_notifications_and_back(empty_url: str) -> None:
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0001")
+    asyncio.run(on(empty_url, legacy_rows))
+    command.upgrade(config, "0002")
+
+    requests, notes = asyncio.run(converted(empty_url))
+    resize, extra = requests
+    lunch_before = VisitBefore(
+        start=LUNCH, duration_minutes=20, services=(ServiceCode.MEAL,), declined_services=()
+    )
+    assert resize.change == Change(kind=ChangeKind.RESIZE, visit_id=1, new_duration=35)
+    assert resize.before == lunch_before
+    assert resize.starts_at == LUNCH
+    walk = Change(
+        kind=ChangeKind.EXTRA, new_start=EXTRA, new_duration=45, services=(ServiceCode.WALK,)
+    )
+    assert (extra.change, extra.before, extra.starts_at) == (walk, None, EXTRA)
+    assert [r.code for r in extra.reasons] == ["short_notice"]
+
+    decided, expired, late, to_decide = (n.message for n in notes)
+    assert decided == RequestDecided(
+        request_id=1,
+        client_id=1,
+        client_first_name="Lisa",
+        status="rejected",
+        change=resize.change,
+        before=lunch_before,
+        decided_by_first_name="Anna",
+        reject_reason="no_staff",
+    )
+    assert expired == RequestExpired(
+        request_id=2, client_first_name="Lisa", change=walk, before=None
+    )
+    assert isinstance(late, StaffLate) and late.visit_start == LUNCH and late.late_minutes == 20
+    assert to_decide == RequestForStaff(
+        kind="request_to_decide", request_id=2, client_first_name="Lisa"
+    )
+    assert [n.kind for n in notes] == [n.message.kind for n in notes]
+
+    command.downgrade(config, "0001")
+
+    def old_columns(conn: Connection) -> tuple[list[Any], list[Any]]:
+        rows = conn.execute(
+            text("SELECT new_duration, services, new_start FROM changerequest ORDER BY id")
+        ).all()
+        payloads = conn.execute(text("SELECT kind, payload FROM notification ORDER BY id")).all()
+        return list(rows), list(payloads)
+
+    rows, payloads = asyncio.run(on(empty_url, old_columns))
+    assert [row[0] for row in rows] == [35, 45]
+    assert payloads[0][0] == "request_decided"
+    migrate(empty_url)  # and forward again, as the other tests expect it
+    assert len(asyncio.run(converted(empty_url))[0]) == 2
