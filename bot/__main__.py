@@ -56,7 +56,7 @@ async def run(settings: Settings) -> None:
         app = None
     else:
         backend, app = await in_process_backend(settings)
-        tasks.append(asyncio.create_task(housekeeping_loop(app)))
+        tasks.append(asyncio.create_task(housekeeping_loop(app, asyncio.Event())))
     i18n = create_i18n(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings, backend=backend, i18n=i18n)
