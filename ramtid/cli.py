@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from backend.config import Settings
 # Each command imports what it needs when it runs: `ramtid --help` and `ramtid migrate` need
 # neither aiogram nor FastAPI.
 
+GOODBYE = "Hej då!"
 SEEDED = "Seeded the demo unit 'Hemtjänst Södermalm' (Lisa, Gösta, Aino, Samira)."
 
 
@@ -55,14 +57,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from ramtid import demo
+    # Ctrl-C is how one leaves the demo, at any moment, start-up included.
+    with contextlib.suppress(KeyboardInterrupt):
+        from ramtid import demo
 
-    if args.who not in demo.DEMO_ACCOUNTS:
-        raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
-    # The terminal is the chat window: keep library chatter out of it.
-    for name in ("httpx", "aiogram", "alembic"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    asyncio.run(demo.chat(settings, who=args.who))
+        if args.who not in demo.DEMO_ACCOUNTS:
+            raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
+        demo.log_to_file(settings)  # the terminal is the chat window
+        asyncio.run(demo.chat(settings, who=args.who))
+    print(f"\n{GOODBYE}")
     return 0
 
 
@@ -208,10 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    settings = Settings()
-    log_to_console(settings)
-    return int(args.func(settings, args))
+    try:
+        args = build_parser().parse_args(argv)
+        settings = Settings()
+        if args.command != "demo":
+            log_to_console(settings)
+        return int(args.func(settings, args))
+    except KeyboardInterrupt:
+        # Ctrl-C while starting up or in a one-off command: no traceback for that.
+        print(file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
