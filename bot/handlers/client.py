@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import IS_CLIENT_SIDE, FollowedClient
+from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton
 
 router = Router(name=__name__)
 router.message.filter(IS_CLIENT_SIDE)
@@ -23,7 +23,7 @@ def _whose(me: Json, client: Json) -> str | None:
     return client["first_name"] if me["kind"] == "relative" else None
 
 
-@router.message(F.text == keyboards.TODAY)
+@router.message(MenuButton(keyboards.TODAY))
 async def show_today(
     message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
@@ -49,7 +49,7 @@ async def show_today(
     await message.answer("\n\n".join(blocks), reply_markup=keyboards.main_menu(me))
 
 
-@router.message(F.text == keyboards.WEEK)
+@router.message(MenuButton(keyboards.WEEK))
 async def show_week(
     message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
@@ -77,7 +77,7 @@ async def show_week(
     await message.answer("\n\n".join(parts)[:4000], reply_markup=keyboards.main_menu(me))
 
 
-@router.message(F.text == keyboards.FRAME)
+@router.message(MenuButton(keyboards.FRAME))
 async def show_frame(
     message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
@@ -87,7 +87,7 @@ async def show_frame(
     )
 
 
-@router.message(F.text == keyboards.MY_REQUESTS)
+@router.message(MenuButton(keyboards.MY_REQUESTS))
 async def show_requests(
     message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:
@@ -113,7 +113,7 @@ async def withdraw(
         await query.message.edit_text(texts.request_block(request))
 
 
-@router.message(F.text == keyboards.NOTES)
+@router.message(MenuButton(keyboards.NOTES))
 async def show_notes(
     message: Message, me: Json, client: Json, event_from_user: User, backend: BackendClient
 ) -> None:

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import Linked
+from bot.filters import Linked, MenuButton
 
 router = Router(name=__name__)
 router.message.filter(Linked())
@@ -26,7 +26,7 @@ class InviteFlow(StatesGroup):
     scope = State()
 
 
-@router.message(F.text == keyboards.SETTINGS)
+@router.message(MenuButton(keyboards.SETTINGS))
 @router.message(F.text == "/settings")
 async def settings(message: Message, me: Json) -> None:
     level = str(texts.NOTIFY_LEVELS[me["notify_level"]])

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_STAFF
+from bot.filters import IS_STAFF, MenuButton
 
 router = Router(name=__name__)
 router.message.filter(IS_STAFF)
@@ -28,7 +28,7 @@ class RejectFlow(StatesGroup):
 # --- the queue ----------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.QUEUE)
+@router.message(MenuButton(keyboards.QUEUE))
 @router.message(F.text == "/queue")
 async def show_queue(message: Message, me: Json, backend: BackendClient) -> None:
     assert message.from_user is not None
@@ -208,7 +208,7 @@ async def hand_over(
 # --- my day -------------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.MY_DAY)
+@router.message(MenuButton(keyboards.MY_DAY))
 @router.message(F.text == "/day")
 async def my_day(message: Message, me: Json, backend: BackendClient) -> None:
     assert message.from_user is not None
@@ -257,7 +257,7 @@ def visit_minutes(visit: Json) -> int:
 # --- running late -------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.LATE)
+@router.message(MenuButton(keyboards.LATE))
 @router.message(F.text == "/late")
 async def running_late(message: Message) -> None:
     await message.answer(_("How late are you?"), reply_markup=keyboards.late_keyboard())
