@@ -15,7 +15,6 @@ from backend.config import Settings
 # neither aiogram nor FastAPI.
 
 GOODBYE = "Hej då!"
-SEEDED = "Seeded the demo unit 'Hemtjänst Södermalm' (Lisa, Gösta, Aino, Samira)."
 
 
 def log_to_console(settings: Settings) -> None:
@@ -31,7 +30,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
-    from ramtid.database import migrate_database, seed_demo_if_empty
+    from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
     async def run() -> bool:
         await migrate_database(settings)
@@ -45,7 +44,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from backend.main import create_app
-    from ramtid.database import migrate_database, seed_demo_if_empty
+    from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
     asyncio.run(migrate_database(settings))
     if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):

@@ -9,6 +9,8 @@ from backend import demo
 from backend.config import Settings
 from backend.db import create_engine, migrate, session_factory
 
+SEEDED = "Seeded the demo unit 'Hemtjänst Södermalm' (Lisa, Gösta, Aino, Samira)."
+
 
 async def migrate_database(settings: Settings) -> None:
     await asyncio.to_thread(migrate, settings.database_url)

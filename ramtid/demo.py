@@ -29,7 +29,7 @@ from bot.delivery import Sender
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.notifier import Notifier
 from bot.terminal import TerminalSession, make_update
-from ramtid.database import migrate_database, seed_demo_if_empty
+from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 from ramtid.wiring import in_process_backend
 
 LOG_FILE = Path("ramtid-demo.log")
@@ -125,7 +125,7 @@ async def chat(
     keyboard = keyboard or Keyboard()
     await migrate_database(settings)
     if await seed_demo_if_empty(settings, now=datetime.now(UTC)):
-        print("Seeded the demo unit 'Hemtjänst Södermalm' (Lisa, Gösta, Aino, Samira).", file=out)
+        print(SEEDED, file=out)
     async with in_process_backend(settings) as backend:
         user = DEMO_ACCOUNTS[who]
         session = TerminalSession(viewer=user, names=NAMES, out=out)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from ramtid.demo import Keyboard
+
 RAMTID = Path(sys.executable).with_name("ramtid")
 START_SECONDS = 60.0  # imports, migrations and the demo data on a slow machine
 QUIT_SECONDS = 5.0
@@ -151,3 +153,22 @@ def test_an_error_is_logged_to_the_file_and_the_chat_only_says_sorry(
     assert "ERROR bot.handlers.errors" in log and "Traceback" in log
     for logged in ("Traceback", "ERROR", "ConnectionError", "Redis", "redis"):
         assert logged not in demo.text
+
+
+async def test_the_keyboard_reads_one_line_at_a_time_until_the_end_of_input() -> None:
+    reading, writing = os.pipe()
+    try:
+        keyboard = Keyboard(reading)
+        os.write(writing, "idag\nmin tid\nå".encode())
+        assert await keyboard.read_line() == "idag"
+        assert await keyboard.read_line() == "min tid"
+        os.write(writing, "\xe4".encode()[:1])  # half a character: waits for the rest
+        os.write(writing, "\xe4".encode()[1:] + b"\n")
+        assert await keyboard.read_line() == "åä"
+        os.close(writing)
+        writing = -1
+        assert await keyboard.read_line() is None  # Ctrl-D, or the end of a piped script
+    finally:
+        os.close(reading)
+        if writing != -1:
+            os.close(writing)
