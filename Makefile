@@ -63,4 +63,4 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) $(TOOLS) ramtid.db ramtid.db-wal ramtid.db-shm
+	rm -rf $(VENV) $(TOOLS) ramtid.db ramtid.db-wal ramtid.db-shm ramtid-demo.log

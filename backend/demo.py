@@ -188,6 +188,14 @@ async def is_seeded(session: AsyncSession) -> bool:
     return (await session.exec(select(Unit.id).limit(1))).first() is not None
 
 
+async def seed_if_empty(session: AsyncSession, *, now: datetime) -> bool:
+    """Seed the demo unit into an empty database (the caller commits); False if it has data."""
+    if await is_seeded(session):
+        return False
+    await seed(session, now=now)
+    return True
+
+
 def _performed(visit: Visit, index: int) -> tuple[datetime, datetime] | None:
     """Deterministic variation: most visits done a little off plan, a few declined."""
     if index % 23 == 7:

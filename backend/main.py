@@ -15,6 +15,10 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
+from starlette.datastructures import State
 
 from backend.config import Settings
 from backend.db import create_engine, session_factory
@@ -59,35 +63,112 @@ def error_response(
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"), headers=headers)
 
 
+class BackendState(State):
+    """What the backend holds while it runs, typed. It *is* ``app.state``: the routes'
+    ``request.app.state.sessions`` and ``backend_state(app).sessions`` are one object, and
+    the lifespan lets go of what it holds (:meth:`close`)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Callable[[], datetime]
+    transcriber: Transcriber
+    redis: Redis | None
+    outbox_listeners: list[Callable[[], None]]  # in-process notifiers register here
+    visits_generated_at: datetime | None
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        transcriber: Transcriber,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.clock = clock
+        self.transcriber = transcriber
+        self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        self.outbox_listeners = []
+        self.visits_generated_at = None
+
+    async def wake_notifier(self) -> None:
+        """New outbox rows are committed: wake notifiers here and, through Redis, elsewhere."""
+        for listener in self.outbox_listeners:
+            listener()
+        if self.redis is not None:
+            try:
+                await self.redis.publish(WAKE_CHANNEL, "1")
+            except RedisError:
+                log.warning("could not wake notifiers through Redis; they poll instead")
+
+    async def close(self) -> None:
+        """Let go of the database connections and Redis (the lifespan's last step)."""
+        try:
+            await self.engine.dispose()
+        finally:
+            if self.redis is not None:
+                await self.redis.aclose()
+
+
+def backend_state(app: Starlette) -> BackendState:
+    """The typed state of an app made by :func:`create_app`."""
+    state = app.state
+    if not isinstance(state, BackendState):
+        raise TypeError("not an app made by backend.main.create_app")
+    return state
+
+
 async def housekeeping(app: FastAPI) -> None:
     """Expire passed requests and escalate waiting ones (every minute); keep two weeks of
     visits generated (hourly: it reads every visit in the range, and plans change rarely)."""
-    async with app.state.sessions() as session:
-        now = app.state.clock()
+    state = backend_state(app)
+    async with state.sessions() as session:
+        now = state.clock()
         today = now.astimezone(TZ).date()
         expired = await request_service.expire_passed(session, now=now)
         escalated = await request_service.escalate_waiting(session, now=now)
         created = 0
-        last = app.state.visits_generated_at
+        last = state.visits_generated_at
         if last is None or now - last >= GENERATE_EVERY:
             created = await visits.generate_visits(
                 session, start=today, end=today + timedelta(days=14)
             )
-            app.state.visits_generated_at = now
+            state.visits_generated_at = now
         await session.commit()
     if expired or escalated:
-        await app.state.wake_notifier()
+        await state.wake_notifier()
     if expired or escalated or created:
         log.info("housekeeping: expired=%d escalated=%d visits=%d", expired, escalated, created)
 
 
-async def housekeeping_loop(app: FastAPI) -> None:
-    while True:
+async def housekeeping_loop(app: FastAPI, stop: asyncio.Event) -> None:
+    """Housekeeping every minute until ``stop`` is set; a round under way is finished, so a
+    shutdown never abandons a transaction (and its database connection) half-way."""
+    while not stop.is_set():
         try:
             await housekeeping(app)
         except Exception:
             log.exception("housekeeping failed; will retry")
-        await asyncio.sleep(HOUSEKEEPING_EVERY)
+        # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HOUSEKEEPING_EVERY):
+                await stop.wait()
+
+
+async def finish_task(task: asyncio.Task[Any], stop: asyncio.Event) -> None:
+    """Ask ``task`` to end (``stop``) and wait until it has. Cancelled while waiting (a
+    second Ctrl-C), it cancels the task too and passes the cancellation on."""
+    stop.set()
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
 
 
 def create_app(
@@ -97,25 +178,39 @@ def create_app(
     run_housekeeping: bool = True,
     transcriber: Transcriber | None = None,
 ) -> FastAPI:
+    """The backend. Its lifespan (run by uvicorn, or entered with
+    ``app.router.lifespan_context(app)`` by a process that hosts it) runs the housekeeping
+    loop and, on the way out, stops it and closes the database, Redis and speech workers."""
     settings = settings or Settings()
+    own_transcriber = None
     if transcriber is None:
-        transcriber = (
-            VoskTranscriber(settings.speech_models, max_workers=settings.speech_workers)
-            if settings.speech_models
-            else NullTranscriber()
-        )
+        if settings.speech_models:
+            transcriber = own_transcriber = VoskTranscriber(
+                settings.speech_models, max_workers=settings.speech_workers
+            )
+        else:
+            transcriber = NullTranscriber()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(housekeeping_loop(app)) if run_housekeeping else None
-        yield
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await app.state.engine.dispose()
-        if redis is not None:
-            await redis.aclose()
+        state = backend_state(app)
+        stop = asyncio.Event()
+        housekeeper = (
+            asyncio.create_task(housekeeping_loop(app, stop), name="housekeeping")
+            if run_housekeeping
+            else None
+        )
+        try:
+            yield
+        finally:
+            try:
+                if housekeeper is not None:
+                    await finish_task(housekeeper, stop)
+                if own_transcriber is not None:
+                    # Waits for a transcription under way; the threads end with it.
+                    await asyncio.to_thread(own_transcriber.close)
+            finally:
+                await state.close()
 
     app = FastAPI(
         title="Ramtid backend",
@@ -123,27 +218,7 @@ def create_app(
         description="Frames, plans, visits and change requests for home care under ramtid.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.engine = create_engine(settings.database_url)
-    app.state.sessions = session_factory(app.state.engine)
-    app.state.clock = clock
-    app.state.transcriber = transcriber
-    app.state.visits_generated_at = None
-    app.state.outbox_listeners = []  # in-process notifiers register here
-
-    async def wake_notifier() -> None:
-        """New outbox rows are committed: wake notifiers here and, through Redis, elsewhere."""
-        for listener in app.state.outbox_listeners:
-            listener()
-        if redis is not None:
-            try:
-                await redis.publish(WAKE_CHANNEL, "1")
-            except RedisError:
-                log.warning("could not wake notifiers through Redis; they poll instead")
-
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    app.state.redis = redis
-    app.state.wake_notifier = wake_notifier
+    app.state = BackendState(settings=settings, clock=clock, transcriber=transcriber)
 
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:

@@ -18,6 +18,7 @@ import json
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from backend.demo import DEMO_ACCOUNTS
 from backend.speech import VoskTranscriber
 from backend.speech.models import find_packaged_model
 from bot import keyboards
-from bot.factory import create_bot, create_dispatcher, create_i18n, in_process_backend
+from bot.factory import create_bot, create_dispatcher, create_i18n
+from ramtid.database import migrate_database, seed_demo_if_empty
+from ramtid.wiring import in_process_backend
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "speech-corpus"
 
@@ -120,39 +123,39 @@ async def main(messages: int) -> None:
         started = time.perf_counter()
         await asyncio.to_thread(transcriber.preload)
         print(f"model load                {time.perf_counter() - started:8.2f} s")
-        backend, app = await in_process_backend(settings)
-        from backend.cli import seed_if_empty
+        await migrate_database(settings)
+        await seed_demo_if_empty(settings, now=datetime.now(UTC))
+        async with in_process_backend(settings, run_housekeeping=False) as in_process:
+            backend = in_process.client
+            session = InstantSession()
+            bot = create_bot(settings, session=session)
+            i18n = create_i18n(settings)
+            dispatcher = create_dispatcher(
+                settings, backend=backend, i18n=i18n, counter=NoThrottle()
+            )
+            with i18n.context(), i18n.use_locale("sv"):
+                label = str(keyboards.TODAY)
+            await replies(dispatcher, bot, session, label, 20, 1)  # warm up
 
-        await seed_if_empty(settings, quiet=True)
-        session = InstantSession()
-        bot = create_bot(settings, session=session)
-        i18n = create_i18n(settings)
-        dispatcher = create_dispatcher(settings, backend=backend, i18n=i18n, counter=NoThrottle())
-        with i18n.context(), i18n.use_locale("sv"):
-            label = str(keyboards.TODAY)
-        await replies(dispatcher, bot, session, label, 20, 1)  # warm up
+            alone = await replies(dispatcher, bot, session, label, messages, 1000)
 
-        alone = await replies(dispatcher, bot, session, label, messages, 1000)
+            stop = asyncio.Event()
+            transcribed = 0
 
-        stop = asyncio.Event()
-        transcribed = 0
+            async def transcribe_forever(worker: int) -> None:
+                nonlocal transcribed
+                i = worker
+                while not stop.is_set():
+                    await transcriber.transcribe(audio[i % len(audio)], language="sv")
+                    transcribed += 1
+                    i += 2
 
-        async def transcribe_forever(worker: int) -> None:
-            nonlocal transcribed
-            i = worker
-            while not stop.is_set():
-                await transcriber.transcribe(audio[i % len(audio)], language="sv")
-                transcribed += 1
-                i += 2
-
-        workers = [asyncio.create_task(transcribe_forever(w)) for w in range(2)]
-        await asyncio.sleep(0.5)  # both transcriptions are under way
-        busy = await replies(dispatcher, bot, session, label, messages, 5000)
-        stop.set()
-        await asyncio.gather(*workers)
-        transcriber.close()
-        await backend.close()
-        await app.state.engine.dispose()
+            workers = [asyncio.create_task(transcribe_forever(w)) for w in range(2)]
+            await asyncio.sleep(0.5)  # both transcriptions are under way
+            busy = await replies(dispatcher, bot, session, label, messages, 5000)
+            stop.set()
+            await asyncio.gather(*workers)
+            transcriber.close()
 
     def line(name: str, values: list[float]) -> None:
         print(

@@ -1,8 +1,8 @@
-"""The bot's only wiring: settings -> Bot, Dispatcher, backend client, notifier."""
+"""The bot's only wiring: settings -> Bot, Dispatcher, notifier. Which backend the bot talks
+to, and how the process runs, is the composition root's business (``ramtid``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -16,7 +16,6 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
-from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from backend.config import Settings
@@ -97,13 +96,3 @@ def create_notifier(
         idle_seconds=settings.notifier_interval,
         redis=create_redis(settings),
     )
-
-
-async def in_process_backend(settings: Settings) -> tuple[BackendClient, FastAPI]:
-    """The backend in this process, on a migrated database (one machine, no HTTP hop)."""
-    from backend.db import migrate
-    from backend.main import create_app
-
-    await asyncio.to_thread(migrate, settings.database_url)
-    app = create_app(settings, run_housekeeping=False)
-    return BackendClient.in_process(app, settings.service_token), app

@@ -1,7 +1,9 @@
-"""Who may use a handler, and which client a relative is looking at."""
+"""Who may use a handler, which client a relative is looking at, and which menu button was
+pressed (or typed)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -9,7 +11,9 @@ from aiogram import BaseMiddleware
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from babel.support import LazyProxy
 
 from contract import ClientAccess, MePublic, PersonKind
 
@@ -29,6 +33,42 @@ class NotLinked(Filter):
 
 IS_STAFF = Linked(PersonKind.STAFF)
 IS_CLIENT_SIDE = Linked(PersonKind.CLIENT, PersonKind.RELATIVE)
+
+# Menu words are also matched in English, whatever the user's language: people mix.
+MENU_FALLBACK_LOCALE = "en"
+
+
+def menu_word(text: str) -> str:
+    """What is compared of a menu label or a typed text: the words, without the emoji or
+    punctuation around them, one space apart, case folded ("📅 Idag", " IDAG!" -> "idag")."""
+    text = unicodedata.normalize("NFKC", text)
+    start, end = 0, len(text)
+    while start < end and not _is_word_character(text[start]):
+        start += 1
+    while end > start and not _is_word_character(text[end - 1]):
+        end -= 1
+    return " ".join(text[start:end].split()).casefold()
+
+
+def _is_word_character(character: str) -> bool:
+    return unicodedata.category(character)[0] in "LN"  # letters and digits, in any script
+
+
+class MenuButton(Filter):
+    """The main-menu button ``label`` pressed, or its words typed: "📅 Idag", "idag", "IDAG"
+    and "Min tid" work like the buttons, in the user's language and in English ("today")."""
+
+    def __init__(self, label: LazyProxy) -> None:
+        self.label = label
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if not message.text:
+            return False
+        typed = menu_word(message.text)
+        if typed == menu_word(str(self.label)):  # the user's language (the middleware's)
+            return True
+        with i18n.use_locale(MENU_FALLBACK_LOCALE):
+            return typed == menu_word(str(self.label))
 
 
 async def current_client(me: MePublic, state: FSMContext) -> ClientAccess | None:

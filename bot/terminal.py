@@ -1,22 +1,20 @@
-"""A chat in the terminal that drives the real dispatcher against the demo data.
+"""A Telegram-less bot session that prints the chat in a terminal (``ramtid demo``).
 
-No Telegram is needed: a bot session prints what the bot sends, numbers the inline buttons
-and letters the menu buttons; what you type is sent as a message. ``/as eva`` switches who
-you are (any seeded client, relative or staff member); notifications for everyone are
-delivered after each step, so approving as Anna shows Lisa's answer arriving.
+What the bot sends is printed, inline buttons numbered and menu buttons lettered, and what
+the person types becomes an update (:func:`make_update`). Who is who comes from the caller;
+the runner that wires it to a backend is ``ramtid.demo``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import itertools
 import json
 import re
 import sys
 import time
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TextIO
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
@@ -29,29 +27,28 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 
-from backend.config import Settings
-from backend.demo import DEMO_ACCOUNTS
-from bot.delivery import Sender
-from bot.factory import create_bot, create_dispatcher, create_i18n, in_process_backend
-from bot.notifier import Notifier
-
-NAMES = {telegram_id: name.capitalize() for name, telegram_id in DEMO_ACCOUNTS.items()}
 TAG = re.compile(r"<[^>]+>")
+MENU_LETTERS = "abcdefghij"
 
 
 class TerminalSession(BaseSession):
     """Prints what the bot sends instead of calling Telegram."""
 
-    def __init__(self, out: Any = sys.stdout) -> None:
+    def __init__(self, *, viewer: int, names: Mapping[int, str], out: TextIO = sys.stdout) -> None:
         super().__init__()
         self.out = out
-        self.viewer = DEMO_ACCOUNTS["lisa"]
+        self.viewer = viewer  # whose chat is on the screen; others' messages are marked
+        self.names = names
         self.inline: list[tuple[str, str]] = []
         self.menu: list[str] = []
         self.ids = itertools.count(1)
 
+    def switch_to(self, viewer: int) -> None:
+        self.viewer = viewer
+        self.inline, self.menu = [], []
+
     def show(self, chat_id: int, text: str, markup: Any) -> None:
-        who = "" if chat_id == self.viewer else f"[to {NAMES.get(chat_id, chat_id)}] "
+        who = "" if chat_id == self.viewer else f"[to {self.names.get(chat_id, chat_id)}] "
         plain = html.unescape(TAG.sub("", text))
         print(f"\n{who}{plain}", file=self.out)
         if chat_id != self.viewer:
@@ -98,16 +95,26 @@ class TerminalSession(BaseSession):
     async def close(self) -> None:
         return None
 
+    def print_menu(self) -> None:
+        if self.menu:
+            items = "  ".join(f"({MENU_LETTERS[i]}) {label}" for i, label in enumerate(self.menu))
+            print(f"\nMenu: {items}", file=self.out)
 
-def print_menu(session: TerminalSession) -> None:
-    letters = "abcdefghij"
-    if session.menu:
-        items = "  ".join(f"({letters[i]}) {label}" for i, label in enumerate(session.menu))
-        print(f"\nMenu: {items}")
+    def typed(self, user: int, line: str) -> Update | None:
+        """The update for what was typed: a number presses an inline button, a letter a menu
+        button, anything else is sent as a message; None for an empty line."""
+        name = self.names.get(user, "Demo")
+        if line.isdigit() and 1 <= int(line) <= len(self.inline):
+            return make_update(user, name, data=self.inline[int(line) - 1][1])
+        if len(line) == 1 and line in MENU_LETTERS[: len(self.menu)]:
+            return make_update(user, name, self.menu[MENU_LETTERS.index(line)])
+        return make_update(user, name, line) if line else None
 
 
-def make_update(user: int, text: str | None = None, data: str | None = None) -> Update:
-    sender = {"id": user, "is_bot": False, "first_name": NAMES.get(user, "Demo")}
+def make_update(
+    user: int, first_name: str, text: str | None = None, data: str | None = None
+) -> Update:
+    sender = {"id": user, "is_bot": False, "first_name": first_name}
     chat = {"id": user, "type": "private"}
     stamp = int(time.time())
     if data is not None:
@@ -125,55 +132,3 @@ def make_update(user: int, text: str | None = None, data: str | None = None) -> 
     if entities:
         message["entities"] = entities
     return Update.model_validate({"update_id": stamp, "message": message})
-
-
-async def chat(settings: Settings, *, who: str = "lisa") -> None:
-    from backend.cli import seed_if_empty
-
-    backend, app = await in_process_backend(settings)
-    await seed_if_empty(settings)
-    session = TerminalSession()
-    bot = create_bot(settings, session=session)
-    i18n = create_i18n(settings)
-    dispatcher = create_dispatcher(settings, backend=backend, i18n=i18n)
-    notifier = Notifier(backend, Sender(bot, per_chat_interval=0, global_rate=1000), i18n)
-    user = DEMO_ACCOUNTS[who]
-    session.viewer = user
-    print(
-        "Ramtid demo: you are chatting with the home-care bot as "
-        f"{NAMES[user]}. Type a number to press a button, a letter for the menu, or text.\n"
-        f"Switch person with /as NAME ({', '.join(DEMO_ACCOUNTS)}); quit with /quit.\n"
-        "Staff can also be reached by their API: `ramtid serve` then /docs."
-    )
-    await dispatcher.feed_update(bot, make_update(user, "/start"))
-    try:
-        while True:
-            print_menu(session)
-            try:
-                line = (await asyncio.to_thread(input, f"{NAMES[user]}> ")).strip()
-            except EOFError:
-                break
-            if line in ("/quit", "/exit"):
-                break
-            if line.startswith("/as "):
-                name = line[4:].strip().lower()
-                if name not in DEMO_ACCOUNTS:
-                    print(f"Unknown person. Choose one of: {', '.join(DEMO_ACCOUNTS)}")
-                    continue
-                user = session.viewer = DEMO_ACCOUNTS[name]
-                session.inline, session.menu = [], []
-                await dispatcher.feed_update(bot, make_update(user, "/start"))
-                continue
-            if line.isdigit() and 1 <= int(line) <= len(session.inline):
-                update = make_update(user, data=session.inline[int(line) - 1][1])
-            elif len(line) == 1 and line.isalpha() and ord(line) - 97 < len(session.menu):
-                update = make_update(user, session.menu[ord(line) - 97])
-            elif line:
-                update = make_update(user, line)
-            else:
-                continue
-            await dispatcher.feed_update(bot, update)
-            await notifier.deliver_once()
-    finally:
-        await backend.close()
-        await app.state.engine.dispose()

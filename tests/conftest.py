@@ -111,8 +111,9 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
     application = create_app(settings, clock=clock, run_housekeeping=False)
-    yield application
-    await application.state.engine.dispose()
+    # Its own lifespan, as a server would run it: the engine is disposed on the way out.
+    async with application.router.lifespan_context(application):
+        yield application
 
 
 @pytest.fixture

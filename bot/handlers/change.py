@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_CLIENT_SIDE, current_client
+from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client
 from bot.wish_parser import Hint, NotUnderstood, Wish, WishKind, parse_wish
 from contract import (
     TZ,
@@ -158,7 +158,7 @@ router.message.middleware(TurnMiddleware())
 router.callback_query.middleware(TurnMiddleware())
 
 
-@router.message(F.text == keyboards.CHANGE)
+@router.message(MenuButton(keyboards.CHANGE))
 async def start_change(message: Message, turn: Turn) -> None:
     visits = await open_visits(turn)
     await turn.state.update_data(

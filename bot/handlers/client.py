@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import IS_CLIENT_SIDE, FollowedClient
+from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton
 from contract import ClientAccess, MePublic, PersonKind, RequestStatus, VisitPublic, VisitStatus
 
 router = Router(name=__name__)
@@ -23,7 +23,7 @@ def _whose(me: MePublic, client: ClientAccess) -> str | None:
     return client.first_name if me.kind is PersonKind.RELATIVE else None
 
 
-@router.message(F.text == keyboards.TODAY)
+@router.message(MenuButton(keyboards.TODAY))
 async def show_today(
     message: Message,
     me: MePublic,
@@ -53,7 +53,7 @@ async def show_today(
     await message.answer("\n\n".join(blocks), reply_markup=keyboards.main_menu(me))
 
 
-@router.message(F.text == keyboards.WEEK)
+@router.message(MenuButton(keyboards.WEEK))
 async def show_week(
     message: Message,
     me: MePublic,
@@ -80,7 +80,7 @@ async def show_week(
     await message.answer("\n\n".join(parts)[:4000], reply_markup=keyboards.main_menu(me))
 
 
-@router.message(F.text == keyboards.FRAME)
+@router.message(MenuButton(keyboards.FRAME))
 async def show_frame(
     message: Message,
     me: MePublic,
@@ -94,7 +94,7 @@ async def show_frame(
     )
 
 
-@router.message(F.text == keyboards.MY_REQUESTS)
+@router.message(MenuButton(keyboards.MY_REQUESTS))
 async def show_requests(
     message: Message,
     me: MePublic,
@@ -123,7 +123,7 @@ async def withdraw(
         await query.message.edit_text(texts.request_block(request))
 
 
-@router.message(F.text == keyboards.NOTES)
+@router.message(MenuButton(keyboards.NOTES))
 async def show_notes(
     message: Message,
     me: MePublic,

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import Linked
+from bot.filters import Linked, MenuButton
 from contract import MePublic, Scope
 
 router = Router(name=__name__)
@@ -24,7 +24,7 @@ class InviteFlow(StatesGroup):
     scope = State()
 
 
-@router.message(F.text == keyboards.SETTINGS)
+@router.message(MenuButton(keyboards.SETTINGS))
 @router.message(F.text == "/settings")
 async def settings(message: Message, me: MePublic) -> None:
     level = str(texts.NOTIFY_LEVELS[me.notify_level])

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_STAFF
+from bot.filters import IS_STAFF, MenuButton
 from contract import (
     Decision,
     DecisionIn,
@@ -42,7 +42,7 @@ class RejectFlow(StatesGroup):
 # --- the queue ----------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.QUEUE)
+@router.message(MenuButton(keyboards.QUEUE))
 @router.message(F.text == "/queue")
 async def show_queue(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
@@ -236,7 +236,7 @@ async def hand_over(
 # --- my day -------------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.MY_DAY)
+@router.message(MenuButton(keyboards.MY_DAY))
 @router.message(F.text == "/day")
 async def my_day(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
@@ -281,7 +281,7 @@ async def visit_action(
 # --- running late -------------------------------------------------------------------------
 
 
-@router.message(F.text == keyboards.LATE)
+@router.message(MenuButton(keyboards.LATE))
 @router.message(F.text == "/late")
 async def running_late(message: Message) -> None:
     await message.answer(_("How late are you?"), reply_markup=keyboards.late_keyboard())

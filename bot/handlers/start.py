@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import NotLinked
+from bot.filters import MenuButton, NotLinked
 from bot.middlewares.locale import telegram_locale
 from contract import MePublic, PersonKind
 
@@ -82,7 +82,7 @@ async def unlinked(message: Message) -> None:
 
 
 @router.message(Command("help"))
-@router.message(F.text == keyboards.HELP)
+@router.message(MenuButton(keyboards.HELP))
 async def help_text(message: Message, me: MePublic) -> None:
     if me.kind is PersonKind.STAFF:
         text = _(

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from backend.cli import main as cli_main
 from backend.config import Settings
 from backend.db import create_engine, session_factory
 from backend.demo import seed
@@ -35,6 +34,7 @@ from backend.services.access import hash_token
 from backend.services.followup import CSV_COLUMNS
 from backend.services.visits import local_start, visit_before
 from contract import TZ, Change, ChangeKind, Outcome, Period, VisitStatus
+from ramtid.cli import main as cli_main
 from tests.backend.helpers import GOSTA, LISA
 from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_chat, as_staff
 

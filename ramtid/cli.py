@@ -4,50 +4,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
 
 from backend.config import Settings
-from backend.db import create_engine, migrate, session_factory
 
-log = logging.getLogger("ramtid")
+# Each command imports what it needs when it runs: `ramtid --help` and `ramtid migrate` need
+# neither aiogram nor FastAPI.
 
-
-async def _migrate(settings: Settings) -> None:
-    await asyncio.to_thread(migrate, settings.database_url)
+GOODBYE = "Hej då!"
 
 
-async def seed_if_empty(settings: Settings, *, quiet: bool = False) -> bool:
-    from backend import demo
-
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            if await demo.is_seeded(session):
-                return False
-            await demo.seed(session, now=datetime.now(UTC))
-            await session.commit()
-    finally:
-        await engine.dispose()
-    if not quiet:
-        print("Seeded the demo unit 'Hemtjänst Södermalm' (Lisa, Gösta, Aino, Samira).")
-    return True
+def log_to_console(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    asyncio.run(_migrate(settings))
+    from ramtid.database import migrate_database
+
+    asyncio.run(migrate_database(settings))
     print("Database is up to date.")
     return 0
 
 
 def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
-    async def run() -> None:
-        await _migrate(settings)
-        if not await seed_if_empty(settings):
-            print("The database already has data; nothing seeded.")
+    from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
-    asyncio.run(run())
+    async def run() -> bool:
+        await migrate_database(settings)
+        return await seed_demo_if_empty(settings, now=datetime.now(UTC))
+
+    print(SEEDED if asyncio.run(run()) else "The database already has data; nothing seeded.")
     return 0
 
 
@@ -55,29 +44,34 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from backend.main import create_app
+    from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
-    asyncio.run(_migrate(settings))
-    if args.demo:
-        asyncio.run(seed_if_empty(settings))
+    asyncio.run(migrate_database(settings))
+    if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
+        print(SEEDED)
     print(f"API docs: http://{args.host}:{args.port}/docs")
+    # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.terminal import chat
+    # Ctrl-C is how one leaves the demo, at any moment, start-up included.
+    with contextlib.suppress(KeyboardInterrupt):
+        from ramtid import demo
 
-    # The terminal is the chat window: keep library chatter out of it.
-    for name in ("httpx", "aiogram", "alembic"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    asyncio.run(chat(settings, who=args.who))
+        if args.who not in demo.DEMO_ACCOUNTS:
+            raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
+        demo.log_to_file(settings)  # the terminal is the chat window
+        asyncio.run(demo.chat(settings, who=args.who))
+    print(f"\n{GOODBYE}")
     return 0
 
 
-def cmd_bot(_settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.__main__ import main as bot_main
+def cmd_bot(settings: Settings, _args: argparse.Namespace) -> int:
+    from ramtid.wiring import run_bot
 
-    bot_main()
+    asyncio.run(run_bot(settings))
     return 0
 
 
@@ -85,20 +79,20 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     """Print a one-time code (for a client, or for staff: the manager's job, done here)."""
     from sqlmodel import select
 
-    from backend.models import InvitationKind, Staff, StaffRole
+    from backend.db import create_engine, session_factory
+    from backend.models import Client, InvitationKind, Staff, StaffRole
     from backend.services import accounts
     from backend.services.access import Actor
+    from ramtid.database import migrate_database
 
     async def run() -> str:
-        await _migrate(settings)
+        await migrate_database(settings)
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session:
                 target = await session.get(Staff, args.staff) if args.staff else None
                 unit_id = target.unit_id if target else None
                 if args.client:
-                    from backend.models import Client
-
                     client = await session.get(Client, args.client)
                     unit_id = client.unit_id if client else None
                 if unit_id is None:
@@ -133,10 +127,12 @@ def cmd_followup(settings: Settings, args: argparse.Namespace) -> int:
     """The assessor's monthly follow-up of a unit: a table, or the CSV for Excel."""
     from sqlmodel import select
 
+    from backend.db import create_engine, session_factory
     from backend.domain import followup as fu
     from backend.models import Unit
     from backend.services import followup
     from backend.services.visits import TZ
+    from ramtid.database import migrate_database
 
     today = datetime.now(UTC).astimezone(TZ).date()
     try:
@@ -145,7 +141,7 @@ def cmd_followup(settings: Settings, args: argparse.Namespace) -> int:
         raise SystemExit("--month must be YYYY-MM, e.g. 2026-11.") from None
 
     async def run() -> str:
-        await _migrate(settings)
+        await migrate_database(settings)
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session:
@@ -187,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed the demo data first if empty")
     serve.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="chat with the bot in the terminal on the demo data")
-    demo.add_argument("--as", dest="who", default="lisa", help="lisa, eva, anna, erik, ...")
+    demo.add_argument(
+        "--as", dest="who", default="lisa", metavar="NAME", help="lisa, eva, anna, erik, ..."
+    )
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("bot", help="run the Telegram bot (RAMTID_TELEGRAM_TOKEN)").set_defaults(
         func=cmd_bot
@@ -212,10 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    return int(args.func(settings, args))
+    try:
+        args = build_parser().parse_args(argv)
+        settings = Settings()
+        if args.command != "demo":
+            log_to_console(settings)
+        return int(args.func(settings, args))
+    except KeyboardInterrupt:
+        # Ctrl-C while starting up or in a one-off command: no traceback for that.
+        print(file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

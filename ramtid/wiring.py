@@ -1,0 +1,181 @@
+"""How the pieces run together: the database made ready, the backend inside the bot's process
+(running its own lifespan), the bot on long polling or a webhook, and the notifier beside it.
+
+Shutdown is the start-up in reverse, and everything started is awaited: the bot stops taking
+updates and finishes those under way, the notifier stops, the bot's session closes, then the
+backend's lifespan stops housekeeping and closes the database and Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.types import TelegramObject
+from aiohttp import web
+
+from backend.config import Settings
+from backend.main import BackendState, backend_state, create_app
+from backend.speech import Transcriber
+from bot.backend_client import BackendClient
+from bot.factory import create_bot, create_dispatcher, create_i18n, create_notifier
+from ramtid.database import migrate_database
+
+log = logging.getLogger("ramtid")
+WEBHOOK_PATH = "/telegram"
+WEBHOOK_PORT = 8080
+# How long a stopping bot waits for the updates it is handling (a transcription takes a while).
+UPDATES_GRACE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The bot's way to the backend, and the backend's state when it runs in this process."""
+
+    client: BackendClient
+    state: BackendState | None = None
+
+
+@contextlib.asynccontextmanager
+async def in_process_backend(
+    settings: Settings,
+    *,
+    run_housekeeping: bool = True,
+    transcriber: Transcriber | None = None,
+) -> AsyncIterator[Backend]:
+    """The backend in this process, reached over ``httpx.ASGITransport`` (one path, as over
+    HTTP), with its own lifespan running for the block. The database must be migrated."""
+    app = create_app(settings, run_housekeeping=run_housekeeping, transcriber=transcriber)
+    async with app.router.lifespan_context(app):
+        client = BackendClient.in_process(app, settings.service_token)
+        try:
+            yield Backend(client, backend_state(app))
+        finally:
+            await client.close()
+
+
+@contextlib.asynccontextmanager
+async def backend_for_bot(settings: Settings) -> AsyncIterator[Backend]:
+    """The backend at RAMTID_BACKEND_URL, or, without one, in this process."""
+    if settings.backend_url:
+        client = BackendClient.over_http(settings.backend_url, settings.service_token)
+        try:
+            yield Backend(client)
+        finally:
+            await client.close()
+        return
+    await migrate_database(settings)
+    async with in_process_backend(settings) as backend:
+        yield backend
+
+
+class UpdatesInFlight(BaseMiddleware):
+    """Counts the updates being handled, so that a stopping bot can let them finish before
+    the backend goes (aiogram handles each update in a task of its own and does not wait)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self.count += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def finished(self, grace: float = UPDATES_GRACE_SECONDS) -> None:
+        """Wait until no update is being handled, at most ``grace`` seconds."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
+        if self.count:
+            log.warning("stopping with %d updates still being handled", self.count)
+
+
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and return once it has ended (without swallowing a cancellation of
+    the caller, as awaiting it under ``suppress(CancelledError)`` would)."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
+
+
+async def run_bot(settings: Settings) -> None:
+    """The Telegram bot and its notifier (and the backend, unless RAMTID_BACKEND_URL says
+    where it runs) until SIGINT or SIGTERM."""
+    if not settings.telegram_token:
+        raise SystemExit("Set RAMTID_TELEGRAM_TOKEN (or run `ramtid demo` for the terminal demo).")
+    async with backend_for_bot(settings) as backend:
+        i18n = create_i18n(settings)
+        bot = create_bot(settings)
+        dispatcher = create_dispatcher(settings, backend=backend.client, i18n=i18n)
+        in_flight = UpdatesInFlight()
+        dispatcher.update.outer_middleware(in_flight)
+        notifier = create_notifier(settings, bot=bot, backend=backend.client, i18n=i18n)
+        if backend.state is not None:
+            backend.state.outbox_listeners.append(notifier.wake.set)
+        delivering = asyncio.create_task(notifier.run(), name="notifier")
+        try:
+            if settings.webhook_url:
+                await serve_webhook(settings, dispatcher, bot, in_flight)
+            else:
+                # aiogram stops polling on SIGINT and SIGTERM and returns.
+                await dispatcher.start_polling(bot, close_bot_session=False)
+                await in_flight.finished()
+        finally:
+            await cancel_and_wait(delivering)
+            if notifier.redis is not None:
+                await notifier.redis.aclose()
+            await bot.session.close()
+
+
+async def serve_webhook(
+    settings: Settings, dispatcher: Dispatcher, bot: Bot, in_flight: UpdatesInFlight
+) -> None:
+    """Take Telegram's updates on port 8080 (behind the load balancer) until SIGINT or
+    SIGTERM."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    assert settings.webhook_url is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token=settings.webhook_secret).register(
+        app, path=WEBHOOK_PATH
+    )
+    setup_application(app, dispatcher, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT)  # noqa: S104 - behind the balancer
+    try:
+        await site.start()
+        await bot.set_webhook(
+            settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret
+        )
+        await stop.wait()
+        log.info("stopping: no new updates")
+        await site.stop()
+        await in_flight.finished()
+    finally:
+        await runner.cleanup()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
