@@ -83,12 +83,16 @@ class Timed:
 
     times: dict[str, list[float]] = field(default_factory=dict)
     odd: dict[str, int] = field(default_factory=dict)  # replies that were not what we expected
+    example: dict[str, str] = field(default_factory=dict)  # the first such reply of each kind
 
     def add(self, kind: str, ms: float) -> None:
         self.times.setdefault(kind, []).append(ms)
 
-    def flag(self, kind: str) -> None:
+    def flag(self, kind: str, replies: list[Any] | None = None) -> None:
         self.odd[kind] = self.odd.get(kind, 0) + 1
+        if replies and kind not in self.example:
+            text = " | ".join(getattr(m, "text", "") or "" for m in replies)
+            self.example[kind] = text.replace("\n", " ")[:160]
 
 
 @dataclass
