@@ -687,6 +687,14 @@ async def _recreate_postgres(url: str, name: str, template: str | None = None) -
         await admin.close()
 
 
+def kept_url(opts: Options) -> str:
+    """The PostgreSQL database that keeps the data set of this scale (one per scale, so that
+    a run can compare two scales): ``ramtid_bench`` keeps scale 0.1 as ``ramtid_bench_s0_1``."""
+    base = make_url(opts.postgres_url).database
+    tag = f"s{opts.scale:g}".replace(".", "_")
+    return with_database(opts.postgres_url, f"{base}_{tag}")
+
+
 def sqlite_path(opts: Options, key: str) -> Path:
     return Path(opts.data_dir) / f"city-{opts.scale:g}-seed{opts.seed}-{key}.db"
 
@@ -700,7 +708,7 @@ async def ensure_city(opts: Options, *, pending: int = 500, quiet: bool = False)
     now = datetime.now(UTC)
     key = dataset_key(opts, now.astimezone(TZ).date(), pending)
     if opts.db == "postgres":
-        found = await _postgres_meta(opts.postgres_url)
+        found = await _postgres_meta(kept_url(opts))
         if found is not None and found.key == key:
             return found
     else:
@@ -712,11 +720,11 @@ async def ensure_city(opts: Options, *, pending: int = 500, quiet: bool = False)
     with stopwatch() as took:
         rows, busy, n_units = build(opts.scale, opts.seed, now, pending)
         if opts.db == "postgres":
-            database = make_url(opts.postgres_url).database
+            database = make_url(kept_url(opts)).database
             assert database
             await _recreate_postgres(opts.postgres_url, database)
-            await asyncio.to_thread(migrate, opts.postgres_url)
-            written = await write_postgres(opts.postgres_url, rows, opts.seed, now)
+            await asyncio.to_thread(migrate, kept_url(opts))
+            written = await write_postgres(kept_url(opts), rows, opts.seed, now)
         else:
             path = sqlite_path(opts, key)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -741,7 +749,7 @@ async def ensure_city(opts: Options, *, pending: int = 500, quiet: bool = False)
     if opts.db == "postgres":
         import asyncpg
 
-        connection = await asyncpg.connect(plain_url(opts.postgres_url))
+        connection = await asyncpg.connect(plain_url(kept_url(opts)))
         try:
             await connection.execute(f"CREATE TABLE {META_TABLE} (meta text NOT NULL)")
             await connection.execute(f"INSERT INTO {META_TABLE} VALUES ($1)", city_json(city))
@@ -756,9 +764,10 @@ async def ensure_city(opts: Options, *, pending: int = 500, quiet: bool = False)
 async def working_copy(opts: Options, city: City) -> AsyncIterator[str]:
     """A database URL for one run: a fresh copy of the data set, dropped afterwards."""
     if opts.db == "postgres":
-        source = make_url(opts.postgres_url).database
-        assert source
-        name = f"{source}_run"
+        source = make_url(kept_url(opts)).database
+        base = make_url(opts.postgres_url).database
+        assert source and base
+        name = f"{base}_run"
         await _recreate_postgres(opts.postgres_url, name, template=source)
         try:
             yield with_database(opts.postgres_url, name)
