@@ -1,4 +1,5 @@
-"""The ``ramtid`` command: demo, serve, bot, migrate, seed, invite, follow-up, speech."""
+"""The ``ramtid`` command: demo, serve, bot, notifier, migrate, seed, invite, follow-up,
+speech."""
 
 from __future__ import annotations
 
@@ -72,6 +73,13 @@ def cmd_bot(settings: Settings, _args: argparse.Namespace) -> int:
     from ramtid.wiring import run_bot
 
     asyncio.run(run_bot(settings))
+    return 0
+
+
+def cmd_notifier(settings: Settings, _args: argparse.Namespace) -> int:
+    from ramtid.wiring import run_notifier
+
+    asyncio.run(run_notifier(settings))
     return 0
 
 
@@ -190,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("bot", help="run the Telegram bot (RAMTID_TELEGRAM_TOKEN)").set_defaults(
         func=cmd_bot
     )
+    sub.add_parser(
+        "notifier", help="deliver the outbox to Telegram, apart from the bot workers"
+    ).set_defaults(func=cmd_notifier)
     invite = sub.add_parser("invite", help="print a one-time code to link a chat account")
     who = invite.add_mutually_exclusive_group(required=True)
     who.add_argument("--client", type=int, help="client id")

@@ -179,3 +179,37 @@ async def serve_webhook(
         await runner.cleanup()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def run_notifier(settings: Settings) -> None:
+    """The notifier alone (``ramtid notifier``): deliver the outbox to Telegram until SIGINT or
+    SIGTERM, for a deployment that runs it apart from the bot workers. Its backend is the one
+    at RAMTID_BACKEND_URL, or, without one, in this process."""
+    if not settings.telegram_token:
+        raise SystemExit("Set RAMTID_TELEGRAM_TOKEN: the notifier sends through Telegram.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with backend_for_bot(settings) as backend:
+            bot = create_bot(settings)
+            notifier = create_notifier(
+                settings, bot=bot, backend=backend.client, i18n=create_i18n(settings)
+            )
+            if backend.state is not None:
+                backend.state.outbox_listeners.append(notifier.wake.set)
+            delivering = asyncio.create_task(notifier.run(), name="notifier")
+            stopping = asyncio.create_task(stop.wait(), name="stop")
+            try:
+                await asyncio.wait({delivering, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                log.info("stopping the notifier")
+            finally:
+                await cancel_and_wait(stopping)
+                await cancel_and_wait(delivering)
+                if notifier.redis is not None:
+                    await notifier.redis.aclose()
+                await bot.session.close()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,94 @@
+"""``ramtid notifier`` as a process: the outbox delivered to Telegram apart from the bot
+workers, each message once, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from backend.config import Settings
+from backend.db import create_engine, session_factory
+from backend.demo import DEMO_ACCOUNTS
+from backend.models import Client, Notification
+from backend.services import outbox
+from contract import TZ, StaffLate, Urgency
+from ramtid.database import migrate_database, seed_demo_if_empty
+from tests.support.fake_telegram import FakeTelegram
+
+RAMTID = Path(sys.executable).with_name("ramtid")
+
+
+async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ramtid.db'}"
+    settings = Settings(database_url=url)
+    now = datetime.now(UTC)
+    start = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    await migrate_database(settings)
+    await seed_demo_if_empty(settings, now=now)
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            lisa = (await session.exec(select(Client).where(Client.first_name == "Lisa"))).one()
+            late = StaffLate(
+                visit_id=1,
+                visit_start=start,
+                late_minutes=20,
+                staff_first_name="Anna",
+                client_first_name="Lisa",
+            )
+            queued = await outbox.notify_client(
+                session, client_id=lisa.id or 0, message=late, urgency=Urgency.URGENT, now=now
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    assert queued == 2  # Lisa, and Eva who follows her
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAMTID_")}
+    async with FakeTelegram() as tg:
+        env |= {
+            "RAMTID_DATABASE_URL": url,
+            "RAMTID_TELEGRAM_TOKEN": tg.token,
+            "RAMTID_TELEGRAM_API_BASE": tg.url,
+        }
+        process = await asyncio.create_subprocess_exec(
+            str(RAMTID),
+            "notifier",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            sent = await tg.wait_for_sent(count=2, timeout=60)
+            await asyncio.sleep(2.5)  # another poll of the outbox: nothing is sent again
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(10):
+                output = (await process.communicate())[0].decode()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        texts = {m["chat_id"]: m["text"] for m in tg.sent}
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert len(sent) == len(tg.sent) == 2
+    said = f"Anna kommer ungefär 20 min för sent till besöket kl. {start.astimezone(TZ):%H:%M}."
+    assert texts[DEMO_ACCOUNTS["lisa"]] == said
+    assert texts[DEMO_ACCOUNTS["eva"]] == f"Gäller Lisa:\n{said}"
+
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            waiting = await session.exec(
+                select(Notification).where(col(Notification.delivered_at).is_(None))
+            )
+            assert waiting.all() == []
+    finally:
+        await engine.dispose()
