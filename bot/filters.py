@@ -12,9 +12,9 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from babel.support import LazyProxy
 
+from bot import texts
 from contract import ClientAccess, MePublic, PersonKind
 
 
@@ -92,7 +92,7 @@ class FollowedClient(BaseMiddleware):
         client = await current_client(data["me"], data["state"])
         if client is None:
             if isinstance(event, Message):
-                await event.answer(_("You do not follow anyone's visits any more."))
+                await event.answer(texts.visits.no_one_followed())
             return None
         data["client"] = client
         return await handler(event, data)

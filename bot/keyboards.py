@@ -153,7 +153,9 @@ def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
 def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in visits[:10]:
-        builder.button(text=texts.visit_button(visit), callback_data=VisitPick(visit_id=visit.id))
+        builder.button(
+            text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
+        )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind="extra"))
     _nav(builder, back=False)
     builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
@@ -180,7 +182,7 @@ def minutes_keyboard(options: list[int]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in options:
         builder.button(
-            text=texts.fmt_duration(minutes), callback_data=MinutesPick(minutes=minutes)
+            text=texts.formatting.fmt_duration(minutes), callback_data=MinutesPick(minutes=minutes)
         )
     _nav(builder)
     builder.adjust(2, 2, 2)
@@ -205,7 +207,8 @@ def services_keyboard(codes: list[ServiceCode]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in codes:
         builder.button(
-            text=texts.service_name(code).capitalize(), callback_data=ServicePick(code=code)
+            text=texts.formatting.service_name(code).capitalize(),
+            callback_data=ServicePick(code=code),
         )
     _nav(builder)
     builder.adjust(2)
@@ -249,7 +252,7 @@ def decide_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
 
 def reject_reasons_keyboard(request_id: int, version: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for code, label in texts.REJECT_REASONS.items():
+    for code, label in texts.requests.REJECT_REASONS.items():
         builder.button(
             text=str(label).capitalize(),
             callback_data=RejectWith(request_id=request_id, version=version, reason=code),
@@ -276,7 +279,9 @@ def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
 def late_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in (10, 20, 30, 45, 60):
-        builder.button(text=texts.fmt_duration(minutes), callback_data=LatePick(minutes=minutes))
+        builder.button(
+            text=texts.formatting.fmt_duration(minutes), callback_data=LatePick(minutes=minutes)
+        )
     builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
     builder.adjust(3, 2, 1)
     return builder.as_markup()
@@ -299,7 +304,7 @@ def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
 
 def languages_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for code, name in texts.LANGUAGES.items():
+    for code, name in texts.formatting.LANGUAGES.items():
         builder.button(text=name, callback_data=Language(code=code))
     builder.adjust(2)
     return builder.as_markup()
@@ -307,7 +312,7 @@ def languages_keyboard() -> InlineKeyboardMarkup:
 
 def levels_keyboard(current: NotifyLevel) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for level, label in texts.NOTIFY_LEVELS.items():
+    for level, label in texts.settings.NOTIFY_LEVELS.items():
         mark = "● " if level == current else ""
         builder.button(text=mark + str(label), callback_data=Level(level=level))
     builder.adjust(1)
@@ -364,7 +369,7 @@ def note_visits_keyboard(day: list[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in day:
         label = "{time} {name}".format(
-            time=texts.fmt_time(visit.start), name=visit.client_first_name or ""
+            time=texts.formatting.fmt_time(visit.start), name=visit.client_first_name or ""
         )
         builder.button(text=label, callback_data=NoteVisit(visit_id=visit.id))
     builder.adjust(1)

@@ -18,6 +18,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from pydantic import TypeAdapter, ValidationError
@@ -41,9 +42,6 @@ from contract import (
     VisitStatus,
 )
 
-router = Router(name=__name__)
-router.message.filter(IS_CLIENT_SIDE)
-router.callback_query.filter(IS_CLIENT_SIDE)
 Data = dict[str, Any]  # this conversation's FSM data: JSON, as the storage may be Redis
 REASONS = TypeAdapter(list[Reason])
 Clock = Callable[[], datetime]
@@ -77,7 +75,6 @@ class Turn:
 
     async def say(self, text: str, **kwargs: Any) -> None:
         if isinstance(self.event, CallbackQuery):
-            await self.event.answer()
             message = self.event.message
             if message is not None and not isinstance(message, InaccessibleMessage):
                 await message.answer(text, **kwargs)
@@ -105,7 +102,12 @@ def visits_of(data: list[Data] | None) -> list[VisitPublic]:
 
 
 async def begin(
-    event: Event, me: MePublic, state: FSMContext, backend: BackendClient, clock: Clock
+    event: Event,
+    me: MePublic,
+    state: FSMContext,
+    backend: BackendClient,
+    clock: Clock,
+    callback_answer: CallbackAnswer | None = None,
 ) -> Turn | None:
     """The turn for a client (or relative allowed to request), or None after saying why not."""
     assert event.from_user is not None
@@ -114,10 +116,10 @@ async def begin(
         text = (
             _("You do not follow anyone's visits any more.")
             if client is None
-            else texts.error_text(ErrorCode.VIEW_ONLY)
+            else texts.errors.error_text(ErrorCode.VIEW_ONLY)
         )
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
+        if callback_answer is not None:
+            callback_answer.text, callback_answer.show_alert = text, True
         else:
             await event.answer(text)
         return None
@@ -131,7 +133,7 @@ async def open_visits(turn: Turn) -> list[VisitPublic]:
 
 
 def visit_label(visit: VisitPublic) -> str:
-    return f"{texts.fmt_day(visit.start)} {texts.fmt_time(visit.start)}"
+    return f"{texts.formatting.fmt_day(visit.start)} {texts.formatting.fmt_time(visit.start)}"
 
 
 # --- entry: the menu button ---------------------------------------------------------------
@@ -147,18 +149,49 @@ class TurnMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Message | CallbackQuery)
-        turn = await begin(event, data["me"], data["state"], data["backend"], data["clock"])
+        turn = await begin(
+            event,
+            data["me"],
+            data["state"],
+            data["backend"],
+            data["clock"],
+            data.get("callback_answer"),
+        )
         if turn is None:
             return None
         data["turn"] = turn
         return await handler(event, data)
 
 
-router.message.middleware(TurnMiddleware())
-router.callback_query.middleware(TurnMiddleware())
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IS_CLIENT_SIDE)
+    router.callback_query.filter(IS_CLIENT_SIDE)
+    router.message.middleware(TurnMiddleware())
+    router.callback_query.middleware(TurnMiddleware())
+    router.message.register(start_change, MenuButton(keyboards.CHANGE))
+    router.callback_query.register(picked_visit, ChangeFlow.visit, keyboards.VisitPick.filter())
+    router.callback_query.register(
+        picked_kind, StateFilter(ChangeFlow.kind, ChangeFlow.visit), keyboards.KindPick.filter()
+    )
+    router.callback_query.register(
+        picked_minutes, ChangeFlow.minutes, keyboards.MinutesPick.filter()
+    )
+    router.callback_query.register(
+        picked_service, ChangeFlow.service, keyboards.ServicePick.filter()
+    )
+    router.callback_query.register(picked_shift, ChangeFlow.when, keyboards.ShiftPick.filter())
+    router.message.register(typed_time, ChangeFlow.when, F.text)
+    router.message.register(
+        typed_wish, StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text
+    )
+    router.callback_query.register(confirmed, ChangeFlow.confirm, keyboards.Confirm.filter())
+    router.callback_query.register(
+        back, keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow)
+    )
+    return router
 
 
-@router.message(MenuButton(keyboards.CHANGE))
 async def start_change(message: Message, turn: Turn) -> None:
     visits = await open_visits(turn)
     await turn.state.update_data(
@@ -183,7 +216,6 @@ async def start_change(message: Message, turn: Turn) -> None:
 # --- choosing the visit and what to change ------------------------------------------------
 
 
-@router.callback_query(ChangeFlow.visit, keyboards.VisitPick.filter())
 async def picked_visit(
     query: CallbackQuery,
     callback_data: keyboards.VisitPick,
@@ -207,7 +239,6 @@ async def picked_visit(
     )
 
 
-@router.callback_query(StateFilter(ChangeFlow.kind, ChangeFlow.visit), keyboards.KindPick.filter())
 async def picked_kind(
     query: CallbackQuery,
     callback_data: keyboards.KindPick,
@@ -257,7 +288,6 @@ async def ask_minutes(turn: Turn, kind: str, visit: VisitPublic | None) -> None:
     await turn.say(question, reply_markup=keyboards.minutes_keyboard(options))
 
 
-@router.callback_query(ChangeFlow.minutes, keyboards.MinutesPick.filter())
 async def picked_minutes(
     query: CallbackQuery,
     callback_data: keyboards.MinutesPick,
@@ -283,7 +313,7 @@ async def minutes_chosen(turn: Turn, minutes: int) -> None:
             new_duration=visit.duration_minutes + sign * minutes,
         )
     except ValidationError:  # shorter than nothing, or longer than a day: not a visit
-        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+        await turn.say(texts.hints.hint_text(Hint.NOT_UNDERSTOOD))
         return
     await preview(turn, change)
 
@@ -299,7 +329,7 @@ async def preview_extra(turn: Turn, extra: Data, service: ServiceCode) -> None:
             services=(service,),
         )
     except ValidationError:
-        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+        await turn.say(texts.hints.hint_text(Hint.NOT_UNDERSTOOD))
         return
     await preview(turn, change)
 
@@ -327,7 +357,6 @@ async def ask_service(turn: Turn, step: str, codes: list[ServiceCode]) -> None:
     await turn.say(question, reply_markup=keyboards.services_keyboard(codes))
 
 
-@router.callback_query(ChangeFlow.service, keyboards.ServicePick.filter())
 async def picked_service(
     query: CallbackQuery,
     callback_data: keyboards.ServicePick,
@@ -362,7 +391,6 @@ async def service_chosen(turn: Turn, code: ServiceCode) -> None:
 # --- a new time: typed, or shifted by a button ------------------------------------------
 
 
-@router.callback_query(ChangeFlow.when, keyboards.ShiftPick.filter())
 async def picked_shift(
     query: CallbackQuery,
     callback_data: keyboards.ShiftPick,
@@ -376,7 +404,6 @@ async def picked_shift(
     await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=start))
 
 
-@router.message(ChangeFlow.when, F.text)
 async def typed_time(
     message: Message,
     i18n: I18n,
@@ -385,7 +412,7 @@ async def typed_time(
     parsed = parse_wish(message.text or "", language=i18n.current_locale, now=turn.now())
     if isinstance(parsed, NotUnderstood) or parsed.at is None:
         hint = parsed.hint if isinstance(parsed, NotUnderstood) else Hint.NO_TIME
-        await turn.say(hint_text(hint))
+        await turn.say(texts.hints.hint_text(hint))
         return
     data = await turn.data()
     visit = visit_of(data.get("visit"))
@@ -408,23 +435,6 @@ def at_local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=TZ)
 
 
-def hint_text(hint: Hint) -> str:
-    if hint is Hint.BAD_TIME:
-        return _("There is no such time. Please write a time like 10:30.")
-    if hint is Hint.PAST_DATE:
-        return _("That time has already passed. Please choose a time in the future.")
-    if hint is Hint.NO_TIME:
-        return _("Please also write the time, for example “at 10” or “10:30”.")
-    return _(
-        "Sorry, I did not understand. You can write for example:\n"
-        "• “tomorrow at 10 instead”\n"
-        "• “15 minutes longer today”\n"
-        "• “no cleaning on Friday”\n"
-        "• “a walk instead of cleaning”\n"
-        "Or use the button “Ask for a change”."
-    )
-
-
 # --- the wish in the client's own words ---------------------------------------------------
 
 
@@ -432,7 +442,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     """Parse free text (typed or transcribed) and carry on from what was understood."""
     parsed = parse_wish(text, language=language, now=turn.now())
     if isinstance(parsed, NotUnderstood):
-        await turn.say(hint_text(parsed.hint))
+        await turn.say(texts.hints.hint_text(parsed.hint))
         return
     await turn.state.update_data(note=text[:1000], wish=None, extra=None, change=None, key=None)
     if parsed.kind is WishKind.EXTRA:
@@ -440,7 +450,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
         if parsed.at is None:
             await turn.state.update_data(kind="extra", extra={}, visit=None)
             await turn.state.set_state(ChangeFlow.when)
-            await turn.say(hint_text(Hint.NO_TIME))
+            await turn.say(texts.hints.hint_text(Hint.NO_TIME))
             return
         extra: Data = {"new_start": at_local(day, parsed.at).isoformat()}
         await turn.state.update_data(kind="extra", extra=extra, visit=None)
@@ -546,7 +556,6 @@ async def apply_wish(turn: Turn, wish: Wish | Data, visit: VisitPublic) -> None:
             await ask_service(turn, "swap_new", options)
 
 
-@router.message(StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text)
 async def typed_wish(
     message: Message,
     i18n: I18n,
@@ -565,7 +574,7 @@ async def preview(turn: Turn, change: Change) -> None:
         verdict = await turn.backend.preview(turn.user, turn.client_id, change)
     except BackendError as exc:
         if exc.code in (ErrorCode.INVALID_REQUEST, ErrorCode.MISSING_FIELDS):
-            await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+            await turn.say(texts.hints.hint_text(Hint.NOT_UNDERSTOOD))
             return
         raise
     await turn.state.update_data(
@@ -575,8 +584,8 @@ async def preview(turn: Turn, change: Change) -> None:
     visit = visit_of(data.get("visit"))
     text = "{understood}\n{change}\n\n{verdict}".format(
         understood=_("You asked:"),
-        change=texts.change_text(change, visit.start if visit is not None else None),
-        verdict=texts.verdict_text(verdict),
+        change=texts.requests.change_text(change, visit.start if visit is not None else None),
+        verdict=texts.frame.verdict_text(verdict),
     )
     if verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(
@@ -586,7 +595,6 @@ async def preview(turn: Turn, change: Change) -> None:
     await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict.outcome))
 
 
-@router.callback_query(ChangeFlow.confirm, keyboards.Confirm.filter())
 async def confirmed(
     query: CallbackQuery, callback_data: keyboards.Confirm, me: MePublic, turn: Turn
 ) -> None:
@@ -610,20 +618,20 @@ async def confirmed(
         reasons = REASONS.validate_python(exc.details.get("reasons", []))
         await turn.state.update_data(outcome=Outcome.OUTSIDE)
         await turn.say(
-            texts.outside_text(reasons), reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE)
+            texts.frame.outside_text(reasons),
+            reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE),
         )
         return
     await turn.state.set_state(None)
     await turn.state.update_data(change=None, key=None, visit=None, wish=None, extra=None)
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(texts.sent_text(request), reply_markup=keyboards.main_menu(me))
+    await turn.say(texts.requests.sent_text(request), reply_markup=keyboards.main_menu(me))
 
 
 # --- back ------------------------------------------------------------------------
 
 
-@router.callback_query(keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow))
 async def back(query: CallbackQuery, turn: Turn) -> None:
     data = await turn.data()
     current = await turn.state.get_state()
