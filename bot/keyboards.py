@@ -5,6 +5,8 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -12,6 +14,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
+from bot.wish_parser import WishKind
 from contract import (
     ClientAccess,
     MePublic,
@@ -46,7 +49,7 @@ class VisitPick(CallbackData, prefix="v"):
 
 
 class KindPick(CallbackData, prefix="k"):
-    kind: str  # move | longer | shorter | swap | skip_service | cancel | extra
+    kind: WishKind
 
 
 class MinutesPick(CallbackData, prefix="m"):
@@ -150,13 +153,13 @@ def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
 
 
-def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
+def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in visits[:10]:
         builder.button(
             text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
         )
-    builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind="extra"))
+    builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
     builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
     return builder.as_markup()
@@ -165,12 +168,12 @@ def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
 def kinds_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind, label in (
-        ("move", _("Another time")),
-        ("longer", _("Longer")),
-        ("shorter", _("Shorter")),
-        ("swap", _("Something else instead")),
-        ("skip_service", _("Skip one thing")),
-        ("cancel", _("Cancel this visit")),
+        (WishKind.MOVE, _("Another time")),
+        (WishKind.LONGER, _("Longer")),
+        (WishKind.SHORTER, _("Shorter")),
+        (WishKind.SWAP, _("Something else instead")),
+        (WishKind.SKIP_SERVICE, _("Skip one thing")),
+        (WishKind.CANCEL, _("Cancel this visit")),
     ):
         builder.button(text=label, callback_data=KindPick(kind=kind))
     _nav(builder)
@@ -178,7 +181,7 @@ def kinds_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def minutes_keyboard(options: list[int]) -> InlineKeyboardMarkup:
+def minutes_keyboard(options: Sequence[int]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in options:
         builder.button(
@@ -203,7 +206,7 @@ def shift_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def services_keyboard(codes: list[ServiceCode]) -> InlineKeyboardMarkup:
+def services_keyboard(codes: Sequence[ServiceCode]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in codes:
         builder.button(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
@@ -23,6 +24,7 @@ from bot.filters import IS_CLIENT_SIDE, IS_STAFF
 from bot.handlers import change
 from contract import SPEECH_ERRORS, ErrorCode, MePublic, NoteSource, TranscriptPublic, VisitPublic
 
+Data = dict[str, Any]  # FSM data: JSON, as the storage may be Redis
 MAX_SECONDS = 120
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -82,6 +84,19 @@ async def transcript_of(
     return result
 
 
+def stored(visit: VisitPublic | None) -> Data | None:
+    """A visit as the FSM data keeps it."""
+    return None if visit is None else visit.model_dump(mode="json")
+
+
+def visit_of(data: Data | None) -> VisitPublic | None:
+    return None if data is None else VisitPublic.model_validate(data)
+
+
+def visits_of(data: list[Data] | None) -> list[VisitPublic]:
+    return [VisitPublic.model_validate(visit) for visit in data or []]
+
+
 # --- clients: a spoken wish is handled like a typed one -----------------------------------
 
 
@@ -136,8 +151,8 @@ async def staff_voice(
         note_text=result.text,
         note_confidence=result.confidence,
         note_source="dictated",
-        note_visit=change.stored(visit),
-        note_day=[change.stored(v) for v in day],
+        note_visit=stored(visit),
+        note_day=[stored(v) for v in day],
     )
     await message.answer(
         texts.staff.dictation_text(result.text, visit),
@@ -151,7 +166,7 @@ async def corrected(message: Message, state: FSMContext) -> None:
     await state.update_data(note_text=text, note_source="typed_correction")
     await state.set_state(Dictation.confirm)
     await message.answer(
-        texts.staff.dictation_text(text, change.visit_of(data.get("note_visit"))),
+        texts.staff.dictation_text(text, visit_of(data.get("note_visit"))),
         reply_markup=keyboards.dictation_keyboard(
             bool(data.get("note_visit")), len(data.get("note_day") or []) > 1
         ),
@@ -163,7 +178,7 @@ async def choose_other_visit(query: CallbackQuery, state: FSMContext) -> None:
     if isinstance(query.message, Message):
         await query.message.answer(
             texts.staff.which_visit_is_the_note_about(),
-            reply_markup=keyboards.note_visits_keyboard(change.visits_of(data.get("note_day"))),
+            reply_markup=keyboards.note_visits_keyboard(visits_of(data.get("note_day"))),
         )
 
 
@@ -172,9 +187,9 @@ async def other_visit_chosen(
 ) -> None:
     data = await state.get_data()
     visit = next(
-        (v for v in change.visits_of(data.get("note_day")) if v.id == callback_data.visit_id), None
+        (v for v in visits_of(data.get("note_day")) if v.id == callback_data.visit_id), None
     )
-    await state.update_data(note_visit=change.stored(visit))
+    await state.update_data(note_visit=stored(visit))
     if isinstance(query.message, Message):
         await query.message.answer(
             texts.staff.dictation_text(data["note_text"], visit),
@@ -189,7 +204,7 @@ async def save_note(
     callback_answer: CallbackAnswer,
 ) -> None:
     data = await state.get_data()
-    visit = change.visit_of(data.get("note_visit"))
+    visit = visit_of(data.get("note_visit"))
     if visit is None:
         callback_answer.text = texts.staff.choose_a_visit_first()
         callback_answer.show_alert = True
