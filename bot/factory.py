@@ -22,6 +22,7 @@ from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
 from bot.delivery import Sender
+from bot.gate import PrivateChatsOnly
 from bot.middlewares.callback_answer import AnswerEveryPress
 from bot.middlewares.identity import IdentityMiddleware
 from bot.middlewares.locale import AccountI18nMiddleware
@@ -75,9 +76,11 @@ def create_dispatcher(
     # Outer middlewares run in the order they are added, before any handler is chosen.
     dispatcher.callback_query.outer_middleware(AnswerEveryPress())  # first: answers them all
     throttling = ThrottlingMiddleware(counter)
+    private_only = PrivateChatsOnly()
     identity = IdentityMiddleware(backend)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(throttling)
+        observer.outer_middleware(private_only)  # the gate: nothing from groups goes further
         observer.outer_middleware(identity)  # before i18n: the locale is the account's
     AccountI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_router())

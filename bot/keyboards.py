@@ -42,6 +42,7 @@ NOTES = __("📝 Notes")
 QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
+MENU = (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, SETTINGS, HELP, NOTES, QUEUE, MY_DAY, LATE)
 
 
 class VisitPick(CallbackData, prefix="v"):

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import Linked, MenuButton
+from bot.filters import MenuButton
 from contract import MePublic
 
 NAME_LENGTH = 64
@@ -24,8 +24,6 @@ class InviteFlow(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(Linked())
-    router.callback_query.filter(Linked())
     router.message.register(settings, MenuButton(keyboards.SETTINGS))
     router.message.register(settings, Command("settings"))
     pick = keyboards.SettingsPick.filter

@@ -36,6 +36,21 @@ def not_linked() -> str:
     return _("I do not know you yet. Please write the code you got from your contact person.")
 
 
+def help_for_strangers() -> str:
+    """/help from someone not linked yet: what this is, and how to begin."""
+    return _(
+        "This is the home-care assistant. Clients of home care, their relatives and the "
+        "staff use it to see visits, ask for changes and answer them.\n"
+        "To begin, write the code you got from your contact person. If you have no code, "
+        "ask your home-care unit for one."
+    )
+
+
+def private_chats_only() -> str:
+    """Said in a group or channel, where the bot does nothing."""
+    return _("I only talk in private chats. Please write to me directly.")
+
+
 def help_text(me: MePublic) -> str:
     if me.kind is PersonKind.STAFF:
         return _(
