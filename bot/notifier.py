@@ -2,6 +2,8 @@
 
 Each notification is acknowledged right after Telegram accepted it, so only a crash in that
 instant can repeat one message; a blocked chat is reported and skipped from then on.
+``stop()`` ends the delivery without that instant: the message already handed to Telegram is
+finished and acknowledged, the ones still waiting go back to the outbox unsent.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
-from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
+from bot.delivery import DeliveryFailed, DeliveryStopped, RecipientBlocked, Sender
 from bot.texts.notifications import render
 from contract import NotificationPublic
 
@@ -43,6 +45,13 @@ class Notifier:
         self.idle_seconds = idle_seconds
         self.redis = redis
         self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the message in flight and its acknowledgement, send no other, and let
+        ``run()`` return."""
+        self.stopping.set()
+        self.wake.set()
 
     async def deliver_once(self) -> int:
         """Claim one batch and deliver it; returns how many were claimed."""
@@ -55,7 +64,10 @@ class Notifier:
         with self.i18n.context(), self.i18n.use_locale(notification.locale):
             text = render(notification)
         try:
-            await self.sender.send(notification.chat_id, text)
+            await self.sender.send(notification.chat_id, text, stop=self.stopping)
+        except DeliveryStopped:
+            await self._release(nid)
+            return
         except RecipientBlocked:
             log.info("notification %s: chat blocked the bot; skipping it from now on", nid)
             await self.backend.fail(nid, blocked=True)
@@ -66,11 +78,20 @@ class Notifier:
             return
         await self.backend.ack(nid)
 
+    async def _release(self, nid: int) -> None:
+        """Give a claimed notification back to the outbox, due at once, for the next
+        notifier (else it waits for its lease to end)."""
+        try:
+            await self.backend.fail(nid, retry_after=0)
+        except BackendError as exc:
+            log.warning("notification %s not released (%s); its lease will end", nid, exc.code)
+
     async def run(self) -> None:
-        """Deliver until cancelled; sleep when idle unless woken through Redis."""
+        """Deliver until ``stop()`` (or cancelled); sleep when idle unless woken through
+        Redis."""
         listener = asyncio.create_task(self._listen()) if self.redis is not None else None
         try:
-            while True:
+            while not self.stopping.is_set():
                 try:
                     claimed = await self.deliver_once()
                 except BackendError as exc:
@@ -86,7 +107,7 @@ class Notifier:
                 self.wake.clear()
         finally:
             if listener is not None:
-                listener.cancel()
+                await _cancel_and_wait(listener)
 
     async def _listen(self) -> None:
         assert self.redis is not None
@@ -98,3 +119,11 @@ class Notifier:
                     self.wake.set()
         finally:
             await pubsub.aclose()
+
+
+async def _cancel_and_wait(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and let it finish (the Redis listener closes its connection)."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("the outbox listener ended with %s", type(task.exception()).__name__)
