@@ -59,8 +59,9 @@ upgrade: | $(UV)
 # After changing user-facing strings: refresh the template and every catalog.
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k ngettext:1,2 -k lazy_ngettext:1,2 \
-		--no-location --sort-output --project=ramtid -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+		--no-location --sort-output --width 99 --project=ramtid -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--width 99
 
 clean:
 	rm -rf $(VENV) $(TOOLS) ramtid.db ramtid.db-wal ramtid.db-shm ramtid-demo.log

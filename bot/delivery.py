@@ -41,6 +41,13 @@ class RecipientBlocked(DeliveryError):
         super().__init__(chat_id, reason)
 
 
+class DeliveryStopped(DeliveryError):
+    """The sender was told to stop before this message left: it was not sent."""
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__(chat_id, "stopped before sending")
+
+
 class DeliveryFailed(DeliveryError):
     """Telegram stayed unreachable or overloaded for every attempt; the cause is chained."""
 
@@ -91,16 +98,22 @@ class Sender:
         # at or before now, and each send pushes it one token interval later.
         self._bucket_time = float("-inf")
 
-    async def send(self, chat_id: int, text: str, **kwargs: Any) -> Message:
+    async def send(
+        self, chat_id: int, text: str, *, stop: asyncio.Event | None = None, **kwargs: Any
+    ) -> Message:
         """``bot.send_message(chat_id, text, **kwargs)`` within the limits, retried.
 
         Raises RecipientBlocked at once on 403, DeliveryFailed when attempts run out, and
-        other Telegram errors (a 400 for bad markup) unchanged.
+        other Telegram errors (a 400 for bad markup) unchanged. Once ``stop`` is set, a
+        message still waiting for its turn (or for a retry) is not sent: DeliveryStopped.
+        A message already handed to Telegram is never cut off.
         """
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
             for attempt in range(1, self._max_attempts + 1):
-                await self._wait_turn(chat_id)
+                await self._wait_turn(chat_id, stop)
+                if stop is not None and stop.is_set():
+                    raise DeliveryStopped(chat_id)
                 try:
                     return await self._bot.send_message(chat_id, text, **kwargs)
                 except TelegramForbiddenError as error:
@@ -120,14 +133,29 @@ class Sender:
                         delay,
                         last_error,
                     )
-                    await self._sleep(delay)
+                    await self._pause(delay, stop)
             raise DeliveryFailed(chat_id, self._max_attempts) from last_error
 
-    async def _wait_turn(self, chat_id: int) -> None:
+    async def _pause(self, seconds: float, stop: asyncio.Event | None) -> None:
+        """Sleep ``seconds``, or less when ``stop`` is set meanwhile."""
+        if stop is None:
+            await self._sleep(seconds)
+            return
+        if stop.is_set():
+            return
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({sleeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            stopping.cancel()
+
+    async def _wait_turn(self, chat_id: int, stop: asyncio.Event | None = None) -> None:
         now = self._clock()
         chat_ready = self._chat_next.get(chat_id, now)
         if chat_ready > now:
-            await self._sleep(chat_ready - now)
+            await self._pause(chat_ready - now, stop)
             now = self._clock()
 
         # Reserve the token before sleeping, so concurrent senders queue up behind it.
@@ -135,6 +163,6 @@ class Sender:
         token_at = self._bucket_time - self._burst_tolerance
         self._bucket_time += self._token_interval
         if token_at > now:
-            await self._sleep(token_at - now)
+            await self._pause(token_at - now, stop)
             now = self._clock()
         self._chat_next[chat_id] = now + self._per_chat_interval

@@ -22,6 +22,8 @@ from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
 from bot.delivery import Sender
+from bot.gate import PrivateChatsOnly
+from bot.middlewares.callback_answer import AnswerEveryPress
 from bot.middlewares.identity import IdentityMiddleware
 from bot.middlewares.locale import AccountI18nMiddleware
 from bot.middlewares.throttling import Counter, MemoryCounter, RedisCounter, ThrottlingMiddleware
@@ -71,13 +73,17 @@ def create_dispatcher(
     if counter is None:
         counter = RedisCounter(redis) if redis is not None else MemoryCounter()
     dispatcher = Dispatcher(storage=storage, backend=backend, clock=clock, i18n=i18n)
+    # Outer middlewares run in the order they are added, before any handler is chosen.
+    dispatcher.callback_query.outer_middleware(AnswerEveryPress())  # first: answers them all
     throttling = ThrottlingMiddleware(counter)
+    private_only = PrivateChatsOnly()
     identity = IdentityMiddleware(backend)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(throttling)
+        observer.outer_middleware(private_only)  # the gate: nothing from groups goes further
         observer.outer_middleware(identity)  # before i18n: the locale is the account's
     AccountI18nMiddleware(i18n).setup(dispatcher)
-    dispatcher.include_routers(*handlers.routers())
+    dispatcher.include_router(handlers.create_router())
     return dispatcher
 
 

@@ -12,9 +12,9 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from babel.support import LazyProxy
 
+from bot import texts
 from contract import ClientAccess, MePublic, PersonKind
 
 
@@ -55,20 +55,24 @@ def _is_word_character(character: str) -> bool:
 
 
 class MenuButton(Filter):
-    """The main-menu button ``label`` pressed, or its words typed: "📅 Idag", "idag", "IDAG"
-    and "Min tid" work like the buttons, in the user's language and in English ("today")."""
+    """A main-menu button pressed, or its words typed: "📅 Idag", "idag", "IDAG" and
+    "Min tid" work like the buttons, in the user's language and in English ("today").
+    Several labels: any of them."""
 
-    def __init__(self, label: LazyProxy) -> None:
-        self.label = label
+    def __init__(self, *labels: LazyProxy) -> None:
+        self.labels = labels
 
     async def __call__(self, message: Message, i18n: I18n) -> bool:
         if not message.text:
             return False
         typed = menu_word(message.text)
-        if typed == menu_word(str(self.label)):  # the user's language (the middleware's)
+        if typed in self._words():  # the user's language (the middleware's)
             return True
         with i18n.use_locale(MENU_FALLBACK_LOCALE):
-            return typed == menu_word(str(self.label))
+            return typed in self._words()
+
+    def _words(self) -> set[str]:
+        return {menu_word(str(label)) for label in self.labels}
 
 
 async def current_client(me: MePublic, state: FSMContext) -> ClientAccess | None:
@@ -92,7 +96,7 @@ class FollowedClient(BaseMiddleware):
         client = await current_client(data["me"], data["state"])
         if client is None:
             if isinstance(event, Message):
-                await event.answer(_("You do not follow anyone's visits any more."))
+                await event.answer(texts.visits.no_one_followed())
             return None
         data["client"] = client
         return await handler(event, data)

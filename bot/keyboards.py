@@ -5,6 +5,8 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -12,6 +14,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
+from bot.wish_parser import WishKind
 from contract import (
     ClientAccess,
     MePublic,
@@ -39,6 +42,7 @@ NOTES = __("📝 Notes")
 QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
+MENU = (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, SETTINGS, HELP, NOTES, QUEUE, MY_DAY, LATE)
 
 
 class VisitPick(CallbackData, prefix="v"):
@@ -46,7 +50,7 @@ class VisitPick(CallbackData, prefix="v"):
 
 
 class KindPick(CallbackData, prefix="k"):
-    kind: str  # move | longer | shorter | swap | skip_service | cancel | extra
+    kind: WishKind
 
 
 class MinutesPick(CallbackData, prefix="m"):
@@ -150,11 +154,13 @@ def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
 
 
-def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
+def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in visits[:10]:
-        builder.button(text=texts.visit_button(visit), callback_data=VisitPick(visit_id=visit.id))
-    builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind="extra"))
+        builder.button(
+            text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
+        )
+    builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
     builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
     return builder.as_markup()
@@ -163,12 +169,12 @@ def visits_keyboard(visits: list[VisitPublic]) -> InlineKeyboardMarkup:
 def kinds_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind, label in (
-        ("move", _("Another time")),
-        ("longer", _("Longer")),
-        ("shorter", _("Shorter")),
-        ("swap", _("Something else instead")),
-        ("skip_service", _("Skip one thing")),
-        ("cancel", _("Cancel this visit")),
+        (WishKind.MOVE, _("Another time")),
+        (WishKind.LONGER, _("Longer")),
+        (WishKind.SHORTER, _("Shorter")),
+        (WishKind.SWAP, _("Something else instead")),
+        (WishKind.SKIP_SERVICE, _("Skip one thing")),
+        (WishKind.CANCEL, _("Cancel this visit")),
     ):
         builder.button(text=label, callback_data=KindPick(kind=kind))
     _nav(builder)
@@ -176,11 +182,11 @@ def kinds_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def minutes_keyboard(options: list[int]) -> InlineKeyboardMarkup:
+def minutes_keyboard(options: Sequence[int]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in options:
         builder.button(
-            text=texts.fmt_duration(minutes), callback_data=MinutesPick(minutes=minutes)
+            text=texts.formatting.fmt_duration(minutes), callback_data=MinutesPick(minutes=minutes)
         )
     _nav(builder)
     builder.adjust(2, 2, 2)
@@ -201,11 +207,12 @@ def shift_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def services_keyboard(codes: list[ServiceCode]) -> InlineKeyboardMarkup:
+def services_keyboard(codes: Sequence[ServiceCode]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in codes:
         builder.button(
-            text=texts.service_name(code).capitalize(), callback_data=ServicePick(code=code)
+            text=texts.formatting.service_name(code).capitalize(),
+            callback_data=ServicePick(code=code),
         )
     _nav(builder)
     builder.adjust(2)
@@ -249,7 +256,7 @@ def decide_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
 
 def reject_reasons_keyboard(request_id: int, version: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for code, label in texts.REJECT_REASONS.items():
+    for code, label in texts.requests.REJECT_REASONS.items():
         builder.button(
             text=str(label).capitalize(),
             callback_data=RejectWith(request_id=request_id, version=version, reason=code),
@@ -276,7 +283,9 @@ def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
 def late_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in (10, 20, 30, 45, 60):
-        builder.button(text=texts.fmt_duration(minutes), callback_data=LatePick(minutes=minutes))
+        builder.button(
+            text=texts.formatting.fmt_duration(minutes), callback_data=LatePick(minutes=minutes)
+        )
     builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
     builder.adjust(3, 2, 1)
     return builder.as_markup()
@@ -299,7 +308,7 @@ def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
 
 def languages_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for code, name in texts.LANGUAGES.items():
+    for code, name in texts.formatting.LANGUAGES.items():
         builder.button(text=name, callback_data=Language(code=code))
     builder.adjust(2)
     return builder.as_markup()
@@ -307,7 +316,7 @@ def languages_keyboard() -> InlineKeyboardMarkup:
 
 def levels_keyboard(current: NotifyLevel) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for level, label in texts.NOTIFY_LEVELS.items():
+    for level, label in texts.settings.NOTIFY_LEVELS.items():
         mark = "● " if level == current else ""
         builder.button(text=mark + str(label), callback_data=Level(level=level))
     builder.adjust(1)
@@ -364,7 +373,7 @@ def note_visits_keyboard(day: list[VisitPublic]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for visit in day:
         label = "{time} {name}".format(
-            time=texts.fmt_time(visit.start), name=visit.client_first_name or ""
+            time=texts.formatting.fmt_time(visit.start), name=visit.client_first_name or ""
         )
         builder.button(text=label, callback_data=NoteVisit(visit_id=visit.id))
     builder.adjust(1)

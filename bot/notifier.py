@@ -2,6 +2,8 @@
 
 Each notification is acknowledged right after Telegram accepted it, so only a crash in that
 instant can repeat one message; a blocked chat is reported and skipped from then on.
+``stop()`` ends the delivery without that instant: the message already handed to Telegram is
+finished and acknowledged, the ones still waiting go back to the outbox unsent.
 """
 
 from __future__ import annotations
@@ -12,100 +14,15 @@ import logging
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot import texts
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
-from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
-from contract import (
-    Message,
-    NotificationKind,
-    NotificationPublic,
-    PersonKind,
-    RejectReason,
-    RelativeLinked,
-    RequestDecided,
-    RequestExpired,
-    RequestForStaff,
-    RequestStatus,
-    SomeoneNew,
-    StaffLate,
-)
+from bot.delivery import DeliveryFailed, DeliveryStopped, RecipientBlocked, Sender
+from bot.texts.notifications import render
+from contract import NotificationPublic
 
 log = logging.getLogger(__name__)
 WAKE_CHANNEL = "ramtid:outbox"
-
-
-def _about(name: str, recipient: PersonKind) -> str:
-    """Relatives follow someone else: say whose visit it is."""
-    if recipient is PersonKind.RELATIVE and name:
-        return _("About {name}:").format(name=texts.escape(name)) + "\n"
-    return ""
-
-
-def render(notification: NotificationPublic | UnknownNotification) -> str:
-    """The notification in the recipient's language (call inside ``i18n.use_locale``)."""
-    if isinstance(notification, UnknownNotification):
-        return _("There is news about your home care. Look at “Today”.")
-    return render_message(notification.message, notification.recipient)
-
-
-def render_message(m: Message, recipient: PersonKind) -> str:
-    if isinstance(m, RequestDecided):
-        # What was asked, from the visit as it was then: the visit itself may have moved.
-        change = texts.change_text(m.change, m.before.start if m.before else None)
-        about = _about(m.client_first_name, recipient)
-        if m.status is RequestStatus.APPROVED:
-            return about + _("Good news: {name} approved your request.\n{change}").format(
-                name=texts.escape(m.decided_by_first_name), change=change
-            )
-        reason = texts.REJECT_REASONS.get(m.reject_reason or RejectReason.OTHER, "")
-        text = about + _("Your request was not possible: {reason}.\n{change}").format(
-            reason=reason, change=change
-        )
-        if m.reject_text:
-            text += f"\n“{texts.escape(m.reject_text)}”"
-        return text
-    if isinstance(m, RequestExpired):
-        start = m.before.start if m.before else m.change.new_start
-        assert start is not None  # an extra visit has a new start
-        return _about(m.client_first_name, recipient) + _(
-            "The visit {day} at {time} has passed before your request was decided."
-        ).format(day=texts.fmt_day(start), time=texts.fmt_time(start))
-    if isinstance(m, StaffLate):
-        return _about(m.client_first_name, recipient) + _(
-            "{name} is running about {minutes} late for the visit at {time}."
-        ).format(
-            name=texts.escape(m.staff_first_name),
-            minutes=texts.fmt_duration(m.late_minutes),
-            time=texts.fmt_time(m.visit_start),
-        )
-    if isinstance(m, SomeoneNew):
-        return _about(m.client_first_name, recipient) + _(
-            "Someone new is coming: {name} will come on {day} at {time}."
-        ).format(
-            name=texts.escape(m.staff_first_name),
-            day=texts.fmt_day(m.visit_start),
-            time=texts.fmt_time(m.visit_start),
-        )
-    if isinstance(m, RelativeLinked):
-        return _("{name} can now see your visits. You can change this in Settings.").format(
-            name=texts.escape(m.relative_first_name)
-        )
-    assert isinstance(m, RequestForStaff)
-    name = texts.escape(m.client_first_name)
-    if m.kind is NotificationKind.REQUEST_TO_DECIDE:
-        return _(
-            "A new request from {name} is waiting for you. Open “Requests to decide”."
-        ).format(name=name)
-    if m.kind is NotificationKind.REQUEST_HANDED_OVER:
-        return _("A request from {name} was passed to the planners.").format(name=name)
-    if m.kind is NotificationKind.REQUEST_ESCALATED:
-        return _("A request from {name} has waited too long and needs a decision.").format(
-            name=name
-        )
-    return _("{name} withdrew a request.").format(name=name)
 
 
 class Notifier:
@@ -128,6 +45,13 @@ class Notifier:
         self.idle_seconds = idle_seconds
         self.redis = redis
         self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the message in flight and its acknowledgement, send no other, and let
+        ``run()`` return."""
+        self.stopping.set()
+        self.wake.set()
 
     async def deliver_once(self) -> int:
         """Claim one batch and deliver it; returns how many were claimed."""
@@ -140,7 +64,10 @@ class Notifier:
         with self.i18n.context(), self.i18n.use_locale(notification.locale):
             text = render(notification)
         try:
-            await self.sender.send(notification.chat_id, text)
+            await self.sender.send(notification.chat_id, text, stop=self.stopping)
+        except DeliveryStopped:
+            await self._release(nid)
+            return
         except RecipientBlocked:
             log.info("notification %s: chat blocked the bot; skipping it from now on", nid)
             await self.backend.fail(nid, blocked=True)
@@ -151,11 +78,20 @@ class Notifier:
             return
         await self.backend.ack(nid)
 
+    async def _release(self, nid: int) -> None:
+        """Give a claimed notification back to the outbox, due at once, for the next
+        notifier (else it waits for its lease to end)."""
+        try:
+            await self.backend.fail(nid, retry_after=0)
+        except BackendError as exc:
+            log.warning("notification %s not released (%s); its lease will end", nid, exc.code)
+
     async def run(self) -> None:
-        """Deliver until cancelled; sleep when idle unless woken through Redis."""
+        """Deliver until ``stop()`` (or cancelled); sleep when idle unless woken through
+        Redis."""
         listener = asyncio.create_task(self._listen()) if self.redis is not None else None
         try:
-            while True:
+            while not self.stopping.is_set():
                 try:
                     claimed = await self.deliver_once()
                 except BackendError as exc:
@@ -171,7 +107,7 @@ class Notifier:
                 self.wake.clear()
         finally:
             if listener is not None:
-                listener.cancel()
+                await _cancel_and_wait(listener)
 
     async def _listen(self) -> None:
         assert self.redis is not None
@@ -183,3 +119,11 @@ class Notifier:
                     self.wake.set()
         finally:
             await pubsub.aclose()
+
+
+async def _cancel_and_wait(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and let it finish (the Redis listener closes its connection)."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("the outbox listener ended with %s", type(task.exception()).__name__)

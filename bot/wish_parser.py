@@ -56,8 +56,8 @@ class Wish:
     day: date | None = None  # the day the wish refers to (for MOVE: the day of the visit)
     at: time | None = None  # new time for MOVE/EXTRA
     minutes: int | None = None  # LONGER/SHORTER: by how much; EXTRA: length if said
-    service: str | None = None
-    new_service: str | None = None
+    service: ServiceCode | None = None  # SWAP: the one given up
+    new_service: ServiceCode | None = None  # SWAP: the one wanted instead
 
 
 class Hint(StrEnum):
@@ -1087,8 +1087,9 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
 
     if kind is WishKind.SWAP:
         assert read.swap is not None
-        return Wish(kind, day=day, service=read.swap[0], new_service=read.swap[1])
+        dropped, wanted = read.swap
+        return Wish(kind, day=day, service=ServiceCode(dropped), new_service=ServiceCode(wanted))
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
-    service = read.services[0] if len(read.services) == 1 else None
+    service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
     return Wish(kind, day=day, at=at, minutes=minutes, service=service)

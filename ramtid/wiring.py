@@ -2,8 +2,9 @@
 (running its own lifespan), the bot on long polling or a webhook, and the notifier beside it.
 
 Shutdown is the start-up in reverse, and everything started is awaited: the bot stops taking
-updates and finishes those under way, the notifier stops, the bot's session closes, then the
-backend's lifespan stops housekeeping and closes the database and Redis.
+updates and finishes those under way, the notifier finishes the message in flight and stops,
+the bot's session closes, then the backend's lifespan stops housekeeping and closes the
+database and Redis.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from backend.main import BackendState, backend_state, create_app
 from backend.speech import Transcriber
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n, create_notifier
+from bot.notifier import Notifier
 from ramtid.database import migrate_database
 
 log = logging.getLogger("ramtid")
@@ -32,6 +34,8 @@ WEBHOOK_PATH = "/telegram"
 WEBHOOK_PORT = 8080
 # How long a stopping bot waits for the updates it is handling (a transcription takes a while).
 UPDATES_GRACE_SECONDS = 10.0
+# How long a stopping notifier may take to finish the message in flight and its acknowledgement.
+NOTIFIER_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,18 @@ async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
         log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
 
 
+async def stop_notifier(
+    notifier: Notifier, task: asyncio.Task[None], grace: float = NOTIFIER_GRACE_SECONDS
+) -> None:
+    """Tell the notifier to stop, and wait while it finishes the message in flight (and its
+    acknowledgement: no duplicate after a restart); cancel it only if that takes too long."""
+    notifier.stop()
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        log.warning("the notifier did not stop within %.0f s; cancelling it", grace)
+    await cancel_and_wait(task)
+
+
 async def run_bot(settings: Settings) -> None:
     """The Telegram bot and its notifier (and the backend, unless RAMTID_BACKEND_URL says
     where it runs) until SIGINT or SIGTERM."""
@@ -140,7 +156,7 @@ async def run_bot(settings: Settings) -> None:
                 await dispatcher.start_polling(bot, close_bot_session=False)
                 await in_flight.finished()
         finally:
-            await cancel_and_wait(delivering)
+            await stop_notifier(notifier, delivering)
             if notifier.redis is not None:
                 await notifier.redis.aclose()
             await bot.session.close()

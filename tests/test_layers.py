@@ -55,3 +55,25 @@ def test_the_backend_and_the_contract_import_no_bot_and_no_composition_root(
 def test_the_terminal_session_knows_nothing_of_the_backend() -> None:
     names = imports("bot")["bot/terminal.py"]
     assert not {n for n in names if within(n, ("backend",))}
+
+
+WORDS = {
+    "aiogram.utils.i18n.gettext",
+    "aiogram.utils.i18n.ngettext",
+    "aiogram.utils.i18n.lazy_gettext",
+    "aiogram.utils.i18n.lazy_ngettext",
+}
+
+
+def test_everything_the_bot_says_is_in_its_texts() -> None:
+    """Sentences live in ``bot/texts``; button labels beside their buttons (keyboards.py).
+    Handlers, middlewares and the notifier only call into the texts."""
+    for path, names in imports("bot").items():
+        if path.startswith("bot/texts/") or path == "bot/keyboards.py":
+            continue
+        assert not names & WORDS, f"{path} writes its own words: {names & WORDS}"
+
+
+def test_no_router_is_taken_from_another_dispatcher_by_hand() -> None:
+    for path in (ROOT / "bot").rglob("*.py"):
+        assert "_parent_router" not in path.read_text(), path

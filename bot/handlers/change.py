@@ -1,31 +1,52 @@
 """Asking for a change: pick a visit and what to change, or just write (or say) the wish.
 
-One question at a time; the frame check is shown before anything is sent; what was
-understood from free text is always shown back for confirmation. The bot holds no frame
-rules: the backend's preview decides, and its codes are put into words here.
+One question at a time, one FSM state per question. The FSM data keeps only the answers so
+far (the wish and the visit chosen) and what the client was offered; which question comes
+next is ``bot.wishes.wish_to_change``'s to say. The frame check is shown before anything is
+sent, and what was understood from free text is always shown back. The bot holds no frame
+rules: the backend's preview decides, and ``bot.texts`` puts its codes into words.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    TelegramObject,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client
 from bot.wish_parser import Hint, NotUnderstood, Wish, WishKind, parse_wish
+from bot.wishes import (
+    AskMinutes,
+    AskService,
+    AskTime,
+    AskVisit,
+    MinutesFor,
+    NoVisit,
+    ServiceFor,
+    changeable,
+    wish_to_change,
+)
 from contract import (
     TZ,
     Change,
@@ -38,30 +59,94 @@ from contract import (
     ServiceCode,
     Submission,
     VisitPublic,
-    VisitStatus,
 )
 
-router = Router(name=__name__)
-router.message.filter(IS_CLIENT_SIDE)
-router.callback_query.filter(IS_CLIENT_SIDE)
-Data = dict[str, Any]  # this conversation's FSM data: JSON, as the storage may be Redis
 REASONS = TypeAdapter(list[Reason])
 Clock = Callable[[], datetime]
 Event = Message | CallbackQuery
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+NOTE_LENGTH = 1000  # the client's own words kept with a request
+DAYS_AHEAD = 8  # the visits a change can be asked for: today and the coming week
 
 
 class ChangeFlow(StatesGroup):
-    visit = State()
-    kind = State()
-    when = State()
-    minutes = State()
-    service = State()
-    confirm = State()
+    visit = State()  # which visit (or an extra one)
+    kind = State()  # what to change about it
+    new_time = State()  # the visit's new time, or when the extra visit should be
+    longer = State()  # how many minutes longer
+    shorter = State()  # how many minutes shorter
+    extra_length = State()  # how long the extra visit should be
+    skip = State()  # which service to skip
+    give_up = State()  # which service to give up for another
+    get_instead = State()  # which service to get instead
+    extra_service = State()  # what should be done at the extra visit
+    confirm = State()  # the frame check is shown: send it (or send it to the assessor)
 
 
-LONGER = [15, 30, 45, 60]
-SHORTER = [5, 10, 15, 30]
-EXTRA_LENGTHS = [15, 30, 45, 60]
+MINUTES_STATES = {
+    MinutesFor.LONGER: ChangeFlow.longer,
+    MinutesFor.SHORTER: ChangeFlow.shorter,
+    MinutesFor.EXTRA_LENGTH: ChangeFlow.extra_length,
+}
+SERVICE_STATES = {
+    ServiceFor.SKIP: ChangeFlow.skip,
+    ServiceFor.GIVE_UP: ChangeFlow.give_up,
+    ServiceFor.GET_INSTEAD: ChangeFlow.get_instead,
+    ServiceFor.EXTRA: ChangeFlow.extra_service,
+}
+
+
+class Conversation(BaseModel):
+    """What the change flow keeps between two steps: the answers, not where it is (that is
+    the FSM state). Stored as JSON in the FSM data: the storage may be Redis."""
+
+    offered: list[VisitPublic] = Field(default_factory=list)  # visits the wish may be about
+    granted: list[ServiceCode] = Field(default_factory=list)  # services the order grants
+    wish: Wish | None = None  # what is asked so far; None until the kind is chosen
+    visit: VisitPublic | None = None  # the visit chosen
+    note: str = ""  # the client's own words, typed or spoken
+    change: Change | None = None  # previewed, waiting to be sent
+    key: str | None = None  # the idempotency key it will be sent with
+    outcome: Outcome | None = None  # the frame check's outcome shown
+
+
+FLOW_DATA = "change_flow"
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IS_CLIENT_SIDE)
+    router.callback_query.filter(IS_CLIENT_SIDE)
+    router.message.middleware(TurnMiddleware())
+    router.callback_query.middleware(TurnMiddleware())
+    query = router.callback_query.register
+    router.message.register(start_change, MenuButton(keyboards.CHANGE))
+    query(picked_visit, ChangeFlow.visit, keyboards.VisitPick.filter())
+    query(
+        picked_extra,
+        StateFilter(ChangeFlow.visit, ChangeFlow.kind),
+        keyboards.KindPick.filter(F.kind == WishKind.EXTRA),
+    )
+    query(picked_kind, ChangeFlow.kind, keyboards.KindPick.filter())
+    query(picked_shift, ChangeFlow.new_time, keyboards.ShiftPick.filter())
+    router.message.register(typed_time, ChangeFlow.new_time, F.text)
+    query(
+        picked_minutes,
+        StateFilter(*MINUTES_STATES.values()),
+        keyboards.MinutesPick.filter(),
+    )
+    query(
+        picked_service,
+        StateFilter(ChangeFlow.skip, ChangeFlow.give_up, ChangeFlow.extra_service),
+        keyboards.ServicePick.filter(),
+    )
+    query(picked_instead, ChangeFlow.get_instead, keyboards.ServicePick.filter())
+    router.message.register(
+        typed_wish, StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text
+    )
+    query(confirmed, ChangeFlow.confirm, keyboards.Confirm.filter())
+    query(back, keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow))
+    return router
 
 
 @dataclass
@@ -75,66 +160,51 @@ class Turn:
     user: int
     client_id: int
 
-    async def say(self, text: str, **kwargs: Any) -> None:
-        if isinstance(self.event, CallbackQuery):
-            await self.event.answer()
-            message = self.event.message
-            if message is not None and not isinstance(message, InaccessibleMessage):
-                await message.answer(text, **kwargs)
-            return
-        await self.event.answer(text, **kwargs)
+    async def say(self, text: str, reply_markup: Markup = None) -> None:
+        """A new message in the chat (under the message whose button was pressed)."""
+        message = self.event.message if isinstance(self.event, CallbackQuery) else self.event
+        if message is not None and not isinstance(message, InaccessibleMessage):
+            await message.answer(text, reply_markup=reply_markup)
 
-    async def data(self) -> Data:
-        return await self.state.get_data()
+    async def conversation(self) -> Conversation:
+        data = await self.state.get_data()
+        return Conversation.model_validate(data.get(FLOW_DATA) or {})
+
+    async def keep(self, conversation: Conversation) -> None:
+        await self.state.update_data({FLOW_DATA: conversation.model_dump(mode="json")})
+
+    async def ask(self, state: State, conversation: Conversation) -> None:
+        await self.state.set_state(state)
+        await self.keep(conversation)
 
     def now(self) -> datetime:
+        """Local (Stockholm) time, as wishes are read in it."""
         return self.clock().astimezone(TZ)
 
 
-def stored(visit: VisitPublic | None) -> Data | None:
-    """A visit as the FSM data keeps it."""
-    return None if visit is None else visit.model_dump(mode="json")
-
-
-def visit_of(data: Data | None) -> VisitPublic | None:
-    return None if data is None else VisitPublic.model_validate(data)
-
-
-def visits_of(data: list[Data] | None) -> list[VisitPublic]:
-    return [VisitPublic.model_validate(visit) for visit in data or []]
-
-
 async def begin(
-    event: Event, me: MePublic, state: FSMContext, backend: BackendClient, clock: Clock
+    event: Event,
+    me: MePublic,
+    state: FSMContext,
+    backend: BackendClient,
+    clock: Clock,
+    callback_answer: CallbackAnswer | None = None,
 ) -> Turn | None:
     """The turn for a client (or relative allowed to request), or None after saying why not."""
     assert event.from_user is not None
     client = await current_client(me, state)
     if client is None or client.scope is not Scope.VIEW_REQUEST:
         text = (
-            _("You do not follow anyone's visits any more.")
+            texts.visits.no_one_followed()
             if client is None
-            else texts.error_text(ErrorCode.VIEW_ONLY)
+            else texts.errors.error_text(ErrorCode.VIEW_ONLY)
         )
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        else:
+        if callback_answer is not None:
+            callback_answer.text, callback_answer.show_alert = text, True
+        elif isinstance(event, Message):
             await event.answer(text)
         return None
     return Turn(event, state, backend, clock, event.from_user.id, client.client_id)
-
-
-async def open_visits(turn: Turn) -> list[VisitPublic]:
-    week = await turn.backend.visits(turn.user, turn.client_id, days=8)
-    now = turn.clock()
-    return [v for v in week.visits if v.status is VisitStatus.PLANNED and v.start > now]
-
-
-def visit_label(visit: VisitPublic) -> str:
-    return f"{texts.fmt_day(visit.start)} {texts.fmt_time(visit.start)}"
-
-
-# --- entry: the menu button ---------------------------------------------------------------
 
 
 class TurnMiddleware(BaseMiddleware):
@@ -147,458 +217,250 @@ class TurnMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Message | CallbackQuery)
-        turn = await begin(event, data["me"], data["state"], data["backend"], data["clock"])
+        turn = await begin(
+            event,
+            data["me"],
+            data["state"],
+            data["backend"],
+            data["clock"],
+            data.get("callback_answer"),
+        )
         if turn is None:
             return None
         data["turn"] = turn
         return await handler(event, data)
 
 
-router.message.middleware(TurnMiddleware())
-router.callback_query.middleware(TurnMiddleware())
-
-
-@router.message(MenuButton(keyboards.CHANGE))
-async def start_change(message: Message, turn: Turn) -> None:
-    visits = await open_visits(turn)
-    await turn.state.update_data(
-        visits=[stored(v) for v in visits],
-        wish=None,
-        visit=None,
-        extra=None,
-        change=None,
-        key=None,
-        note="",
+async def what_can_change(turn: Turn) -> tuple[list[VisitPublic], list[ServiceCode]]:
+    """The visits a change can still be asked for, and the services the order grants."""
+    week, granted = await asyncio.gather(
+        turn.backend.visits(turn.user, turn.client_id, days=DAYS_AHEAD),
+        granted_services(turn),
     )
-    await turn.state.set_state(ChangeFlow.visit)
-    text = _("Which visit is it about?") if visits else _("There are no visits to change.")
-    await message.answer(
-        text
-        + "\n"
-        + _("You can also write or say what you want, for example “tomorrow at 10 instead”."),
-        reply_markup=keyboards.visits_keyboard(visits),
-    )
-
-
-# --- choosing the visit and what to change ------------------------------------------------
-
-
-@router.callback_query(ChangeFlow.visit, keyboards.VisitPick.filter())
-async def picked_visit(
-    query: CallbackQuery,
-    callback_data: keyboards.VisitPick,
-    turn: Turn,
-) -> None:
-    data = await turn.data()
-    visit = next(
-        (v for v in visits_of(data.get("visits")) if v.id == callback_data.visit_id), None
-    )
-    if visit is None or visit.start <= turn.clock():
-        await turn.say(_("That visit can no longer be changed. Please choose another."))
-        return
-    await turn.state.update_data(visit=stored(visit))
-    if data.get("wish"):
-        await apply_wish(turn, data["wish"], visit)
-        return
-    await turn.state.set_state(ChangeFlow.kind)
-    await turn.say(
-        _("What would you like to change about the visit {when}?").format(when=visit_label(visit)),
-        reply_markup=keyboards.kinds_keyboard(),
-    )
-
-
-@router.callback_query(StateFilter(ChangeFlow.kind, ChangeFlow.visit), keyboards.KindPick.filter())
-async def picked_kind(
-    query: CallbackQuery,
-    callback_data: keyboards.KindPick,
-    turn: Turn,
-) -> None:
-    kind = callback_data.kind
-    visit = visit_of((await turn.data()).get("visit"))
-    await turn.state.update_data(kind=kind)
-    if kind == "extra":
-        await turn.state.update_data(visit=None, extra={})
-        await turn.state.set_state(ChangeFlow.when)
-        await turn.say(
-            _(
-                "When would you like the extra visit? "
-                "Write the day and time, for example “Friday at 14”."
-            )
-        )
-    elif visit is None:
-        await turn.say(_("Please choose a visit first."))
-    elif kind == "move":
-        await turn.state.set_state(ChangeFlow.when)
-        await turn.say(
-            _("Which new time? Write it, for example “10:30” or “tomorrow at 10”, or choose:"),
-            reply_markup=keyboards.shift_keyboard(),
-        )
-    elif kind in ("longer", "shorter"):
-        await ask_minutes(turn, kind, visit)
-    elif kind == "cancel":
-        await preview(turn, Change(kind=ChangeKind.CANCEL, visit_id=visit.id))
-    elif kind == "skip_service":
-        await ask_service(turn, "skip", visit.services)
-    elif kind == "swap":
-        await ask_service(turn, "swap_old", visit.services)
-
-
-async def ask_minutes(turn: Turn, kind: str, visit: VisitPublic | None) -> None:
-    await turn.state.update_data(kind=kind)
-    if kind == "longer":
-        options, question = LONGER, _("How much longer?")
-    elif kind == "shorter":
-        assert visit is not None
-        options = [m for m in SHORTER if visit.duration_minutes - m >= 5]
-        question = _("How much shorter?")
-    else:
-        options, question = EXTRA_LENGTHS, _("How long should the extra visit be?")
-    await turn.state.set_state(ChangeFlow.minutes)
-    await turn.say(question, reply_markup=keyboards.minutes_keyboard(options))
-
-
-@router.callback_query(ChangeFlow.minutes, keyboards.MinutesPick.filter())
-async def picked_minutes(
-    query: CallbackQuery,
-    callback_data: keyboards.MinutesPick,
-    turn: Turn,
-) -> None:
-    await minutes_chosen(turn, callback_data.minutes)
-
-
-async def minutes_chosen(turn: Turn, minutes: int) -> None:
-    data = await turn.data()
-    visit, kind = visit_of(data.get("visit")), data.get("kind")
-    if kind == "extra":
-        await turn.state.update_data(extra={**(data.get("extra") or {}), "new_duration": minutes})
-        granted = await granted_services(turn)
-        await ask_service(turn, "extra", granted)
-        return
-    assert visit is not None
-    sign = 1 if kind == "longer" else -1
-    try:
-        change = Change(
-            kind=ChangeKind.RESIZE,
-            visit_id=visit.id,
-            new_duration=visit.duration_minutes + sign * minutes,
-        )
-    except ValidationError:  # shorter than nothing, or longer than a day: not a visit
-        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
-        return
-    await preview(turn, change)
-
-
-async def preview_extra(turn: Turn, extra: Data, service: ServiceCode) -> None:
-    """The extra visit asked for step by step (``extra``: its start and length), once we
-    know what is to be done at it."""
-    try:
-        change = Change(
-            kind=ChangeKind.EXTRA,
-            new_start=extra.get("new_start"),
-            new_duration=extra.get("new_duration"),
-            services=(service,),
-        )
-    except ValidationError:
-        await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
-        return
-    await preview(turn, change)
+    return changeable(week.visits, turn.clock()), granted
 
 
 async def granted_services(turn: Turn) -> list[ServiceCode]:
-    frame = await turn.backend.frame(turn.user, turn.client_id)
+    try:
+        frame = await turn.backend.frame(turn.user, turn.client_id)
+    except BackendError as exc:
+        if exc.code is ErrorCode.NO_ORDER:  # nothing granted (yet): nothing to offer
+            return []
+        raise
     return [s.code for s in frame.services]
 
 
-async def ask_service(turn: Turn, step: str, codes: list[ServiceCode]) -> None:
-    await turn.state.update_data(step=step)
-    if len(codes) == 1 and step in ("skip", "swap_old"):
-        await service_chosen(turn, codes[0])
-        return
-    if not codes:
-        await turn.say(_("All your granted help is already part of this visit."))
-        return
-    question = {
-        "skip": _("What should be skipped this time?"),
-        "swap_old": _("What should be replaced?"),
-        "swap_new": _("What would you like instead?"),
-        "extra": _("What should be done at the extra visit?"),
-    }[step]
-    await turn.state.set_state(ChangeFlow.service)
-    await turn.say(question, reply_markup=keyboards.services_keyboard(codes))
+# --- the next question, or the preview ----------------------------------------------------
 
 
-@router.callback_query(ChangeFlow.service, keyboards.ServicePick.filter())
-async def picked_service(
-    query: CallbackQuery,
-    callback_data: keyboards.ServicePick,
-    turn: Turn,
-) -> None:
-    await service_chosen(turn, callback_data.code)
-
-
-async def service_chosen(turn: Turn, code: ServiceCode) -> None:
-    data = await turn.data()
-    visit, step = visit_of(data.get("visit")), data.get("step")
-    if step == "extra":
-        await preview_extra(turn, data.get("extra") or {}, code)
-        return
-    assert visit is not None
-    if step == "skip":
-        await preview(turn, Change(kind=ChangeKind.SKIP_SERVICE, visit_id=visit.id, service=code))
-    elif step == "swap_old":
-        await turn.state.update_data(swap_old=code)
-        options = [c for c in await granted_services(turn) if c not in visit.services]
-        await ask_service(turn, "swap_new", options)
-    else:
-        change = Change(
-            kind=ChangeKind.SWAP,
-            visit_id=visit.id,
-            service=ServiceCode(data["swap_old"]),
-            new_service=code,
-        )
-        await preview(turn, change)
-
-
-# --- a new time: typed, or shifted by a button ------------------------------------------
-
-
-@router.callback_query(ChangeFlow.when, keyboards.ShiftPick.filter())
-async def picked_shift(
-    query: CallbackQuery,
-    callback_data: keyboards.ShiftPick,
-    turn: Turn,
-) -> None:
-    visit = visit_of((await turn.data()).get("visit"))
-    if visit is None:
-        await turn.say(_("Please choose a visit first."))
-        return
-    start = visit.start + timedelta(minutes=callback_data.minutes)
-    await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=start))
-
-
-@router.message(ChangeFlow.when, F.text)
-async def typed_time(
-    message: Message,
-    i18n: I18n,
-    turn: Turn,
-) -> None:
-    parsed = parse_wish(message.text or "", language=i18n.current_locale, now=turn.now())
-    if isinstance(parsed, NotUnderstood) or parsed.at is None:
-        hint = parsed.hint if isinstance(parsed, NotUnderstood) else Hint.NO_TIME
-        await turn.say(hint_text(hint))
-        return
-    data = await turn.data()
-    visit = visit_of(data.get("visit"))
-    if data.get("kind") == "extra":
-        day = parsed.day or turn.now().date()
-        extra = {"new_start": at_local(day, parsed.at).isoformat()}
-        await turn.state.update_data(extra=extra, note=message.text or "")
-        if parsed.minutes:
-            await minutes_chosen(turn, parsed.minutes)
-        else:
-            await ask_minutes(turn, "extra", None)
-        return
-    assert visit is not None
-    day = parsed.day or visit.start.astimezone(TZ).date()
-    new_start = at_local(day, parsed.at)
-    await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=new_start))
-
-
-def at_local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=TZ)
-
-
-def hint_text(hint: Hint) -> str:
-    if hint is Hint.BAD_TIME:
-        return _("There is no such time. Please write a time like 10:30.")
-    if hint is Hint.PAST_DATE:
-        return _("That time has already passed. Please choose a time in the future.")
-    if hint is Hint.NO_TIME:
-        return _("Please also write the time, for example “at 10” or “10:30”.")
-    return _(
-        "Sorry, I did not understand. You can write for example:\n"
-        "• “tomorrow at 10 instead”\n"
-        "• “15 minutes longer today”\n"
-        "• “no cleaning on Friday”\n"
-        "• “a walk instead of cleaning”\n"
-        "Or use the button “Ask for a change”."
+async def carry_on(turn: Turn, conversation: Conversation) -> None:
+    """Ask what the wish still misses, or preview the change once it is complete."""
+    assert conversation.wish is not None
+    step = wish_to_change(
+        conversation.wish,
+        conversation.offered,
+        turn.clock(),
+        conversation.granted,
+        visit=conversation.visit,
     )
+    if isinstance(step, NoVisit):
+        await turn.say(texts.requests.no_visit_found())
+    elif isinstance(step, AskVisit):
+        conversation.offered = list(step.candidates)
+        await turn.ask(ChangeFlow.visit, conversation)
+        await turn.say(
+            texts.requests.which_visit_do_you_mean(),
+            reply_markup=keyboards.visits_keyboard(conversation.offered),
+        )
+    elif isinstance(step, AskTime):
+        conversation.visit = step.visit
+        await turn.ask(ChangeFlow.new_time, conversation)
+        markup = keyboards.shift_keyboard() if step.visit is not None else None
+        await turn.say(texts.requests.new_time(step.visit), reply_markup=markup)
+    elif isinstance(step, AskMinutes):
+        conversation.visit = step.visit
+        await turn.ask(MINUTES_STATES[step.what], conversation)
+        await turn.say(
+            texts.requests.how_many_minutes(step.what),
+            reply_markup=keyboards.minutes_keyboard(step.options),
+        )
+    elif isinstance(step, AskService):
+        if not step.among:
+            await turn.say(texts.requests.nothing_else_granted())
+            return
+        conversation.visit = step.visit
+        await turn.ask(SERVICE_STATES[step.what], conversation)
+        await turn.say(
+            texts.requests.which_service(step.what),
+            reply_markup=keyboards.services_keyboard(step.among),
+        )
+    else:
+        if step.visit_id is not None and conversation.visit is None:
+            conversation.visit = next(v for v in conversation.offered if v.id == step.visit_id)
+        await preview(turn, conversation, step)
 
 
-# --- the wish in the client's own words ---------------------------------------------------
+# --- entry: the menu button, or the wish in the client's own words ------------------------
+
+
+async def start_change(message: Message, turn: Turn) -> None:
+    await ask_which_visit(turn)
+
+
+async def ask_which_visit(turn: Turn, note: str = "") -> None:
+    """The first question: which of the visits that can be changed (or an extra one)."""
+    visits, granted = await what_can_change(turn)
+    await turn.ask(ChangeFlow.visit, Conversation(offered=visits, granted=granted, note=note))
+    await turn.say(
+        texts.requests.which_visit(visits), reply_markup=keyboards.visits_keyboard(visits)
+    )
 
 
 async def handle_wish(turn: Turn, text: str, language: str) -> None:
-    """Parse free text (typed or transcribed) and carry on from what was understood."""
-    parsed = parse_wish(text, language=language, now=turn.now())
-    if isinstance(parsed, NotUnderstood):
-        await turn.say(hint_text(parsed.hint))
+    """Read free text (typed or transcribed) as a wish and carry on from what it says."""
+    wish = parse_wish(text, language=language, now=turn.now())
+    if isinstance(wish, NotUnderstood):
+        await turn.say(texts.hints.hint_text(wish.hint))
         return
-    await turn.state.update_data(note=text[:1000], wish=None, extra=None, change=None, key=None)
-    if parsed.kind is WishKind.EXTRA:
-        day = parsed.day or turn.now().date()
-        if parsed.at is None:
-            await turn.state.update_data(kind="extra", extra={}, visit=None)
-            await turn.state.set_state(ChangeFlow.when)
-            await turn.say(hint_text(Hint.NO_TIME))
-            return
-        extra: Data = {"new_start": at_local(day, parsed.at).isoformat()}
-        await turn.state.update_data(kind="extra", extra=extra, visit=None)
-        if not parsed.minutes:
-            await ask_minutes(turn, "extra", None)
-        elif not parsed.service:
-            await turn.state.update_data(extra={**extra, "new_duration": parsed.minutes})
-            await ask_service(turn, "extra", await granted_services(turn))
-        else:
-            extra["new_duration"] = parsed.minutes
-            await preview_extra(turn, extra, ServiceCode(parsed.service))
-        return
-    visits = await open_visits(turn)
-    candidates = [v for v in visits if parsed.day is None or v.day == parsed.day]
-    if parsed.service is not None:
-        # "...instead of lunch": the visits with that service, if any have it.
-        with_service = [v for v in candidates if parsed.service in v.services]
-        if with_service or parsed.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
-            candidates = with_service
-    if parsed.day is None:
-        # "Can you come at ten instead?" is about the next visits, not one next week.
-        soon = turn.now().date() + timedelta(days=1)
-        candidates = [v for v in candidates if v.day <= soon]
-    if not candidates:
-        await turn.say(_("I could not find a visit that this could be about."))
-        return
-    if len(candidates) == 1:
-        await turn.state.update_data(visit=stored(candidates[0]))
-        await apply_wish(turn, parsed, candidates[0])
-        return
-    await turn.state.update_data(visits=[stored(v) for v in candidates], wish=wish_data(parsed))
-    await turn.state.set_state(ChangeFlow.visit)
-    await turn.say(
-        _("Which visit do you mean?"), reply_markup=keyboards.visits_keyboard(candidates)
+    visits, granted = await what_can_change(turn)
+    conversation = Conversation(
+        offered=visits, granted=granted, wish=wish, note=text[:NOTE_LENGTH]
     )
+    await carry_on(turn, conversation)
 
 
-def wish_data(wish: Wish) -> Data:
-    return {
-        "kind": wish.kind.value,
-        "day": wish.day.isoformat() if wish.day else None,
-        "at": wish.at.isoformat() if wish.at else None,
-        "minutes": wish.minutes,
-        "service": wish.service,
-        "new_service": wish.new_service,
-    }
-
-
-def wish_from_data(data: Data) -> Wish:
-    return Wish(
-        kind=WishKind(data["kind"]),
-        day=date.fromisoformat(data["day"]) if data.get("day") else None,
-        at=time.fromisoformat(data["at"]) if data.get("at") else None,
-        minutes=data.get("minutes"),
-        service=data.get("service"),
-        new_service=data.get("new_service"),
-    )
-
-
-async def apply_wish(turn: Turn, wish: Wish | Data, visit: VisitPublic) -> None:
-    if isinstance(wish, dict):
-        wish = wish_from_data(wish)
-    await turn.state.update_data(wish=None, visit=stored(visit))
-    if wish.kind is WishKind.MOVE:
-        assert wish.at is not None
-        new_start = at_local(wish.day or visit.day, wish.at)
-        await preview(turn, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=new_start))
-    elif wish.kind in (WishKind.LONGER, WishKind.SHORTER):
-        kind = "longer" if wish.kind is WishKind.LONGER else "shorter"
-        if wish.minutes:
-            await turn.state.update_data(kind=kind)
-            await minutes_chosen(turn, wish.minutes)
-        else:
-            await ask_minutes(turn, kind, visit)
-    elif wish.kind is WishKind.CANCEL:
-        await preview(turn, Change(kind=ChangeKind.CANCEL, visit_id=visit.id))
-    elif wish.kind is WishKind.SKIP_SERVICE:
-        if wish.service in visit.services:
-            service = ServiceCode(wish.service)
-            await preview(
-                turn, Change(kind=ChangeKind.SKIP_SERVICE, visit_id=visit.id, service=service)
-            )
-        else:
-            await ask_service(turn, "skip", visit.services)
-    elif wish.kind is WishKind.SWAP:
-        old = ServiceCode(wish.service) if wish.service in visit.services else None
-        if old is None and len(visit.services) == 1:
-            old = visit.services[0]
-        if old is None:
-            await ask_service(turn, "swap_old", visit.services)
-            return
-        await turn.state.update_data(swap_old=old)
-        if wish.new_service:
-            change = Change(
-                kind=ChangeKind.SWAP,
-                visit_id=visit.id,
-                service=old,
-                new_service=ServiceCode(wish.new_service),
-            )
-            await preview(turn, change)
-        else:
-            options = [c for c in await granted_services(turn) if c not in visit.services]
-            await ask_service(turn, "swap_new", options)
-
-
-@router.message(StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text)
-async def typed_wish(
-    message: Message,
-    i18n: I18n,
-    turn: Turn,
-) -> None:
+async def typed_wish(message: Message, i18n: I18n, turn: Turn) -> None:
     await handle_wish(turn, message.text or "", i18n.current_locale)
+
+
+# --- the answers to each question ---------------------------------------------------------
+
+
+async def picked_visit(
+    query: CallbackQuery, callback_data: keyboards.VisitPick, turn: Turn
+) -> None:
+    conversation = await turn.conversation()
+    visit = next((v for v in conversation.offered if v.id == callback_data.visit_id), None)
+    if visit is None or visit.start <= turn.clock():
+        await turn.say(texts.requests.visit_gone())
+        return
+    conversation.visit = visit
+    if conversation.wish is None:  # from the menu: what should change about it?
+        await turn.ask(ChangeFlow.kind, conversation)
+        await turn.say(
+            texts.requests.what_to_change(visit), reply_markup=keyboards.kinds_keyboard()
+        )
+        return
+    await carry_on(turn, conversation)
+
+
+async def picked_kind(query: CallbackQuery, callback_data: keyboards.KindPick, turn: Turn) -> None:
+    conversation = await turn.conversation()
+    conversation.wish = Wish(callback_data.kind)
+    await carry_on(turn, conversation)
+
+
+async def picked_extra(query: CallbackQuery, turn: Turn) -> None:
+    conversation = await turn.conversation()
+    conversation.wish, conversation.visit = Wish(WishKind.EXTRA), None
+    await carry_on(turn, conversation)
+
+
+async def picked_shift(
+    query: CallbackQuery, callback_data: keyboards.ShiftPick, turn: Turn
+) -> None:
+    """An earlier or later time of the visit, from a button."""
+    conversation = await turn.conversation()
+    visit = conversation.visit
+    if visit is None:
+        await turn.say(texts.requests.choose_a_visit_first())
+        return
+    start = visit.start + timedelta(minutes=callback_data.minutes)
+    await preview(
+        turn, conversation, Change(kind=ChangeKind.MOVE, visit_id=visit.id, new_start=start)
+    )
+
+
+async def typed_time(message: Message, i18n: I18n, turn: Turn) -> None:
+    """The new time (and day) written out: "10:30", "tomorrow at 10", "Friday at 14"."""
+    conversation = await turn.conversation()
+    wish = conversation.wish
+    assert wish is not None
+    said = parse_wish(message.text or "", language=i18n.current_locale, now=turn.now())
+    if isinstance(said, NotUnderstood) or said.at is None:
+        await turn.say(
+            texts.hints.hint_text(said.hint if isinstance(said, NotUnderstood) else Hint.NO_TIME)
+        )
+        return
+    conversation.wish = replace(
+        wish, day=said.day or wish.day, at=said.at, minutes=wish.minutes or said.minutes
+    )
+    await carry_on(turn, conversation)
+
+
+async def picked_minutes(
+    query: CallbackQuery, callback_data: keyboards.MinutesPick, turn: Turn
+) -> None:
+    conversation = await turn.conversation()
+    assert conversation.wish is not None
+    conversation.wish = replace(conversation.wish, minutes=callback_data.minutes)
+    await carry_on(turn, conversation)
+
+
+async def picked_service(
+    query: CallbackQuery, callback_data: keyboards.ServicePick, turn: Turn
+) -> None:
+    """The service to skip, to give up, or to have at the extra visit."""
+    conversation = await turn.conversation()
+    assert conversation.wish is not None
+    conversation.wish = replace(conversation.wish, service=callback_data.code)
+    await carry_on(turn, conversation)
+
+
+async def picked_instead(
+    query: CallbackQuery, callback_data: keyboards.ServicePick, turn: Turn
+) -> None:
+    conversation = await turn.conversation()
+    assert conversation.wish is not None
+    conversation.wish = replace(conversation.wish, new_service=callback_data.code)
+    await carry_on(turn, conversation)
 
 
 # --- preview, confirm, send ---------------------------------------------------------------
 
 
-async def preview(turn: Turn, change: Change) -> None:
+async def preview(turn: Turn, conversation: Conversation, change: Change) -> None:
     """Show what was understood and the frame check; nothing is sent yet."""
-    data = await turn.data()
     try:
         verdict = await turn.backend.preview(turn.user, turn.client_id, change)
     except BackendError as exc:
         if exc.code in (ErrorCode.INVALID_REQUEST, ErrorCode.MISSING_FIELDS):
-            await turn.say(hint_text(Hint.NOT_UNDERSTOOD))
+            await turn.say(texts.hints.hint_text(Hint.NOT_UNDERSTOOD))
             return
         raise
-    await turn.state.update_data(
-        change=change.model_dump(mode="json"), key=uuid.uuid4().hex, outcome=verdict.outcome
+    conversation.change, conversation.outcome = change, verdict.outcome
+    conversation.key = uuid.uuid4().hex
+    await turn.ask(ChangeFlow.confirm, conversation)
+    visit = conversation.visit
+    await turn.say(
+        texts.requests.preview_text(change, visit.start if visit is not None else None, verdict),
+        reply_markup=keyboards.confirm_keyboard(verdict.outcome),
     )
-    await turn.state.set_state(ChangeFlow.confirm)
-    visit = visit_of(data.get("visit"))
-    text = "{understood}\n{change}\n\n{verdict}".format(
-        understood=_("You asked:"),
-        change=texts.change_text(change, visit.start if visit is not None else None),
-        verdict=texts.verdict_text(verdict),
-    )
-    if verdict.outcome is Outcome.OUTSIDE:
-        text += "\n\n" + _(
-            "I can send this to your assessor as a changed need. They decide about your "
-            "granted help."
-        )
-    await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict.outcome))
 
 
-@router.callback_query(ChangeFlow.confirm, keyboards.Confirm.filter())
 async def confirmed(
     query: CallbackQuery, callback_data: keyboards.Confirm, me: MePublic, turn: Turn
 ) -> None:
-    data = await turn.data()
+    conversation = await turn.conversation()
     to_assessor = callback_data.action == "assessor"
-    if data.get("outcome") == Outcome.OUTSIDE and not to_assessor:
-        await turn.say(_("This does not fit within your frame, so it cannot be sent like that."))
+    if conversation.outcome is Outcome.OUTSIDE and not to_assessor:
+        await turn.say(texts.requests.cannot_send_outside())
         return
+    assert conversation.change is not None and conversation.key is not None
     submission = Submission(
-        change=Change.model_validate(data["change"]),
-        idempotency_key=data["key"],
-        note=data.get("note", ""),
+        change=conversation.change,
+        idempotency_key=conversation.key,
+        note=conversation.note,
         to_assessor=to_assessor,
     )
     try:
@@ -608,36 +470,30 @@ async def confirmed(
             raise
         # Things changed since the preview: explain, and offer the assessor instead.
         reasons = REASONS.validate_python(exc.details.get("reasons", []))
-        await turn.state.update_data(outcome=Outcome.OUTSIDE)
+        conversation.outcome = Outcome.OUTSIDE
+        await turn.keep(conversation)
         await turn.say(
-            texts.outside_text(reasons), reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE)
+            texts.frame.outside_text(reasons),
+            reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE),
         )
         return
     await turn.state.set_state(None)
-    await turn.state.update_data(change=None, key=None, visit=None, wish=None, extra=None)
+    await turn.keep(Conversation())
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(texts.sent_text(request), reply_markup=keyboards.main_menu(me))
+    await turn.say(texts.requests.sent_text(request), reply_markup=keyboards.main_menu(me))
 
 
-# --- back ------------------------------------------------------------------------
+# --- back ------------------------------------------------------------------------------------
 
 
-@router.callback_query(keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow))
 async def back(query: CallbackQuery, turn: Turn) -> None:
-    data = await turn.data()
-    current = await turn.state.get_state()
-    visit = visit_of(data.get("visit"))
-    if current == ChangeFlow.kind.state or visit is None:
-        visits = await open_visits(turn)
-        await turn.state.update_data(visits=[stored(v) for v in visits], visit=None, wish=None)
-        await turn.state.set_state(ChangeFlow.visit)
-        await turn.say(
-            _("Which visit is it about?"), reply_markup=keyboards.visits_keyboard(visits)
-        )
+    """One question back: from what to change to which visit, from later ones to what."""
+    conversation = await turn.conversation()
+    visit = conversation.visit
+    if await turn.state.get_state() == ChangeFlow.kind.state or visit is None:
+        await ask_which_visit(turn, conversation.note)
         return
-    await turn.state.set_state(ChangeFlow.kind)
-    await turn.say(
-        _("What would you like to change about the visit {when}?").format(when=visit_label(visit)),
-        reply_markup=keyboards.kinds_keyboard(),
-    )
+    conversation.wish, conversation.change = None, None
+    await turn.ask(ChangeFlow.kind, conversation)
+    await turn.say(texts.requests.what_to_change(visit), reply_markup=keyboards.kinds_keyboard())

@@ -1,4 +1,8 @@
-"""Errors become a clear answer in the user's language; nothing is left unanswered."""
+"""Errors become a clear answer in the user's language; nothing is left unanswered.
+
+A button pressed when the error happened gets the answer as an alert: the callback answer
+middleware leaves that answer to this router (``bot.middlewares.callback_answer``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, User
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from pydantic import ValidationError
 
 from bot import texts
@@ -16,8 +19,16 @@ from bot.backend_client import BackendClient, BackendError
 from bot.middlewares.locale import telegram_locale
 from contract import ErrorCode
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
+ALERT_LENGTH = 200  # Telegram shows at most 200 characters in a callback answer
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.error.register(backend_error, ExceptionTypeFilter(BackendError))
+    router.error.register(invalid_input, ExceptionTypeFilter(ValidationError))
+    router.error.register(unexpected_error)
+    return router
 
 
 async def _locale(user: User | None, backend: BackendClient, i18n: I18n) -> str:
@@ -34,7 +45,7 @@ async def _locale(user: User | None, backend: BackendClient, i18n: I18n) -> str:
 async def _tell(event: ErrorEvent, text: str) -> None:
     update = event.update
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
+        await update.callback_query.answer(text[:ALERT_LENGTH], show_alert=True)
     elif update.message is not None:
         await update.message.answer(text)
 
@@ -45,26 +56,22 @@ def _user(event: ErrorEvent) -> User | None:
     return source.from_user if source is not None else None
 
 
-@router.error(ExceptionTypeFilter(BackendError))
 async def backend_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
     exc = event.exception
     assert isinstance(exc, BackendError)
     log.info("backend answered %s (%s) to update %s", exc.code, exc.status, event.update.update_id)
-    user = _user(event)
-    with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
-        await _tell(event, texts.error_text(exc.code))
+    with i18n.context(), i18n.use_locale(await _locale(_user(event), backend, i18n)):
+        await _tell(event, texts.errors.error_text(exc.code))
 
 
-@router.error(ExceptionTypeFilter(ValidationError))
 async def invalid_input(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
     """Input the contract refuses (too long a reason, say) is refused here, before the
     backend would have refused it: the same answer as from the backend."""
     log.info("invalid input in update %s", event.update.update_id)
     with i18n.context(), i18n.use_locale(await _locale(_user(event), backend, i18n)):
-        await _tell(event, texts.error_text(ErrorCode.INVALID_REQUEST))
+        await _tell(event, texts.errors.error_text(ErrorCode.INVALID_REQUEST))
 
 
-@router.error()
 async def unexpected_error(event: ErrorEvent, backend: BackendClient, i18n: I18n) -> None:
     # Only the type: messages and texts may contain care data.
     log.error(
@@ -73,6 +80,5 @@ async def unexpected_error(event: ErrorEvent, backend: BackendClient, i18n: I18n
         event.update.update_id,
         exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
     )
-    user = _user(event)
-    with i18n.context(), i18n.use_locale(await _locale(user, backend, i18n)):
-        await _tell(event, _("Sorry, something went wrong. Please try again."))
+    with i18n.context(), i18n.use_locale(await _locale(_user(event), backend, i18n)):
+        await _tell(event, texts.errors.something_went_wrong())

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.types import TelegramObject, User
 from redis.asyncio import Redis
 
 
@@ -60,7 +60,5 @@ class ThrottlingMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         if user is not None and await self.counter.hit(str(user.id), self.window) > self.limit:
-            if isinstance(event, CallbackQuery):
-                await event.answer()
-            return None
+            return None  # a press is still answered (bot.middlewares.callback_answer)
         return await handler(event, data)

@@ -103,7 +103,12 @@ class Chat:
         self._new()
         update = callback_update(self.user_id(who), data, 1, language_code=language_code)
         await self.dispatcher.feed_update(self.bot, update)
-        return self.replies()
+        replies = self.replies()
+        # Telegram shows a spinner on the button until the press is answered, exactly once.
+        assert update.callback_query is not None
+        answers = [r.callback_query_id for r in self.last if isinstance(r, AnswerCallbackQuery)]
+        assert answers == [update.callback_query.id], f"answered {len(answers)} times"
+        return replies
 
     def alerts(self) -> list[str]:
         return [r.text for r in self.last if isinstance(r, AnswerCallbackQuery) and r.text]

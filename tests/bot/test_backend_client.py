@@ -11,7 +11,7 @@ import pytest
 from backend.config import Settings
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
 from bot.factory import create_i18n
-from bot.notifier import render
+from bot.texts.notifications import render
 from contract import ErrorCode, StaffLate
 
 

@@ -27,7 +27,7 @@ from backend.models import (
 from bot import keyboards
 from bot.backend_client import BackendClient
 from bot.factory import create_i18n
-from bot.notifier import render
+from bot.texts.notifications import render
 from contract import TZ
 from tests.backend.helpers import local, visit_at
 from tests.bot.conftest import Chat

@@ -4,7 +4,6 @@ real dispatcher, the backend in process on the test database, and the notifier."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.delivery import Sender
 from bot.factory import create_dispatcher, create_i18n
 from bot.middlewares.throttling import MemoryCounter
 from bot.notifier import Notifier
+from ramtid.wiring import stop_notifier
 from tests.conftest import Clock
 from tests.support.fake_telegram import FakeTelegram, SentMessage, buttons
 
@@ -138,7 +138,5 @@ async def world(
             async with tg.polling(dispatcher, bot):
                 yield World(tg, notifier)
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_notifier(notifier, task)  # as the bot process stops it
             await bot.session.close()

@@ -1,0 +1,130 @@
+"""Dates, times, durations, lists and names of things, formatted by Babel for the user's
+language (call inside the i18n context: a handler's, or ``i18n.use_locale``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from html import escape
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.support import LazyProxy
+from babel.units import format_unit
+
+from contract import TZ, ServiceCode
+
+__all__ = [
+    "LANGUAGES",
+    "SERVICE_NAMES",
+    "current_language_name",
+    "escape",
+    "fmt_clock",
+    "fmt_day",
+    "fmt_duration",
+    "fmt_list",
+    "fmt_short_day",
+    "fmt_time",
+    "local",
+    "locale",
+    "service_name",
+    "services_text",
+]
+
+LANGUAGES = {"sv": "Svenska", "fi": "Suomi", "ar": "العربية", "en": "English"}
+
+# The name of every service of the catalogue (contract.ServiceCode), in the user's language.
+SERVICE_NAMES: dict[ServiceCode, LazyProxy] = {
+    ServiceCode.CLEANING: __("cleaning"),
+    ServiceCode.LAUNDRY: __("laundry"),
+    ServiceCode.SHOPPING: __("shopping"),
+    ServiceCode.MEAL: __("meal"),
+    ServiceCode.HYGIENE: __("personal hygiene"),
+    ServiceCode.SHOWER: __("shower"),
+    ServiceCode.DRESSING: __("dressing"),
+    ServiceCode.WALK: __("walk"),
+    ServiceCode.COMPANY: __("companionship"),
+    ServiceCode.SUPERVISION: __("safety check"),
+}
+
+SERVICE_CODES = frozenset(ServiceCode)
+
+# English here is English as used in Sweden: 24-hour clock, day before month.
+BABEL_LOCALES = {"en": "en_SE"}
+
+# Weekday, day and month as each language writes them (Finnish: "tiistai 24. marraskuuta").
+DAY_PATTERNS = {"fi": "cccc d. MMMM", "ar": "EEEE، d MMMM"}
+
+
+def locale() -> str:
+    """The Babel locale for the user's language."""
+    code = get_i18n().current_locale
+    return BABEL_LOCALES.get(code, code)
+
+
+def current_language_name() -> str:
+    code = get_i18n().current_locale
+    return LANGUAGES.get(code, code)
+
+
+def local(moment: datetime) -> datetime:
+    """A moment in the time zone the plans are made in (contract.TZ)."""
+    return moment.astimezone(TZ)
+
+
+def fmt_time(moment: datetime) -> str:
+    return format_time(local(moment), format="short", locale=locale())
+
+
+def fmt_day(day: date | datetime) -> str:
+    """Weekday, day and month: "tisdag 24 november"."""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    code = get_i18n().current_locale
+    return format_date(day, format=DAY_PATTERNS.get(code, "EEEE d MMMM"), locale=locale())
+
+
+def fmt_short_day(day: date | datetime) -> str:
+    """A day in a few letters, for a button: "tis 24/11"."""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return format_date(day, format="EEE d/M", locale=locale())
+
+
+def fmt_clock(hhmm: str) -> str:
+    """A wall-clock time from the backend ("07:00") in the user's format."""
+    try:
+        return format_time(time.fromisoformat(hhmm), format="short", locale=locale())
+    except ValueError:
+        return hhmm
+
+
+def fmt_duration(minutes: int) -> str:
+    """'1 h 20 min' in the user's language (Babel's unit data)."""
+    minutes = abs(int(minutes))
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale()))
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale()))
+    return " ".join(parts)
+
+
+def fmt_list(items: Iterable[str]) -> str:
+    """ "a, b and c" as the user's language writes it."""
+    return format_list(list(items), locale=locale())
+
+
+def service_name(code: str) -> str:
+    """A service's name; a code this bot does not know (from a newer backend) as it is."""
+    name = SERVICE_NAMES.get(ServiceCode(code)) if code in SERVICE_CODES else None
+    return str(name) if name is not None else code
+
+
+def services_text(codes: Sequence[ServiceCode], declined: Sequence[ServiceCode] = ()) -> str:
+    names = [service_name(c) for c in codes if c not in declined]
+    return fmt_list(names) if names else _("nothing planned")

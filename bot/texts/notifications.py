@@ -1,0 +1,95 @@
+"""The outbox's notifications put into words for the person they are for (the notifier calls
+``render`` inside ``i18n.use_locale(notification.locale)``)."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.backend_client import UnknownNotification
+from bot.texts.formatting import escape, fmt_day, fmt_duration, fmt_time
+from bot.texts.requests import REJECT_REASONS, change_text
+from contract import (
+    Message,
+    NotificationKind,
+    NotificationPublic,
+    PersonKind,
+    RejectReason,
+    RelativeLinked,
+    RequestDecided,
+    RequestExpired,
+    RequestForStaff,
+    RequestStatus,
+    SomeoneNew,
+    StaffLate,
+)
+
+
+def render(notification: NotificationPublic | UnknownNotification) -> str:
+    """The notification in the recipient's language (call inside ``i18n.use_locale``)."""
+    if isinstance(notification, UnknownNotification):
+        return _("There is news about your home care. Look at “Today”.")
+    return render_message(notification.message, notification.recipient)
+
+
+def _about(name: str, recipient: PersonKind) -> str:
+    """Relatives follow someone else: say whose visit it is."""
+    if recipient is PersonKind.RELATIVE and name:
+        return _("About {name}:").format(name=escape(name)) + "\n"
+    return ""
+
+
+def render_message(m: Message, recipient: PersonKind) -> str:
+    if isinstance(m, RequestDecided):
+        # What was asked, from the visit as it was then: the visit itself may have moved.
+        change = change_text(m.change, m.before.start if m.before else None)
+        about = _about(m.client_first_name, recipient)
+        if m.status is RequestStatus.APPROVED:
+            return about + _("Good news: {name} approved your request.\n{change}").format(
+                name=escape(m.decided_by_first_name), change=change
+            )
+        reason = REJECT_REASONS.get(m.reject_reason or RejectReason.OTHER, "")
+        text = about + _("Your request was not possible: {reason}.\n{change}").format(
+            reason=reason, change=change
+        )
+        if m.reject_text:
+            text += f"\n“{escape(m.reject_text)}”"
+        return text
+    if isinstance(m, RequestExpired):
+        start = m.before.start if m.before else m.change.new_start
+        assert start is not None  # an extra visit has a new start
+        return _about(m.client_first_name, recipient) + _(
+            "The visit {day} at {time} has passed before your request was decided."
+        ).format(day=fmt_day(start), time=fmt_time(start))
+    if isinstance(m, StaffLate):
+        return _about(m.client_first_name, recipient) + _(
+            "{name} is running about {minutes} late for the visit at {time}."
+        ).format(
+            name=escape(m.staff_first_name),
+            minutes=fmt_duration(m.late_minutes),
+            time=fmt_time(m.visit_start),
+        )
+    if isinstance(m, SomeoneNew):
+        return _about(m.client_first_name, recipient) + _(
+            "Someone new is coming: {name} will come on {day} at {time}."
+        ).format(
+            name=escape(m.staff_first_name),
+            day=fmt_day(m.visit_start),
+            time=fmt_time(m.visit_start),
+        )
+    if isinstance(m, RelativeLinked):
+        return _("{name} can now see your visits. You can change this in Settings.").format(
+            name=escape(m.relative_first_name)
+        )
+    assert isinstance(m, RequestForStaff)
+    name = escape(m.client_first_name)
+    if m.kind is NotificationKind.REQUEST_TO_DECIDE:
+        return _(
+            "A new request from {name} is waiting for you. Open “Requests to decide”."
+        ).format(name=name)
+    if m.kind is NotificationKind.REQUEST_HANDED_OVER:
+        return _("A request from {name} was passed to the planners.").format(name=name)
+    if m.kind is NotificationKind.REQUEST_ESCALATED:
+        return _("A request from {name} has waited too long and needs a decision.").format(
+            name=name
+        )
+    return _("{name} withdrew a request.").format(name=name)

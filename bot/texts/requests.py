@@ -1,0 +1,237 @@
+"""Asking for a change, step by step, and the request it becomes: what was asked (from what
+the visit was, to what it should be), where the request stands, and what happened to it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot.texts.formatting import (
+    escape,
+    fmt_day,
+    fmt_duration,
+    fmt_time,
+    service_name,
+    services_text,
+)
+from bot.texts.frame import verdict_text
+from bot.texts.visits import visit_label
+from bot.wishes import MinutesFor, ServiceFor
+from contract import (
+    Change,
+    ChangeKind,
+    Outcome,
+    RejectReason,
+    RequestPublic,
+    RequestStatus,
+    Verdict,
+    VisitPublic,
+)
+
+REJECT_REASONS = {
+    RejectReason.NO_STAFF: __("no staff available at that time"),
+    RejectReason.OUTSIDE_SERVICE_HOURS: __("outside the unit's service hours"),
+    RejectReason.SAFETY: __("for safety reasons"),
+    RejectReason.OTHER: __("other reason"),
+}
+
+
+# --- what was asked -----------------------------------------------------------------------
+
+
+def change_text(change: Change, visit_start: datetime | None) -> str:
+    """What the user asked for, in one sentence: the visit as it was (``visit_start``) and
+    what it should become."""
+    kind = change.kind
+    when = (
+        _("the visit {day} at {time}").format(day=fmt_day(visit_start), time=fmt_time(visit_start))
+        if visit_start is not None
+        else ""
+    )
+    if kind is ChangeKind.MOVE:
+        assert change.new_start is not None
+        return _("Move {visit} to {day} at {time}.").format(
+            visit=when, day=fmt_day(change.new_start), time=fmt_time(change.new_start)
+        )
+    if kind is ChangeKind.RESIZE:
+        assert change.new_duration is not None
+        return _("Change the length of {visit} to {length}.").format(
+            visit=when, length=fmt_duration(change.new_duration)
+        )
+    if kind is ChangeKind.SWAP:
+        assert change.service is not None and change.new_service is not None
+        return _("{new} instead of {old} at {visit}.").format(
+            new=service_name(change.new_service).capitalize(),
+            old=service_name(change.service),
+            visit=when,
+        )
+    if kind is ChangeKind.SKIP_SERVICE:
+        assert change.service is not None
+        return _("Skip {service} at {visit}.").format(
+            service=service_name(change.service), visit=when
+        )
+    if kind is ChangeKind.CANCEL:
+        return _("Cancel {visit}.").format(visit=when)
+    assert change.new_start is not None and change.new_duration is not None
+    return _("An extra visit {day} at {time}, {length}: {services}.").format(
+        day=fmt_day(change.new_start),
+        time=fmt_time(change.new_start),
+        length=fmt_duration(change.new_duration),
+        services=services_text(change.services),
+    )
+
+
+def request_text(request: RequestPublic) -> str:
+    """The request as it was asked: from the visit it was then (``before``), to its change."""
+    before = request.before
+    return change_text(request.change, before.start if before is not None else None)
+
+
+def request_status(request: RequestPublic) -> str:
+    status = request.status
+    if status is RequestStatus.PENDING:
+        who = request.assigned_first_name
+        if who:
+            return _("Waiting for {name}").format(name=escape(who))
+        return _("Waiting for the planner")
+    if status is RequestStatus.APPROVED:
+        return _("Approved by {name}").format(name=escape(request.decided_by_first_name or ""))
+    if status is RequestStatus.REJECTED:
+        reason = REJECT_REASONS.get(request.reject_reason or RejectReason.OTHER, "")
+        text = _("Not possible: {reason}").format(reason=reason)
+        if request.reject_text:
+            text += " – " + escape(request.reject_text)
+        return text
+    if status is RequestStatus.WITHDRAWN:
+        return _("You withdrew it")
+    if status is RequestStatus.EXPIRED:
+        return _("Not decided before the visit")
+    return _("Sent to your assessor as a changed need")
+
+
+def request_block(request: RequestPublic) -> str:
+    return "{change}\n{status}".format(
+        change=request_text(request),
+        status="<i>" + request_status(request) + "</i>",
+    )
+
+
+def requests_heading() -> str:
+    return _("Your requests:")
+
+
+def no_requests() -> str:
+    return _("You have not asked for any changes yet.")
+
+
+def withdrawn() -> str:
+    return _("Withdrawn.")
+
+
+# --- asking, one question at a time -------------------------------------------------------
+
+
+def which_visit(visits: list[VisitPublic]) -> str:
+    """The first question of the change flow: about which visit (or an extra one)."""
+    question = _("Which visit is it about?") if visits else _("There are no visits to change.")
+    return (
+        question
+        + "\n"
+        + _("You can also write or say what you want, for example “tomorrow at 10 instead”.")
+    )
+
+
+def which_visit_do_you_mean() -> str:
+    return _("Which visit do you mean?")
+
+
+def no_visit_found() -> str:
+    return _("I could not find a visit that this could be about.")
+
+
+def visit_gone() -> str:
+    return _("That visit can no longer be changed. Please choose another.")
+
+
+def choose_a_visit_first() -> str:
+    return _("Please choose a visit first.")
+
+
+def what_to_change(visit: VisitPublic) -> str:
+    return _("What would you like to change about the visit {when}?").format(
+        when=visit_label(visit)
+    )
+
+
+def new_time(visit: VisitPublic | None) -> str:
+    """The new time of ``visit``, or when the extra visit should be (``visit`` None)."""
+    if visit is None:
+        return _(
+            "When would you like the extra visit? "
+            "Write the day and time, for example “Friday at 14”."
+        )
+    return _("Which new time? Write it, for example “10:30” or “tomorrow at 10”, or choose:")
+
+
+def how_many_minutes(what: MinutesFor) -> str:
+    if what is MinutesFor.LONGER:
+        return _("How much longer?")
+    if what is MinutesFor.SHORTER:
+        return _("How much shorter?")
+    return _("How long should the extra visit be?")
+
+
+def which_service(what: ServiceFor) -> str:
+    return {
+        ServiceFor.SKIP: _("What should be skipped this time?"),
+        ServiceFor.GIVE_UP: _("What should be replaced?"),
+        ServiceFor.GET_INSTEAD: _("What would you like instead?"),
+        ServiceFor.EXTRA: _("What should be done at the extra visit?"),
+    }[what]
+
+
+def nothing_else_granted() -> str:
+    return _("All your granted help is already part of this visit.")
+
+
+def heard(text: str) -> str:
+    """A spoken wish, as it was understood, before it is read as a wish."""
+    return _("I heard: “{text}”").format(text=escape(text))
+
+
+# --- the preview, and sending -------------------------------------------------------------
+
+
+def preview_text(change: Change, visit_start: datetime | None, verdict: Verdict) -> str:
+    """What was understood and the frame check's verdict on it; nothing is sent yet."""
+    text = "{understood}\n{change}\n\n{verdict}".format(
+        understood=_("You asked:"),
+        change=change_text(change, visit_start),
+        verdict=verdict_text(verdict),
+    )
+    if verdict.outcome is Outcome.OUTSIDE:
+        text += "\n\n" + _(
+            "I can send this to your assessor as a changed need. They decide about your "
+            "granted help."
+        )
+    return text
+
+
+def cannot_send_outside() -> str:
+    return _("This does not fit within your frame, so it cannot be sent like that.")
+
+
+def sent_text(request: RequestPublic) -> str:
+    if request.status is RequestStatus.TO_ASSESSOR:
+        return _(
+            "Sent to your assessor as a changed need. They will contact you; you will also "
+            "hear from us here."
+        )
+    name = request.assigned_first_name
+    if name:
+        return _("Sent to your contact person {name}. You will get the answer here.").format(
+            name=escape(name)
+        )
+    return _("Sent to the unit's planner. You will get the answer here.")

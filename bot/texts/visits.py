@@ -1,0 +1,134 @@
+"""Visits as a client or relative reads them: today, the week, one visit, the notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot.texts.formatting import (
+    escape,
+    fmt_day,
+    fmt_duration,
+    fmt_short_day,
+    fmt_time,
+    services_text,
+)
+from contract import DayPublic, NotePublic, VisitPublic, VisitStatus
+
+# Telegram takes at most 4096 characters in one message.
+MESSAGE_LIMIT = 4000
+
+
+def visit_status(visit: VisitPublic) -> str:
+    status = visit.status
+    if status is VisitStatus.CANCELLED:
+        return _("cancelled")
+    if status is VisitStatus.DONE:
+        return _("done")
+    if status is VisitStatus.IN_PROGRESS:
+        return _("staff are with you now")
+    if status is VisitStatus.ON_THE_WAY:
+        return _("on the way")
+    if visit.late_minutes:
+        n = visit.late_minutes
+        return ngettext("late by {n} minute", "late by {n} minutes", n).format(n=n)
+    return _("planned")
+
+
+def visit_time(visit: VisitPublic) -> str:
+    return f"{fmt_time(visit.start)}–{fmt_time(visit.end)}"
+
+
+def who_is_coming(visit: VisitPublic) -> str:
+    name = visit.staff_first_name
+    if not name:
+        return _("Staff not yet assigned")
+    if visit.staff_is_new:
+        return _("{name} is coming – someone new to you").format(name=escape(name))
+    return _("{name} is coming").format(name=escape(name))
+
+
+def visit_block(visit: VisitPublic) -> str:
+    """One visit, in short lines: time and length, what will be done, who, status."""
+    lines = [
+        f"<b>{visit_time(visit)}</b> ({fmt_duration(visit.duration_minutes)})",
+        services_text(visit.services, visit.declined_services),
+    ]
+    if visit.status not in (VisitStatus.DONE, VisitStatus.CANCELLED):
+        lines.append(who_is_coming(visit))
+    lines.append(_("Status: {status}").format(status=visit_status(visit)))
+    return "\n".join(lines)
+
+
+def visit_button(visit: VisitPublic) -> str:
+    """A visit on a button: "tis 24/11 12:00 · måltid"."""
+    services = services_text(visit.services, visit.declined_services)
+    return f"{fmt_short_day(visit.start)} {fmt_time(visit.start)} · {services}"[:60]
+
+
+def visit_label(visit: VisitPublic) -> str:
+    """A visit named by its day and time: "tisdag 24 november 12:00"."""
+    return f"{fmt_day(visit.start)} {fmt_time(visit.start)}"
+
+
+def today_text(day: DayPublic, *, whose: str | None = None) -> str:
+    """Today's visits; ``whose`` names the client when a relative is looking."""
+    heading = (
+        _("{name}'s visits today, {day}").format(name=escape(whose), day=fmt_day(day.start))
+        if whose
+        else _("Today, {day}").format(day=fmt_day(day.start))
+    )
+    if not any(v.status is not VisitStatus.CANCELLED for v in day.visits):
+        lines = [heading, _("There are no visits today.")]
+        upcoming = day.next_visit
+        if upcoming:
+            lines.append(
+                _("The next visit is {day} at {time}.").format(
+                    day=fmt_day(upcoming.start), time=fmt_time(upcoming.start)
+                )
+            )
+        return "\n".join(lines)
+    return "\n\n".join([heading] + [visit_block(v) for v in day.visits])
+
+
+def week_text(week: DayPublic) -> str:
+    """The coming days' visits, one line each, grouped by day."""
+    by_day: dict[date, list[VisitPublic]] = {}
+    for visit in week.visits:
+        by_day.setdefault(visit.day, []).append(visit)
+    if not by_day:
+        return _("There are no visits in the coming seven days.")
+    parts = []
+    for day, visits in by_day.items():
+        lines = [f"<b>{fmt_day(day).capitalize()}</b>"]
+        for visit in visits:
+            services = services_text(visit.services, visit.declined_services)
+            lines.append(f"{visit_time(visit)} · {services} · {visit_status(visit)}")
+            if visit.staff_is_new and visit.status is VisitStatus.PLANNED:
+                lines.append("  " + who_is_coming(visit))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)[:MESSAGE_LIMIT]
+
+
+def notes_text(notes: list[NotePublic]) -> str:
+    """Notes about the visits, newest first; a wrong note is shown struck through."""
+    if not notes:
+        return _("There are no notes about your visits yet.")
+    blocks = []
+    for note in notes:
+        head = _("{day} {time}, written by {name}").format(
+            day=fmt_day(note.event_time),
+            time=fmt_time(note.event_time),
+            name=escape(note.author_first_name or ""),
+        )
+        body = escape(note.text)
+        if note.marked_wrong:
+            body = "<s>{body}</s> ({mark})".format(body=body, mark=_("marked as wrong"))
+        blocks.append(f"<b>{head}</b>\n{body}")
+    return "\n\n".join(blocks)[:MESSAGE_LIMIT]
+
+
+def no_one_followed() -> str:
+    return _("You do not follow anyone's visits any more.")

@@ -1,0 +1,219 @@
+"""From a wish to a change: which visit the wish is about, and the one question still open.
+
+``wish_to_change(wish, visits, now)`` takes what the client asked for (a ``Wish``, parsed
+from their words by ``bot.wish_parser`` or put together from the buttons they pressed) and
+their visits, and answers either the complete ``contract.Change`` or the one thing still to
+ask: which visit (among which), the new time, how many minutes, which service (among which);
+or that no visit fits. Which fields a kind of change needs is the contract's rule
+(``contract.Change`` validates it): what it says is missing is what is asked.
+
+Pure: no I/O, no aiogram. The change flow (``bot/handlers/change.py``) asks the question
+with one FSM state per question, and previews the change once it is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.wish_parser import Wish, WishKind
+from contract import TZ, Change, ChangeKind, Minutes, ServiceCode, VisitPublic, VisitStatus
+
+# What the client is offered to choose from.
+LONGER = (15, 30, 45, 60)
+SHORTER = (5, 10, 15, 30)
+EXTRA_LENGTHS = (15, 30, 45, 60)
+
+CHANGE_KINDS = {
+    WishKind.MOVE: ChangeKind.MOVE,
+    WishKind.LONGER: ChangeKind.RESIZE,
+    WishKind.SHORTER: ChangeKind.RESIZE,
+    WishKind.CANCEL: ChangeKind.CANCEL,
+    WishKind.EXTRA: ChangeKind.EXTRA,
+    WishKind.SKIP_SERVICE: ChangeKind.SKIP_SERVICE,
+    WishKind.SWAP: ChangeKind.SWAP,
+}
+_MINUTES = TypeAdapter(Minutes)
+
+
+class MinutesFor(StrEnum):
+    LONGER = "longer"  # how many minutes longer
+    SHORTER = "shorter"  # how many minutes shorter
+    EXTRA_LENGTH = "extra_length"  # how long the extra visit is
+
+
+class ServiceFor(StrEnum):
+    SKIP = "skip"  # which of the visit's services to skip
+    GIVE_UP = "give_up"  # which of the visit's services to give up for another
+    GET_INSTEAD = "get_instead"  # which granted service to get instead
+    EXTRA = "extra"  # which granted service at the extra visit
+
+
+@dataclass(frozen=True)
+class AskVisit:
+    """Which visit is it about? Several fit."""
+
+    candidates: tuple[VisitPublic, ...]
+
+
+@dataclass(frozen=True)
+class AskTime:
+    """The new time of ``visit``, or (``visit`` None) when the extra visit should be."""
+
+    visit: VisitPublic | None
+
+
+@dataclass(frozen=True)
+class AskMinutes:
+    what: MinutesFor
+    visit: VisitPublic | None  # None: the extra visit
+    options: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AskService:
+    what: ServiceFor
+    visit: VisitPublic | None  # None: the extra visit
+    among: tuple[ServiceCode, ...]  # may be empty: nothing left to choose
+
+
+@dataclass(frozen=True)
+class NoVisit:
+    """No visit that can still be changed fits the wish (``day``: the day it named)."""
+
+    day: date | None
+
+
+Question = AskVisit | AskTime | AskMinutes | AskService
+
+
+def changeable(visits: Sequence[VisitPublic], now: datetime) -> list[VisitPublic]:
+    """The visits a change can still be asked for: planned and not yet begun."""
+    return [v for v in visits if v.status is VisitStatus.PLANNED and v.start > now]
+
+
+def wish_to_change(
+    wish: Wish,
+    visits: Sequence[VisitPublic],
+    now: datetime,
+    granted: Sequence[ServiceCode] = (),
+    *,
+    visit: VisitPublic | None = None,
+) -> Change | Question | NoVisit:
+    """The change ``wish`` asks for, or the one question still needed to know it.
+
+    ``visits`` are the client's visits (only those that can still be changed count),
+    ``granted`` the services their order grants (offered for a swap or an extra visit),
+    ``now`` the moment (aware). ``visit``: the visit the client has already chosen.
+
+    Without a chosen visit, the wish is about the changeable visits on the day it names (on
+    today or tomorrow when it names none) that have the service it names, if any do: a
+    skipped or swapped service must be in the visit.
+    """
+    if wish.kind is WishKind.EXTRA:
+        visit = None  # a new visit, not a change of one
+    elif visit is None:
+        candidates = _candidates(wish, changeable(visits, now), _today(now))
+        if not candidates:
+            return NoVisit(wish.day)
+        if len(candidates) > 1:
+            return AskVisit(tuple(candidates))
+        visit = candidates[0]
+    try:
+        return Change(kind=CHANGE_KINDS[wish.kind], **_fields(wish, visit, _today(now)))
+    except ValidationError as exc:
+        missing = _missing(exc)
+    return _question(missing[0], wish, visit, granted)
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(TZ).date()
+
+
+def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
+    candidates = [v for v in visits if wish.day is None or v.day == wish.day]
+    if wish.service is not None:
+        # "...instead of lunch": the visits with that service, if any have it.
+        with_service = [v for v in candidates if wish.service in v.services]
+        if with_service or wish.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
+            candidates = with_service
+    if wish.day is None:
+        # "Can you come at ten instead?" is about the next visits, not one next week.
+        candidates = [v for v in candidates if v.day <= today + timedelta(days=1)]
+    return candidates
+
+
+def _fields(wish: Wish, visit: VisitPublic | None, today: date) -> dict[str, Any]:
+    """What the wish says of each field of a change (None: not said)."""
+    fields: dict[str, Any] = {"visit_id": visit.id if visit is not None else None}
+    if wish.at is not None:
+        # A move keeps the visit's day unless another is named; an extra visit is today.
+        day = wish.day or (visit.day if visit is not None else today)
+        fields["new_start"] = datetime.combine(day, wish.at, tzinfo=TZ)
+    if wish.kind is WishKind.EXTRA:
+        fields["new_duration"] = wish.minutes
+        fields["services"] = (wish.service,) if wish.service is not None else ()
+    elif wish.kind in (WishKind.LONGER, WishKind.SHORTER) and visit is not None:
+        fields["new_duration"] = _resized(visit, wish)
+    elif wish.kind is WishKind.SKIP_SERVICE and visit is not None:
+        fields["service"] = _of_visit(wish.service, visit)
+    elif wish.kind is WishKind.SWAP and visit is not None:
+        fields["service"] = _of_visit(wish.service, visit)
+        fields["new_service"] = wish.new_service
+    return fields
+
+
+def _resized(visit: VisitPublic, wish: Wish) -> int | None:
+    """The visit's new length; None when no (possible) number of minutes was said."""
+    if wish.minutes is None:
+        return None
+    sign = 1 if wish.kind is WishKind.LONGER else -1
+    try:
+        return _MINUTES.validate_python(visit.duration_minutes + sign * wish.minutes)
+    except ValidationError:  # shorter than nothing, or longer than a day: ask again
+        return None
+
+
+def _of_visit(service: ServiceCode | None, visit: VisitPublic) -> ServiceCode | None:
+    """The visit's service the wish names, or the visit's only service."""
+    if service in visit.services:
+        return service
+    return visit.services[0] if len(visit.services) == 1 else None
+
+
+def _missing(exc: ValidationError) -> list[str]:
+    """The fields the contract says the change still needs."""
+    for error in exc.errors():
+        if error["type"] == "missing_fields":
+            return list(error["ctx"]["fields"])
+    raise exc
+
+
+def _question(
+    field: str, wish: Wish, visit: VisitPublic | None, granted: Sequence[ServiceCode]
+) -> Question:
+    if field == "new_start":
+        return AskTime(visit)
+    if field == "new_duration":
+        if visit is None:
+            return AskMinutes(MinutesFor.EXTRA_LENGTH, None, EXTRA_LENGTHS)
+        if wish.kind is WishKind.LONGER:
+            return AskMinutes(MinutesFor.LONGER, visit, LONGER)
+        # Shorter by less than the whole visit; how short a visit may be is the frame's rule.
+        options = tuple(m for m in SHORTER if m < visit.duration_minutes)
+        return AskMinutes(MinutesFor.SHORTER, visit, options)
+    if field == "services":
+        return AskService(ServiceFor.EXTRA, None, tuple(granted))
+    assert visit is not None, f"a change of a visit without one misses {field}"
+    if field == "service":
+        what = ServiceFor.SKIP if wish.kind is WishKind.SKIP_SERVICE else ServiceFor.GIVE_UP
+        return AskService(what, visit, tuple(visit.services))
+    if field == "new_service":
+        others = tuple(c for c in granted if c not in visit.services)
+        return AskService(ServiceFor.GET_INSTEAD, visit, others)
+    raise AssertionError(f"no question for {field}")
