@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
@@ -19,11 +19,15 @@ from bot import texts
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
 from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
 from contract import (
+    ActedForClient,
+    DeliveryFailure,
     Message,
     NotificationKind,
     NotificationPublic,
+    OnBehalf,
     PersonKind,
     RejectReason,
+    RelativeAccessChanged,
     RelativeLinked,
     RequestDecided,
     RequestExpired,
@@ -93,6 +97,21 @@ def render_message(m: Message, recipient: PersonKind) -> str:
         return _("{name} can now see your visits. You can change this in Settings.").format(
             name=texts.escape(m.relative_first_name)
         )
+    if isinstance(m, ActedForClient):
+        change = texts.change_text(m.change, m.before.start if m.before else None)
+        done = (
+            _("{name} asked for a change for you:\n{change}")
+            if m.action is OnBehalf.REQUEST_SUBMITTED
+            else _("{name} withdrew a request of yours:\n{change}")
+        )
+        return done.format(name=texts.escape(m.by_first_name), change=change)
+    if isinstance(m, RelativeAccessChanged):
+        name, by = texts.escape(m.relative_first_name), texts.escape(m.by_first_name)
+        if not m.scopes:
+            return _("{by} has ended {name}'s access to your data.").format(by=by, name=name)
+        return _("{by} changed what {name} may do: {scopes}.").format(
+            by=by, name=name, scopes=", ".join(texts.scope_text(s) for s in m.scopes)
+        )
     assert isinstance(m, RequestForStaff)
     name = texts.escape(m.client_first_name)
     if m.kind is NotificationKind.REQUEST_TO_DECIDE:
@@ -106,6 +125,18 @@ def render_message(m: Message, recipient: PersonKind) -> str:
             name=name
         )
     return _("{name} withdrew a request.").format(name=name)
+
+
+def failure_reason(exc: Exception) -> DeliveryFailure:
+    """What Telegram said, for the manager's list of notifications it never took."""
+    if isinstance(exc, TelegramBadRequest):
+        return DeliveryFailure.BAD_REQUEST
+    cause = exc.__cause__
+    if isinstance(cause, TelegramRetryAfter):
+        return DeliveryFailure.RATE_LIMITED
+    if isinstance(cause, TelegramServerError):
+        return DeliveryFailure.TELEGRAM_ERROR
+    return DeliveryFailure.NETWORK
 
 
 class Notifier:
@@ -146,8 +177,9 @@ class Notifier:
             await self.backend.fail(nid, blocked=True)
             return
         except (DeliveryFailed, TelegramBadRequest) as exc:
-            log.warning("notification %s not delivered (%s); will retry", nid, type(exc).__name__)
-            await self.backend.fail(nid)
+            reason = failure_reason(exc)
+            log.warning("notification %s not delivered (%s)", nid, reason)
+            await self.backend.fail(nid, reason=reason)
             return
         await self.backend.ack(nid)
 

@@ -30,6 +30,7 @@ from contract import (
     RejectReason,
     RequestPublic,
     RequestStatus,
+    Scope,
     ServiceCode,
     Verdict,
     VisitPublic,
@@ -312,6 +313,15 @@ def verdict_text(verdict: Verdict) -> str:
 # --- changes and requests -----------------------------------------------------------------
 
 
+def scope_text(scope: Scope) -> str:
+    """What a relative's consent lets them do, as a phrase."""
+    return {
+        Scope.VISITS: _("see your visits"),
+        Scope.REQUESTS: _("ask for changes for you"),
+        Scope.NOTES: _("read the visit notes"),
+    }[scope]
+
+
 def change_text(change: Change, visit_start: datetime | None) -> str:
     """What the user asked for, in one sentence: the visit as it was (``visit_start``) and
     what it should become."""
@@ -465,6 +475,7 @@ def error_text(code: ErrorCode) -> str:
         ErrorCode.ALREADY_LINKED: _("This account is already linked."),
         ErrorCode.VIEW_ONLY: _("You may see this, but not ask for changes."),
         ErrorCode.NO_ACCESS: _("You do not have access to this any more."),
+        ErrorCode.SCOPE_NOT_GRANTED: _("You have not been given access to this."),
         ErrorCode.ALREADY_DECIDED: _("This request has already been decided."),
         ErrorCode.REQUEST_CHANGED: _("This request has changed. Here is how it looks now."),
         ErrorCode.NO_LONGER_FITS: _(

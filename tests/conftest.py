@@ -21,12 +21,12 @@ from sqlmodel import SQLModel, select
 
 from backend.config import Settings
 from backend.db import create_engine, migrate
-from backend.demo import DEMO_ACCOUNTS, seed
+from backend.demo import DEMO_ACCOUNTS, STAFF, issue_staff_tokens, seed
 from backend.main import create_app
 from bot.backend_client import BackendClient
 from contract import TZ
 
-SERVICE_TOKEN = "test-service-token"
+SERVICE_TOKEN = "test-service-token-of-forty-characters-00"
 # Monday 23 November 2026, 08:40 in Stockholm.
 DEFAULT_NOW = datetime(2026, 11, 23, 8, 40, tzinfo=TZ).astimezone(UTC)
 
@@ -157,10 +157,17 @@ def db(app) -> Database:  # type: ignore[no-untyped-def]
     return Database(app.state.sessions)
 
 
+# The demo's staff members' API credentials in tests (not the demo mode's published ones,
+# which an app outside demo mode refuses). ``as_staff`` is the one place tests get a staff
+# credential from: when staff sign in otherwise, only these two change.
+STAFF_TOKENS = {key: f"test-staff-token-{key}-{'0' * 20}" for key, *_rest in STAFF}
+
+
 @pytest.fixture
 async def demo(app, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     async with app.state.sessions() as s:
         await seed(s, now=clock.now)
+        await issue_staff_tokens(s, STAFF_TOKENS)
         await s.commit()
 
 
@@ -170,7 +177,8 @@ def as_chat(name: str) -> dict[str, str]:
 
 
 def as_staff(name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer demo-{name}"}
+    """Headers for a demo staff member using the staff API with their own credential."""
+    return {"Authorization": f"Bearer {STAFF_TOKENS[name]}"}
 
 
 @dataclass

@@ -128,7 +128,7 @@ async def list_relatives(query: CallbackQuery, me: MePublic, backend: BackendCli
     for link in links:
         scope = (
             _("may see and ask for changes")
-            if link.scope is Scope.VIEW_REQUEST
+            if Scope.REQUESTS in link.scopes
             else _("may only see")
         )
         lines.append(f"• {texts.escape(link.first_name)} – {scope}")
@@ -177,7 +177,7 @@ async def invite_scope(
     invitation = await backend.invite_relative(
         query.from_user.id,
         client_id=me.clients[0].client_id,
-        scope=callback_data.scope,
+        scopes={Scope.VISITS, Scope.REQUESTS} if callback_data.requests else {Scope.VISITS},
         relative_first_name=data.get("relative_name"),
     )
     await state.set_state(None)

@@ -387,7 +387,7 @@ async def test_a_view_only_relative_sees_but_cannot_request(api, demo, db) -> No
     await db.add(olle)
     assert olle.id is not None
     await db.add(
-        RelativeLink(relative_id=olle.id, client_id=LISA, scope=Scope.VIEW),
+        RelativeLink(relative_id=olle.id, client_id=LISA, scopes=[Scope.VISITS]),
         ChatAccount(telegram_user_id=3001, chat_id=3001, relative_id=olle.id),
     )
     seen = await api.get(f"/clients/{LISA}/visits", headers=service_headers(3001))
