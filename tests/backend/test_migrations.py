@@ -207,7 +207,8 @@ def test_0002_converts_requests_and_notifications_and_back(empty_url: str) -> No
 
 def consent_rows(conn: Connection) -> None:
     """A unit as 0002 stored it: one relative who may see, one who may also ask, an open
-    invitation of each scope, staff's audit events and a notification to each kind of person."""
+    invitation of each scope, staff's audit events and a notification to each kind of person.
+    (Rows that later steps add to get their ids from the database, as in life.)"""
     meta = MetaData()
     meta.reflect(conn)
     t = meta.tables
@@ -220,14 +221,12 @@ def consent_rows(conn: Connection) -> None:
     )  # fmt: skip
     conn.execute(
         t["relative"].insert(),
-        [{"id": 1, "first_name": "Eva", "last_name": ""},
-         {"id": 2, "first_name": "Olle", "last_name": ""}],
+        [{"first_name": "Eva", "last_name": ""}, {"first_name": "Olle", "last_name": ""}],
     )  # fmt: skip
     conn.execute(
         t["relativelink"].insert(),
-        [{"id": 1, "relative_id": 1, "client_id": 1, "scope": "VIEW_REQUEST",
-          "granted_at": ASKED},
-         {"id": 2, "relative_id": 2, "client_id": 1, "scope": "VIEW", "granted_at": ASKED}],
+        [{"relative_id": 1, "client_id": 1, "scope": "VIEW_REQUEST", "granted_at": ASKED},
+         {"relative_id": 2, "client_id": 1, "scope": "VIEW", "granted_at": ASKED}],
     )  # fmt: skip
     invitation = {"kind": "RELATIVE", "client_id": 1, "created_at": ASKED,
                   "expires_at": ASKED.replace(day=30)}  # fmt: skip
@@ -239,16 +238,16 @@ def consent_rows(conn: Connection) -> None:
     )  # fmt: skip
     conn.execute(
         t["auditevent"].insert(),
-        [{"id": 1, "at": ASKED, "actor": "staff:7", "action": "client.read", "entity": "client",
+        [{"at": ASKED, "actor": "staff:7", "action": "client.read", "entity": "client",
           "entity_id": 1, "client_id": 1, "details": {}},
-         {"id": 2, "at": ASKED, "actor": "chat:1", "action": "request.submit",
+         {"at": ASKED, "actor": "chat:1", "action": "request.submit",
           "entity": "change_request", "entity_id": 1, "client_id": 1, "details": {}}],
     )  # fmt: skip
     conn.execute(
         t["chataccount"].insert(),
-        [{"id": 1, "telegram_user_id": 1001, "chat_id": 1001, "locale": "sv",
+        [{"telegram_user_id": 1001, "chat_id": 1001, "locale": "sv",
           "notify_level": "ALL", "client_id": 1, "staff_id": None, "linked_at": ASKED},
-         {"id": 2, "telegram_user_id": 2001, "chat_id": 2001, "locale": "sv",
+         {"telegram_user_id": 2001, "chat_id": 2001, "locale": "sv",
           "notify_level": "ALL", "client_id": None, "staff_id": 7, "linked_at": ASKED}],
     )  # fmt: skip
     message = {"kind": "request_to_decide", "request_id": 1, "client_first_name": "Lisa"}
@@ -303,7 +302,7 @@ def test_0003_gives_links_scopes_hashes_codes_and_names_staff_and_back(empty_url
         finally:
             await engine.dispose()
 
-    # A code handed out before the upgrade still links, by its hash.
+    # A code handed out before the upgrade still links, by its hash (not committed here).
     assert not isinstance(asyncio.run(redeem_old_code()), accounts_failure())
 
     command.downgrade(config, "0002")

@@ -171,7 +171,7 @@ def downgrade() -> None:
         batch_op.add_column(sa.Column('scope', OLD_SCOPE, nullable=True))
     invitations = sa.table(
         'invitation', sa.column('id', sa.Integer()), sa.column('code', sa.String()),
-        sa.column('scope', sa.String()), sa.column('code_hash', sa.String()),
+        sa.column('scope', OLD_SCOPE), sa.column('code_hash', sa.String()),
         sa.column('scopes', sa.JSON()),
     )
     rows = connection.execute(
@@ -193,7 +193,7 @@ def downgrade() -> None:
     with op.batch_alter_table('relativelink', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', OLD_SCOPE, nullable=True))
     links = sa.table(
-        'relativelink', sa.column('id', sa.Integer()), sa.column('scope', sa.String()),
+        'relativelink', sa.column('id', sa.Integer()), sa.column('scope', OLD_SCOPE),
         sa.column('scopes', sa.JSON()), sa.column('revoked_at', UTC_DATETIME()),
     )
     rows = connection.execute(sa.select(links.c.id, links.c.scopes, links.c.revoked_at)).all()
