@@ -303,6 +303,7 @@ async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[V
     rows = await session.exec(
         select(Visit, Client.first_name, Client.address_area)
         .join(Client, col(Client.id) == Visit.client_id)
+        .where(col(Client.erased_at).is_(None))
         .where(Visit.staff_id == staff.id)
         .where(Visit.planned_start >= first)
         .where(Visit.planned_start < last)
