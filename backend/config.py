@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     notifier_interval: float = Field(
         default=2.0, description="Seconds between outbox polls when idle."
     )
+    notifier_lease: int = Field(
+        default=120,
+        ge=5,
+        le=3600,
+        description="Seconds a notifier holds what it claimed; after a crash, what it had not "
+        "acknowledged is sent again once the lease has run out.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
     demo: bool = Field(
         default=False,

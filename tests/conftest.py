@@ -49,6 +49,30 @@ class Clock:
         return self.now
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the tests marked slow (a stage of their own in CI: .ci/run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run with ``--slow`` only; tests marked ``postgres`` only when
+    the tests run on PostgreSQL. Each is skipped with the reason, never silently."""
+    slow = config.getoption("--slow")
+    postgres = bool(os.environ.get("RAMTID_TEST_DATABASE_URL"))
+    for item in items:
+        if "slow" in item.keywords and not slow:
+            item.add_marker(
+                pytest.mark.skip(reason="slow: CI runs it in a stage of its own (--slow)")
+            )
+        if "postgres" in item.keywords and not postgres:
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: set RAMTID_TEST_DATABASE_URL")
+            )
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str | None:
     return os.environ.get("RAMTID_TEST_DATABASE_URL") or None
