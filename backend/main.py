@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.config import Settings, require_service_token
 from backend.db import create_engine, session_factory
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
 GENERATE_EVERY = timedelta(hours=1)
 WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
+HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 RETRY_AFTER_SECONDS = 5  # what a caller is told to wait when the database is unavailable
 
 # Every operation documents its refusals: a stable code and its numbers (contract.ErrorBody).
@@ -270,6 +272,15 @@ def create_app(
             headers["Retry-After"] = str(exc.details["retry_after"])
         body = ErrorBody(code=exc.code, details=exc.details)
         return error_response(exc.status_code, body, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals (a body that is not JSON at all, an unknown path or
+        # method) in the same shape as every other answer: a code, never a sentence.
+        code = HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
+        if exc.status_code >= 500:
+            code = ErrorCode.INTERNAL_ERROR
+        return error_response(exc.status_code, ErrorBody(code=code), dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

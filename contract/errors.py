@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     # the service itself
     DATABASE_UNAVAILABLE = "database_unavailable"
     INTERNAL_ERROR = "internal_error"
+    NOT_FOUND = "not_found"  # no such path
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     # linking
     INVALID_CODE = "invalid_code"
     CODE_USED = "code_used"
