@@ -179,6 +179,16 @@ echo "server runs as: $([[ ${#as_user[@]} -gt 0 ]] && echo "uid $run_uid" || id 
 
 port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
+step "ramtid serve refuses the published service token"
+unset RAMTID_SERVICE_TOKEN RAMTID_DEMO 2>/dev/null || true
+if "${as_user[@]}" "$venv/bin/ramtid" serve --host 127.0.0.1 --port "$port" > "$work/refused.log" 2>&1; then
+    fail "ramtid serve started with the default service token"
+fi
+grep -q "RAMTID_SERVICE_TOKEN" "$work/refused.log" || fail "the refusal does not name RAMTID_SERVICE_TOKEN"
+# The operator gives the image its secret (docker run -e RAMTID_SERVICE_TOKEN=...).
+RAMTID_SERVICE_TOKEN="$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export RAMTID_SERVICE_TOKEN
+
 step "ramtid serve on 127.0.0.1:$port"
 "${as_user[@]}" "$venv/bin/ramtid" serve --host 127.0.0.1 --port "$port" > "$work/server.log" 2>&1 &
 server_pid=$!
