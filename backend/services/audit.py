@@ -20,7 +20,7 @@ from contract import TZ
 
 # A staff member looked at a client's data (``details["what"]``: visits, notes, day, ...).
 CLIENT_READ = "client.read"
-READ_ACTIONS = (CLIENT_READ, "followup.read")
+READ_ACTIONS = (CLIENT_READ, "followup.read", "client.export")
 STAFF_LABEL = "staff:"
 
 
