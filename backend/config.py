@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = PROJECT_ROOT / "locales"
+
+# The README's default: fine for the demo on one machine, refused anywhere else.
+DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the published default, refused outside the demo
+MIN_SECRET_CHARS = 32
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class Settings(BaseSettings):
@@ -18,9 +26,10 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./ramtid.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
-    service_token: str = Field(
-        default="dev-service-token",
-        description="Shared secret the bot uses to call the backend's /bot API.",
+    service_token: SecretStr = Field(
+        default=SecretStr(DEV_SERVICE_TOKEN),
+        description="Shared secret the bot uses to call the backend's /bot API "
+        f"(at least {MIN_SECRET_CHARS} characters outside the demo).",
     )
     backend_url: str | None = Field(
         default=None,
@@ -33,7 +42,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(
         default=None, description="Public HTTPS URL for webhook mode; unset uses long polling."
     )
-    webhook_secret: str | None = Field(default=None, description="Telegram webhook secret.")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Telegram's secret_token for the webhook: required in webhook mode, "
+        f"at least {MIN_SECRET_CHARS} characters of A-Z, a-z, 0-9, _ and -.",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for FSM storage, throttling and outbox wake-ups; unset = memory.",
@@ -51,4 +64,73 @@ class Settings(BaseSettings):
     notifier_interval: float = Field(
         default=2.0, description="Seconds between outbox polls when idle."
     )
+    notifier_lease: int = Field(
+        default=120,
+        ge=5,
+        le=3600,
+        description="Seconds a notifier holds what it claimed; after a crash, what it had not "
+        "acknowledged is sent again once the lease has run out.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    demo: bool = Field(
+        default=False,
+        description="Demo mode (`ramtid demo`, `ramtid serve --demo`): the demo's staff tokens "
+        "and the default service token are accepted. Never in production.",
+    )
+    database_connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a database connection."
+    )
+    database_statement_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds a database statement may take (PostgreSQL)."
+    )
+
+
+class InsecureSettings(ValueError):
+    """A secret is missing, the published default, or too short: the process does not start.
+    The message names the variable and how to make a good value."""
+
+
+def _secret_problem(variable: str, value: SecretStr | None) -> str | None:
+    text = value.get_secret_value() if value is not None else ""
+    if not text:
+        return f"{variable} is empty. Set it to a random value, e.g. from: {MAKE_ONE}"
+    if text == DEV_SERVICE_TOKEN:
+        return (
+            f"{variable} is the published default (allowed only in the demo). "
+            f"Set it to a random value, e.g. from: {MAKE_ONE}"
+        )
+    if len(text) < MIN_SECRET_CHARS:
+        return (
+            f"{variable} is too short ({len(text)} characters; at least {MIN_SECRET_CHARS}). "
+            f"Set it to a random value, e.g. from: {MAKE_ONE}"
+        )
+    return None
+
+
+def require_service_token(settings: Settings) -> None:
+    """Outside demo mode the service token must be a real secret: it lets its holder act as
+    any chat account."""
+    if settings.demo:
+        return
+    problem = _secret_problem("RAMTID_SERVICE_TOKEN", settings.service_token)
+    if problem:
+        raise InsecureSettings(problem)
+
+
+def service_token_is_strong(settings: Settings) -> bool:
+    return _secret_problem("RAMTID_SERVICE_TOKEN", settings.service_token) is None
+
+
+def require_webhook_secret(settings: Settings) -> None:
+    """Webhook mode needs Telegram's secret token, or anyone could post forged updates."""
+    if not settings.webhook_url:
+        return
+    problem = _secret_problem("RAMTID_WEBHOOK_SECRET", settings.webhook_secret)
+    secret = settings.webhook_secret
+    if problem is None and secret and not WEBHOOK_SECRET_CHARS.match(secret.get_secret_value()):
+        problem = (
+            "RAMTID_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule). "
+            f"Make one with: {MAKE_ONE}"
+        )
+    if problem:
+        raise InsecureSettings(f"Webhook mode (RAMTID_WEBHOOK_URL) needs a secret: {problem}")

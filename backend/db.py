@@ -15,8 +15,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(database_url, **kwargs)
+def create_engine(
+    database_url: str,
+    *,
+    connect_timeout: float = 5.0,
+    statement_timeout: float = 15.0,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """The engine: SQL parameters never in logs or error messages (they hold names and
+    notes); a pooled connection is checked before use, so the first request after the
+    database restarted works; connecting and each statement are bounded in time, so a
+    database that accepts and never answers makes a 503, not a hang."""
+    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["pool_timeout"] = connect_timeout
+        options["connect_args"] = {
+            "timeout": connect_timeout,
+            "command_timeout": statement_timeout,
+        }
+    engine = create_async_engine(database_url, **{**options, **kwargs})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

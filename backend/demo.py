@@ -31,7 +31,7 @@ from backend.models import (
     Unit,
     Visit,
 )
-from backend.services.access import hash_token
+from backend.services.access import DEMO_TOKEN_PREFIX, hash_token
 from backend.services.visits import generate_visits
 from contract import TZ, FrequencyUnit, Period, VisitStatus
 
@@ -184,6 +184,32 @@ CLIENTS = (
 )
 
 
+async def issue_staff_tokens(session: AsyncSession, tokens: dict[str, str]) -> int:
+    """Give the demo's staff members these API tokens (by their key: ``anna``, ``karin``);
+    only the tokens' hashes are stored. The demo mode's are ``demo-<key>``, accepted only by
+    an app in demo mode; tests give their own."""
+    names = {key: (first, last) for key, first, last, _role in STAFF}
+    given = 0
+    for key, token in tokens.items():
+        first, last = names[key]
+        member = (
+            await session.exec(
+                select(Staff).where(Staff.first_name == first).where(Staff.last_name == last)
+            )
+        ).first()
+        if member is not None:
+            member.api_token_hash = hash_token(token)
+            session.add(member)
+            given += 1
+    await session.flush()
+    return given
+
+
+def demo_staff_tokens() -> dict[str, str]:
+    """The staff tokens of demo mode, as the README gives them."""
+    return {key: f"{DEMO_TOKEN_PREFIX}{key}" for key, *_rest in STAFF}
+
+
 async def is_seeded(session: AsyncSession) -> bool:
     return (await session.exec(select(Unit.id).limit(1))).first() is not None
 
@@ -222,7 +248,6 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
             first_name=first,
             last_name=last,
             role=role,
-            api_token_hash=hash_token(f"demo-{key}"),
         )
         session.add(member)
         staff[key] = member
@@ -312,7 +337,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
         RelativeLink(
             relative_id=eva.id or 0,
             client_id=lisa.id or 0,
-            scope=Scope.VIEW_REQUEST,
+            scopes=list(Scope),  # Lisa's daughter: the visits, requests, and the notes
             granted_at=now - timedelta(days=20),
         )
     )

@@ -14,16 +14,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.config import Settings
+from backend.config import Settings, require_service_token
 from backend.db import create_engine, session_factory
 from backend.errors import DomainError
-from backend.routes import chat, clients, followup, notes, staff
+from backend.routes import chat, clients, followup, notes, oversight, staff
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
@@ -33,6 +36,18 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
 GENERATE_EVERY = timedelta(hours=1)
 WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
+HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
+RETRY_AFTER_SECONDS = 5  # what a caller is told to wait when the database is unavailable
+
+# Every operation documents its refusals: a stable code and its numbers (contract.ErrorBody).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "Refused: a stable code and its numbers."},
+    503: {
+        "model": ErrorBody,
+        "description": "The database is unavailable (database_unavailable): try again after "
+        "Retry-After seconds. Nothing was changed.",
+    },
+}
 
 
 def system_clock() -> datetime:
@@ -86,7 +101,11 @@ class BackendState(State):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(
+            settings.database_url,
+            connect_timeout=settings.database_connect_timeout,
+            statement_timeout=settings.database_statement_timeout,
+        )
         self.sessions = session_factory(self.engine)
         self.clock = clock
         self.transcriber = transcriber
@@ -111,6 +130,27 @@ class BackendState(State):
         finally:
             if self.redis is not None:
                 await self.redis.aclose()
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or does not answer (as opposed to refusing a
+    statement): connection refused or lost, a connect or statement timeout, a full pool."""
+    if isinstance(exc, OSError | PoolTimeout):  # TimeoutError and ConnectionError included
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc.orig, OSError)
+    return False
+
+
+async def database_ready(state: BackendState) -> bool:
+    """Readiness: the database answers a trivial statement in time."""
+    try:
+        async with asyncio.timeout(state.settings.database_connect_timeout + 1):
+            async with state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except (OSError, SQLAlchemyError):
+        return False
+    return True
 
 
 def backend_state(app: Starlette) -> BackendState:
@@ -180,8 +220,12 @@ def create_app(
 ) -> FastAPI:
     """The backend. Its lifespan (run by uvicorn, or entered with
     ``app.router.lifespan_context(app)`` by a process that hosts it) runs the housekeeping
-    loop and, on the way out, stops it and closes the database, Redis and speech workers."""
+    loop and, on the way out, stops it and closes the database, Redis and speech workers.
+
+    Outside demo mode an app with a missing, default or short service token is not made
+    (``InsecureSettings``, naming the variable)."""
     settings = settings or Settings()
+    require_service_token(settings)
     own_transcriber = None
     if transcriber is None:
         if settings.speech_models:
@@ -217,6 +261,7 @@ def create_app(
         version="0.1.0",
         description="Frames, plans, visits and change requests for home care under ramtid.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     app.state = BackendState(settings=settings, clock=clock, transcriber=transcriber)
 
@@ -228,23 +273,60 @@ def create_app(
         body = ErrorBody(code=exc.code, details=exc.details)
         return error_response(exc.status_code, body, headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals (a body that is not JSON at all, an unknown path or
+        # method) in the same shape as every other answer: a code, never a sentence.
+        code = HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
+        if exc.status_code >= 500:
+            code = ErrorCode.INTERNAL_ERROR
+        return error_response(exc.status_code, ErrorBody(code=code), dict(exc.headers or {}))
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, validation_error(exc.errors()))
 
     @app.exception_handler(IntegrityError)
-    async def integrity_error(_request: Request, _exc: IntegrityError) -> JSONResponse:
+    async def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
         # Two identical writes raced (e.g. the same idempotency key); the caller retries and
         # gets the stored result.
+        log.warning("a write conflicted with another (%s)", type(exc.orig).__name__, exc_info=exc)
         return error_response(409, ErrorBody(code=ErrorCode.CONFLICT_RETRY))
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if not database_unavailable(exc):
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+            return error_response(500, ErrorBody(code=ErrorCode.INTERNAL_ERROR))
+        log.warning("database unavailable (%s)", type(exc).__name__, exc_info=exc)
+        return error_response(
+            503,
+            ErrorBody(code=ErrorCode.DATABASE_UNAVAILABLE),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    app.add_exception_handler(OSError, unavailable)
+    app.add_exception_handler(SQLAlchemyError, unavailable)
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:
+        """Liveness: the process answers (whatever the database does)."""
         return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["meta"])
+    async def ready() -> JSONResponse:
+        """Readiness: the database answers; 503 with Retry-After while it does not."""
+        if await database_ready(backend_state(app)):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return error_response(
+            503,
+            ErrorBody(code=ErrorCode.DATABASE_UNAVAILABLE),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     app.include_router(chat.router)
     app.include_router(clients.router)
     app.include_router(staff.router)
     app.include_router(followup.router)
     app.include_router(notes.router)
+    app.include_router(oversight.router)
     return app

@@ -15,6 +15,7 @@ from contract import (
     Assignee,
     Change,
     ChangeKind,
+    DeliveryFailure,
     DeviationReason,
     FrequencyUnit,
     InvitationKind,
@@ -145,6 +146,9 @@ class Client(SQLModel, table=True):
     preferred_language: str = "sv"
     contact_person_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     deputy_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # Erased on request: what the law does not require is gone, the rest is kept restricted
+    # (backend.services.personal_data).
+    erased_at: datetime | None = None
 
 
 class Relative(SQLModel, table=True):
@@ -154,12 +158,15 @@ class Relative(SQLModel, table=True):
 
 
 class RelativeLink(SQLModel, table=True):
-    """The client's documented, revocable consent for one relative."""
+    """The client's documented, revocable consent for one relative: each scope is granted
+    and revoked on its own; the link ends (``revoked_at``) when none is left."""
 
     id: int | None = Field(default=None, primary_key=True)
     relative_id: int = Field(foreign_key="relative.id", index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-    scope: Scope = Scope.VIEW
+    scopes: list[Scope] = Field(
+        default_factory=list, sa_column=Column(ContractJSON(list[Scope]), nullable=False)
+    )
     granted_at: datetime = Field(default_factory=now_utc)
     revoked_at: datetime | None = None
 
@@ -250,12 +257,17 @@ class ChatAccount(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
+    """A one-time code to link a chat account. Only its hash is stored: whoever reads the
+    database cannot link with it."""
+
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(unique=True, index=True)
+    code_hash: str = Field(unique=True, index=True)
     kind: InvitationKind
     client_id: int | None = Field(default=None, foreign_key="client.id")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    scope: Scope | None = None  # relative invitations
+    scopes: list[Scope] | None = Field(  # what a relative will be let in to do
+        default=None, sa_column=Column(ContractJSON(list[Scope] | None), nullable=True)
+    )
     relative_first_name: str | None = None
     created_at: datetime = Field(default_factory=now_utc)
     expires_at: datetime
@@ -330,7 +342,8 @@ class VisitNote(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=now_utc, index=True)
-    actor: str  # "staff:7", "chat:12", "system"
+    actor: str  # "staff:7", "chat:12", "system", "cli"
+    staff_id: int | None = Field(default=None, index=True)  # the staff member acting, if any
     action: str = Field(index=True)
     entity: str
     entity_id: int | None = None
@@ -343,6 +356,10 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_account_id: int = Field(foreign_key="chataccount.id", index=True)
+    # What it is about (erasure removes it with the client) and whose unit's manager sees
+    # it if it cannot be delivered.
+    client_id: int | None = Field(default=None, index=True)
+    unit_id: int | None = Field(default=None, index=True)
     kind: str  # message.kind, for queries
     urgency: Urgency = Urgency.CHANGE
     message: Message = Field(sa_column=Column(ContractJSON(Message), nullable=False))
@@ -352,3 +369,6 @@ class Notification(SQLModel, table=True):
     attempts: int = 0
     delivered_at: datetime | None = Field(default=None, index=True)
     dropped_reason: str | None = None
+    # Given up after every attempt (a dead letter): a manager of ``unit_id`` sees it.
+    failure: DeliveryFailure | None = None
+    dead_at: datetime | None = Field(default=None, index=True)

@@ -16,6 +16,7 @@ from backend.services.visits import VisitView, performed_minutes
 from contract import (
     FramePublic,
     GrantedPublic,
+    Id,
     NotePublic,
     NotificationPublic,
     PersonKind,
@@ -279,3 +280,31 @@ class FollowupPublic(BaseModel):
                 for n in report.changed_needs
             ],
         )
+
+
+# --- the client's data: erasure (backend.services.personal_data) -----------------------------
+
+
+class ErasureIn(BaseModel):
+    """The client's id a second time: an erasure cannot be undone."""
+
+    confirm_client_id: Id
+
+
+class ErasurePublic(BaseModel):
+    """What an erasure removes (or removed) and what it keeps for the law, counted."""
+
+    client_id: int
+    erased: bool  # False: a preview, nothing was changed
+    chat_accounts: int
+    relatives: int
+    relative_links: int
+    invitations: int
+    notifications: int
+    requests_withdrawn: int
+    request_texts: int
+    future_visits: int
+    kept_visits: int
+    kept_notes: int
+    kept_requests: int
+    kept_audit_events: int

@@ -349,7 +349,7 @@ def build(scale: float, seed: int, now: datetime, pending: int) -> tuple[Rows, i
                 "relativelink",
                 relative_id=rid,
                 client_id=c,
-                scope=Scope.VIEW_REQUEST,
+                scopes=[Scope.VISITS, Scope.REQUESTS],
                 granted_at=now - timedelta(days=30),
                 revoked_at=None,
             )

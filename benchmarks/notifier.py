@@ -41,7 +41,7 @@ async def fill_outbox(url: str, count: int) -> set[tuple[int, int]]:
     """Queue at least ``count`` notifications; returns the (chat, token) pairs expected."""
     from backend.db import create_engine, session_factory
     from backend.services import outbox
-    from contract import SomeoneNew, Urgency
+    from contract import Scope, SomeoneNew, Urgency
 
     clients = await fetch(url, "SELECT id, first_name FROM client ORDER BY id")
     per_client = max(1, round(len(clients) / max(1, int(count / 2.5))))
@@ -61,7 +61,12 @@ async def fill_outbox(url: str, count: int) -> set[tuple[int, int]]:
                     client_first_name=first_name,
                 )
                 total += await outbox.notify_client(
-                    session, client_id=client_id, message=message, urgency=Urgency.CHANGE, now=now
+                    session,
+                    client_id=client_id,
+                    message=message,
+                    urgency=Urgency.CHANGE,
+                    now=now,
+                    relatives=Scope.VISITS,
                 )
             await session.commit()
     finally:

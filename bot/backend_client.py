@@ -20,6 +20,7 @@ from contract import (
     DayPublic,
     Decision,
     DecisionIn,
+    DeliveryFailure,
     ErrorBody,
     ErrorCode,
     FailureIn,
@@ -39,6 +40,7 @@ from contract import (
     RelativePublic,
     RequestPublic,
     Scope,
+    StaffReadPublic,
     Submission,
     TranscriptPublic,
     Verdict,
@@ -52,6 +54,7 @@ _REQUESTS = TypeAdapter(list[RequestPublic])
 _VISITS = TypeAdapter(list[VisitPublic])
 _RELATIVES = TypeAdapter(list[RelativePublic])
 _NOTES = TypeAdapter(list[NotePublic])
+_READS = TypeAdapter(list[StaffReadPublic])
 _NOTIFICATION = TypeAdapter(NotificationPublic)
 
 
@@ -200,15 +203,38 @@ class BackendClient:
         return await self._get(MePublic, "PATCH", "/bot/me", user=user, body=body)
 
     async def invite_relative(
-        self, user: int, *, client_id: int, scope: Scope, relative_first_name: str | None = None
+        self,
+        user: int,
+        *,
+        client_id: int,
+        scopes: set[Scope],
+        relative_first_name: str | None = None,
     ) -> InvitationPublic:
         body = InvitationIn(
             kind=InvitationKind.RELATIVE,
             client_id=client_id,
-            scope=scope,
+            scopes=scopes,
             relative_first_name=relative_first_name,
         )
         return await self._get(InvitationPublic, "POST", "/bot/invitations", user=user, body=body)
+
+    async def grant_scope(
+        self, user: int, client_id: int, link_id: int, scope: Scope
+    ) -> RelativePublic:
+        """The client lets a relative do one more thing."""
+        path = f"/bot/clients/{client_id}/relatives/{link_id}/scopes/{scope.value}"
+        return await self._get(RelativePublic, "PUT", path, user=user)
+
+    async def revoke_scope(
+        self, user: int, client_id: int, link_id: int, scope: Scope
+    ) -> RelativePublic:
+        """Take one scope back; with none left the relative's access has ended."""
+        path = f"/bot/clients/{client_id}/relatives/{link_id}/scopes/{scope.value}"
+        return await self._get(RelativePublic, "DELETE", path, user=user)
+
+    async def staff_reads(self, user: int, client_id: int) -> list[StaffReadPublic]:
+        """For the client: who on the staff looked at her data, and when."""
+        return await self._list(_READS, "GET", f"/bot/clients/{client_id}/reads", user=user)
 
     async def relatives(self, user: int, client_id: int) -> list[RelativePublic]:
         return await self._list(
@@ -344,7 +370,12 @@ class BackendClient:
         await self._call("POST", f"/bot/outbox/{notification_id}/ack")
 
     async def fail(
-        self, notification_id: int, *, retry_after: float | None = None, blocked: bool = False
+        self,
+        notification_id: int,
+        *,
+        retry_after: float | None = None,
+        blocked: bool = False,
+        reason: DeliveryFailure | None = None,
     ) -> None:
-        body = FailureIn(retry_after=retry_after, blocked=blocked)
+        body = FailureIn(retry_after=retry_after, blocked=blocked, reason=reason)
         await self._call("POST", f"/bot/outbox/{notification_id}/fail", body=body)

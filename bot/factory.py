@@ -100,5 +100,6 @@ def create_notifier(
         sender or Sender(bot),
         i18n,
         idle_seconds=settings.notifier_interval,
+        lease_seconds=settings.notifier_lease,
         redis=create_redis(settings),
     )

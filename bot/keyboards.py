@@ -24,7 +24,6 @@ from contract import (
     RejectReason,
     RelativePublic,
     RequestPublic,
-    Scope,
     ServiceCode,
     VisitPublic,
     VisitStatus,
@@ -111,7 +110,9 @@ class SettingsPick(CallbackData, prefix="set"):
 
 
 class ScopePick(CallbackData, prefix="sc"):
-    scope: Scope
+    """What a new relative may do: see the visits, and (``requests``) also ask for changes."""
+
+    requests: bool
 
 
 class Revoke(CallbackData, prefix="rv"):
@@ -325,11 +326,8 @@ def levels_keyboard(current: NotifyLevel) -> InlineKeyboardMarkup:
 
 def scope_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("May only see"), callback_data=ScopePick(scope=Scope.VIEW))
-    builder.button(
-        text=_("May see and ask for changes"),
-        callback_data=ScopePick(scope=Scope.VIEW_REQUEST),
-    )
+    builder.button(text=_("May only see"), callback_data=ScopePick(requests=False))
+    builder.button(text=_("May see and ask for changes"), callback_data=ScopePick(requests=True))
     _nav(builder, back=False)
     builder.adjust(1)
     return builder.as_markup()

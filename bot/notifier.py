@@ -12,17 +12,29 @@ import asyncio
 import contextlib
 import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
 from bot.delivery import DeliveryFailed, DeliveryStopped, RecipientBlocked, Sender
 from bot.texts.notifications import render
-from contract import NotificationPublic
+from contract import DeliveryFailure, NotificationPublic
 
 log = logging.getLogger(__name__)
 WAKE_CHANNEL = "ramtid:outbox"
+
+
+def failure_reason(exc: Exception) -> DeliveryFailure:
+    """What Telegram said, for the manager's list of notifications it never took."""
+    if isinstance(exc, TelegramBadRequest):
+        return DeliveryFailure.BAD_REQUEST
+    cause = exc.__cause__
+    if isinstance(cause, TelegramRetryAfter):
+        return DeliveryFailure.RATE_LIMITED
+    if isinstance(cause, TelegramServerError):
+        return DeliveryFailure.TELEGRAM_ERROR
+    return DeliveryFailure.NETWORK
 
 
 class Notifier:
@@ -73,8 +85,9 @@ class Notifier:
             await self.backend.fail(nid, blocked=True)
             return
         except (DeliveryFailed, TelegramBadRequest) as exc:
-            log.warning("notification %s not delivered (%s); will retry", nid, type(exc).__name__)
-            await self.backend.fail(nid)
+            reason = failure_reason(exc)
+            log.warning("notification %s not delivered (%s)", nid, reason)
+            await self.backend.fail(nid, reason=reason)
             return
         await self.backend.ack(nid)
 

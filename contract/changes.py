@@ -7,16 +7,13 @@ judges it, a request stores it, a notification tells about it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from contract.bounds import Id, Minutes, Moment, Text
 from contract.enums import ChangeKind, Outcome, Period, ReasonCode, ServiceCode
-
-# Ids and counts are bounded in the schema: PostgreSQL's integer is 32-bit.
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
-Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 
 # What each kind of change needs (the rule lives here and nowhere else).
 REQUIRED_FIELDS: dict[ChangeKind, tuple[str, ...]] = {
@@ -37,7 +34,7 @@ class Change(BaseModel):
 
     kind: ChangeKind
     visit_id: Id | None = None
-    new_start: AwareDatetime | None = None
+    new_start: Moment | None = None
     new_duration: Minutes | None = None
     service: ServiceCode | None = None  # swap: the one given up; skip_service: the one skipped
     new_service: ServiceCode | None = None  # swap: the one wanted instead
@@ -108,5 +105,5 @@ class Submission(BaseModel):
 
     change: Change
     idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    note: str = Field(default="", max_length=1000)  # the client's own words, typed or spoken
+    note: Text = Field(default="", max_length=1000)  # the client's own words, typed or spoken
     to_assessor: bool = False  # outside the frame: send it on as a changed need

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -174,10 +175,19 @@ class Urgency(StrEnum):
 
 
 class Scope(StrEnum):
-    """What a client lets one relative do."""
+    """What a client lets one relative do: each is granted and revoked on its own
+    (DESIGN section 4). In Swedish social services a relative has no more right to the
+    client's data than a stranger: each scope is the client's documented consent."""
 
-    VIEW = "view"
-    VIEW_REQUEST = "view_request"
+    VISITS = "visits"  # see the visits, the frame and who is coming; told of changes to them
+    REQUESTS = "requests"  # ask for changes on the client's behalf, follow and withdraw them
+    NOTES = "notes"  # read the visit notes (the social documentation)
+
+
+def in_scope_order(scopes: Iterable[Scope]) -> list[Scope]:
+    """Scopes in the one order they are shown and stored in: visits, requests, notes."""
+    given = set(scopes)
+    return [scope for scope in Scope if scope in given]
 
 
 class StaffRole(StrEnum):
@@ -203,3 +213,19 @@ class InvitationKind(StrEnum):
 class NoteSource(StrEnum):
     DICTATED = "dictated"
     TYPED = "typed"
+
+
+class DeliveryFailure(StrEnum):
+    """Why Telegram did not take a notification, as the notifier reports it."""
+
+    RATE_LIMITED = "rate_limited"  # 429 on every attempt
+    TELEGRAM_ERROR = "telegram_error"  # 5xx on every attempt
+    NETWORK = "network"  # Telegram unreachable
+    BAD_REQUEST = "bad_request"  # Telegram refused the message itself (400)
+
+
+class OnBehalf(StrEnum):
+    """What someone else did with a client's request on the client's behalf."""
+
+    REQUEST_SUBMITTED = "request_submitted"
+    REQUEST_WITHDRAWN = "request_withdrawn"

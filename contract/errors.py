@@ -22,7 +22,8 @@ class ErrorCode(StrEnum):
     PLANNER_ONLY = "planner_only"
     CHAT_ONLY = "chat_only"
     OTHER_UNIT = "other_unit"
-    VIEW_ONLY = "view_only"
+    VIEW_ONLY = "view_only"  # a relative without the requests scope
+    SCOPE_NOT_GRANTED = "scope_not_granted"  # a relative without the scope it needs
     NO_ACCESS = "no_access"
     NOT_YOUR_CLIENT = "not_your_client"
     NOT_YOUR_VISIT = "not_your_visit"
@@ -56,6 +57,14 @@ class ErrorCode(StrEnum):
     REQUEST_CHANGED = "request_changed"
     ALREADY_DECIDED = "already_decided"
     CONFLICT_RETRY = "conflict_retry"
+    # the client's data
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    CLIENT_ERASED = "client_erased"
+    # the service itself
+    DATABASE_UNAVAILABLE = "database_unavailable"
+    INTERNAL_ERROR = "internal_error"
+    NOT_FOUND = "not_found"  # no such path
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     # linking
     INVALID_CODE = "invalid_code"
     CODE_USED = "code_used"

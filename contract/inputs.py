@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, Field
 
-from pydantic import AwareDatetime, BaseModel, Field
-
-from contract.changes import Id
+from contract.bounds import Id, Line, Moment, TelegramId, Text
 from contract.enums import (
+    DeliveryFailure,
     DeviationReason,
     InvitationKind,
     NoteSource,
@@ -16,21 +15,19 @@ from contract.enums import (
     Scope,
 )
 
-# Telegram ids are 64-bit (and fit in a double, as Telegram promises).
-TelegramId = Annotated[int, Field(ge=-(2**53), le=2**53)]
 MAX_NOTE = 4000
 
 
 class LinkIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64)
+    code: Line = Field(min_length=1, max_length=64)
     telegram_user_id: TelegramId
     chat_id: TelegramId
-    locale: str | None = Field(default=None, max_length=8)
-    first_name: str | None = Field(default=None, max_length=64)
+    locale: Line | None = Field(default=None, max_length=8)
+    first_name: Line | None = Field(default=None, max_length=64)
 
 
 class PreferencesIn(BaseModel):
-    locale: str | None = Field(default=None, max_length=8)
+    locale: Line | None = Field(default=None, max_length=8)
     notify_level: NotifyLevel | None = None
 
 
@@ -38,8 +35,9 @@ class InvitationIn(BaseModel):
     kind: InvitationKind
     client_id: Id | None = None
     staff_id: Id | None = None
-    scope: Scope | None = None
-    relative_first_name: str | None = Field(default=None, max_length=64)
+    # A relative's consent: each scope granted on its own (at least one).
+    scopes: set[Scope] | None = Field(default=None, min_length=1)
+    relative_first_name: Line | None = Field(default=None, max_length=64)
 
 
 class DecisionIn(BaseModel):
@@ -50,7 +48,7 @@ class DecisionIn(BaseModel):
 
 class RejectIn(DecisionIn):
     reason: RejectReason
-    text: str | None = Field(default=None, max_length=500)
+    text: Text | None = Field(default=None, max_length=500)
 
 
 class LateIn(BaseModel):
@@ -63,19 +61,23 @@ class ClaimIn(BaseModel):
 
 
 class FailureIn(BaseModel):
+    """A delivery that failed: when to try again, whether the chat blocked the bot, and what
+    Telegram said (for the manager's list of notifications that could not be delivered)."""
+
     retry_after: float | None = Field(default=None, ge=0, le=86_400)
     blocked: bool = False
+    reason: DeliveryFailure | None = None
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=MAX_NOTE)
+    text: Text = Field(min_length=1, max_length=MAX_NOTE)
     source: NoteSource = NoteSource.TYPED
     confidence: float | None = Field(default=None, ge=0, le=1)
-    event_time: AwareDatetime | None = None
+    event_time: Moment | None = None
 
 
 class CorrectionIn(BaseModel):
-    text: str = Field(min_length=1, max_length=MAX_NOTE)
+    text: Text = Field(min_length=1, max_length=MAX_NOTE)
 
 
 class DeviationIn(BaseModel):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contract.changes import Change, VisitBefore
-from contract.enums import PersonKind, RejectReason, RequestStatus, Urgency
+from contract.enums import OnBehalf, PersonKind, RejectReason, RequestStatus, Scope, Urgency
 
 
 class NotificationKind(StrEnum):
@@ -27,6 +27,8 @@ class NotificationKind(StrEnum):
     REQUEST_HANDED_OVER = "request_handed_over"
     REQUEST_ESCALATED = "request_escalated"
     REQUEST_WITHDRAWN = "request_withdrawn"
+    ACTED_FOR_CLIENT = "acted_for_client"
+    RELATIVE_ACCESS_CHANGED = "relative_access_changed"
 
 
 class RequestDecided(BaseModel):
@@ -82,6 +84,31 @@ class RelativeLinked(BaseModel):
     relative_first_name: str
 
 
+class ActedForClient(BaseModel):
+    """To the client alone: someone else (a relative or staff) asked for a change, or
+    withdrew one, on the client's behalf."""
+
+    kind: Literal[NotificationKind.ACTED_FOR_CLIENT] = NotificationKind.ACTED_FOR_CLIENT
+    action: OnBehalf
+    by: PersonKind
+    by_first_name: str
+    request_id: int
+    change: Change
+    before: VisitBefore | None
+
+
+class RelativeAccessChanged(BaseModel):
+    """To the client alone: what a relative may do now, after someone other than the client
+    (staff acting on the client's word) changed it. No scopes left: no access at all."""
+
+    kind: Literal[NotificationKind.RELATIVE_ACCESS_CHANGED] = (
+        NotificationKind.RELATIVE_ACCESS_CHANGED
+    )
+    relative_first_name: str
+    scopes: list[Scope]
+    by_first_name: str
+
+
 class RequestForStaff(BaseModel):
     """To staff: a request waits for them, was handed over, waited too long or was withdrawn."""
 
@@ -96,7 +123,14 @@ class RequestForStaff(BaseModel):
 
 
 Message = Annotated[
-    RequestDecided | RequestExpired | StaffLate | SomeoneNew | RelativeLinked | RequestForStaff,
+    RequestDecided
+    | RequestExpired
+    | StaffLate
+    | SomeoneNew
+    | RelativeLinked
+    | ActedForClient
+    | RelativeAccessChanged
+    | RequestForStaff,
     Field(discriminator="kind"),
 ]
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
 from contract.changes import Change, Reason, VisitBefore
 from contract.enums import (
     Assignee,
+    DeliveryFailure,
     DeviationReason,
     FrequencyUnit,
     InvitationKind,
@@ -98,9 +100,11 @@ class RequestPublic(BaseModel):
 
 
 class ClientAccess(BaseModel):
+    """A client this chat account may follow, and what it may do (a client: everything)."""
+
     client_id: int
     first_name: str
-    scope: Scope
+    scopes: list[Scope]  # in scope order: visits, requests, notes
 
 
 class MePublic(BaseModel):
@@ -123,10 +127,53 @@ class InvitationPublic(BaseModel):
 
 
 class RelativePublic(BaseModel):
+    """A relative the client has let in, and what they may do; no scopes left means the
+    access has ended."""
+
     link_id: int
     first_name: str
-    scope: Scope
+    scopes: list[Scope]  # in scope order: visits, requests, notes
     granted_at: datetime
+
+
+class StaffReadPublic(BaseModel):
+    """For the client: one staff member who looked at the client's data on one day (who
+    and when, not what)."""
+
+    staff_first_name: str
+    staff_role: StaffRole
+    day: date
+    last_at: datetime
+    times: int
+
+
+class AuditEntryPublic(BaseModel):
+    """One audit event, for a manager: who did what to which record, when. Never a name or
+    a text: actions, ids and codes."""
+
+    id: int
+    at: datetime
+    actor: str  # staff:7, chat:12, system, cli
+    staff_id: int | None
+    staff_first_name: str | None
+    action: str
+    entity: str
+    entity_id: int | None
+    client_id: int | None
+    details: dict[str, Any]
+
+
+class DeadLetterPublic(BaseModel):
+    """For a manager: a notification that could not be delivered after every attempt."""
+
+    id: int
+    kind: str
+    recipient: PersonKind
+    client_id: int | None
+    created_at: datetime
+    dead_at: datetime
+    attempts: int
+    reason: DeliveryFailure | None
 
 
 class NotePublic(BaseModel):

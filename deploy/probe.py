@@ -6,6 +6,7 @@ service stops cleanly on SIGTERM. Nothing of it stays in the image."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,6 +27,20 @@ def main() -> int:
     assert found >= LANGUAGES, f"catalogs missing: {LANGUAGES - found}"
     with tempfile.TemporaryDirectory() as scratch:
         env = os.environ | {"RAMTID_DATABASE_URL": f"sqlite+aiosqlite:///{scratch}/probe.db"}
+        env.pop("RAMTID_SERVICE_TOKEN", None)
+        env.pop("RAMTID_DEMO", None)
+        refused = subprocess.run(
+            [sys.executable, "-m", "ramtid", "serve", "--host", "127.0.0.1", "--port", "8000"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert refused.returncode != 0, "ramtid serve started with the published service token"
+        assert "RAMTID_SERVICE_TOKEN" in refused.stderr + refused.stdout, refused.stderr[-500:]
+        # The operator gives the container its secret (-e RAMTID_SERVICE_TOKEN=...).
+        env["RAMTID_SERVICE_TOKEN"] = secrets.token_urlsafe(32)
         serve = subprocess.Popen(
             [sys.executable, "-m", "ramtid", "serve", "--host", "127.0.0.1", "--port", "8000"],
             env=env,
@@ -51,7 +66,8 @@ def main() -> int:
         assert (Path(scratch) / "probe.db").exists()
         assert not (Path(scratch) / "probe.db-wal").exists(), "the database was not closed"
     print(
-        f"probe: uid {os.getuid()}: migrated, served /health, stopped cleanly; "
+        f"probe: uid {os.getuid()}: refused the default token; migrated, served /health, "
+        "stopped cleanly; "
         f"catalogs {sorted(found)}"
     )
     return 0

@@ -1,5 +1,5 @@
-"""The ``ramtid`` command: demo, serve, bot, notifier, migrate, seed, invite, follow-up,
-speech."""
+"""The ``ramtid`` command: demo, serve, bot, notifier, migrate, seed, invite, export, erase,
+follow-up, speech."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from backend.config import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from backend.models import Client
+
+T = TypeVar("T")
 
 # Each command imports what it needs when it runs: `ramtid --help` and `ramtid migrate` need
 # neither aiogram nor FastAPI.
@@ -19,7 +28,12 @@ GOODBYE = "Hej då!"
 
 
 def log_to_console(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    """Standard error, through the filter that keeps care data out of every record."""
+    from ramtid.logs import configure
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    configure(settings.log_level, handler)
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -44,15 +58,21 @@ def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from backend.config import require_service_token
     from backend.main import create_app
     from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
+    if args.demo:
+        settings = settings.model_copy(update={"demo": True})
+    require_service_token(settings)  # before anything is done: a weak secret starts nothing
     asyncio.run(migrate_database(settings))
     if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
         print(SEEDED)
+    app = create_app(settings)
     print(f"API docs: http://{args.host}:{args.port}/docs")
-    # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end. Its
+    # loggers go through ours (log_config=None), with the filter that keeps care data out.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", log_config=None)
     return 0
 
 
@@ -64,7 +84,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if args.who not in demo.DEMO_ACCOUNTS:
             raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
         demo.log_to_file(settings)  # the terminal is the chat window
-        asyncio.run(demo.chat(settings, who=args.who))
+        asyncio.run(demo.chat(settings.model_copy(update={"demo": True}), who=args.who))
     print(f"\n{GOODBYE}")
     return 0
 
@@ -128,6 +148,85 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
             await engine.dispose()
 
     print(asyncio.run(run()))
+    return 0
+
+
+async def _client_session(
+    settings: Settings, client_id: int, work: Callable[[AsyncSession, Client], Awaitable[T]]
+) -> T:
+    """Run ``work(session, client)`` for one client in a committed transaction."""
+    from backend.db import create_engine, session_factory
+    from backend.models import Client
+    from ramtid.database import migrate_database
+
+    await migrate_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            client = await session.get(Client, client_id)
+            if client is None:
+                raise SystemExit(f"No client {client_id}.")
+            result = await work(session, client)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Everything held about a client, as JSON on standard output (GDPR art. 15 and 20)."""
+    import json
+
+    from backend.services import personal_data
+
+    async def work(session: AsyncSession, client: Client) -> dict[str, Any]:
+        return await personal_data.export_client(
+            session, client=client, actor_label="cli", now=datetime.now(UTC)
+        )
+
+    data = asyncio.run(_client_session(settings, args.client, work))
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
+    """Erase a client on request: shows what goes and what is kept for the law, then asks
+    for the client's id again (or ``--yes``)."""
+    from backend.errors import NotFound
+    from backend.services import personal_data
+
+    now = datetime.now(UTC)
+
+    async def plan(session: AsyncSession, client: Client) -> personal_data.Erasure:
+        if client.erased_at is not None:
+            raise SystemExit(f"Client {client.id} was erased on {client.erased_at:%Y-%m-%d}.")
+        return await personal_data.erasure_summary(session, client=client, now=now)
+
+    summary = asyncio.run(_client_session(settings, args.client, plan))
+    print(f"Erasing client {args.client} removes:")
+    for name, count in summary.as_details().items():
+        if not name.startswith("kept_"):
+            print(f"  {name.replace('_', ' ')}: {count}")
+    print("and keeps, as the law requires (README, 'Data subject rights'):")
+    for name, count in summary.as_details().items():
+        if name.startswith("kept_"):
+            print(f"  {name.removeprefix('kept_').replace('_', ' ')}: {count}")
+    if not args.yes:
+        answer = input("Type the client's id again to erase, anything else to stop: ")
+        if answer.strip() != str(args.client):
+            print("Nothing was erased.")
+            return 1
+
+    async def erase(session: AsyncSession, client: Client) -> personal_data.Erasure:
+        try:
+            return await personal_data.erase_client(
+                session, client=client, actor_label="cli", now=now
+            )
+        except NotFound:
+            raise SystemExit(f"Client {client.id} is already erased.") from None
+
+    asyncio.run(_client_session(settings, args.client, erase))
+    print(f"Client {args.client} is erased.")
     return 0
 
 
@@ -206,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--client", type=int, help="client id")
     who.add_argument("--staff", type=int, help="staff id")
     invite.set_defaults(func=cmd_invite)
+    export = sub.add_parser("export", help="everything held about a client, as JSON")
+    export.add_argument("--client", type=int, required=True, help="client id")
+    export.set_defaults(func=cmd_export)
+    erase = sub.add_parser("erase", help="erase a client on request (asks to confirm)")
+    erase.add_argument("--client", type=int, required=True, help="client id")
+    erase.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    erase.set_defaults(func=cmd_erase)
     followup = sub.add_parser("followup", help="performed vs ordered time per client, a month")
     followup.add_argument("--month", help="YYYY-MM (default: this month)")
     followup.add_argument("--unit", type=int, help="unit id (default: the only unit)")
@@ -221,12 +327,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from backend.config import InsecureSettings
+
     try:
         args = build_parser().parse_args(argv)
         settings = Settings()
         if args.command != "demo":
             log_to_console(settings)
         return int(args.func(settings, args))
+    except InsecureSettings as refused:
+        print(f"ramtid {args.command}: not started. {refused}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         # Ctrl-C while starting up or in a one-off command: no traceback for that.
         print(file=sys.stderr)

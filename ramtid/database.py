@@ -17,11 +17,14 @@ async def migrate_database(settings: Settings) -> None:
 
 
 async def seed_demo_if_empty(settings: Settings, *, now: datetime) -> bool:
-    """Seed the demo unit into an empty database; False if it already has data."""
+    """Seed the demo unit into an empty database; False if it already has data. In demo
+    mode the demo's staff get their published tokens (``demo-anna``); never otherwise."""
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
             seeded = await demo.seed_if_empty(session, now=now)
+            if settings.demo:
+                await demo.issue_staff_tokens(session, demo.demo_staff_tokens())
             await session.commit()
     finally:
         await engine.dispose()

@@ -30,6 +30,7 @@ from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.notifier import Notifier
 from bot.terminal import TerminalSession, make_update
 from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
+from ramtid.logs import configure
 from ramtid.wiring import in_process_backend
 
 LOG_FILE = Path("ramtid-demo.log")
@@ -41,13 +42,7 @@ log = logging.getLogger("ramtid.demo")
 def log_to_file(settings: Settings, path: Path = LOG_FILE) -> None:
     """Send everything this process would print as a log (records, warnings, a thread's or
     an unraisable exception's traceback) to ``path`` instead of the chat."""
-    handler = logging.FileHandler(path, encoding="utf-8")
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[handler],
-        force=True,
-    )
+    configure(settings.log_level, logging.FileHandler(path, encoding="utf-8"))
     logging.captureWarnings(True)
 
     def thread_exception(args: threading.ExceptHookArgs) -> None:

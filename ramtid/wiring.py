@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -20,8 +21,14 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject
 from aiohttp import web
+from pydantic import SecretStr
 
-from backend.config import Settings
+from backend.config import (
+    Settings,
+    require_service_token,
+    require_webhook_secret,
+    service_token_is_strong,
+)
 from backend.main import BackendState, backend_state, create_app
 from backend.speech import Transcriber
 from bot.backend_client import BackendClient
@@ -54,10 +61,17 @@ async def in_process_backend(
     transcriber: Transcriber | None = None,
 ) -> AsyncIterator[Backend]:
     """The backend in this process, reached over ``httpx.ASGITransport`` (one path, as over
-    HTTP), with its own lifespan running for the block. The database must be migrated."""
+    HTTP), with its own lifespan running for the block. The database must be migrated.
+
+    Its API is on no network here, so a service token nobody chose (the default) is
+    replaced by a random one for the life of the process: nothing guessable exists."""
+    if not service_token_is_strong(settings):
+        settings = settings.model_copy(
+            update={"service_token": SecretStr(secrets.token_urlsafe(32))}
+        )
     app = create_app(settings, run_housekeeping=run_housekeeping, transcriber=transcriber)
     async with app.router.lifespan_context(app):
-        client = BackendClient.in_process(app, settings.service_token)
+        client = BackendClient.in_process(app, settings.service_token.get_secret_value())
         try:
             yield Backend(client, backend_state(app))
         finally:
@@ -68,7 +82,9 @@ async def in_process_backend(
 async def backend_for_bot(settings: Settings) -> AsyncIterator[Backend]:
     """The backend at RAMTID_BACKEND_URL, or, without one, in this process."""
     if settings.backend_url:
-        client = BackendClient.over_http(settings.backend_url, settings.service_token)
+        require_service_token(settings)  # it crosses the network: a real secret, or no start
+        token = settings.service_token.get_secret_value()
+        client = BackendClient.over_http(settings.backend_url, token)
         try:
             yield Backend(client)
         finally:
@@ -138,6 +154,7 @@ async def run_bot(settings: Settings) -> None:
     where it runs) until SIGINT or SIGTERM."""
     if not settings.telegram_token:
         raise SystemExit("Set RAMTID_TELEGRAM_TOKEN (or run `ramtid demo` for the terminal demo).")
+    require_webhook_secret(settings)
     async with backend_for_bot(settings) as backend:
         i18n = create_i18n(settings)
         bot = create_bot(settings)
@@ -169,24 +186,21 @@ async def serve_webhook(
     SIGTERM."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
-    assert settings.webhook_url is not None
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()  # checked at start (run_bot)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = web.Application()
-    SimpleRequestHandler(dispatcher, bot, secret_token=settings.webhook_secret).register(
-        app, path=WEBHOOK_PATH
-    )
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT)  # noqa: S104 - behind the balancer
     try:
         await site.start()
-        await bot.set_webhook(
-            settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret
-        )
+        await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
         await stop.wait()
         log.info("stopping: no new updates")
         await site.stop()

@@ -21,12 +21,12 @@ from sqlmodel import SQLModel, select
 
 from backend.config import Settings
 from backend.db import create_engine, migrate
-from backend.demo import DEMO_ACCOUNTS, seed
+from backend.demo import DEMO_ACCOUNTS, STAFF, issue_staff_tokens, seed
 from backend.main import create_app
 from bot.backend_client import BackendClient
 from contract import TZ
 
-SERVICE_TOKEN = "test-service-token"
+SERVICE_TOKEN = "test-service-token-of-forty-characters-00"
 # Monday 23 November 2026, 08:40 in Stockholm.
 DEFAULT_NOW = datetime(2026, 11, 23, 8, 40, tzinfo=TZ).astimezone(UTC)
 
@@ -47,6 +47,30 @@ class Clock:
     def set_local(self, *args: int) -> datetime:
         self.now = datetime(*args, tzinfo=TZ).astimezone(UTC)  # type: ignore[misc]
         return self.now
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the tests marked slow (a stage of their own in CI: .ci/run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run with ``--slow`` only; tests marked ``postgres`` only when
+    the tests run on PostgreSQL. Each is skipped with the reason, never silently."""
+    slow = config.getoption("--slow")
+    postgres = bool(os.environ.get("RAMTID_TEST_DATABASE_URL"))
+    for item in items:
+        if "slow" in item.keywords and not slow:
+            item.add_marker(
+                pytest.mark.skip(reason="slow: CI runs it in a stage of its own (--slow)")
+            )
+        if "postgres" in item.keywords and not postgres:
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: set RAMTID_TEST_DATABASE_URL")
+            )
 
 
 @pytest.fixture(scope="session")
@@ -157,10 +181,17 @@ def db(app) -> Database:  # type: ignore[no-untyped-def]
     return Database(app.state.sessions)
 
 
+# The demo's staff members' API credentials in tests (not the demo mode's published ones,
+# which an app outside demo mode refuses). ``as_staff`` is the one place tests get a staff
+# credential from: when staff sign in otherwise, only these two change.
+STAFF_TOKENS = {key: f"test-staff-token-{key}-{'0' * 20}" for key, *_rest in STAFF}
+
+
 @pytest.fixture
 async def demo(app, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     async with app.state.sessions() as s:
         await seed(s, now=clock.now)
+        await issue_staff_tokens(s, STAFF_TOKENS)
         await s.commit()
 
 
@@ -170,7 +201,8 @@ def as_chat(name: str) -> dict[str, str]:
 
 
 def as_staff(name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer demo-{name}"}
+    """Headers for a demo staff member using the staff API with their own credential."""
+    return {"Authorization": f"Bearer {STAFF_TOKENS[name]}"}
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """Routes only the bot uses: linking chat accounts, preferences, consent, the outbox."""
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends
 
-from backend.errors import InvalidInput
+from backend.errors import Forbidden, InvalidInput
 from backend.models import Client, Relative, Staff
-from backend.routes.deps import ActorDep, Now, SessionDep, require_service
+from backend.routes.deps import ActorDep, Now, PathId, SessionDep, require_service
 from backend.schemas import notification_public
-from backend.services import accounts, outbox
+from backend.services import accounts, audit, consent, outbox
 from backend.services.access import Actor
 from contract import (
     ClaimIn,
@@ -22,15 +24,19 @@ from contract import (
     PersonKind,
     PreferencesIn,
     RelativePublic,
+    Scope,
+    StaffReadPublic,
+    in_scope_order,
 )
 
 router = APIRouter(prefix="/bot", tags=["bot"], dependencies=[Depends(require_service)])
+READS_SHOWN = timedelta(days=90)
 
 
 async def _me(session: SessionDep, actor: Actor) -> MePublic:
     account = actor.chat_account
     assert account is not None and account.id is not None
-    clients = await accounts.accessible_clients(session, actor)
+    clients = await consent.accessible_clients(session, actor)
     if actor.staff is not None:
         kind, first_name = PersonKind.STAFF, actor.staff.first_name
     elif account.client_id is not None:
@@ -46,8 +52,8 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
         locale=account.locale,
         notify_level=account.notify_level,
         clients=[
-            ClientAccess(client_id=c.id or 0, first_name=c.first_name, scope=scope)
-            for c, scope in clients
+            ClientAccess(client_id=c.id or 0, first_name=c.first_name, scopes=scopes)
+            for c, scopes in clients
         ],
         staff_id=actor.staff.id if actor.staff else None,
         staff_role=actor.staff.role if actor.staff else None,
@@ -91,44 +97,109 @@ async def preferences(body: PreferencesIn, session: SessionDep, actor: ActorDep)
 async def invite_relative(
     body: InvitationIn, session: SessionDep, actor: ActorDep, now: Now
 ) -> InvitationPublic:
-    """A client invites a relative, choosing whether they may only see or also request."""
+    """A client invites a relative, choosing what they may do (the scopes)."""
     if body.kind is not InvitationKind.RELATIVE:
         raise InvalidInput(ErrorCode.RELATIVES_ONLY)
-    invitation = await accounts.create_invitation(
+    if actor.staff is None and actor.own_client_id != body.client_id:
+        raise Forbidden(ErrorCode.CLIENT_ONLY)  # consent to relatives is the client's own
+    issued = await accounts.create_invitation(
         session,
         actor=actor,
         kind=body.kind,
         client_id=body.client_id,
-        scope=body.scope,
+        scopes=body.scopes,
         relative_first_name=body.relative_first_name,
         now=now,
     )
     return InvitationPublic(
-        code=invitation.code, kind=invitation.kind, expires_at=invitation.expires_at
+        code=issued.code, kind=issued.invitation.kind, expires_at=issued.invitation.expires_at
+    )
+
+
+def _relative_public(view: consent.LinkView) -> RelativePublic:
+    return RelativePublic(
+        link_id=view.link.id or 0,
+        first_name=view.relative_first_name,
+        scopes=in_scope_order(view.link.scopes),
+        granted_at=view.link.granted_at,
     )
 
 
 @router.get("/clients/{client_id}/relatives", response_model=list[RelativePublic])
-async def relatives(client_id: int, session: SessionDep, actor: ActorDep) -> list[RelativePublic]:
-    links = await accounts.relatives_of(session, actor=actor, client_id=client_id)
-    return [
-        RelativePublic(
-            link_id=v.link.id or 0,
-            first_name=v.relative_first_name,
-            scope=v.link.scope,
-            granted_at=v.link.granted_at,
-        )
-        for v in links
-    ]
+async def relatives(
+    client_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[RelativePublic]:
+    """The relatives the client has let in, and what each may do."""
+    views = await consent.relatives_of(session, actor=actor, client_id=client_id)
+    return [_relative_public(v) for v in views]
 
 
 @router.delete("/clients/{client_id}/relatives/{link_id}", status_code=204)
 async def revoke(
-    client_id: int, link_id: int, session: SessionDep, actor: ActorDep, now: Now
+    client_id: PathId, link_id: PathId, session: SessionDep, actor: ActorDep, now: Now
 ) -> None:
-    await accounts.revoke_relative(
+    """End a relative's access at once (the client, or staff responsible for the client on
+    the client's word: then the client is told)."""
+    await consent.revoke_relative(
         session, actor=actor, client_id=client_id, link_id=link_id, now=now
     )
+
+
+@router.put(
+    "/clients/{client_id}/relatives/{link_id}/scopes/{scope}", response_model=RelativePublic
+)
+async def grant_scope(
+    client_id: PathId,
+    link_id: PathId,
+    scope: Scope,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> RelativePublic:
+    """The client lets a relative do one more thing."""
+    view = await consent.grant_scope(
+        session, actor=actor, client_id=client_id, link_id=link_id, scope=scope, now=now
+    )
+    return _relative_public(view)
+
+
+@router.delete(
+    "/clients/{client_id}/relatives/{link_id}/scopes/{scope}", response_model=RelativePublic
+)
+async def revoke_scope(
+    client_id: PathId,
+    link_id: PathId,
+    scope: Scope,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> RelativePublic:
+    """Take one scope back; with none left the relative's access has ended."""
+    view = await consent.revoke_scope(
+        session, actor=actor, client_id=client_id, link_id=link_id, scope=scope, now=now
+    )
+    return _relative_public(view)
+
+
+@router.get("/clients/{client_id}/reads", response_model=list[StaffReadPublic])
+async def reads(
+    client_id: PathId, session: SessionDep, actor: ActorDep, now: Now
+) -> list[StaffReadPublic]:
+    """For the client: who on the staff looked at her data in the last 90 days (first name,
+    role and day; not what they looked at)."""
+    if actor.own_client_id != client_id:
+        raise Forbidden(ErrorCode.CLIENT_ONLY)
+    found = await audit.reads_of_client(session, client_id=client_id, since=now - READS_SHOWN)
+    return [
+        StaffReadPublic(
+            staff_first_name=r.staff_first_name,
+            staff_role=r.staff_role,
+            day=r.day,
+            last_at=r.last_at,
+            times=r.times,
+        )
+        for r in found
+    ]
 
 
 @router.post("/outbox/claim", response_model=list[NotificationPublic])
@@ -139,16 +210,19 @@ async def claim(body: ClaimIn, session: SessionDep, now: Now) -> list[Notificati
 
 
 @router.post("/outbox/{notification_id}/ack", status_code=204)
-async def ack(notification_id: int, session: SessionDep, now: Now) -> None:
+async def ack(notification_id: PathId, session: SessionDep, now: Now) -> None:
     await outbox.acknowledge(session, notification_id=notification_id, now=now)
 
 
 @router.post("/outbox/{notification_id}/fail", status_code=204)
-async def fail(notification_id: int, body: FailureIn, session: SessionDep, now: Now) -> None:
+async def fail(notification_id: PathId, body: FailureIn, session: SessionDep, now: Now) -> None:
+    """A delivery failed: tried again later, or, after the last attempt, a dead letter the
+    unit's managers see."""
     await outbox.report_failure(
         session,
         notification_id=notification_id,
         now=now,
         retry_after=body.retry_after,
         blocked=body.blocked,
+        reason=body.reason,
     )

@@ -3,23 +3,25 @@
 The bot calls them acting for a chat account; staff tools call them with their own token.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from backend.domain import frame_check as fc
 from backend.errors import InvalidInput
-from backend.routes.deps import ActorDep, Now, SessionDep
+from backend.routes.deps import ActorDep, Now, PathId, SessionDep
 from backend.schemas import frame_public, request_public, visit_public
 from backend.services import access, requests, visits
 from contract import (
     TZ,
     Change,
+    Day,
     DayPublic,
     ErrorCode,
     FramePublic,
     RequestPublic,
+    Scope,
     Submission,
     Verdict,
 )
@@ -32,12 +34,12 @@ router = APIRouter(tags=["clients"])
 
 @router.get("/clients/{client_id}/visits", response_model=DayPublic)
 async def client_visits(
-    client_id: int,
+    client_id: PathId,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     days: Annotated[int | None, Query(ge=1, le=MAX_RANGE_DAYS)] = None,
 ) -> DayPublic:
     """Visits on local days from..to (default: today, or ``days`` days from today), and the
@@ -47,7 +49,7 @@ async def client_visits(
     end = end or (start + timedelta(days=days - 1) if days else start)
     if end < start or (end - start).days >= MAX_RANGE_DAYS:
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE, max_days=MAX_RANGE_DAYS)
-    await access.client_for(session, actor, client_id)
+    await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="visits")
     views = await visits.client_visits(session, client_id=client_id, start=start, end=end)
     after = visits.local_day_bounds(end, end)[1]
     upcoming = await visits.next_visit(session, client_id=client_id, after=max(after, now))
@@ -68,14 +70,14 @@ async def client_visits(
 
 @router.get("/clients/{client_id}/frame", response_model=FramePublic)
 async def frame(
-    client_id: int,
+    client_id: PathId,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
-    day: date | None = None,
+    day: Day | None = None,
 ) -> FramePublic:
     """This period's frame: granted, performed, planned and left minutes."""
-    client = await access.client_for(session, actor, client_id)
+    client = await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="frame")
     day = day or now.astimezone(TZ).date()
     state = await visits.frame_state(session, client=client, days=[day])
     status = fc.frame_status(state.frame, state.visits, day, state.rules)
@@ -84,7 +86,7 @@ async def frame(
 
 @router.post("/clients/{client_id}/requests/preview", response_model=Verdict)
 async def preview(
-    client_id: int,
+    client_id: PathId,
     change: Change,
     session: SessionDep,
     actor: ActorDep,
@@ -98,7 +100,7 @@ async def preview(
 
 @router.post("/clients/{client_id}/requests", response_model=RequestPublic, status_code=201)
 async def submit(
-    client_id: int,
+    client_id: PathId,
     body: Submission,
     session: SessionDep,
     actor: ActorDep,
@@ -121,7 +123,7 @@ async def submit(
 
 @router.get("/clients/{client_id}/requests", response_model=list[RequestPublic])
 async def list_requests(
-    client_id: int,
+    client_id: PathId,
     session: SessionDep,
     actor: ActorDep,
 ) -> list[RequestPublic]:
@@ -132,7 +134,7 @@ async def list_requests(
 
 @router.post("/requests/{request_id}/withdraw", response_model=RequestPublic)
 async def withdraw(
-    request_id: int,
+    request_id: PathId,
     session: SessionDep,
     actor: ActorDep,
     now: Now,

@@ -1,5 +1,11 @@
 """Dependencies shared by the routes: the session (committed before the response is sent),
-the clock, and who is acting."""
+the clock, who is acting, and bounded path ids.
+
+Credentials come from security schemes, never from parameters: the bot sends the service
+token (``X-Service-Token``) and the Telegram user it acts for (``X-Telegram-User-Id``); staff
+tools send their own bearer token. They are not in any operation's parameters, so a fuzzer
+fed the schema fuzzes the data and keeps the credentials it was given.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,15 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Path, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.config import Settings
 from backend.errors import Unauthorized
 from backend.services import access
 from backend.services.access import Actor
-from contract import ErrorCode
+from contract import MAX_ID, TELEGRAM_ID_MAX, ErrorCode
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -41,31 +49,71 @@ def get_now(request: Request) -> datetime:
 
 Now = Annotated[datetime, Depends(get_now)]
 
+# A row id in a path: PostgreSQL's integer is 32-bit, so anything past it is a 422, not a 500.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-def require_service(request: Request, x_service_token: Annotated[str, Header()] = "") -> None:
-    expected: str = request.app.state.settings.service_token
-    if not secrets.compare_digest(x_service_token.encode(), expected.encode()):
+service_token_scheme = APIKeyHeader(
+    name="X-Service-Token",
+    scheme_name="ServiceToken",
+    description="The bot's shared secret (RAMTID_SERVICE_TOKEN).",
+    auto_error=False,
+)
+chat_user_scheme = APIKeyHeader(
+    name="X-Telegram-User-Id",
+    scheme_name="ChatUser",
+    description="With the service token: the Telegram user the bot acts for.",
+    auto_error=False,
+)
+staff_token_scheme = HTTPBearer(
+    scheme_name="StaffToken", description="A staff member's own token.", auto_error=False
+)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def require_service(
+    request: Request,
+    service_token: Annotated[str | None, Security(service_token_scheme)] = None,
+) -> None:
+    """The caller is the bot: it holds the service token."""
+    expected = _settings(request).service_token.get_secret_value().encode()
+    given = (service_token or "").encode()
+    if not given or not secrets.compare_digest(given, expected):
         raise Unauthorized(ErrorCode.INVALID_SERVICE_TOKEN)
+
+
+def _telegram_user_id(text: str | None) -> int:
+    try:
+        user_id = int(text or "")
+    except ValueError:
+        raise Unauthorized(ErrorCode.MISSING_CHAT_USER) from None
+    if not -TELEGRAM_ID_MAX <= user_id <= TELEGRAM_ID_MAX:
+        raise Unauthorized(ErrorCode.MISSING_CHAT_USER)
+    return user_id
 
 
 async def current_actor(
     request: Request,
     session: SessionDep,
-    x_service_token: Annotated[str | None, Header()] = None,
-    x_telegram_user_id: Annotated[int | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+    service_token: Annotated[str | None, Security(service_token_scheme)] = None,
+    chat_user: Annotated[str | None, Security(chat_user_scheme)] = None,
+    staff_token: Annotated[
+        HTTPAuthorizationCredentials | None, Security(staff_token_scheme)
+    ] = None,
 ) -> Actor:
     """The bot acts for a chat account (service token + Telegram user id); staff tools use
     their own bearer token."""
-    if x_service_token is not None:
-        require_service(request, x_service_token)
-        if x_telegram_user_id is None:
-            raise Unauthorized(ErrorCode.MISSING_CHAT_USER)
-        return await access.actor_for_chat(session, x_telegram_user_id)
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if service_token is not None:
+        require_service(request, service_token)
+        return await access.actor_for_chat(session, _telegram_user_id(chat_user))
+    if staff_token is None or not staff_token.credentials:
         raise Unauthorized(ErrorCode.MISSING_CREDENTIALS)
-    return await access.actor_for_staff_token(session, token)
+    return await access.actor_for_staff_token(
+        session, staff_token.credentials, demo=_settings(request).demo
+    )
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

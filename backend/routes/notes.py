@@ -4,16 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from backend.errors import InvalidInput
-from backend.routes.deps import ActorDep, Now, SessionDep
+from backend.errors import Forbidden, InvalidInput
+from backend.routes.deps import ActorDep, Now, PathId, SessionDep
 from backend.schemas import note_public
-from backend.services import access, notes
+from backend.services import access, consent, notes
 from backend.speech import SpeechError, Transcriber
 from contract import (
     CorrectionIn,
     ErrorCode,
     NoteIn,
     NotePublic,
+    Scope,
     TranscriptPublic,
     WordPublic,
 )
@@ -24,7 +25,7 @@ MAX_AUDIO_BYTES = 20 * 1024 * 1024
 
 @router.post("/staff/visits/{visit_id}/notes", response_model=NotePublic, status_code=201)
 async def add_note(
-    visit_id: int, body: NoteIn, session: SessionDep, actor: ActorDep, now: Now
+    visit_id: PathId, body: NoteIn, session: SessionDep, actor: ActorDep, now: Now
 ) -> NotePublic:
     """Save a note (typed, or dictated and confirmed); the author and times are recorded."""
     note = await notes.add_note(
@@ -41,7 +42,9 @@ async def add_note(
 
 
 @router.post("/staff/notes/{note_id}/wrong", response_model=NotePublic)
-async def mark_wrong(note_id: int, session: SessionDep, actor: ActorDep, now: Now) -> NotePublic:
+async def mark_wrong(
+    note_id: PathId, session: SessionDep, actor: ActorDep, now: Now
+) -> NotePublic:
     """Mark a note as wrong; it is kept, never deleted."""
     note = await notes.mark_wrong(session, actor=actor, note_id=note_id, now=now)
     return note_public(note)
@@ -49,14 +52,16 @@ async def mark_wrong(note_id: int, session: SessionDep, actor: ActorDep, now: No
 
 @router.post("/staff/notes/{note_id}/correct", response_model=NotePublic, status_code=201)
 async def correct(
-    note_id: int, body: CorrectionIn, session: SessionDep, actor: ActorDep, now: Now
+    note_id: PathId, body: CorrectionIn, session: SessionDep, actor: ActorDep, now: Now
 ) -> NotePublic:
     note = await notes.correct(session, actor=actor, note_id=note_id, text=body.text, now=now)
     return note_public(note, access.require_staff(actor).first_name)
 
 
 @router.get("/clients/{client_id}/notes", response_model=list[NotePublic])
-async def client_notes(client_id: int, session: SessionDep, actor: ActorDep) -> list[NotePublic]:
+async def client_notes(
+    client_id: PathId, session: SessionDep, actor: ActorDep
+) -> list[NotePublic]:
     """Notes about the client's visits, newest first."""
     views = await notes.notes_for_client(session, actor=actor, client_id=client_id)
     return [note_public(v.note, v.author_first_name, v.visit_start) for v in views]
@@ -66,10 +71,16 @@ async def client_notes(client_id: int, session: SessionDep, actor: ActorDep) -> 
 async def transcribe(
     request: Request,
     actor: ActorDep,
-    language: Annotated[str, Query(min_length=2, max_length=8)],
+    session: SessionDep,
+    language: Annotated[str, Query(pattern=r"^[a-z]{2,3}$")],
 ) -> TranscriptPublic:
-    """Transcribe a voice note (Ogg/Opus body). The audio is never stored."""
-    del actor  # any linked account may dictate or speak a wish
+    """Transcribe a voice note (Ogg/Opus body). The audio is never stored. Staff dictate
+    notes; a client, or a relative who may ask for changes, speaks a wish."""
+    if actor.staff is None and not any(
+        Scope.REQUESTS in scopes
+        for _client, scopes in await consent.accessible_clients(session, actor)
+    ):
+        raise Forbidden(ErrorCode.NO_ACCESS)
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 
 from backend.errors import InvalidInput
 from backend.models import Unit
-from backend.routes.deps import ActorDep, Now, SessionDep
+from backend.routes.deps import ActorDep, Now, PathId, SessionDep
 from backend.schemas import request_public, visit_public
-from backend.services import access, accounts, followup, requests, visits
+from backend.services import access, accounts, audit, followup, requests, visits
 from contract import (
     TZ,
     Decision,
@@ -23,6 +23,7 @@ from contract import (
     LateIn,
     RejectIn,
     RequestPublic,
+    Scope,
     VisitPublic,
 )
 
@@ -34,20 +35,25 @@ async def queue(session: SessionDep, actor: ActorDep, now: Now) -> list[RequestP
     """Pending requests this staff member may decide, oldest first."""
     staff = access.require_staff(actor)
     views = await requests.queue(session, staff=staff, today=now.astimezone(TZ).date())
+    await audit.record_reads(
+        session, actor=actor.label, client_ids=[v.request.client_id for v in views], what="queue"
+    )
     return [request_public(v) for v in views]
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic)
-async def get_request(request_id: int, session: SessionDep, actor: ActorDep) -> RequestPublic:
+async def get_request(request_id: PathId, session: SessionDep, actor: ActorDep) -> RequestPublic:
     access.require_staff(actor)
     view = await requests.request_view(session, request_id=request_id)
-    await access.client_for(session, actor, view.request.client_id)
+    await access.client_for(
+        session, actor, view.request.client_id, scope=Scope.REQUESTS, read="request"
+    )
     return request_public(view)
 
 
 @router.post("/requests/{request_id}/{decision}", response_model=RequestPublic)
 async def decide(
-    request_id: int,
+    request_id: PathId,
     decision: Decision,
     body: RejectIn | DecisionIn,
     session: SessionDep,
@@ -68,18 +74,25 @@ async def my_day(session: SessionDep, actor: ActorDep, now: Now) -> list[VisitPu
     """Today's visits of this staff member in time order."""
     staff = access.require_staff(actor)
     views = await visits.staff_day(session, staff=staff, day=now.astimezone(TZ).date())
+    await audit.record_reads(
+        session, actor=actor.label, client_ids=[v.visit.client_id for v in views], what="day"
+    )
     return [visit_public(v) for v in views]
 
 
 @router.post("/visits/{visit_id}/check-in", response_model=VisitPublic)
-async def check_in(visit_id: int, session: SessionDep, actor: ActorDep, now: Now) -> VisitPublic:
+async def check_in(
+    visit_id: PathId, session: SessionDep, actor: ActorDep, now: Now
+) -> VisitPublic:
     visit = await visits.check_in(session, actor=actor, visit_id=visit_id, now=now)
     name = access.require_staff(actor).first_name
     return visit_public(visits.VisitView(visit, name, False))
 
 
 @router.post("/visits/{visit_id}/check-out", response_model=VisitPublic)
-async def check_out(visit_id: int, session: SessionDep, actor: ActorDep, now: Now) -> VisitPublic:
+async def check_out(
+    visit_id: PathId, session: SessionDep, actor: ActorDep, now: Now
+) -> VisitPublic:
     visit = await visits.check_out(session, actor=actor, visit_id=visit_id, now=now)
     name = access.require_staff(actor).first_name
     return visit_public(visits.VisitView(visit, name, False))
@@ -87,7 +100,7 @@ async def check_out(visit_id: int, session: SessionDep, actor: ActorDep, now: No
 
 @router.post("/visits/{visit_id}/deviation", response_model=DeviationPublic)
 async def deviation(
-    visit_id: int, body: DeviationIn, session: SessionDep, actor: ActorDep
+    visit_id: PathId, body: DeviationIn, session: SessionDep, actor: ActorDep
 ) -> DeviationPublic:
     """Why a visit was cancelled or shortened (hospital stay, declined, ...), for follow-up."""
     visit = await followup.set_deviation_reason(
@@ -123,8 +136,8 @@ async def running_late(
 
 @router.post("/visits/{visit_id}/assign/{staff_id}", response_model=VisitPublic)
 async def assign(
-    visit_id: int,
-    staff_id: int,
+    visit_id: PathId,
+    staff_id: PathId,
     session: SessionDep,
     actor: ActorDep,
     now: Now,
@@ -140,20 +153,21 @@ async def assign(
 async def invite(
     body: InvitationIn, session: SessionDep, actor: ActorDep, now: Now
 ) -> InvitationPublic:
-    """One-time codes to link a chat account: clients, relatives, or staff (managers)."""
+    """One-time codes to link a chat account: for a client or a relative (the client's
+    contact person, deputy, or a planner or manager), or for staff (a manager)."""
     access.require_staff(actor)
-    if body.kind is InvitationKind.RELATIVE and body.scope is None:
-        raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["scope"])
-    invitation = await accounts.create_invitation(
+    if body.kind is InvitationKind.RELATIVE and body.scopes is None:
+        raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["scopes"])
+    issued = await accounts.create_invitation(
         session,
         actor=actor,
         kind=body.kind,
         client_id=body.client_id,
         staff_id=body.staff_id,
-        scope=body.scope,
+        scopes=body.scopes,
         relative_first_name=body.relative_first_name,
         now=now,
     )
     return InvitationPublic(
-        code=invitation.code, kind=invitation.kind, expires_at=invitation.expires_at
+        code=issued.code, kind=issued.invitation.kind, expires_at=issued.invitation.expires_at
     )

@@ -1,4 +1,12 @@
-"""Who is acting, and what their link allows them to see and do (DESIGN section 6)."""
+"""Who is acting, and what their link allows them to see and do (DESIGN section 6).
+
+- A client sees and does everything about themselves.
+- A relative sees and does only what the client consented to, scope by scope: the visits,
+  requests on the client's behalf, the visit notes.
+- Staff see the clients of their own unit (every such read is audited); they act on a
+  client's behalf (a request, a withdrawal, ending a relative's access) only as the client's
+  contact person or deputy, or as a planner or manager of the unit, and the client is told.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from backend.errors import Forbidden, NotFound, Unauthorized
 from backend.models import (
     ChatAccount,
     Client,
+    Relative,
     RelativeLink,
     Scope,
     Staff,
@@ -20,7 +29,11 @@ from backend.models import (
     StaffRole,
 )
 from backend.services import audit
-from contract import ErrorCode
+from contract import ErrorCode, PersonKind
+
+# The demo's staff tokens (``demo-anna``) are published in the README: they are accepted only
+# by an app running in demo mode, whatever the database holds.
+DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - a prefix that is refused, not a secret
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,12 @@ class Actor:
     def relative_id(self) -> int | None:
         return self.chat_account.relative_id if self.chat_account else None
 
+    @property
+    def kind(self) -> PersonKind:
+        if self.staff is not None:
+            return PersonKind.STAFF
+        return PersonKind.CLIENT if self.own_client_id is not None else PersonKind.RELATIVE
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -66,7 +85,9 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
     return Actor(chat_account=account, staff=staff)
 
 
-async def actor_for_staff_token(session: AsyncSession, token: str) -> Actor:
+async def actor_for_staff_token(session: AsyncSession, token: str, *, demo: bool) -> Actor:
+    if token.startswith(DEMO_TOKEN_PREFIX) and not demo:
+        raise Unauthorized(ErrorCode.INVALID_TOKEN)
     staff = (
         await session.exec(select(Staff).where(Staff.api_token_hash == hash_token(token)))
     ).first()
@@ -81,41 +102,81 @@ def require_staff(actor: Actor) -> Staff:
     return actor.staff
 
 
-async def client_for(
-    session: AsyncSession, actor: Actor, client_id: int, *, to_request: bool = False
-) -> Client:
-    """The client, if ``actor`` may see them (and, with ``to_request``, ask on their behalf)."""
+async def _client(session: AsyncSession, client_id: int) -> Client:
     client = await session.get(Client, client_id)
     if client is None:
         raise NotFound(ErrorCode.CLIENT_NOT_FOUND)
+    if client.erased_at is not None:
+        raise NotFound(ErrorCode.CLIENT_ERASED)
+    return client
+
+
+async def active_link(
+    session: AsyncSession, *, relative_id: int, client_id: int
+) -> RelativeLink | None:
+    return (
+        await session.exec(
+            select(RelativeLink)
+            .where(RelativeLink.relative_id == relative_id)
+            .where(RelativeLink.client_id == client_id)
+            .where(col(RelativeLink.revoked_at).is_(None))
+        )
+    ).first()
+
+
+async def _relative_may(session: AsyncSession, actor: Actor, client_id: int, scope: Scope) -> None:
+    """A relative's consented scope, or why not."""
+    link = (
+        await active_link(session, relative_id=actor.relative_id, client_id=client_id)
+        if actor.relative_id is not None
+        else None
+    )
+    if link is None:
+        raise Forbidden(ErrorCode.NO_ACCESS)
+    if scope not in link.scopes:
+        if scope is Scope.REQUESTS:
+            raise Forbidden(ErrorCode.VIEW_ONLY)
+        raise Forbidden(ErrorCode.SCOPE_NOT_GRANTED, scope=scope.value)
+
+
+async def client_for(
+    session: AsyncSession, actor: Actor, client_id: int, *, scope: Scope, read: str
+) -> Client:
+    """The client, if ``actor`` may see what ``scope`` covers: the client themselves, a
+    relative the client gave that scope, or staff of the client's unit (the read is
+    audited as ``read``: what was looked at)."""
+    client = await _client(session, client_id)
     if actor.staff is not None:
         if actor.staff.unit_id != client.unit_id:
             raise Forbidden(ErrorCode.OTHER_UNIT)
-        audit.record(
-            session,
-            actor=actor.label,
-            action="client.read",
-            entity="client",
-            entity_id=client_id,
-            client_id=client_id,
-        )
+        audit.record_read(session, actor=actor.label, client_id=client_id, what=read)
         return client
     if actor.own_client_id == client_id:
         return client
-    if actor.relative_id is not None:
-        link = (
-            await session.exec(
-                select(RelativeLink)
-                .where(RelativeLink.relative_id == actor.relative_id)
-                .where(RelativeLink.client_id == client_id)
-                .where(col(RelativeLink.revoked_at).is_(None))
-            )
-        ).first()
-        if link is not None and (not to_request or link.scope is Scope.VIEW_REQUEST):
-            return client
-        if link is not None:
-            raise Forbidden(ErrorCode.VIEW_ONLY)
-    raise Forbidden(ErrorCode.NO_ACCESS)
+    if actor.relative_id is None:
+        raise Forbidden(ErrorCode.NO_ACCESS)
+    await _relative_may(session, actor, client_id, scope)
+    return client
+
+
+async def acting_for(
+    session: AsyncSession, actor: Actor, client_id: int, *, scope: Scope | None
+) -> Client:
+    """The client, if ``actor`` may act on their behalf: the client, a relative with
+    ``scope`` (None: no relative may), or staff responsible for the client. The action is
+    audited by the caller, and the client told when it was not theirs."""
+    client = await _client(session, client_id)
+    if actor.staff is not None:
+        require_responsible(actor.staff, client)
+        return client
+    if actor.own_client_id == client_id:
+        return client
+    if actor.relative_id is None:
+        raise Forbidden(ErrorCode.NO_ACCESS)
+    if scope is None:
+        raise Forbidden(ErrorCode.CLIENT_ONLY)
+    await _relative_may(session, actor, client_id, scope)
+    return client
 
 
 async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:
@@ -131,9 +192,36 @@ async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: dat
 
 
 def may_decide(staff: Staff, client: Client) -> bool:
-    """Contact person, deputy, or a planner/manager of the client's unit."""
+    """Contact person, deputy, or a planner/manager of the client's unit: who decides the
+    client's requests, and who may act on the client's behalf."""
     if staff.unit_id != client.unit_id:
         return False
     if staff.id in (client.contact_person_id, client.deputy_id):
         return True
     return staff.role in (StaffRole.PLANNER, StaffRole.MANAGER)
+
+
+def require_responsible(staff: Staff, client: Client) -> None:
+    if not may_decide(staff, client):
+        same_unit = staff.unit_id == client.unit_id
+        raise Forbidden(ErrorCode.NOT_YOUR_CLIENT if same_unit else ErrorCode.OTHER_UNIT)
+
+
+def require_manager(actor: Actor) -> Staff:
+    staff = require_staff(actor)
+    if staff.role is not StaffRole.MANAGER:
+        raise Forbidden(ErrorCode.MANAGER_ONLY)
+    return staff
+
+
+async def first_name_of(session: AsyncSession, actor: Actor) -> str:
+    """The acting person's first name (what the client is told: who acted for them)."""
+    if actor.staff is not None:
+        return actor.staff.first_name
+    if actor.relative_id is not None:
+        relative = await session.get(Relative, actor.relative_id)
+        return relative.first_name if relative else ""
+    if actor.own_client_id is not None:
+        client = await session.get(Client, actor.own_client_id)
+        return client.first_name if client else ""
+    return ""

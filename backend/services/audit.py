@@ -1,13 +1,33 @@
-"""The audit log: every staff read of client data and every change, in the same transaction."""
+"""The audit log: every staff read of client data and every change, in the same transaction.
+
+An event holds who (an actor label and, for staff, their id), what (an action on an entity),
+which client, and codes and numbers: never a name or a text.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import insert
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import AuditEvent
+from backend.models import AuditEvent, Staff, StaffRole, now_utc
+from contract import TZ
+
+# A staff member looked at a client's data (``details["what"]``: visits, notes, day, ...).
+CLIENT_READ = "client.read"
+READ_ACTIONS = (CLIENT_READ, "followup.read", "client.export")
+STAFF_LABEL = "staff:"
+
+
+def staff_id_of(actor: str) -> int | None:
+    """The staff member behind an actor label (``staff:7``), or None."""
+    number = actor.removeprefix(STAFF_LABEL)
+    return int(number) if actor.startswith(STAFF_LABEL) and number.isdigit() else None
 
 
 def record(
@@ -24,6 +44,7 @@ def record(
     """Record an event; ``at`` is the app's clock, needed when a rule reads the time back."""
     event = AuditEvent(
         actor=actor,
+        staff_id=staff_id_of(actor),
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -34,3 +55,124 @@ def record(
         event.at = at
     session.add(event)
     return event
+
+
+def record_read(session: AsyncSession, *, actor: str, client_id: int, what: str) -> AuditEvent:
+    """A staff member read this client's ``what`` (visits, frame, notes, requests, ...)."""
+    return record(
+        session,
+        actor=actor,
+        action=CLIENT_READ,
+        entity="client",
+        entity_id=client_id,
+        client_id=client_id,
+        what=what,
+    )
+
+
+async def record_reads(
+    session: AsyncSession,
+    *,
+    actor: str,
+    client_ids: Iterable[int],
+    what: str,
+    action: str = CLIENT_READ,
+    entity: str = "client",
+    entity_id: int | None = None,
+    **details: Any,
+) -> None:
+    """One read event per client, written as one multi-row INSERT: a list of many clients
+    (the day, the queue, the follow-up) costs one statement, however long it is."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return
+    at = now_utc()
+    staff_id = staff_id_of(actor)
+    await session.exec(
+        insert(AuditEvent).values(
+            [
+                {
+                    "at": at,
+                    "actor": actor,
+                    "staff_id": staff_id,
+                    "action": action,
+                    "entity": entity,
+                    "entity_id": client_id if entity_id is None else entity_id,
+                    "client_id": client_id,
+                    "details": {"what": what, **details},
+                }
+                for client_id in ids
+            ]
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: AuditEvent
+    staff_first_name: str | None
+
+
+MAX_ENTRIES = 500
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    client_id: int | None = None,
+    staff_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[Entry]:
+    """The newest events about one client or by one staff member, before ``before_id`` (the
+    next page), with the acting staff member's first name."""
+    query = select(AuditEvent, Staff.first_name).join(
+        Staff, col(Staff.id) == AuditEvent.staff_id, isouter=True
+    )
+    if client_id is not None:
+        query = query.where(AuditEvent.client_id == client_id)
+    if staff_id is not None:
+        query = query.where(AuditEvent.staff_id == staff_id)
+    if before_id is not None:
+        query = query.where(col(AuditEvent.id) < before_id)
+    rows = await session.exec(
+        query.order_by(col(AuditEvent.id).desc()).limit(min(limit, MAX_ENTRIES))
+    )
+    return [Entry(event, name) for event, name in rows.all()]
+
+
+@dataclass(frozen=True)
+class StaffRead:
+    """One staff member's reads of a client's data on one local day."""
+
+    staff_first_name: str
+    staff_role: StaffRole
+    day: date
+    last_at: datetime
+    times: int
+
+
+async def reads_of_client(
+    session: AsyncSession, *, client_id: int, since: datetime
+) -> list[StaffRead]:
+    """Who on the staff looked at the client's data since ``since``: first name, role and
+    day, newest first (what they looked at is not shown)."""
+    rows = await session.exec(
+        select(AuditEvent.at, Staff.id, Staff.first_name, Staff.role)
+        .join(Staff, col(Staff.id) == AuditEvent.staff_id)
+        .where(AuditEvent.client_id == client_id)
+        .where(col(AuditEvent.action).in_(READ_ACTIONS))
+        .where(AuditEvent.at >= since)
+        .order_by(col(AuditEvent.at).desc())
+    )
+    grouped: dict[tuple[int, date], StaffRead] = {}
+    for at, staff_id, first_name, role in rows.all():
+        key = (staff_id or 0, at.astimezone(TZ).date())
+        seen = grouped.get(key)
+        if seen is None:
+            grouped[key] = StaffRead(first_name, StaffRole(role), key[1], at, 1)
+        else:
+            grouped[key] = StaffRead(
+                first_name, seen.staff_role, seen.day, seen.last_at, seen.times + 1
+            )
+    return sorted(grouped.values(), key=lambda read: read.last_at, reverse=True)

@@ -10,7 +10,6 @@ import csv
 import io
 from datetime import date, timedelta
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +17,6 @@ from backend.domain import followup as fu
 from backend.domain.frame_check import DECLINE_WINDOW_DAYS
 from backend.errors import Forbidden, NotFound
 from backend.models import (
-    AuditEvent,
     CarePlan,
     ChangeRequest,
     Client,
@@ -28,11 +26,10 @@ from backend.models import (
     RequestStatus,
     Unit,
     Visit,
-    now_utc,
 )
 from backend.services import access, audit
 from backend.services.access import Actor
-from backend.services.visits import local_day_bounds, visit_in_unit
+from backend.services.visits import local_day_bounds, visit_in_care_of
 from contract import DECLINE_KINDS, TZ, ErrorCode, VisitStatus
 
 
@@ -156,25 +153,15 @@ async def record_read(
     Written as one multi-row INSERT, so the audit costs one statement however many clients
     the unit has (the ORM would insert the rows one by one).
     """
-    if not report.clients:
-        return
-    at = now_utc()
-    details = {"month": report.month.strftime("%Y-%m")}
-    await session.exec(
-        insert(AuditEvent).values(
-            [
-                {
-                    "at": at,
-                    "actor": actor,
-                    "action": "followup.read",
-                    "entity": "unit",
-                    "entity_id": unit_id,
-                    "client_id": row.client_id,
-                    "details": details,
-                }
-                for row in report.clients
-            ]
-        )
+    await audit.record_reads(
+        session,
+        actor=actor,
+        client_ids=[row.client_id for row in report.clients],
+        what="followup",
+        action="followup.read",
+        entity="unit",
+        entity_id=unit_id,
+        month=report.month.strftime("%Y-%m"),
     )
 
 
@@ -183,9 +170,10 @@ async def set_deviation_reason(
 ) -> Visit:
     """Record why a visit was cancelled or shortened (``None`` clears a mistaken reason).
 
-    Any staff member of the client's unit may; setting the same reason twice is one effect.
+    Whoever did the visit, the client's contact person or deputy, or a planner or manager
+    of the unit may; setting the same reason twice is one effect.
     """
-    visit, _client = await visit_in_unit(session, access.require_staff(actor), visit_id)
+    visit, _client = await visit_in_care_of(session, access.require_staff(actor), visit_id)
     if visit.deviation_reason == reason:
         return visit
     previous = visit.deviation_reason

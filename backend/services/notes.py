@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
-from backend.models import NoteSource, Staff, StaffRole, Visit, VisitNote
+from backend.models import NoteSource, Scope, Staff, StaffRole, Visit, VisitNote
 from backend.services import access, audit
 from backend.services.access import Actor
-from backend.services.visits import visit_in_unit
+from backend.services.visits import visit_in_care_of, visit_in_unit
 from contract import MAX_NOTE, ErrorCode
 
 
@@ -36,13 +36,15 @@ async def add_note(
     event_time: datetime | None = None,
     corrects_note_id: int | None = None,
 ) -> VisitNote:
+    """A note on a visit, by whoever did it, the client's contact person or deputy, or a
+    planner or manager of the unit."""
     staff = access.require_staff(actor)
     text = text.strip()
     if not text:
         raise InvalidInput(ErrorCode.EMPTY_NOTE)
     if len(text) > MAX_NOTE:
         raise InvalidInput(ErrorCode.NOTE_TOO_LONG, max=MAX_NOTE)
-    visit = (await visit_in_unit(session, staff, visit_id))[0]
+    visit = (await visit_in_care_of(session, staff, visit_id))[0]
     note = VisitNote(
         visit_id=visit_id,
         author_staff_id=staff.id or 0,
@@ -115,9 +117,9 @@ async def correct(
 async def notes_for_client(
     session: AsyncSession, *, actor: Actor, client_id: int, limit: int = 20
 ) -> list[NoteView]:
-    """The latest notes about a client's visits: for the client, consenting relatives and the
-    unit's staff (each staff read is audited by the access check)."""
-    await access.client_for(session, actor, client_id)
+    """The latest notes about a client's visits: for the client, relatives the client let
+    read them (the notes scope) and the unit's staff (each staff read is audited)."""
+    await access.client_for(session, actor, client_id, scope=Scope.NOTES, read="notes")
     rows = await session.exec(
         select(VisitNote, Staff.first_name, Visit.planned_start)
         .join(Visit, col(Visit.id) == VisitNote.visit_id)

@@ -1,8 +1,12 @@
 """The notification outbox: written with the change that causes it, delivered at least once.
 
 The bot's notifier claims rows with a lease, sends them within Telegram's limits and
-acknowledges each right after Telegram answers, so a crash can only repeat the one message
-that was in flight.
+acknowledges each right after Telegram answers, so a crash can only repeat the messages that
+were in flight (at most one per chat). A notification Telegram refuses on every attempt
+becomes a dead letter, which the managers of its unit see and can send again.
+
+Relatives are told only what their consent covers: news of the visits with the visits scope,
+of requests with the requests scope.
 """
 
 from __future__ import annotations
@@ -15,8 +19,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.errors import NotFound
-from backend.models import ChatAccount, Notification, NotifyLevel, RelativeLink, Urgency
-from contract import ErrorCode, Message
+from backend.models import (
+    ChatAccount,
+    Client,
+    Notification,
+    NotifyLevel,
+    RelativeLink,
+    Scope,
+    Staff,
+    Urgency,
+)
+from contract import DeliveryFailure, ErrorCode, Message
 
 LEVEL_ADMITS: dict[NotifyLevel, frozenset[Urgency]] = {
     NotifyLevel.ALL: frozenset(Urgency),
@@ -24,6 +37,9 @@ LEVEL_ADMITS: dict[NotifyLevel, frozenset[Urgency]] = {
     NotifyLevel.URGENT: frozenset({Urgency.URGENT}),
 }
 MAX_BACKOFF = timedelta(hours=1)
+# Claims of one notification before it is a dead letter: with the backoff below, about three
+# hours of Telegram refusing it (each claim itself retries a few times, see bot.delivery).
+MAX_DELIVERY_ATTEMPTS = 10
 
 
 def _enqueue(
@@ -32,6 +48,9 @@ def _enqueue(
     message: Message,
     urgency: Urgency,
     now: datetime,
+    *,
+    client_id: int | None,
+    unit_id: int | None,
 ) -> int:
     count = 0
     for account in accounts:
@@ -41,6 +60,8 @@ def _enqueue(
         session.add(
             Notification(
                 chat_account_id=account.id,
+                client_id=client_id,
+                unit_id=unit_id,
                 kind=message.kind.value,
                 urgency=urgency,
                 message=message,
@@ -61,20 +82,33 @@ async def notify_client(
     message: Message,
     urgency: Urgency,
     now: datetime,
-    include_relatives: bool = True,
+    relatives: Scope | None,
 ) -> int:
-    """Queue ``message`` for the client and (unless ``include_relatives`` is false) every
-    relative the client has consented to."""
+    """Queue ``message`` for the client and every relative whose consent includes the scope
+    ``relatives`` (None: for the client alone)."""
+    client = await session.get(Client, client_id)
+    if client is None or client.erased_at is not None:
+        return 0
     recipients = col(ChatAccount.client_id) == client_id
-    if include_relatives:
-        relative_ids = (
-            select(RelativeLink.relative_id)
+    if relatives is not None:
+        links = await session.exec(
+            select(RelativeLink)
             .where(RelativeLink.client_id == client_id)
             .where(col(RelativeLink.revoked_at).is_(None))
         )
-        recipients = or_(recipients, col(ChatAccount.relative_id).in_(relative_ids))
+        relative_ids = [link.relative_id for link in links.all() if relatives in link.scopes]
+        if relative_ids:
+            recipients = or_(recipients, col(ChatAccount.relative_id).in_(relative_ids))
     accounts = await session.exec(select(ChatAccount).where(recipients))
-    return _enqueue(session, accounts.all(), message, urgency, now)
+    return _enqueue(
+        session,
+        accounts.all(),
+        message,
+        urgency,
+        now,
+        client_id=client_id,
+        unit_id=client.unit_id,
+    )
 
 
 async def notify_staff(
@@ -84,12 +118,22 @@ async def notify_staff(
     message: Message,
     urgency: Urgency,
     now: datetime,
+    client_id: int | None = None,
 ) -> int:
     ids = list(staff_ids)
     if not ids:
         return 0
-    accounts = await session.exec(select(ChatAccount).where(col(ChatAccount.staff_id).in_(ids)))
-    return _enqueue(session, accounts.all(), message, urgency, now)
+    rows = await session.exec(
+        select(ChatAccount, Staff.unit_id)
+        .join(Staff, col(Staff.id) == ChatAccount.staff_id)
+        .where(col(ChatAccount.staff_id).in_(ids))
+    )
+    count = 0
+    for account, unit_id in rows.all():
+        count += _enqueue(
+            session, [account], message, urgency, now, client_id=client_id, unit_id=unit_id
+        )
+    return count
 
 
 async def claim(
@@ -101,6 +145,7 @@ async def claim(
         .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
         .where(col(Notification.delivered_at).is_(None))
         .where(col(Notification.dropped_reason).is_(None))
+        .where(col(Notification.dead_at).is_(None))
         .where(Notification.available_at <= now)
         .where(
             or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
@@ -140,9 +185,14 @@ async def report_failure(
     now: datetime,
     retry_after: float | None = None,
     blocked: bool = False,
+    reason: DeliveryFailure | None = None,
 ) -> None:
-    """A failed delivery: retry later, or mark the chat blocked and drop what waits for it."""
+    """A failed delivery: retry later with a growing pause; after the last attempt (or at
+    once when Telegram refused the message itself) a dead letter for the unit's managers.
+    A blocked chat is marked and what waits for it dropped."""
     notification = await _get(session, notification_id)
+    if notification.delivered_at is not None or notification.dead_at is not None:
+        return  # a late report about a notification that has its ending already
     if blocked:
         account = await session.get(ChatAccount, notification.chat_account_id)
         assert account is not None
@@ -155,11 +205,49 @@ async def report_failure(
             .values(dropped_reason="blocked")
         )
         return
+    notification.failure = reason
+    notification.claimed_until = None
+    if notification.attempts >= MAX_DELIVERY_ATTEMPTS or reason is DeliveryFailure.BAD_REQUEST:
+        notification.dead_at = now
+        session.add(notification)
+        return
     backoff = (
         timedelta(seconds=retry_after)
         if retry_after is not None
         else min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(notification.attempts, 10)))
     )
     notification.available_at = now + backoff
+    session.add(notification)
+
+
+async def dead_letters(
+    session: AsyncSession, *, unit_id: int
+) -> list[tuple[Notification, ChatAccount]]:
+    """The unit's notifications that could not be delivered, newest first."""
+    rows = await session.exec(
+        select(Notification, ChatAccount)
+        .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
+        .where(Notification.unit_id == unit_id)
+        .where(col(Notification.dead_at).is_not(None))
+        .order_by(col(Notification.dead_at).desc(), col(Notification.id).desc())
+        .limit(500)
+    )
+    return list(rows.all())
+
+
+async def send_again(
+    session: AsyncSession, *, unit_id: int, notification_id: int, now: datetime
+) -> Notification:
+    """A manager sends a dead letter again (Telegram is back): it is due now, with a fresh
+    count of attempts."""
+    notification = await session.get(Notification, notification_id)
+    if notification is None or notification.unit_id != unit_id or notification.dead_at is None:
+        raise NotFound(ErrorCode.NOTIFICATION_NOT_FOUND)
+    notification.dead_at = None
+    notification.failure = None
+    notification.attempts = 0
+    notification.available_at = now
     notification.claimed_until = None
     session.add(notification)
+    session.info["outbox_written"] = True
+    return notification

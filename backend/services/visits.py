@@ -19,6 +19,7 @@ from backend.models import (
     Order,
     PlanSlot,
     PlanStatus,
+    Scope,
     Staff,
     StaffRole,
     Unit,
@@ -126,7 +127,12 @@ async def generate_visits(
     From a plan's ``valid_from`` on, still-planned visits of the plan it replaces are removed
     (or cancelled, if a request refers to them); performed history is never touched.
     """
-    plan_query = select(CarePlan).where(CarePlan.status == PlanStatus.SIGNED)
+    plan_query = (
+        select(CarePlan)
+        .join(Client, col(Client.id) == CarePlan.client_id)
+        .where(CarePlan.status == PlanStatus.SIGNED)
+        .where(col(Client.erased_at).is_(None))  # an erased client's plans make no visits
+    )
     if client_id is not None:
         plan_query = plan_query.where(CarePlan.client_id == client_id)
     plans = list((await session.exec(plan_query.order_by(col(CarePlan.valid_from)))).all())
@@ -297,6 +303,7 @@ async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[V
     rows = await session.exec(
         select(Visit, Client.first_name, Client.address_area)
         .join(Client, col(Client.id) == Visit.client_id)
+        .where(col(Client.erased_at).is_(None))
         .where(Visit.staff_id == staff.id)
         .where(Visit.planned_start >= first)
         .where(Visit.planned_start < last)
@@ -399,6 +406,21 @@ async def visit_in_unit(
     visit, client = row
     if client.unit_id != staff.unit_id:
         raise Forbidden(ErrorCode.OTHER_UNIT)
+    return visit, client
+
+
+async def visit_in_care_of(
+    session: AsyncSession, staff: Staff, visit_id: int
+) -> tuple[Visit, Client]:
+    """A visit the staff member may document (a note, a deviation reason): their own, one
+    of a client they are contact person or deputy for, or any in the unit for planners and
+    managers."""
+    visit, client = await visit_in_unit(session, staff, visit_id)
+    if (
+        staff.id not in (visit.staff_id, client.contact_person_id, client.deputy_id)
+        and staff.role is StaffRole.CARER
+    ):
+        raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
     return visit, client
 
 
@@ -519,6 +541,7 @@ async def report_late(
             ),
             urgency=urgency,
             now=now,
+            relatives=Scope.VISITS,  # visit news: for relatives who may see the visits
         )
     return affected
 
@@ -561,5 +584,6 @@ async def assign_visit(
             ),
             urgency=Urgency.CHANGE,
             now=now,
+            relatives=Scope.VISITS,
         )
     return visit

@@ -193,7 +193,7 @@ async def begin(
     """The turn for a client (or relative allowed to request), or None after saying why not."""
     assert event.from_user is not None
     client = await current_client(me, state)
-    if client is None or client.scope is not Scope.VIEW_REQUEST:
+    if client is None or Scope.REQUESTS not in client.scopes:
         text = (
             texts.visits.no_one_followed()
             if client is None

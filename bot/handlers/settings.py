@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import MenuButton
-from contract import MePublic
+from contract import MePublic, Scope
 
 NAME_LENGTH = 64
 
@@ -158,7 +158,7 @@ async def invite_scope(
     invitation = await backend.invite_relative(
         query.from_user.id,
         client_id=me.clients[0].client_id,
-        scope=callback_data.scope,
+        scopes={Scope.VISITS, Scope.REQUESTS} if callback_data.requests else {Scope.VISITS},
         relative_first_name=name or None,
     )
     await state.set_state(None)

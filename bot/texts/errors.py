@@ -25,6 +25,7 @@ def error_text(code: ErrorCode) -> str:
         ErrorCode.ALREADY_LINKED: _("This account is already linked."),
         ErrorCode.VIEW_ONLY: _("You may see this, but not ask for changes."),
         ErrorCode.NO_ACCESS: _("You do not have access to this any more."),
+        ErrorCode.SCOPE_NOT_GRANTED: _("You have not been given access to this."),
         ErrorCode.ALREADY_DECIDED: _("This request has already been decided."),
         ErrorCode.REQUEST_CHANGED: _("This request has changed. Here is how it looks now."),
         ErrorCode.NO_LONGER_FITS: _(

@@ -8,12 +8,16 @@ from aiogram.utils.i18n import gettext as _
 from bot.backend_client import UnknownNotification
 from bot.texts.formatting import escape, fmt_day, fmt_duration, fmt_time
 from bot.texts.requests import REJECT_REASONS, change_text
+from bot.texts.settings import scope_text
 from contract import (
+    ActedForClient,
     Message,
     NotificationKind,
     NotificationPublic,
+    OnBehalf,
     PersonKind,
     RejectReason,
+    RelativeAccessChanged,
     RelativeLinked,
     RequestDecided,
     RequestExpired,
@@ -79,6 +83,21 @@ def render_message(m: Message, recipient: PersonKind) -> str:
     if isinstance(m, RelativeLinked):
         return _("{name} can now see your visits. You can change this in Settings.").format(
             name=escape(m.relative_first_name)
+        )
+    if isinstance(m, ActedForClient):
+        change = change_text(m.change, m.before.start if m.before else None)
+        done = (
+            _("{name} asked for a change for you:\n{change}")
+            if m.action is OnBehalf.REQUEST_SUBMITTED
+            else _("{name} withdrew a request of yours:\n{change}")
+        )
+        return done.format(name=escape(m.by_first_name), change=change)
+    if isinstance(m, RelativeAccessChanged):
+        name, by = escape(m.relative_first_name), escape(m.by_first_name)
+        if not m.scopes:
+            return _("{by} has ended {name}'s access to your data.").format(by=by, name=name)
+        return _("{by} changed what {name} may do: {scopes}.").format(
+            by=by, name=name, scopes=", ".join(scope_text(s) for s in m.scopes)
         )
     assert isinstance(m, RequestForStaff)
     name = escape(m.client_first_name)

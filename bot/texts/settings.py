@@ -61,11 +61,20 @@ def relatives_text(links: list[RelativePublic]) -> str:
     for link in links:
         scope = (
             _("may see and ask for changes")
-            if link.scope is Scope.VIEW_REQUEST
+            if Scope.REQUESTS in link.scopes
             else _("may only see")
         )
         lines.append(f"• {escape(link.first_name)} – {scope}")
     return "\n".join(lines)
+
+
+def scope_text(scope: Scope) -> str:
+    """What a relative's consent lets them do, as a phrase."""
+    return {
+        Scope.VISITS: _("see your visits"),
+        Scope.REQUESTS: _("ask for changes for you"),
+        Scope.NOTES: _("read the visit notes"),
+    }[scope]
 
 
 def revoked() -> str:

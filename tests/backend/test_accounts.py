@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ from backend.models import (
     Notification,
     NotifyLevel,
 )
+from backend.services.accounts import MAX_FAILED_ATTEMPTS, MAX_FAILED_OVERALL
 from contract import RelativeLinked
 from tests.backend.helpers import LISA, service_headers, visit_at
 from tests.conftest import DEFAULT_NOW, Clock, Database, as_chat, as_staff
@@ -97,12 +100,32 @@ async def test_a_client_links_with_a_code_from_staff(api, demo, db) -> None:
     assert profile["first_name"] == "Berit"
     assert profile["locale"] == "fi"  # the client's language when the bot sends none
     assert profile["clients"] == [
-        {"client_id": client_id, "first_name": "Berit", "scope": "view_request"}
+        {"client_id": client_id, "first_name": "Berit", "scopes": ["visits", "requests", "notes"]}
     ]
     account = await db.first(select(ChatAccount).where(ChatAccount.telegram_user_id == 5001))
     assert account.client_id == client_id
-    used = await db.first(select(Invitation).where(Invitation.code == invitation["code"]))
+    used = await stored(db, invitation["code"])
     assert used.used_at is not None and used.used_by_chat_account_id == account.id
+
+
+async def stored(db: Database, code: str) -> Invitation:
+    """The invitation of ``code``, found as the backend finds it: by the code's hash."""
+    digest = hashlib.sha256(code.replace("-", "").encode()).hexdigest()
+    return await db.first(select(Invitation).where(Invitation.code_hash == digest))
+
+
+async def test_a_code_has_64_bits_is_read_aloud_in_groups_and_is_stored_only_hashed(
+    api, demo, db
+) -> None:
+    code = await client_code(api, db)
+    groups = code.split("-")
+    assert [len(g) for g in groups] == [4, 4, 5]
+    letters = "".join(groups)
+    assert set(letters) <= set("ABCDEFGHJKMNPQRSTUVWXYZ23456789")  # no 0/O, 1/I/L
+    assert len(letters) * math.log2(31) >= 64
+    row = await stored(db, code)
+    assert row is not None
+    assert letters not in str(row.model_dump()) and code not in str(row.model_dump())
 
 
 async def test_a_code_can_be_used_only_once(api, demo, db) -> None:
@@ -144,7 +167,7 @@ async def test_guessing_is_slowed_down_per_telegram_user(api, demo, db, clock: C
     assert r.headers["Retry-After"] == "900"
     clock.advance(minutes=14)
     assert_refused(await link(api, code, 5001), 429, "too_many_attempts")
-    unused = await db.first(select(Invitation).where(Invitation.code == code))
+    unused = await stored(db, code)
     assert unused.used_at is None
 
     clock.advance(minutes=2)  # 16 minutes after the wrong guesses
@@ -169,10 +192,57 @@ async def test_another_telegram_user_is_not_slowed_down_by_someone_elses_guesses
 # --- relatives and consent ------------------------------------------------------------------
 
 
-async def invite_relative(api: httpx.AsyncClient, scope: str = "view") -> str:
+async def test_guessing_by_many_accounts_is_slowed_down_for_everyone(
+    api, demo, db, clock: Clock
+) -> None:
+    code = await client_code(api, db)
+    guessers = range(6000, 6000 + MAX_FAILED_OVERALL // MAX_FAILED_ATTEMPTS)
+    for guesser in guessers:  # each stays under its own limit
+        for _ in range(MAX_FAILED_ATTEMPTS):
+            assert_refused(await link(api, "WRONG2345", guesser), 422, "invalid_code")
+    r = await link(api, code, 5001)  # someone who never guessed: the service is shut for now
+    assert_refused(r, 429, "too_many_attempts")
+    clock.advance(minutes=16)
+    assert (await link(api, code, 5001)).status_code == 200
+
+
+async def test_a_new_client_code_moves_the_clients_chat_to_the_new_phone(api, demo, db) -> None:
+    invitation = await invite(api, {"kind": "client", "client_id": LISA}, as_staff("anna"))
+    r = await link(api, invitation["code"], 5009)
+    assert r.status_code == 200, r.text
+    assert (await me(api, 5009))["first_name"] == "Lisa"
+    # The old phone sees nothing any more, and there is one Lisa, not two.
+    assert_refused(await api.get("/bot/me", headers=as_chat("lisa")), 401, "not_linked")
+    accounts = await db.all(select(ChatAccount).where(ChatAccount.client_id == LISA))
+    assert [a.telegram_user_id for a in accounts] == [5009]
+
+
+async def test_only_staff_responsible_for_a_client_make_codes_for_them(api, demo, db) -> None:
+    body = {"kind": "client", "client_id": LISA}
+    for who, code in (("ahmed", "not_your_client"), ("sanna", "not_your_client")):
+        r = await api.post("/staff/invitations", json=body, headers=as_staff(who))
+        assert_refused(r, 403, code)
+    r = await api.post(
+        "/staff/invitations",
+        json={"kind": "relative", "client_id": LISA, "scopes": ["visits"]},
+        headers=as_staff("ahmed"),
+    )
+    assert_refused(r, 403, "not_your_client")
+    assert await db.count(Invitation) == 0
+    for who in ("anna", "maria", "erik", "karin"):  # contact, deputy, planner, manager
+        await invite(api, body, as_staff(who))
+    assert await db.count(Invitation) == 4
+
+
+async def invite_relative(api: httpx.AsyncClient, scopes: tuple[str, ...] = ("visits",)) -> str:
     invitation = await invite(
         api,
-        {"kind": "relative", "client_id": LISA, "scope": scope, "relative_first_name": "Olle"},
+        {
+            "kind": "relative",
+            "client_id": LISA,
+            "scopes": list(scopes),
+            "relative_first_name": "Olle",
+        },
         as_chat("lisa"),
     )
     assert invitation["kind"] == "relative"
@@ -180,13 +250,13 @@ async def invite_relative(api: httpx.AsyncClient, scope: str = "view") -> str:
 
 
 async def test_a_relative_invited_by_the_client_sees_but_cannot_request(api, demo, db) -> None:
-    code = await invite_relative(api, scope="view")
+    code = await invite_relative(api, scopes=("visits",))
     r = await link(api, code, 5002, first_name="Olle-Telegram")
     assert r.status_code == 200, r.text
     profile = await me(api, 5002)
     assert profile["kind"] == "relative"
     assert profile["first_name"] == "Olle"  # the name the client gave, not Telegram's
-    assert profile["clients"] == [{"client_id": LISA, "first_name": "Lisa", "scope": "view"}]
+    assert profile["clients"] == [{"client_id": LISA, "first_name": "Lisa", "scopes": ["visits"]}]
 
     visits = await api.get(f"/clients/{LISA}/visits", headers=service_headers(5002))
     assert visits.status_code == 200 and visits.json()["visits"]
@@ -215,12 +285,12 @@ async def test_the_client_alone_is_told_when_a_relative_links(api, demo, db) -> 
 
 
 async def test_the_client_lists_and_revokes_relatives_at_once(api, demo, db) -> None:
-    await link(api, await invite_relative(api, scope="view_request"), 5002)
+    await link(api, await invite_relative(api, scopes=("requests", "visits")), 5002)
     listed = await api.get(f"/bot/clients/{LISA}/relatives", headers=as_chat("lisa"))
     assert listed.status_code == 200, listed.text
     by_name = {r["first_name"]: r for r in listed.json()}
     assert sorted(by_name) == ["Eva", "Olle"]
-    assert by_name["Olle"]["scope"] == "view_request"
+    assert by_name["Olle"]["scopes"] == ["visits", "requests"]
 
     r = await api.delete(
         f"/bot/clients/{LISA}/relatives/{by_name['Olle']['link_id']}", headers=as_chat("lisa")

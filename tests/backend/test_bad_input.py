@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -387,7 +388,7 @@ async def test_a_view_only_relative_sees_but_cannot_request(api, demo, db) -> No
     await db.add(olle)
     assert olle.id is not None
     await db.add(
-        RelativeLink(relative_id=olle.id, client_id=LISA, scope=Scope.VIEW),
+        RelativeLink(relative_id=olle.id, client_id=LISA, scopes=[Scope.VISITS]),
         ChatAccount(telegram_user_id=3001, chat_id=3001, relative_id=olle.id),
     )
     seen = await api.get(f"/clients/{LISA}/visits", headers=service_headers(3001))
@@ -483,3 +484,130 @@ async def test_a_bad_date_range_is_refused(api, demo, db) -> None:
             headers=as_staff("anna"),
         )
         assert body["details"] == {"max_days": 31}
+
+
+# --- bounds: nothing a caller sends makes a 5xx ---------------------------------------------
+
+PAST_INT32 = 2**31
+PAST_INT64 = 2**63
+
+
+@pytest.mark.parametrize("ident", [0, -1, PAST_INT32, PAST_INT64, 10**30])
+async def test_ids_past_what_a_column_holds_are_invalid_not_a_server_error(
+    api, demo, db, ident: int
+) -> None:
+    for method, url, headers in (
+        ("GET", f"/clients/{ident}/visits", as_chat("lisa")),
+        ("GET", f"/clients/{ident}/notes", as_staff("anna")),
+        ("POST", f"/requests/{ident}/withdraw", as_chat("lisa")),
+        ("POST", f"/staff/visits/{ident}/check-in", as_staff("anna")),
+        ("POST", f"/bot/outbox/{ident}/ack", service_headers()),
+        ("DELETE", f"/bot/clients/1/relatives/{ident}", as_chat("lisa")),
+    ):
+        body = await refused(
+            api, db, method, url, status=422, code="invalid_request", headers=headers
+        )
+        assert body["details"]["fields"], url
+    body = await refused(
+        api,
+        db,
+        "POST",
+        "/staff/requests/1/approve",
+        status=422,
+        code="invalid_request",
+        json={"version": PAST_INT64},
+        headers=as_staff("anna"),
+    )
+    assert any(field.endswith("version") for field in body["details"]["fields"])
+
+
+@pytest.mark.parametrize("text", ["Lisa\x00", "\x07ring", "a\x1bb", "\ud800"])
+async def test_control_characters_and_lone_surrogates_in_text_are_refused(
+    api, demo, db, text: str
+) -> None:
+    visit = (await lunch_tomorrow(api))["id"]
+    for method, url, body, headers in (
+        ("POST", f"/staff/visits/{visit}/notes", {"text": text}, as_staff("anna")),
+        (
+            "POST",
+            f"/clients/{LISA}/requests",
+            {
+                "idempotency_key": key(),
+                "note": text,
+                "change": {"kind": "cancel", "visit_id": visit},
+            },
+            as_chat("lisa"),
+        ),
+        (
+            "POST",
+            "/bot/link",
+            {"code": text, "telegram_user_id": 5, "chat_id": 5},
+            service_headers(),
+        ),
+        ("PATCH", "/bot/me", {"locale": text}, as_chat("lisa")),
+    ):
+        content = json.dumps(body).encode()  # a lone surrogate, as JSON can carry it
+        r = await api.request(
+            method, url, content=content, headers={**headers, "Content-Type": "application/json"}
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "invalid_request"), (url, r.text)
+    assert (await written_rows(db))["requests"] == 0
+
+
+async def test_a_note_keeps_its_line_breaks(api, demo) -> None:
+    visit = (await lunch_tomorrow(api))["id"]
+    r = await api.post(
+        f"/staff/visits/{visit}/notes",
+        json={"text": "Lisa åt.\nHon drack kaffe.\tBra dag."},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 201 and r.json()["text"] == "Lisa åt.\nHon drack kaffe.\tBra dag."
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"])
+async def test_dates_outside_this_century_are_refused(api, demo, db, day: str) -> None:
+    for params in ({"from": day}, {"to": day}):
+        await refused(
+            api,
+            db,
+            "GET",
+            f"/clients/{LISA}/visits",
+            status=422,
+            code="invalid_request",
+            params=params,
+            headers=as_chat("lisa"),
+        )
+    await refused(
+        api,
+        db,
+        "GET",
+        f"/clients/{LISA}/frame",
+        status=422,
+        code="invalid_request",
+        params={"day": day},
+        headers=as_chat("lisa"),
+    )
+    visit = (await lunch_tomorrow(api))["id"]
+    await refused(
+        api,
+        db,
+        "POST",
+        f"/clients/{LISA}/requests/preview",
+        status=422,
+        code="invalid_request",
+        json={"kind": "move", "visit_id": visit, "new_start": f"{day}T10:00:00+01:00"},
+        headers=as_chat("lisa"),
+    )
+
+
+@pytest.mark.parametrize("header", ["abc", str(2**64), "", "1" * 400])
+async def test_a_malformed_chat_user_is_unauthorized(api, demo, db, header: str) -> None:
+    await refused(
+        api,
+        db,
+        "GET",
+        "/bot/me",
+        status=401,
+        code="missing_chat_user",
+        headers={**service_headers(), "X-Telegram-User-Id": header},
+    )

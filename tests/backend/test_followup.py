@@ -271,7 +271,8 @@ async def test_every_read_is_audited_once_per_client(api, demo, db) -> None:
     reads = await db.all(select(AuditEvent).where(AuditEvent.action == "followup.read"))
     assert sorted(e.client_id for e in reads) == [1, 2, 3, 4]
     assert {(e.actor, e.entity, e.entity_id) for e in reads} == {("staff:2", "unit", 1)}
-    assert all(e.details == {"month": NOVEMBER} for e in reads)
+    assert all(e.details == {"what": "followup", "month": NOVEMBER} for e in reads)
+    assert {e.staff_id for e in reads} == {2}
 
 
 async def test_recording_a_deviation_reason_changes_the_report(api, demo, db) -> None:

@@ -17,13 +17,14 @@ from aiogram.utils.i18n import I18n
 from sqlmodel import select
 
 from backend.models import ChatAccount, Client, Invitation
+from backend.services.accounts import code_hash
 from bot import keyboards
 from bot.backend_client import BackendClient
 from bot.filters import menu_word
 from bot.wish_parser import WishKind
-from contract import NotifyLevel, RejectReason, Scope, ServiceCode
+from contract import NotifyLevel, RejectReason, ServiceCode
 from tests.bot.conftest import Chat
-from tests.conftest import Database
+from tests.conftest import Database, as_staff
 from tests.support.recording_session import BOT_ID, callback_update, voice_update
 
 STRANGER = 777100
@@ -84,7 +85,7 @@ async def an_invitation_code(api: httpx.AsyncClient, db: Database) -> str:
     r = await api.post(
         "/staff/invitations",
         json={"kind": "client", "client_id": 5},
-        headers={"Authorization": "Bearer demo-anna"},
+        headers=as_staff("erik"),  # a planner of the unit may invite a client
     )
     assert r.status_code == 201, r.text
     return str(r.json()["code"])
@@ -109,7 +110,7 @@ async def test_start_with_a_code_in_a_group_links_nothing(
     assert PRIVATE_ONLY in reply.text and reply.chat_id == -100123
     assert backend_calls == []  # not even "who is this?"
     assert await db.count(ChatAccount) == accounts
-    invitation = await db.first(select(Invitation).where(Invitation.code == code))
+    invitation = await db.first(select(Invitation).where(Invitation.code_hash == code_hash(code)))
     assert invitation.used_at is None  # the code still works, in a private chat
 
 
@@ -205,7 +206,7 @@ def every_button() -> list[CallbackData]:
         keyboards.Language(code="fi"),
         keyboards.Level(level=NotifyLevel.ALL),
         keyboards.SettingsPick(what="relatives"),
-        keyboards.ScopePick(scope=Scope.VIEW),
+        keyboards.ScopePick(requests=False),
         keyboards.Revoke(client_id=1, link_id=1),
         keyboards.ClientPick(client_id=1),
         keyboards.NoteAction(action="save"),

@@ -16,7 +16,10 @@ LISA = 1
 
 
 async def test_link_with_a_code_and_see_today(world: World, api, db: Database) -> None:  # type: ignore[no-untyped-def]
-    await db.add(Client(unit_id=1, first_name="Britt", last_name="Ek", preferred_language="sv"))
+    britt_is_annas = Client(  # Anna is her contact person: she makes the code
+        unit_id=1, first_name="Britt", last_name="Ek", preferred_language="sv", contact_person_id=1
+    )
+    await db.add(britt_is_annas)
     code = (
         await api.post(
             "/staff/invitations",

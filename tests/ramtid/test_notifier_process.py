@@ -17,7 +17,7 @@ from backend.db import create_engine, session_factory
 from backend.demo import DEMO_ACCOUNTS
 from backend.models import Client, Notification
 from backend.services import outbox
-from contract import TZ, StaffLate, Urgency
+from contract import TZ, Scope, StaffLate, Urgency
 from ramtid.database import migrate_database, seed_demo_if_empty
 from tests.support.fake_telegram import FakeTelegram
 
@@ -43,7 +43,12 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
                 client_first_name="Lisa",
             )
             queued = await outbox.notify_client(
-                session, client_id=lisa.id or 0, message=late, urgency=Urgency.URGENT, now=now
+                session,
+                client_id=lisa.id or 0,
+                message=late,
+                urgency=Urgency.URGENT,
+                now=now,
+                relatives=Scope.VISITS,
             )
             await session.commit()
     finally:

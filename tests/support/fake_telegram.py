@@ -289,6 +289,8 @@ class FakeTelegram:
         self._files: dict[str, _StoredFile] = {}
         self._failures: dict[str, deque[_Failure]] = {}
         self._blocked: set[int | str] = set()
+        self._held: dict[str, int] = {}
+        self._released = asyncio.Event()
         self._poll_generation = 0
         self._changed = asyncio.Event()
         self._closing = False
@@ -331,6 +333,7 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self._closing = True
+        self._released.set()
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -518,6 +521,17 @@ class FakeTelegram:
         failure = _Failure(status=0, description="", retry_after=None, drop_connection=True)
         self._failures.setdefault(method.lower(), deque()).extend([failure] * times)
 
+    def hold_answers(self, method: str, *, after: int) -> None:
+        """Take every call of ``method`` after the first ``after`` (the message is sent), but
+        keep the caller waiting for Telegram's answer until :meth:`release_answers`: the
+        moment in which a crashing sender cannot know that the message arrived."""
+        self._held[method.lower()] = after
+        self._released.clear()
+
+    def release_answers(self) -> None:
+        self._held.clear()
+        self._released.set()
+
     def block_chat(self, chat_id: int | str) -> None:
         """The user blocked the bot: everything sent to the chat is a 403."""
         self._blocked.add(chat_id)
@@ -557,6 +571,8 @@ class FakeTelegram:
             result = await implementation(params)
         except ApiError as error:
             return error.response()
+        if key in self._held and self.calls[name] > self._held[key]:
+            await self._released.wait()
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:

@@ -68,4 +68,5 @@ async def tell(
         ),
         urgency=urgency,
         now=now,
+        client_id=client.id,
     )

@@ -22,6 +22,7 @@ from contract import (
     NotificationKind,
     RequestExpired,
     RequestStatus,
+    Scope,
     Urgency,
 )
 
@@ -73,6 +74,7 @@ async def expire_passed(session: AsyncSession, *, now: datetime) -> int:
             ),
             urgency=Urgency.CHANGE,
             now=now,
+            relatives=Scope.REQUESTS,
         )
     return expired
 

@@ -15,7 +15,7 @@ from backend.errors import NotFound
 from backend.models import ChangeRequest, Client, Staff, StaffAbsence, StaffRole
 from backend.services import access
 from backend.services.access import Actor
-from contract import Assignee, ErrorCode, RequestStatus
+from contract import Assignee, ErrorCode, RequestStatus, Scope
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ async def client_requests(
     session: AsyncSession, *, actor: Actor, client_id: int, limit: int = 20
 ) -> list[RequestView]:
     """Pending first, then the latest decided (1 query after the access check)."""
-    await access.client_for(session, actor, client_id)
+    await access.client_for(session, actor, client_id, scope=Scope.REQUESTS, read="requests")
     rows = await session.exec(
         _views_query()
         .where(ChangeRequest.client_id == client_id)

@@ -22,17 +22,20 @@ from backend.services.requests import deciders
 from contract import (
     DECLINE_KINDS,
     TZ,
+    ActedForClient,
     Assignee,
     Change,
     Decision,
     DecisionIn,
     ErrorCode,
     NotificationKind,
+    OnBehalf,
     Outcome,
     RejectIn,
     RejectReason,
     RequestDecided,
     RequestStatus,
+    Scope,
     Urgency,
     Verdict,
 )
@@ -89,7 +92,9 @@ def _reasons(verdict: Verdict) -> list[dict[str, Any]]:
 async def preview(
     session: AsyncSession, *, actor: Actor, client_id: int, change: Change, now: datetime
 ) -> Verdict:
-    client = await access.client_for(session, actor, client_id, to_request=True)
+    client = await access.client_for(
+        session, actor, client_id, scope=Scope.REQUESTS, read="preview"
+    )
     return (await _judge(session, client=client, change=change, now=now))[0]
 
 
@@ -112,14 +117,15 @@ async def submit(
 ) -> ChangeRequest:
     """Store a request with its frame check and route it; the same key yields the same row.
 
-    The request keeps the visit as it is now (``before``): what it changes *from*.
+    The request keeps the visit as it is now (``before``): what it changes *from*. Asked by
+    someone else (a relative, or staff responsible for the client), the client is told.
     """
+    client = await access.acting_for(session, actor, client_id, scope=Scope.REQUESTS)
     existing = await find_by_key(session, idempotency_key)
     if existing is not None:
         if existing.client_id != client_id:
             raise Conflict(ErrorCode.IDEMPOTENCY_KEY_REUSED)
         return existing
-    client = await access.client_for(session, actor, client_id, to_request=True)
     verdict, visit = await _judge(session, client=client, change=change, now=now)
     request = ChangeRequest.asking(
         change,
@@ -154,7 +160,36 @@ async def submit(
     )
     if request.status is RequestStatus.PENDING:
         await deciders.tell(session, request, client, NotificationKind.REQUEST_TO_DECIDE, now)
+    await _tell_client_if_not_theirs(session, actor, request, OnBehalf.REQUEST_SUBMITTED, now)
     return request
+
+
+async def _tell_client_if_not_theirs(
+    session: AsyncSession,
+    actor: Actor,
+    request: ChangeRequest,
+    action: OnBehalf,
+    now: datetime,
+) -> None:
+    """The client is told when someone else acted on their request (DESIGN section 4)."""
+    if actor.own_client_id == request.client_id:
+        return
+    assert request.id is not None
+    await outbox.notify_client(
+        session,
+        client_id=request.client_id,
+        message=ActedForClient(
+            action=action,
+            by=actor.kind,
+            by_first_name=await access.first_name_of(session, actor),
+            request_id=request.id,
+            change=request.change,
+            before=request.before,
+        ),
+        urgency=Urgency.CHANGE,
+        now=now,
+        relatives=None,
+    )
 
 
 async def load(session: AsyncSession, request_id: int) -> tuple[ChangeRequest, Client]:
@@ -262,6 +297,7 @@ async def _decide(
         ),
         urgency=Urgency.CHANGE,
         now=now,
+        relatives=Scope.REQUESTS,
     )
     return request
 
@@ -378,8 +414,11 @@ async def decide(
 async def withdraw(
     session: AsyncSession, *, actor: Actor, request_id: int, now: datetime
 ) -> ChangeRequest:
+    """The client (or a relative with the requests scope, or staff responsible for the
+    client) takes a pending request back; the decider is told, and the client too when it
+    was not theirs."""
     request, client = await load(session, request_id)
-    await access.client_for(session, actor, client.id or 0, to_request=True)
+    await access.acting_for(session, actor, client.id or 0, scope=Scope.REQUESTS)
     await _claim(
         session,
         request,
@@ -395,4 +434,5 @@ async def withdraw(
         client_id=client.id,
     )
     await deciders.tell(session, request, client, NotificationKind.REQUEST_WITHDRAWN, now)
+    await _tell_client_if_not_theirs(session, actor, request, OnBehalf.REQUEST_WITHDRAWN, now)
     return request
