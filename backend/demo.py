@@ -26,15 +26,17 @@ from backend.models import (
     Relative,
     RelativeLink,
     Scope,
+    SessionKind,
     Staff,
     StaffRole,
     Unit,
     Visit,
 )
-from backend.services.access import hash_token
+from backend.services import sessions
 from backend.services.visits import generate_visits
 from contract import TZ, FrequencyUnit, Period, VisitStatus
 
+DEMO_TOKEN_DAYS = 365
 D = FrequencyUnit.DAY
 W = FrequencyUnit.WEEK
 
@@ -210,7 +212,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
     """Seed the demo unit, its people, frames, signed plans and this month's visits."""
     today = now.astimezone(TZ).date()
     month_start = today.replace(day=1)
-    unit = Unit(name="Hemtjänst Södermalm", municipality="Stockholm")
+    unit = Unit(name="Hemtjänst Södermalm", municipality="Stockholm", phone="08-508 123 00")
     session.add(unit)
     await session.flush()
     assert unit.id is not None
@@ -222,11 +224,22 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
             first_name=first,
             last_name=last,
             role=role,
-            api_token_hash=hash_token(f"demo-{key}"),
+            email=f"{key}@hemtjanst-sodermalm.example",
         )
         session.add(member)
         staff[key] = member
     await session.flush()
+    for key, member in staff.items():
+        # The demo's staff tools sign in with `Authorization: Bearer demo-<name>`.
+        await sessions.open_session(
+            session,
+            staff=member,
+            kind=SessionKind.API,
+            now=now,
+            lifetime=sessions.Lifetime(absolute=timedelta(days=DEMO_TOKEN_DAYS)),
+            label="demo",
+            token=f"demo-{key}",
+        )
 
     clients: dict[str, Client] = {}
     for spec in CLIENTS:

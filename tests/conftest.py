@@ -75,7 +75,8 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory, postgres_url: st
 
 
 TABLES = (
-    "notification, auditevent, visitnote, changerequest, invitation, chataccount, visit, "
+    "staffsession, signinticket, notification, auditevent, visitnote, changerequest, "
+    "invitation, chataccount, visit, "
     'planslot, careplan, grantedservice, "order", relativelink, relative, client, '
     "staffabsence, staff, unit"
 )
@@ -170,7 +171,28 @@ def as_chat(name: str) -> dict[str, str]:
 
 
 def as_staff(name: str) -> dict[str, str]:
+    """Headers for one of the demo's staff (their seeded ``demo-<name>`` API token)."""
     return {"Authorization": f"Bearer demo-{name}"}
+
+
+async def staff_headers(db: Database, staff: Any, token: str | None = None) -> dict[str, str]:
+    """The one way a test gets API credentials for a staff member it made: a live API token
+    of theirs, as a manager would issue it."""
+    from backend.models import SessionKind, StaffSession
+    from backend.services.sessions import hash_token, new_token
+
+    token = token or new_token()
+    await db.add(
+        StaffSession(
+            staff_id=staff.id,
+            kind=SessionKind.API,
+            token_hash=hash_token(token),
+            created_at=DEFAULT_NOW - timedelta(days=1),
+            last_used_at=DEFAULT_NOW - timedelta(days=1),
+            expires_at=DEFAULT_NOW + timedelta(days=365),
+        )
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass

@@ -65,7 +65,7 @@ async def current_actor(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(ErrorCode.MISSING_CREDENTIALS)
-    return await access.actor_for_staff_token(session, token)
+    return await access.actor_for_staff_token(session, token, get_now(request))
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

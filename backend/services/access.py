@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,11 +14,12 @@ from backend.models import (
     Client,
     RelativeLink,
     Scope,
+    SessionKind,
     Staff,
     StaffAbsence,
     StaffRole,
 )
-from backend.services import audit
+from backend.services import audit, sessions
 from contract import ErrorCode
 
 
@@ -46,10 +46,6 @@ class Actor:
         return self.chat_account.relative_id if self.chat_account else None
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
     account = (
         await session.exec(
@@ -63,15 +59,16 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
         account.blocked_at = None
         session.add(account)
     staff = await session.get(Staff, account.staff_id) if account.staff_id else None
+    if staff is not None and not staff.active:
+        raise Unauthorized(ErrorCode.NOT_LINKED)  # they have left: the bot no longer knows them
     return Actor(chat_account=account, staff=staff)
 
 
-async def actor_for_staff_token(session: AsyncSession, token: str) -> Actor:
-    staff = (
-        await session.exec(select(Staff).where(Staff.api_token_hash == hash_token(token)))
-    ).first()
-    if staff is None:
-        raise Unauthorized(ErrorCode.INVALID_TOKEN)
+async def actor_for_staff_token(session: AsyncSession, token: str, now: datetime) -> Actor:
+    """A staff tool's bearer token: live (not expired, not revoked) and its owner still here."""
+    staff, _row = await sessions.staff_for_token(
+        session, token=token, kind=SessionKind.API, now=now
+    )
     return Actor(staff=staff)
 
 
@@ -119,6 +116,7 @@ async def client_for(
 
 
 async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:
+    """Who of ``staff_ids`` is away on ``day``: absent, or no longer working here."""
     if not staff_ids:
         return set()
     rows = await session.exec(
@@ -127,7 +125,10 @@ async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: dat
         .where(StaffAbsence.starts_on <= day)
         .where(StaffAbsence.ends_on >= day)
     )
-    return set(rows.all())
+    left = await session.exec(
+        select(Staff.id).where(col(Staff.id).in_(staff_ids)).where(col(Staff.active).is_(False))
+    )
+    return set(rows.all()) | {staff_id for staff_id in left.all() if staff_id is not None}
 
 
 def may_decide(staff: Staff, client: Client) -> bool:
