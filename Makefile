@@ -58,7 +58,7 @@ upgrade: | $(UV)
 
 # After changing user-facing strings: refresh the template and every catalog.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k ngettext:1,2 -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k N_ -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output --project=ramtid -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 

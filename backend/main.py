@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +20,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import State
 
+from backend import web
 from backend.config import Settings
 from backend.db import create_engine, session_factory
 from backend.errors import DomainError
-from backend.routes import chat, clients, followup, notes, staff
+from backend.routes import chat, clients, followup, notes, staff, web_signin
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
@@ -221,7 +222,9 @@ def create_app(
     app.state = BackendState(settings=settings, clock=clock, transcriber=transcriber)
 
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if web.is_web(request):
+            return web.error_page(request, exc)
         headers = {}
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])
@@ -247,4 +250,6 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(followup.router)
     app.include_router(notes.router)
+    app.include_router(web_signin.router)
+    web.install(app)
     return app

@@ -80,6 +80,7 @@ from contract.views import (
     RequestPublic,
     TranscriptPublic,
     VisitPublic,
+    WebSignInPublic,
     WordPublic,
 )
 
@@ -153,5 +154,6 @@ __all__ = [
     "VisitBefore",
     "VisitPublic",
     "VisitStatus",
+    "WebSignInPublic",
     "WordPublic",
 ]

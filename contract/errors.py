@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     EMPTY_NOTE = "empty_note"
     NOTE_TOO_LONG = "note_too_long"
     CANNOT_DEACTIVATE_SELF = "cannot_deactivate_self"
+    EMAIL_TAKEN = "email_taken"
     CARE_ENDED = "care_ended"  # the client's care has ended: nothing new is planned
     PLAN_SIGNED = "plan_signed"  # a signed plan is not edited: make a new version
     # the frame and the request lifecycle

@@ -122,6 +122,13 @@ class InvitationPublic(BaseModel):
     expires_at: datetime
 
 
+class WebSignInPublic(BaseModel):
+    """A one-time link that signs a staff member in on the web pages."""
+
+    url: str
+    minutes: int  # how long the link works
+
+
 class RelativePublic(BaseModel):
     link_id: int
     first_name: str

@@ -1,0 +1,52 @@
+"""The unit's web pages: server-rendered (Jinja2), HTMX for partial updates, in Swedish and
+English from the same catalogs as the bot. ``install(app)`` is their one wiring place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from backend.errors import DomainError
+from backend.web import clients, people, planning, signin
+from backend.web.auth import SignInRequired, signin_url, words_for
+from backend.web.common import error_words
+from backend.web.templating import render
+
+STATIC = Path(__file__).resolve().parent / "static"
+PREFIX = "/web"
+
+
+def is_web(request: Request) -> bool:
+    return request.url.path == PREFIX or request.url.path.startswith(PREFIX + "/")
+
+
+def error_page(request: Request, exc: DomainError) -> HTMLResponse:
+    """A refusal on a page, in words, with the status the API would answer."""
+    words = words_for(request)
+    return render(
+        request,
+        "error.html",
+        {"message": error_words(words, exc.code.value), "status": exc.status_code},
+        words=words,
+        status_code=exc.status_code,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
+    for module in (signin, clients, planning, people):
+        app.include_router(module.router, include_in_schema=False)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
+        target = signin_url(request)
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.get(PREFIX, include_in_schema=False)
+    async def web_root() -> Response:
+        return RedirectResponse(f"{PREFIX}/", status_code=307)
