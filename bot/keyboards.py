@@ -39,6 +39,7 @@ NOTES = __("📝 Notes")
 QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
+WEB_SIGNIN = __("🔑 Sign in on the web")  # handlers/web_signin.py
 
 
 class VisitPick(CallbackData, prefix="v"):
@@ -134,9 +135,9 @@ class NoteCorrect(CallbackData, prefix="nc"):
 def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if me is not None and me.kind is PersonKind.STAFF:
-        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP):
+        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP, WEB_SIGNIN):
             builder.button(text=str(label))
-        builder.adjust(1, 2, 2)
+        builder.adjust(1, 2, 2, 1)
     else:
         for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, NOTES, SETTINGS, HELP):
             builder.button(text=str(label))

@@ -674,24 +674,26 @@ def plan_budget(
     periods: int,
     rules: Rules = Rules(),
     staying: tuple[VisitState, ...] = (),
+    from_day: date | None = None,
 ) -> PlanBudget:
     """Rules 1, 2, 3, 5 and 6 for a whole weekly plan in force from ``start``: each of the
     next ``periods`` periods of the order (clipped to its validity) counts the visits that
     stay (``staying``: done or planned before ``start``, and visits not made by a plan) plus
-    the plan projected over its days, against the frame; each granted service's planned
+    the plan projected over its days, against the frame (periods before the one holding
+    ``from_day`` are left out); each granted service's planned
     frequency against the grant; slots that overlap, fall outside the unit's hours, are of
     an impossible length or do a service that is not granted."""
     tz = rules.tz
     reasons: list[Reason] = []
     budgets: list[PeriodBudget] = []
-    day = max(start, frame.valid_from)
+    day = max(start, frame.valid_from, from_day or start)
     for _ in range(periods):
         if frame.valid_to is not None and day > frame.valid_to:
             break
         period_start, period_end = period_bounds(frame.period, day)
         counted_to = period_end if frame.valid_to is None else min(period_end, frame.valid_to)
         counted_from = max(period_start, frame.valid_from)
-        projected = project_plan(slots, max(day, start), counted_to, tz)
+        projected = project_plan(slots, max(counted_from, start), counted_to, tz)
         kept = [
             visit for visit in staying if counted_from <= local_date(visit.start, tz) <= counted_to
         ]

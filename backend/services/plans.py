@@ -88,13 +88,16 @@ def frame_of(order: Order, granted: list[GrantedService]) -> fc.Frame:
     )
 
 
-async def budget(session: AsyncSession, context: PlanContext) -> fc.PlanBudget:
+async def budget(
+    session: AsyncSession, context: PlanContext, *, today: date | None = None
+) -> fc.PlanBudget:
     """The plan's frame budget: each coming period of the order counts the visits that stay
     (done or planned before the plan starts, and extra visits) and the plan projected over
     its days; frequencies, overlaps and hours as the frame check sees them."""
     plan, order = context.plan, context.order
     start = plan.valid_from
-    first_period = fc.period_bounds(order.period, max(start, order.valid_from))[0]
+    from_day = max(start, order.valid_from, today or start)
+    first_period = fc.period_bounds(order.period, from_day)[0]
     first, last = visits.local_day_bounds(first_period, first_period + timedelta(days=400))
     rows = (
         await session.exec(
@@ -112,6 +115,7 @@ async def budget(session: AsyncSession, context: PlanContext) -> fc.PlanBudget:
         periods=BUDGET_PERIODS[order.period],
         rules=visits.unit_rules(context.unit),
         staying=staying,
+        from_day=from_day,
     )
 
 

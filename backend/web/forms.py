@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar

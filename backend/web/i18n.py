@@ -77,9 +77,7 @@ class Words:
     def clock(self, value: time | None) -> str:
         return "" if value is None else value.strftime("%H:%M")
 
-    def weekday(
-        self, index: int, width: Literal["abbreviated", "wide"] = "wide"
-    ) -> str:
+    def weekday(self, index: int, width: Literal["abbreviated", "wide"] = "wide") -> str:
         # Babel numbers days from Monday = 0, as Python does.
         return str(get_day_names(width, locale=self.babel)[index])
 

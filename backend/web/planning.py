@@ -70,8 +70,8 @@ async def _editor_context(
     session: SessionDep, user: User, plan_id: int, now: Any
 ) -> dict[str, Any]:
     context = await plans.plan_context(session, actor=user.actor, plan_id=plan_id)
-    budget = await plans.budget(session, context)
     today = now.astimezone(TZ).date()
+    budget = await plans.budget(session, context, today=today)
     return {
         "plan": context.plan,
         "client": context.client,

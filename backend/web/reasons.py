@@ -134,7 +134,7 @@ def budget_view(budget: fc.PlanBudget, order: Order, words: Words, *, weekly: in
     headline = {
         Outcome.WITHIN: words.gettext("Within the frame."),
         Outcome.NEEDS_REVIEW: words.gettext("Within the frame, with warnings to check."),
-        Outcome.OUTSIDE: words.gettext("Over the frame or not possible: fix this before signing."),
+        Outcome.OUTSIDE: words.gettext("Over the frame or not possible."),
     }[budget.outcome]
     return BudgetView(
         budget.outcome,

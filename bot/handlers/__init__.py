@@ -2,7 +2,17 @@
 
 from aiogram import Router
 
-from bot.handlers import change, client, errors, fallback, settings, staff, start, voice
+from bot.handlers import (
+    change,
+    client,
+    errors,
+    fallback,
+    settings,
+    staff,
+    start,
+    voice,
+    web_signin,
+)
 
 
 def routers() -> list[Router]:
@@ -12,6 +22,7 @@ def routers() -> list[Router]:
         settings.router,
         voice.router,  # before staff: a dictation in progress takes typed corrections
         staff.router,
+        web_signin.create_router(),
         client.router,
         change.router,  # free text is read as a wish last
         fallback.router,
