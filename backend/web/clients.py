@@ -17,11 +17,13 @@ from backend.services import access, accounts, order_import, plans, records, vis
 from backend.web.auth import User
 from backend.web.common import error_words, page, refused, see_other
 from backend.web.forms import Form as Fields
-from backend.web.i18n import LETTER_LOCALES, Words
+from backend.web.i18n import LETTER_LOCALES, N_, Words
 from backend.web.templating import render
 from contract import TZ, FrequencyUnit, Period, ServiceCode
 
 router = APIRouter(prefix="/web")
+# The letter's own links are in the staff member's language (the letter is the client's).
+LETTER_LINKS = (N_("Letter"), N_("Back to the client"), N_("Print"))
 
 
 @router.get("/")
