@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import DomainError
@@ -17,6 +18,18 @@ from backend.web.templating import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREFIX = "/web"
+ROUTERS = (signin.router, clients.router, planning.router, people.router)
+
+
+def routes() -> list[tuple[str, str]]:
+    """Every page and form of the web (method, path), as ``install`` serves them: the table
+    the access matrix walks."""
+    table = []
+    for router in ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                table += [(method, route.path) for method in sorted(route.methods)]
+    return table
 
 
 def is_web(request: Request) -> bool:
@@ -37,8 +50,8 @@ def error_page(request: Request, exc: DomainError) -> HTMLResponse:
 
 def install(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (signin, clients, planning, people):
-        app.include_router(module.router, include_in_schema=False)
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
