@@ -195,6 +195,33 @@ async def staff_headers(db: Database, staff: Any, token: str | None = None) -> d
     return {"Authorization": f"Bearer {token}"}
 
 
+@dataclass(frozen=True)
+class WebCredentials:
+    cookies: dict[str, str]
+    csrf: str
+
+
+async def staff_web_session(db: Database, staff: Any) -> WebCredentials:
+    """A signed-in browser's cookie and CSRF token for a staff member (as after sign-in)."""
+    from backend.models import SessionKind, StaffSession
+    from backend.services.sessions import hash_token, new_token
+
+    token, csrf = new_token(), new_token()
+    await db.add(
+        StaffSession(
+            staff_id=staff.id,
+            kind=SessionKind.WEB,
+            token_hash=hash_token(token),
+            csrf_token=csrf,
+            created_at=DEFAULT_NOW - timedelta(minutes=1),
+            last_used_at=DEFAULT_NOW - timedelta(minutes=1),
+            expires_at=DEFAULT_NOW + timedelta(hours=10),
+            idle_minutes=30,
+        )
+    )
+    return WebCredentials({"ramtid_session": token}, csrf)
+
+
 @dataclass
 class StatementCounter:
     count: int = 0

@@ -182,6 +182,11 @@ async def start_plan(
     return plan
 
 
+async def draft(session: AsyncSession, *, actor: Actor, plan_id: int) -> PlanContext:
+    """A plan ``actor`` may edit: theirs to plan (403 otherwise) and still a draft (409)."""
+    return await _draft(session, actor, plan_id)
+
+
 async def _draft(session: AsyncSession, actor: Actor, plan_id: int) -> PlanContext:
     context = await plan_context(session, actor=actor, plan_id=plan_id)
     require_planner_of(access.require_staff(actor), context.client)

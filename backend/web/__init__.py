@@ -28,7 +28,7 @@ def routes() -> list[tuple[str, str]]:
     for router in ROUTERS:
         for route in router.routes:
             if isinstance(route, APIRoute):
-                table += [(method, route.path) for method in sorted(route.methods)]
+                table += [(method, route.path) for method in sorted(route.methods or ())]
     return table
 
 

@@ -10,12 +10,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from backend.config import Settings
-from backend.errors import DomainError
 from backend.models import InvitationKind, Unit
 from backend.routes.deps import Now, SessionDep
 from backend.services import access, accounts, order_import, plans, records, visits
 from backend.web.auth import User
-from backend.web.common import error_words, page, refused, see_other
+from backend.web.common import attempt, error_words, page, see_other
 from backend.web.forms import Form as Fields
 from backend.web.i18n import LETTER_LOCALES, N_, Words
 from backend.web.templating import render
@@ -126,11 +125,12 @@ async def create_client(request: Request, user: User, session: SessionDep) -> Re
     values = {k: v for k, v in form.data.items() if isinstance(v, str)}
     if not form.ok:
         return await _client_form(request, user, session, values=values, errors=form.errors)
-    try:
+    async with attempt(session) as tried:
         client = await records.create_client(session, actor=user.actor, fields=fields)
-    except DomainError as exc:
-        code = await refused(session, exc)
-        return await _client_form(request, user, session, values=values, errors={}, problem=code)
+    if tried.problem:
+        return await _client_form(
+            request, user, session, values=values, errors={}, problem=tried.problem
+        )
     return see_other(f"/web/clients/{client.id}")
 
 
@@ -190,12 +190,17 @@ async def update_client(
         return await _client_form(
             request, user, session, values=values, errors=form.errors, client_id=client_id
         )
-    try:
+    async with attempt(session) as tried:
         await records.update_client(session, actor=user.actor, client_id=client_id, fields=fields)
-    except DomainError as exc:
-        code = await refused(session, exc)
+    if tried.problem:
         return await _client_form(
-            request, user, session, values=values, errors={}, client_id=client_id, problem=code
+            request,
+            user,
+            session,
+            values=values,
+            errors={},
+            client_id=client_id,
+            problem=tried.problem,
         )
     return see_other(f"/web/clients/{client_id}")
 
@@ -312,12 +317,11 @@ async def create_order(
         return await _order_form(
             request, user, session, client_id, values=values, errors=form.errors
         )
-    try:
+    async with attempt(session) as tried:
         await records.add_order(session, actor=user.actor, client_id=client_id, fields=fields)
-    except DomainError as exc:
-        code = await refused(session, exc)
+    if tried.problem:
         return await _order_form(
-            request, user, session, client_id, values=values, errors={}, problem=code
+            request, user, session, client_id, values=values, errors={}, problem=tried.problem
         )
     return see_other(f"/web/clients/{client_id}")
 

@@ -3,6 +3,8 @@ words, and turning a refused form into the same page with the reasons beside the
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,10 +62,27 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def refused(session: AsyncSession, exc: DomainError) -> str:
-    """Undo what the refused action wrote so far, and say why (an error code's words)."""
-    await session.rollback()
-    return exc.code.value
+@dataclass
+class Attempt:
+    """What became of an action tried on a form: ``problem`` is the refusal's error code."""
+
+    problem: str | None = None
+
+
+@asynccontextmanager
+async def attempt(session: AsyncSession) -> AsyncIterator[Attempt]:
+    """Try an action in a savepoint: refused (bad input, a conflict), what it wrote so far is
+    undone and the form is shown again with the reason; not allowed or not there (401, 403,
+    404) is passed on to the error page. The rest of the request's work stays, and so do the
+    objects it has loaded (a savepoint leaves them as they are)."""
+    outcome = Attempt()
+    try:
+        async with session.begin_nested():
+            yield outcome
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        outcome.problem = exc.code.value
 
 
 # What a page says for a refusal by the services (codes from contract.ErrorCode).

@@ -10,12 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from backend.errors import DomainError
 from backend.models import SessionKind
 from backend.routes.deps import Now, SessionDep
 from backend.services import records, sessions
 from backend.web.auth import User
-from backend.web.common import page, refused, see_other
+from backend.web.common import attempt, page, see_other
 from backend.web.forms import Form as Fields
 from contract import TZ, StaffRole
 
@@ -70,11 +69,10 @@ async def create_staff(request: Request, user: User, session: SessionDep) -> Res
     values = {k: v for k, v in form.data.items() if isinstance(v, str)}
     if not form.ok:
         return await _staff_list(request, user, session, values=values, errors=form.errors)
-    try:
+    async with attempt(session) as tried:
         staff = await records.create_staff(session, actor=user.actor, fields=fields)
-    except DomainError as exc:
-        code = await refused(session, exc)
-        return await _staff_list(request, user, session, values=values, problem=code)
+    if tried.problem:
+        return await _staff_list(request, user, session, values=values, problem=tried.problem)
     return see_other(f"/web/staff/{staff.id}")
 
 
@@ -140,13 +138,12 @@ async def update_staff(
         return await _member(
             request, user, session, staff_id, now, values=values, errors=form.errors
         )
-    try:
+    async with attempt(session) as tried:
         await records.update_staff(session, actor=user.actor, staff_id=staff_id, fields=fields)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise
-        code = await refused(session, exc)
-        return await _member(request, user, session, staff_id, now, values=values, problem=code)
+    if tried.problem:
+        return await _member(
+            request, user, session, staff_id, now, values=values, problem=tried.problem
+        )
     return see_other(f"/web/staff/{staff_id}")
 
 

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from backend.domain import frame_check as fc
-from backend.errors import DomainError
 from backend.models import PlanStatus
 from backend.routes.deps import Now, SessionDep
 from backend.services import access, plans, records, visits
 from backend.web.auth import User
-from backend.web.common import is_htmx, page, refused, see_other
+from backend.web.common import attempt, is_htmx, page, see_other
 from backend.web.forms import Form as Fields
 from backend.web.reasons import budget_view
 from contract import TZ, ServiceCode
@@ -36,7 +35,7 @@ async def start_plan(
         start = date.fromisoformat(valid_from)
     except ValueError:
         return see_other(f"/web/clients/{client_id}?problem=bad_date_range")
-    try:
+    async with attempt(session) as tried:
         plan = await plans.start_plan(
             session,
             actor=user.actor,
@@ -44,11 +43,8 @@ async def start_plan(
             valid_from=start,
             today=now.astimezone(TZ).date(),
         )
-    except DomainError as exc:
-        code = await refused(session, exc)
-        if exc.status_code == 403:
-            raise
-        return see_other(f"/web/clients/{client_id}?problem={code}")
+    if tried.problem:
+        return see_other(f"/web/clients/{client_id}?problem={tried.problem}")
     return see_other(f"/web/plans/{plan.id}")
 
 
@@ -118,6 +114,7 @@ async def add_slots(
 ) -> Response:
     """Add the same visit on the chosen weekdays; the editor (schedule and budget) is
     rendered again, with the reasons beside the fields if something is wrong."""
+    await plans.draft(session, actor=user.actor, plan_id=plan_id)  # theirs, and a draft
     form = Fields(await request.form())
     weekdays = []
     for value in form.data.getlist("weekdays"):
@@ -129,12 +126,11 @@ async def add_slots(
     fields = _slot_fields(form)
     problem = None
     if form.ok:
-        try:
+        async with attempt(session) as tried:
             await plans.add_slots(
                 session, actor=user.actor, plan_id=plan_id, weekdays=weekdays, fields=fields
             )
-        except DomainError as exc:
-            problem = await refused(session, exc)
+        problem = tried.problem
     context = await _editor_context(session, user, plan_id, now)
     values = {k: v for k, v in form.data.items() if isinstance(v, str)}
     values["weekdays"] = ",".join(str(d) for d in weekdays)
@@ -160,16 +156,16 @@ async def update_slot(
 ) -> Response:
     """Save one row of the schedule as it is edited; answer with the budget (and the row's
     reasons, if the row is refused) so the row being typed in keeps its focus."""
+    await plans.draft(session, actor=user.actor, plan_id=plan_id)
     form = Fields(await request.form())
     fields = _slot_fields(form, prefix=f"s{slot_id}_")
     problem = None
     if form.ok:
-        try:
+        async with attempt(session) as tried:
             await plans.update_slot(
                 session, actor=user.actor, plan_id=plan_id, slot_id=slot_id, fields=fields
             )
-        except DomainError as exc:
-            problem = await refused(session, exc)
+        problem = tried.problem
     context = await _editor_context(session, user, plan_id, now)
     if not is_htmx(request):
         if form.ok and problem is None:
@@ -198,6 +194,7 @@ async def update_slot(
 async def delete_slot(
     plan_id: int, slot_id: int, request: Request, user: User, session: SessionDep, now: Now
 ) -> Response:
+    await plans.draft(session, actor=user.actor, plan_id=plan_id)
     await plans.delete_slot(session, actor=user.actor, plan_id=plan_id, slot_id=slot_id)
     if not is_htmx(request):
         return see_other(f"/web/plans/{plan_id}")
@@ -212,15 +209,15 @@ async def set_start(
     session: SessionDep,
     valid_from: Annotated[str, Form(max_length=10)],
 ) -> Response:
+    await plans.draft(session, actor=user.actor, plan_id=plan_id)
     try:
         start = date.fromisoformat(valid_from)
-        await plans.set_start(session, actor=user.actor, plan_id=plan_id, valid_from=start)
     except ValueError:
         return see_other(f"/web/plans/{plan_id}?problem=bad_date_range")
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise
-        return see_other(f"/web/plans/{plan_id}?problem={await refused(session, exc)}")
+    async with attempt(session) as tried:
+        await plans.set_start(session, actor=user.actor, plan_id=plan_id, valid_from=start)
+    if tried.problem:
+        return see_other(f"/web/plans/{plan_id}?problem={tried.problem}")
     return see_other(f"/web/plans/{plan_id}")
 
 
@@ -228,11 +225,13 @@ async def set_start(
 async def sign(
     plan_id: int, request: Request, user: User, session: SessionDep, now: Now
 ) -> Response:
+    await plans.draft(session, actor=user.actor, plan_id=plan_id)
     form = Fields(await request.form())
     signed_on = form.optional_date("signed_on")
     if signed_on is None:
         return see_other(f"/web/plans/{plan_id}?problem=bad_date_range")
-    try:
+    made = 0
+    async with attempt(session) as tried:
         made = await plans.sign(
             session,
             actor=user.actor,
@@ -241,8 +240,6 @@ async def sign(
             client_took_part=form.checked("client_took_part"),
             now=now,
         )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise
-        return see_other(f"/web/plans/{plan_id}?problem={await refused(session, exc)}")
+    if tried.problem:
+        return see_other(f"/web/plans/{plan_id}?problem={tried.problem}")
     return see_other(f"/web/plans/{plan_id}?made={made}")
