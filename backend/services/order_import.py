@@ -107,12 +107,10 @@ def read_rows(
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             return [], [RowError(0, "file", ImportProblem.UNREADABLE)]
         return [(index + 1, item) for index, item in enumerate(data[:MAX_ROWS])], []
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    # Swedish spreadsheets write ";" between columns, others ","; the header line tells.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     unknown = [name for name in reader.fieldnames or [] if name.strip() not in COLUMNS]
     if not reader.fieldnames or unknown:
         return [], [RowError(1, name, ImportProblem.UNKNOWN_COLUMN) for name in unknown] or [
