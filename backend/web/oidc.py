@@ -46,16 +46,20 @@ class Provider:
             timeout=TIMEOUT,
         )
 
-    async def metadata(self, http: httpx.AsyncClient) -> dict[str, Any]:
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            response = await http.get(url)
+            response.raise_for_status()
+            data: dict[str, Any] = response.json()
+            return data
+
+    async def metadata(self) -> dict[str, Any]:
         assert self.settings.oidc_metadata_url is not None
-        response = await http.get(self.settings.oidc_metadata_url)
-        response.raise_for_status()
-        data: dict[str, Any] = response.json()
-        return data
+        return await self._get_json(self.settings.oidc_metadata_url)
 
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
+        metadata = await self.metadata()
         async with self.client() as client:
-            metadata = await self.metadata(client)
             url, _state = client.create_authorization_url(
                 metadata["authorization_endpoint"],
                 state=state,
@@ -68,12 +72,12 @@ class Provider:
         """Exchange the code, verify the ID token (signature, issuer, audience, expiry,
         nonce) and return the staff member's e-mail claim."""
         try:
+            metadata = await self.metadata()
             async with self.client() as client:
-                metadata = await self.metadata(client)
                 token = await client.fetch_token(
                     metadata["token_endpoint"], code=code, code_verifier=code_verifier
                 )
-                keys = (await client.get(metadata["jwks_uri"])).json()
+            keys = await self._get_json(metadata["jwks_uri"])
             claims = jwt.decode(token["id_token"], KeySet.import_key_set(keys)).claims
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": metadata["issuer"]},
