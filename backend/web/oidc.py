@@ -78,7 +78,8 @@ class Provider:
                     metadata["token_endpoint"], code=code, code_verifier=code_verifier
                 )
             keys = await self._get_json(metadata["jwks_uri"])
-            claims = jwt.decode(token["id_token"], KeySet.import_key_set(keys)).claims
+            key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]  # checked by it
+            claims = jwt.decode(token["id_token"], key_set).claims
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": metadata["issuer"]},
                 aud={"essential": True, "value": self.settings.oidc_client_id or ""},
