@@ -47,8 +47,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
     asyncio.run(migrate_database(settings))
-    if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
-        print(SEEDED)
+    if args.demo:
+        settings = settings.model_copy(update={"demo": True})  # one-click sign-in on the web
+        if asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
+            print(SEEDED)
+    print(f"The unit's web pages: http://{args.host}:{args.port}/web/")
     print(f"API docs: http://{args.host}:{args.port}/docs")
     # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
@@ -63,7 +66,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if args.who not in demo.DEMO_ACCOUNTS:
             raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
         demo.log_to_file(settings)  # the terminal is the chat window
-        asyncio.run(demo.chat(settings, who=args.who))
+        web_port = args.web_port or None
+        changes: dict[str, object] = {"demo": True}  # one-click sign-in on the web
+        if web_port and "public_url" not in settings.model_fields_set:
+            changes["public_url"] = f"http://127.0.0.1:{web_port}"  # the bot's sign-in links
+        settings = settings.model_copy(update=changes)
+        asyncio.run(demo.chat(settings, who=args.who, web_port=web_port))
     print(f"\n{GOODBYE}")
     return 0
 
@@ -185,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="chat with the bot in the terminal on the demo data")
     demo.add_argument(
         "--as", dest="who", default="lisa", metavar="NAME", help="lisa, eva, anna, erik, ..."
+    )
+    demo.add_argument(
+        "--web-port",
+        type=int,
+        default=8000,
+        metavar="PORT",
+        help="serve the web pages on 127.0.0.1:PORT meanwhile (0: not at all)",
     )
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("bot", help="run the Telegram bot (RAMTID_TELEGRAM_TOKEN)").set_defaults(

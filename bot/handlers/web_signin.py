@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -26,7 +28,9 @@ def create_router() -> Router:
             _(
                 "Here is your sign-in link for the web pages. It works once, for {minutes} "
                 "minutes. Do not forward it: it signs in as you."
-            ).format(minutes=link.minutes),
+            ).format(minutes=link.minutes)
+            + "\n"
+            + escape(link.url),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),
         )
 
