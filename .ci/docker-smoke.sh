@@ -238,6 +238,15 @@ spec = json.loads(body)
 print(f"GET /openapi.json -> {status} {spec['info']['title']} {spec['info']['version']},"
       f" {len(spec['paths'])} paths")
 assert status == 200 and "/health" in spec["paths"]
+
+# The web pages come from the wheel's package data: templates, the stylesheet, htmx.
+status, ctype, body = get("/web/signin")
+print(f"GET /web/signin -> {status} {ctype} {len(body)} bytes")
+assert status == 200 and b"/web/static/htmx.min.js" in body, body[:200]
+for asset in ("/web/static/app.css", "/web/static/htmx.min.js", "/web/static/app.js"):
+    status, ctype, body = get(asset)
+    print(f"GET {asset} -> {status} {ctype} {len(body)} bytes")
+    assert status == 200 and body, asset
 PY
 
 step "database"
