@@ -43,6 +43,12 @@ def _import_problem(error: Any) -> str:
     return words.gettext(message, value=error.value)
 
 
+def _ltr(text: str) -> str:
+    """A phone number, code or link kept left to right inside right-to-left text (Unicode
+    isolates): "08-508 123 00" stays in that order in an Arabic sentence."""
+    return f"\u2066{text}\u2069"
+
+
 def create_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -52,7 +58,9 @@ def create_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=False)  # type: ignore[attr-defined]
-    env.globals.update(problem_words=_problem_words, import_problem=_import_problem, tz=TZ)
+    env.globals.update(
+        problem_words=_problem_words, import_problem=_import_problem, ltr=_ltr, tz=TZ
+    )
     return env
 
 
