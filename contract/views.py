@@ -55,6 +55,7 @@ class DayPublic(BaseModel):
     end: date
     visits: list[VisitPublic]
     next_visit: VisitPublic | None = None
+    care_ended_on: date | None = None  # the client's care ended after this day
 
 
 class GrantedPublic(BaseModel):

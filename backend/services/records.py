@@ -163,7 +163,7 @@ async def end_care(
     session: AsyncSession, *, actor: Actor, client_id: int, last_day: date
 ) -> Client:
     """Care ends after ``last_day``: no visits are made after it and those still planned are
-    removed (cancelled, if a request refers to them); history is kept."""
+    cancelled (the client and any request about them can see why); history is kept."""
     require_keeper(actor)
     client = await access.client_for(session, actor, client_id)
     client.care_ended_on = last_day

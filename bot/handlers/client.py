@@ -19,6 +19,13 @@ router.callback_query.filter(IS_CLIENT_SIDE)
 router.message.middleware(FollowedClient())
 
 
+def care_ended_text(last_day: date) -> str:
+    return _(
+        "Home care ended on {day}, so no visits are planned. Call your home-care unit if "
+        "you need help again."
+    ).format(day=texts.fmt_day(last_day))
+
+
 def _whose(me: MePublic, client: ClientAccess) -> str | None:
     return client.first_name if me.kind is PersonKind.RELATIVE else None
 
@@ -40,6 +47,8 @@ async def show_today(
     visits = day.visits
     if not any(v.status is not VisitStatus.CANCELLED for v in visits):
         lines = [heading, _("There are no visits today.")]
+        if day.care_ended_on is not None:
+            lines.append(care_ended_text(day.care_ended_on))
         upcoming = day.next_visit
         if upcoming:
             lines.append(
@@ -66,8 +75,13 @@ async def show_week(
     for visit in week.visits:
         by_day.setdefault(visit.day, []).append(visit)
     if not by_day:
-        await message.answer(_("There are no visits in the coming seven days."))
+        text = _("There are no visits in the coming seven days.")
+        if week.care_ended_on is not None:
+            text += "\n" + care_ended_text(week.care_ended_on)
+        await message.answer(text)
         return
+    if week.care_ended_on is not None and week.care_ended_on < week.end:
+        by_day = {day: visits for day, visits in by_day.items() if day <= week.care_ended_on}
     parts = []
     for day, visits in by_day.items():
         lines = [f"<b>{texts.fmt_day(day).capitalize()}</b>"]
@@ -77,6 +91,8 @@ async def show_week(
             if visit.staff_is_new and visit.status is VisitStatus.PLANNED:
                 lines.append("  " + texts.who_is_coming(visit))
         parts.append("\n".join(lines))
+    if week.care_ended_on is not None and week.care_ended_on < week.end:
+        parts.append(care_ended_text(week.care_ended_on))
     await message.answer("\n\n".join(parts)[:4000], reply_markup=keyboards.main_menu(me))
 
 
