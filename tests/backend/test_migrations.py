@@ -200,3 +200,56 @@ def test_0002_converts_requests_and_notifications_and_back(empty_url: str) -> No
     assert payloads[0][0] == "request_decided"
     migrate(empty_url)  # and forward again, as the other tests expect it
     assert len(asyncio.run(converted(empty_url))[0]) == 2
+
+
+def test_0003_moves_staff_tokens_into_sessions_and_back(empty_url: str) -> None:
+    """A staff token from before 0003 keeps working as an API token that now expires; going
+    back puts it on the staff row again."""
+    from backend.services.sessions import hash_token
+
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0002")
+
+    def before(conn: Connection) -> None:
+        meta = MetaData()
+        meta.reflect(conn)
+        conn.execute(meta.tables["unit"].insert(), [unit(1)])
+        conn.execute(
+            meta.tables["staff"].insert(),
+            [
+                staff(1, "Anna") | {"api_token_hash": hash_token("annas-old-token")},
+                staff(2, "Bo") | {"api_token_hash": None},
+            ],
+        )
+
+    asyncio.run(on(empty_url, before))
+    command.upgrade(config, "0003")
+
+    def after(conn: Connection) -> list[Any]:
+        return list(
+            conn.execute(
+                text("SELECT staff_id, kind, token_hash, revoked_at FROM staffsession")
+            ).all()
+        )
+
+    [(staff_id, kind, token_hash, revoked_at)] = asyncio.run(on(empty_url, after))
+    assert (staff_id, kind, token_hash, revoked_at) == (
+        1,
+        "API",
+        hash_token("annas-old-token"),
+        None,
+    )
+    active = asyncio.run(
+        on(empty_url, lambda c: c.execute(text("SELECT active FROM staff")).all())
+    )
+    assert [bool(row[0]) for row in active] == [True, True]
+
+    command.downgrade(config, "0002")
+    hashes = asyncio.run(
+        on(
+            empty_url,
+            lambda c: c.execute(text("SELECT api_token_hash FROM staff ORDER BY id")).all(),
+        )
+    )
+    assert [row[0] for row in hashes] == [hash_token("annas-old-token"), None]
+    migrate(empty_url)  # and forward again, as the other tests expect it
