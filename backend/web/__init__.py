@@ -1,5 +1,14 @@
 """The unit's web pages: server-rendered (Jinja2), HTMX for partial updates, in Swedish and
-English from the same catalogs as the bot. ``install(app)`` is their one wiring place."""
+English from the same catalogs as the bot. ``install(app)`` is their one wiring place.
+
+A new page (the queue, the day board, follow-up charts, the audit): a router in its own module
+added to ``ROUTERS``; its routes take ``User`` (``auth.web_user``: signed in, CSRF checked on
+unsafe methods) and call a service, whose access checks are the only rules; ``common.page()``
+renders a template that extends ``base.html``; ``common.menu()`` says which roles see it; forms
+read with ``forms.Form`` and act inside ``common.attempt()`` so a refusal shows the form again
+with its reasons; an HTMX fragment is a template starting with ``_``. Each new route needs a row
+in ``tests/backend/web/test_access_matrix.py`` and is checked by axe in ``tests/browser``.
+"""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from backend.models import SessionKind
+from backend.models import InvitationKind, SessionKind
 from backend.routes.deps import Now, SessionDep
-from backend.services import records, sessions
+from backend.services import accounts, records, sessions
 from backend.web.auth import User
 from backend.web.common import attempt, page, see_other
 from backend.web.forms import Form as Fields
@@ -88,6 +88,8 @@ async def _member(
     problem: str | None = None,
     absence_errors: dict[str, str] | None = None,
     absence_values: dict[str, str] | None = None,
+    staff_code: str | None = None,
+    code_expires: object = None,
 ) -> Response:
     records.require_keeper(user.actor)
     member = await records.staff_in_unit(session, actor=user.actor, staff_id=staff_id)
@@ -101,6 +103,8 @@ async def _member(
         member=member,
         absence_errors=absence_errors or {},
         absence_values=absence_values or {},
+        staff_code=staff_code,
+        code_expires=code_expires,
         roles=list(StaffRole),
         values=values
         or {
@@ -183,6 +187,26 @@ async def remove_absence(
         session, actor=user.actor, staff_id=staff_id, absence_id=absence_id
     )
     return see_other(f"/web/staff/{staff_id}")
+
+
+@router.post("/staff/{staff_id}/invitation")
+async def staff_invitation(
+    staff_id: int, request: Request, user: User, session: SessionDep, now: Now
+) -> Response:
+    """A one-time code the staff member writes to the bot to link their Telegram (then the
+    bot signs them in on the web)."""
+    invitation = await accounts.create_invitation(
+        session, actor=user.actor, kind=InvitationKind.STAFF, staff_id=staff_id, now=now
+    )
+    return await _member(
+        request,
+        user,
+        session,
+        staff_id,
+        now,
+        staff_code=invitation.code,
+        code_expires=invitation.expires_at,
+    )
 
 
 @router.post("/staff/{staff_id}/deactivate")

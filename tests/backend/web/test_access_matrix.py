@@ -89,6 +89,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/web/staff/{staff_id}/absences"): KEEPERS_ACT,
     ("POST", "/web/staff/{staff_id}/absences/{absence_id}/delete"): KEEPERS_ACT,
     ("POST", "/web/staff/{staff_id}/deactivate"): MANAGER_ACTS,
+    # Managers invite staff (accounts.create_invitation); a planner may see the page but not this.
+    ("POST", "/web/staff/{staff_id}/invitation"): MANAGER,
     # Anna's own token: Anna and the manager may sign it out; for others it is not theirs.
     ("POST", "/web/sessions/{session_id}/revoke"): row(
         SEE_OTHER, NOT_FOUND, FORBIDDEN, SEE_OTHER, FORBIDDEN, SEE_OTHER

@@ -186,3 +186,27 @@ def test_cookies_are_secure_unless_served_over_http_on_this_machine() -> None:
     assert secure_cookies(Settings(public_url="https://ramtid.example.se"))
     assert secure_cookies(Settings(public_url="http://ramtid.example.se"))
     assert COOKIE == "ramtid_session"
+
+
+async def test_a_new_staff_member_links_the_bot_with_the_managers_code(
+    api: httpx.AsyncClient, demo: None, app: Any, db: Database
+) -> None:
+    karin = await staff_web_session(db, await db.get(Staff, KARIN))
+    async with browser(app, karin.cookies) as web:
+        created = await web.post(
+            "/web/staff",
+            data={"csrf": karin.csrf, "first_name": "Nora", "last_name": "Ek", "role": "carer"},
+        )
+        assert created.status_code == 303
+        page = await web.post(
+            f"{created.headers['location']}/invitation", data={"csrf": karin.csrf}
+        )
+    assert page.status_code == 200
+    code = page.text.split('<p class="code" dir="ltr">')[1].split("<")[0]
+    linked = await api.post(
+        "/bot/link",
+        json={"code": code, "telegram_user_id": 4242, "chat_id": 4242, "locale": "sv"},
+        headers={"X-Service-Token": "test-service-token"},
+    )
+    assert linked.status_code == 200, linked.text
+    assert (linked.json()["kind"], linked.json()["first_name"]) == ("staff", "Nora")
