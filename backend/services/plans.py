@@ -24,7 +24,7 @@ from backend.models import (
 )
 from backend.services import access, audit, visits
 from backend.services.access import Actor
-from contract import TZ, ErrorCode, Period, ServiceCode
+from contract import TZ, ErrorCode, Outcome, Period, ServiceCode
 
 SIGN_WITHIN_DAYS = 15  # the plan is signed within 15 days (DESIGN section 3, follow-up)
 GENERATE_DAYS = 14  # as housekeeping: two weeks of visits ahead
@@ -329,7 +329,8 @@ async def sign(
     client_took_part: bool,
     now: datetime,
 ) -> int:
-    """Sign the plan (who, when, whether the client took part); from its start the visits
+    """Sign the plan (who, when, whether the client took part) if its budget is not outside
+    the frame (over a period's frame, a service not granted, overlaps); from its start the visits
     are made (two weeks ahead, as housekeeping keeps them): planned visits of the plan it
     replaces go, performed history stays. Returns how many visits were made."""
     staff = access.require_staff(actor)
@@ -337,6 +338,12 @@ async def sign(
     if not context.slots:
         raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["slots"])
     today = now.astimezone(TZ).date()
+    judged = await budget(session, context, today=today)
+    if judged.outcome is Outcome.OUTSIDE:
+        # The same rule as for a request: what cannot be done inside the frame is not
+        # promised to the client.
+        refusals = [r.code.value for r in judged.reasons if r.code in fc.OUTSIDE_CODES]
+        raise Conflict(ErrorCode.OUTSIDE_FRAME, reasons=refusals)
     if signed_on > today:
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE, fields=["signed_on"])
     plan = context.plan

@@ -101,6 +101,9 @@ ERRORS = {
     ErrorCode.BAD_DATE_RANGE: N_("The dates do not fit: check the start and end."),
     ErrorCode.CARE_ENDED: N_("Care has ended for this client: nothing new can be planned."),
     ErrorCode.PLAN_SIGNED: N_("This plan is signed. Make a new version to change it."),
+    ErrorCode.OUTSIDE_FRAME: N_(
+        "The plan cannot be signed: fix what the frame budget says must be fixed first."
+    ),
     ErrorCode.MISSING_FIELDS: N_("Something required is missing."),
     ErrorCode.INVALID_REQUEST: N_("Some of what was entered is not valid."),
     ErrorCode.EMAIL_TAKEN: N_("Another staff member already has this e-mail address."),

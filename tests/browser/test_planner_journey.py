@@ -144,6 +144,12 @@ async def test_a_planner_writes_a_plan_within_the_frame_and_the_client_sees_the_
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await screenshot(page, "plan-over-the-frame.png")
 
+    # Signing it like this is refused, and nothing is planned.
+    await page.get_by_role("button", name="Signera", exact=True).click()
+    await expect(page.locator(".alert")).to_contain_text("Planen kan inte signeras")
+    assert await db.all(select(Visit).where(Visit.client_id == client.id)) == []
+    await accessible(page)
+
     # Fix it: each meal five minutes shorter. The budget follows as each row is changed.
     for index in range(await page.locator("form.slot").count()):
         slot = page.locator("form.slot").nth(index)
