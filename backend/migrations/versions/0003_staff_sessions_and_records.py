@@ -29,6 +29,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TOKEN_DAYS = 90
+# The column's own type, so PostgreSQL compares and inserts an enum, not a varchar.
+SESSION_KIND = sa.Enum('WEB', 'API', name='sessionkind', create_type=False)
 
 
 def upgrade() -> None:
@@ -74,7 +76,7 @@ def upgrade() -> None:
     sessions = sa.table(
         'staffsession',
         sa.column('staff_id', sa.Integer()),
-        sa.column('kind', sa.String()),
+        sa.column('kind', SESSION_KIND),
         sa.column('token_hash', sa.String()),
         sa.column('csrf_token', sa.String()),
         sa.column('label', sa.String()),
@@ -173,7 +175,7 @@ def downgrade() -> None:
     sessions = sa.table(
         'staffsession',
         sa.column('staff_id', sa.Integer()),
-        sa.column('kind', sa.String()),
+        sa.column('kind', SESSION_KIND),
         sa.column('token_hash', sa.String()),
         sa.column('revoked_at', sa.DateTime(timezone=True)),
         sa.column('id', sa.Integer()),
