@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo serve test lint typecheck catalogs extract-messages lock upgrade reset-demo clean
+.PHONY: demo serve test browser-test vendor lint typecheck catalogs extract-messages lock upgrade reset-demo clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -40,7 +40,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck catalogs
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
+
+# The web pages in a real browser: Debian's chromium, axe-core from npm (package-lock.json).
+browser-test: $(STAMP) catalogs node_modules/.package-lock.json
+	$(BIN)/pytest -q -m browser tests/browser
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# htmx is served from backend/web/static: after changing its version in package.json.
+vendor: node_modules/.package-lock.json
+	cp node_modules/htmx.org/dist/htmx.min.js backend/web/static/htmx.min.js
 
 # A fresh demo unit (today's visits, this month's history) without touching the venv.
 reset-demo: $(STAMP)
@@ -58,7 +69,7 @@ upgrade: | $(UV)
 
 # After changing user-facing strings: refresh the template and every catalog.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k ngettext:1,2 -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k N_ -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output --width 99 --project=ramtid -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
 		--width 99

@@ -75,8 +75,31 @@ class Settings(BaseSettings):
     demo: bool = Field(
         default=False,
         description="Demo mode (`ramtid demo`, `ramtid serve --demo`): the demo's staff tokens "
-        "and the default service token are accepted. Never in production.",
+        "and the default service token are accepted, and the demo's staff sign in on the web "
+        "with one click. Never in production.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where staff reach the web pages (sign-in links point here).",
+    )
+    bot_username: str = Field(
+        default="RamtidDemoBot",
+        description="The bot's Telegram username, for invitation letters' QR codes.",
+    )
+    oidc_metadata_url: str | None = Field(
+        default=None,
+        description="The identity provider's /.well-known/openid-configuration URL.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="OIDC client id.")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="OIDC secret.")
+    oidc_email_claim: str = Field(
+        default="email", description="The ID token's claim that holds the staff e-mail."
+    )
+    web_idle_minutes: int = Field(
+        default=30, description="A web session ends after this long without use."
+    )
+    web_session_hours: int = Field(default=10, description="A web session ends after this.")
+    api_token_days: int = Field(default=90, description="Staff API tokens last this long.")
     database_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a database connection."
     )

@@ -26,15 +26,19 @@ from backend.models import (
     Relative,
     RelativeLink,
     Scope,
+    SessionKind,
     Staff,
     StaffRole,
+    StaffSession,
     Unit,
     Visit,
 )
-from backend.services.access import DEMO_TOKEN_PREFIX, hash_token
+from backend.services import sessions
+from backend.services.access import DEMO_TOKEN_PREFIX
 from backend.services.visits import generate_visits
 from contract import TZ, FrequencyUnit, Period, VisitStatus
 
+DEMO_TOKEN_DAYS = 365
 D = FrequencyUnit.DAY
 W = FrequencyUnit.WEEK
 
@@ -184,10 +188,12 @@ CLIENTS = (
 )
 
 
-async def issue_staff_tokens(session: AsyncSession, tokens: dict[str, str]) -> int:
-    """Give the demo's staff members these API tokens (by their key: ``anna``, ``karin``);
-    only the tokens' hashes are stored. The demo mode's are ``demo-<key>``, accepted only by
-    an app in demo mode; tests give their own."""
+async def issue_staff_tokens(
+    session: AsyncSession, tokens: dict[str, str], *, now: datetime
+) -> int:
+    """Give the demo's staff members these API tokens (by their key: ``anna``, ``karin``), as
+    API sessions of a year; only the tokens' hashes are stored. The demo mode's are
+    ``demo-<key>``, accepted only by an app in demo mode; tests give their own."""
     names = {key: (first, last) for key, first, last, _role in STAFF}
     given = 0
     for key, token in tokens.items():
@@ -197,11 +203,20 @@ async def issue_staff_tokens(session: AsyncSession, tokens: dict[str, str]) -> i
                 select(Staff).where(Staff.first_name == first).where(Staff.last_name == last)
             )
         ).first()
-        if member is not None:
-            member.api_token_hash = hash_token(token)
-            session.add(member)
+        known = await session.exec(
+            select(StaffSession.id).where(StaffSession.token_hash == sessions.hash_token(token))
+        )
+        if member is not None and known.first() is None:
+            await sessions.open_session(
+                session,
+                staff=member,
+                kind=SessionKind.API,
+                now=now,
+                lifetime=sessions.Lifetime(absolute=timedelta(days=DEMO_TOKEN_DAYS)),
+                label="demo",
+                token=token,
+            )
             given += 1
-    await session.flush()
     return given
 
 
@@ -236,7 +251,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
     """Seed the demo unit, its people, frames, signed plans and this month's visits."""
     today = now.astimezone(TZ).date()
     month_start = today.replace(day=1)
-    unit = Unit(name="Hemtjänst Södermalm", municipality="Stockholm")
+    unit = Unit(name="Hemtjänst Södermalm", municipality="Stockholm", phone="08-508 123 00")
     session.add(unit)
     await session.flush()
     assert unit.id is not None
@@ -248,6 +263,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
             first_name=first,
             last_name=last,
             role=role,
+            email=f"{key}@hemtjanst-sodermalm.example",
         )
         session.add(member)
         staff[key] = member

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
@@ -23,10 +23,11 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend import web
 from backend.config import Settings, require_service_token
 from backend.db import create_engine, session_factory
 from backend.errors import DomainError
-from backend.routes import chat, clients, followup, notes, oversight, staff
+from backend.routes import chat, clients, followup, notes, oversight, staff, web_signin
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
@@ -266,7 +267,9 @@ def create_app(
     app.state = BackendState(settings=settings, clock=clock, transcriber=transcriber)
 
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if web.is_web(request):
+            return web.error_page(request, exc)
         headers = {}
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])
@@ -329,4 +332,6 @@ def create_app(
     app.include_router(followup.router)
     app.include_router(notes.router)
     app.include_router(oversight.router)
+    app.include_router(web_signin.router)
+    web.install(app)
     return app

@@ -61,9 +61,12 @@ __all__ = [
     "RelativeLink",
     "RequestStatus",
     "Scope",
+    "SessionKind",
+    "SignInTicket",
     "Staff",
     "StaffAbsence",
     "StaffRole",
+    "StaffSession",
     "Unit",
     "Urgency",
     "Visit",
@@ -79,6 +82,11 @@ def now_utc() -> datetime:
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
+
+
+class SessionKind(StrEnum):
+    WEB = "web"  # a browser's cookie
+    API = "api"  # a bearer token for staff tools
 
 
 class ContractJSON(TypeDecorator[Any]):
@@ -116,6 +124,7 @@ class Unit(SQLModel, table=True):
     service_start: time = time(7, 0)
     service_end: time = time(22, 0)
     late_window_minutes: int = 30
+    phone: str = ""  # printed on invitation letters: whom the client calls
     escalate_near_minutes: int = 120  # visit today or tomorrow
     escalate_far_minutes: int = 1440
 
@@ -126,7 +135,43 @@ class Staff(SQLModel, table=True):
     first_name: str
     last_name: str
     role: StaffRole = StaffRole.CARER
-    api_token_hash: str | None = Field(default=None, index=True, unique=True)
+    # The identity provider's e-mail claim for sign-in with OpenID Connect.
+    email: str | None = Field(default=None, unique=True, index=True)
+    active: bool = True  # False once they have left: no way in, no requests routed to them
+    left_on: date | None = None
+    web_locale: str | None = None  # the language they chose for the web pages
+
+
+class StaffSession(SQLModel, table=True):
+    """A staff member's way in: a web session (cookie) or an API token. Only the token's hash
+    is stored; it expires (absolute, and after ``idle_minutes`` unused) and can be revoked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    kind: SessionKind
+    token_hash: str = Field(unique=True, index=True)
+    csrf_token: str = ""  # web sessions: every form and HTMX request sends it back
+    label: str = ""  # what an API token is for, as its owner named it
+    created_at: datetime = Field(default_factory=now_utc)
+    last_used_at: datetime = Field(default_factory=now_utc)
+    expires_at: datetime
+    idle_minutes: int | None = None
+    revoked_at: datetime | None = None
+
+
+class SignInTicket(SQLModel, table=True):
+    """A one-time start of a web session: a sign-in link the bot sent (``staff_id`` known) or
+    a sign-in at the identity provider under way (its nonce and PKCE verifier)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    purpose: str  # "link" | "oidc"
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    nonce: str = ""
+    code_verifier: str = ""
+    created_at: datetime = Field(default_factory=now_utc)
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class StaffAbsence(SQLModel, table=True):
@@ -149,6 +194,7 @@ class Client(SQLModel, table=True):
     # Erased on request: what the law does not require is gone, the rest is kept restricted
     # (backend.services.personal_data).
     erased_at: datetime | None = None
+    care_ended_on: date | None = None  # no new visits after this day; history is kept
 
 
 class Relative(SQLModel, table=True):
@@ -204,6 +250,10 @@ class CarePlan(SQLModel, table=True):
     created_on: date
     signed_on: date | None = None
     valid_from: date
+    version: int = 1  # per client; a new version is a copy of the one before, edited
+    based_on_plan_id: int | None = Field(default=None, foreign_key="careplan.id")
+    signed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    client_took_part: bool = False  # the client (or their representative) took part
 
 
 class PlanSlot(SQLModel, table=True):

@@ -214,6 +214,7 @@ def build(scale: float, seed: int, now: datetime, pending: int) -> tuple[Rows, i
             late_window_minutes=30,
             escalate_near_minutes=120,
             escalate_far_minutes=1440,
+            phone="08-508 000 00",
         )
         roles = [StaffRole.MANAGER] + [StaffRole.PLANNER] * 2
         roles += [StaffRole.CARER] * CARERS_PER_UNIT
@@ -224,7 +225,7 @@ def build(scale: float, seed: int, now: datetime, pending: int) -> tuple[Rows, i
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
                 role=role,
-                api_token_hash=None,
+                active=True,
             )
             if role is StaffRole.CARER:
                 carers_of.setdefault(u, []).append(sid)
@@ -304,6 +305,8 @@ def build(scale: float, seed: int, now: datetime, pending: int) -> tuple[Rows, i
             created_on=plan_from,
             signed_on=plan_from + timedelta(days=9),
             valid_from=plan_from,
+            version=1,
+            client_took_part=True,
         )
         for weekday in range(7):
             for at, minutes, services in daily:

@@ -45,6 +45,7 @@ from contract import (
     TranscriptPublic,
     Verdict,
     VisitPublic,
+    WebSignInPublic,
 )
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -284,6 +285,10 @@ class BackendClient:
         )
 
     # --- staff ------------------------------------------------------------------------------
+
+    async def web_signin(self, user: int) -> WebSignInPublic:
+        """A one-time link that signs this staff member in on the web pages."""
+        return await self._get(WebSignInPublic, "POST", "/bot/web-signin", user=user)
 
     async def queue(self, user: int) -> list[RequestPublic]:
         return await self._list(_REQUESTS, "GET", "/staff/queue", user=user)

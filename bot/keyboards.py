@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
@@ -41,7 +41,21 @@ NOTES = __("📝 Notes")
 QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
-MENU = (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, SETTINGS, HELP, NOTES, QUEUE, MY_DAY, LATE)
+WEB_SIGNIN = __("🔑 Sign in on the web")  # handlers/web_signin.py
+MENU = (
+    TODAY,
+    WEEK,
+    FRAME,
+    CHANGE,
+    MY_REQUESTS,
+    SETTINGS,
+    HELP,
+    NOTES,
+    QUEUE,
+    MY_DAY,
+    LATE,
+    WEB_SIGNIN,
+)
 
 
 class VisitPick(CallbackData, prefix="v"):
@@ -139,9 +153,9 @@ class NoteCorrect(CallbackData, prefix="nc"):
 def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
     if me is not None and me.kind is PersonKind.STAFF:
-        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP):
+        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP, WEB_SIGNIN):
             builder.button(text=str(label))
-        builder.adjust(1, 2, 2)
+        builder.adjust(1, 2, 2, 1)
     else:
         for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, NOTES, SETTINGS, HELP):
             builder.button(text=str(label))
@@ -382,3 +396,9 @@ def correct_note_keyboard(note_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✏️ Correct this note"), callback_data=NoteCorrect(note_id=note_id))
     return builder.as_markup()
+
+
+def web_signin_keyboard(url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("Open the web pages"), url=url)]]
+    )

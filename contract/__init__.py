@@ -96,6 +96,7 @@ from contract.views import (
     StaffReadPublic,
     TranscriptPublic,
     VisitPublic,
+    WebSignInPublic,
     WordPublic,
 )
 
@@ -182,6 +183,7 @@ __all__ = [
     "VisitBefore",
     "VisitPublic",
     "VisitStatus",
+    "WebSignInPublic",
     "WordPublic",
     "in_scope_order",
 ]

@@ -15,6 +15,9 @@ class ErrorCode(StrEnum):
     MISSING_CREDENTIALS = "missing_credentials"
     INVALID_TOKEN = "invalid_token"  # noqa: S105 - a code, not a secret
     NOT_LINKED = "not_linked"
+    SESSION_EXPIRED = "session_expired"  # a staff session or token ran out or was revoked
+    STAFF_INACTIVE = "staff_inactive"  # the staff member has left
+    CSRF_FAILED = "csrf_failed"  # a web form without its session's token
     # what they may do
     STAFF_ONLY = "staff_only"
     CLIENT_ONLY = "client_only"
@@ -38,6 +41,9 @@ class ErrorCode(StrEnum):
     NOTE_NOT_FOUND = "note_not_found"
     NOTIFICATION_NOT_FOUND = "notification_not_found"
     UNIT_NOT_FOUND = "unit_not_found"
+    SESSION_NOT_FOUND = "session_not_found"
+    PLAN_NOT_FOUND = "plan_not_found"
+    ORDER_NOT_FOUND = "order_not_found"
     NO_ORDER = "no_order"
     # bad input
     INVALID_REQUEST = "invalid_request"
@@ -50,6 +56,10 @@ class ErrorCode(StrEnum):
     LATE_MINUTES_OUT_OF_BOUNDS = "late_minutes_out_of_bounds"
     EMPTY_NOTE = "empty_note"
     NOTE_TOO_LONG = "note_too_long"
+    CANNOT_DEACTIVATE_SELF = "cannot_deactivate_self"
+    EMAIL_TAKEN = "email_taken"
+    CARE_ENDED = "care_ended"  # the client's care has ended: nothing new is planned
+    PLAN_SIGNED = "plan_signed"  # a signed plan is not edited: make a new version
     # the frame and the request lifecycle
     OUTSIDE_FRAME = "outside_frame"
     NO_LONGER_FITS = "no_longer_fits"

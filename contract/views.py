@@ -57,6 +57,7 @@ class DayPublic(BaseModel):
     end: date
     visits: list[VisitPublic]
     next_visit: VisitPublic | None = None
+    care_ended_on: date | None = None  # the client's care ended after this day
 
 
 class GrantedPublic(BaseModel):
@@ -124,6 +125,13 @@ class InvitationPublic(BaseModel):
     code: str
     kind: InvitationKind
     expires_at: datetime
+
+
+class WebSignInPublic(BaseModel):
+    """A one-time link that signs a staff member in on the web pages."""
+
+    url: str
+    minutes: int  # how long the link works
 
 
 class RelativePublic(BaseModel):

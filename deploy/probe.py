@@ -57,6 +57,13 @@ def main() -> int:
                     time.sleep(0.5)
             else:
                 raise SystemExit("no answer on /health within a minute")
+            # The web pages come from the package data: templates, the stylesheet, htmx.
+            with urllib.request.urlopen("http://127.0.0.1:8000/web/signin", timeout=5) as r:
+                assert r.status == 200 and b"/web/static/htmx.min.js" in r.read()
+            for asset in ("app.css", "htmx.min.js", "app.js"):
+                url = f"http://127.0.0.1:8000/web/static/{asset}"
+                with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - http, ours
+                    assert r.status == 200 and r.read(), asset
         finally:
             serve.send_signal(signal.SIGTERM)
             code = serve.wait(timeout=30)
@@ -67,7 +74,7 @@ def main() -> int:
         assert not (Path(scratch) / "probe.db-wal").exists(), "the database was not closed"
     print(
         f"probe: uid {os.getuid()}: refused the default token; migrated, served /health, "
-        "stopped cleanly; "
+        "web pages and assets, stopped cleanly; "
         f"catalogs {sorted(found)}"
     )
     return 0

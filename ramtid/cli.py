@@ -62,13 +62,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from backend.main import create_app
     from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 
-    if args.demo:
+    if args.demo:  # the demo's tokens, and one-click sign-in on the web
         settings = settings.model_copy(update={"demo": True})
     require_service_token(settings)  # before anything is done: a weak secret starts nothing
     asyncio.run(migrate_database(settings))
     if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
         print(SEEDED)
     app = create_app(settings)
+    print(f"The unit's web pages: http://{args.host}:{args.port}/web/")
     print(f"API docs: http://{args.host}:{args.port}/docs")
     # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end. Its
     # loggers go through ours (log_config=None), with the filter that keeps care data out.
@@ -84,7 +85,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if args.who not in demo.DEMO_ACCOUNTS:
             raise SystemExit(f"--as: one of {', '.join(demo.DEMO_ACCOUNTS)}")
         demo.log_to_file(settings)  # the terminal is the chat window
-        asyncio.run(demo.chat(settings.model_copy(update={"demo": True}), who=args.who))
+        web_port = args.web_port or None
+        changes: dict[str, object] = {"demo": True}  # one-click sign-in on the web
+        if web_port and "public_url" not in settings.model_fields_set:
+            changes["public_url"] = f"http://127.0.0.1:{web_port}"  # the bot's sign-in links
+        settings = settings.model_copy(update=changes)
+        asyncio.run(demo.chat(settings, who=args.who, web_port=web_port))
     print(f"\n{GOODBYE}")
     return 0
 
@@ -292,6 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="chat with the bot in the terminal on the demo data")
     demo.add_argument(
         "--as", dest="who", default="lisa", metavar="NAME", help="lisa, eva, anna, erik, ..."
+    )
+    demo.add_argument(
+        "--web-port",
+        type=int,
+        default=8000,
+        metavar="PORT",
+        help="serve the web pages on 127.0.0.1:PORT meanwhile (0: not at all)",
     )
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("bot", help="run the Telegram bot (RAMTID_TELEGRAM_TOKEN)").set_defaults(

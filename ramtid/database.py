@@ -24,7 +24,7 @@ async def seed_demo_if_empty(settings: Settings, *, now: datetime) -> bool:
         async with session_factory(engine)() as session:
             seeded = await demo.seed_if_empty(session, now=now)
             if settings.demo:
-                await demo.issue_staff_tokens(session, demo.demo_staff_tokens())
+                await demo.issue_staff_tokens(session, demo.demo_staff_tokens(), now=now)
             await session.commit()
     finally:
         await engine.dispose()

@@ -31,9 +31,10 @@ from bot.notifier import Notifier
 from bot.terminal import TerminalSession, make_update
 from ramtid.database import SEEDED, migrate_database, seed_demo_if_empty
 from ramtid.logs import configure
-from ramtid.wiring import in_process_backend
+from ramtid.wiring import in_process_backend, web_pages
 
 LOG_FILE = Path("ramtid-demo.log")
+WEB_PORT = 8000
 NAMES = {telegram_id: name.capitalize() for name, telegram_id in DEMO_ACCOUNTS.items()}
 
 log = logging.getLogger("ramtid.demo")
@@ -115,13 +116,21 @@ async def chat(
     who: str = "lisa",
     keyboard: Keyboard | None = None,
     out: TextIO = sys.stdout,
+    web_port: int | None = WEB_PORT,
 ) -> None:
-    """The demo until /quit or the end of input (cancelled by Ctrl-C)."""
+    """The demo until /quit or the end of input (cancelled by Ctrl-C); the web pages are
+    served meanwhile on 127.0.0.1:``web_port`` (None: not served)."""
     keyboard = keyboard or Keyboard()
     await migrate_database(settings)
     if await seed_demo_if_empty(settings, now=datetime.now(UTC)):
         print(SEEDED, file=out)
-    async with in_process_backend(settings) as backend:
+    async with contextlib.AsyncExitStack() as stack:
+        backend = await stack.enter_async_context(in_process_backend(settings))
+        address = None
+        if web_port is not None and backend.app is not None:
+            address = await stack.enter_async_context(
+                web_pages(backend.app, host="127.0.0.1", port=web_port)
+            )
         user = DEMO_ACCOUNTS[who]
         session = TerminalSession(viewer=user, names=NAMES, out=out)
         bot = create_bot(settings, session=session)
@@ -138,6 +147,10 @@ async def chat(
             "Staff can also be reached by their API: `ramtid serve` then /docs.",
             file=out,
         )
+        if address:
+            print(f"The unit's web pages: {address} (staff sign in with one click).", file=out)
+        elif web_port is not None:
+            print(f"The web pages are not served: port {web_port} is taken.", file=out)
         try:
             await dispatcher.feed_update(bot, make_update(user, NAMES[user], "/start"))
             while True:

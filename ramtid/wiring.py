@@ -14,13 +14,16 @@ import contextlib
 import logging
 import secrets
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import uvicorn
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject
 from aiohttp import web
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from backend.config import (
@@ -47,10 +50,44 @@ NOTIFIER_GRACE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Backend:
-    """The bot's way to the backend, and the backend's state when it runs in this process."""
+    """The bot's way to the backend, and the backend (its app and state) when it runs in
+    this process."""
 
     client: BackendClient
     state: BackendState | None = None
+    app: FastAPI | None = None
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn inside a process that handles its own signals (the demo's Ctrl-C)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def web_pages(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str | None]:
+    """Serve ``app`` (its lifespan already running) over HTTP for the block: yields its
+    address, or None when the port is taken (the process goes on without it)."""
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="off", log_config=None, log_level="warning"
+    )
+    server = EmbeddedServer(config)
+    try:
+        with socket.create_server((host, port)) as probe:
+            probe.close()
+    except OSError:
+        yield None
+        return
+    task = asyncio.create_task(server.serve(), name="web")
+    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn has no event
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}/web/" if server.started else None
+    finally:
+        server.should_exit = True
+        await asyncio.wait({task})
 
 
 @contextlib.asynccontextmanager
@@ -73,7 +110,7 @@ async def in_process_backend(
     async with app.router.lifespan_context(app):
         client = BackendClient.in_process(app, settings.service_token.get_secret_value())
         try:
-            yield Backend(client, backend_state(app))
+            yield Backend(client, backend_state(app), app)
         finally:
             await client.close()
 

@@ -99,7 +99,8 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory, postgres_url: st
 
 
 TABLES = (
-    "notification, auditevent, visitnote, changerequest, invitation, chataccount, visit, "
+    "staffsession, signinticket, notification, auditevent, visitnote, changerequest, "
+    "invitation, chataccount, visit, "
     'planslot, careplan, grantedservice, "order", relativelink, relative, client, '
     "staffabsence, staff, unit"
 )
@@ -191,7 +192,7 @@ STAFF_TOKENS = {key: f"test-staff-token-{key}-{'0' * 20}" for key, *_rest in STA
 async def demo(app, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     async with app.state.sessions() as s:
         await seed(s, now=clock.now)
-        await issue_staff_tokens(s, STAFF_TOKENS)
+        await issue_staff_tokens(s, STAFF_TOKENS, now=clock.now)
         await s.commit()
 
 
@@ -203,6 +204,53 @@ def as_chat(name: str) -> dict[str, str]:
 def as_staff(name: str) -> dict[str, str]:
     """Headers for a demo staff member using the staff API with their own credential."""
     return {"Authorization": f"Bearer {STAFF_TOKENS[name]}"}
+
+
+async def staff_headers(db: Database, staff: Any, token: str | None = None) -> dict[str, str]:
+    """The one way a test gets API credentials for a staff member it made: a live API token
+    of theirs, as a manager would issue it."""
+    from backend.models import SessionKind, StaffSession
+    from backend.services.sessions import hash_token, new_token
+
+    token = token or new_token()
+    await db.add(
+        StaffSession(
+            staff_id=staff.id,
+            kind=SessionKind.API,
+            token_hash=hash_token(token),
+            created_at=DEFAULT_NOW - timedelta(days=1),
+            last_used_at=DEFAULT_NOW - timedelta(days=1),
+            expires_at=DEFAULT_NOW + timedelta(days=365),
+        )
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class WebCredentials:
+    cookies: dict[str, str]
+    csrf: str
+
+
+async def staff_web_session(db: Database, staff: Any) -> WebCredentials:
+    """A signed-in browser's cookie and CSRF token for a staff member (as after sign-in)."""
+    from backend.models import SessionKind, StaffSession
+    from backend.services.sessions import hash_token, new_token
+
+    token, csrf = new_token(), new_token()
+    await db.add(
+        StaffSession(
+            staff_id=staff.id,
+            kind=SessionKind.WEB,
+            token_hash=hash_token(token),
+            csrf_token=csrf,
+            created_at=DEFAULT_NOW - timedelta(minutes=1),
+            last_used_at=DEFAULT_NOW - timedelta(minutes=1),
+            expires_at=DEFAULT_NOW + timedelta(hours=10),
+            idle_minutes=30,
+        )
+    )
+    return WebCredentials({"ramtid_session": token}, csrf)
 
 
 @dataclass

@@ -8,7 +8,7 @@ the bot puts them into words in the client's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from contract import (
@@ -38,9 +38,13 @@ __all__ = [
     "GrantedService",
     "Outcome",
     "Period",
+    "PeriodBudget",
+    "PlanBudget",
+    "PlannedSlot",
     "Reason",
     "ReasonCode",
     "Rules",
+    "ServiceFrequency",
     "Verdict",
     "VisitState",
     "VisitStatus",
@@ -52,7 +56,10 @@ __all__ = [
     "local_date",
     "performed_minutes",
     "period_bounds",
+    "plan_budget",
+    "project_plan",
     "visit_minutes",
+    "weekly_minutes",
 ]
 
 # Rule 8 (Denmark's bytteret): declining granted help this many times in this many days is
@@ -567,3 +574,226 @@ def _decline_reasons(change: Change, declines_last_3_months: int) -> list[Reason
     if declines < REPEATED_DECLINES:
         return []
     return [Reason(code=ReasonCode.REPEATED_DECLINES, numbers={"declines": declines})]
+
+
+# --- a weekly plan projected over days (the plan page's budget, and days not yet generated) ---
+
+
+@dataclass(frozen=True)
+class PlannedSlot:
+    """One recurring visit of a care plan: every ``weekday`` (0 = Monday) at ``start``."""
+
+    weekday: int
+    start: time
+    duration_minutes: int
+    services: frozenset[str]
+
+
+def project_plan(
+    slots: list[PlannedSlot], start: date, end: date, tz: ZoneInfo = TZ
+) -> list[VisitState]:
+    """Rule 2: a weekly plan as the visits it makes on local days ``start``..``end``
+    (inclusive), so a period counts the plan over the days that have no visits yet. The
+    projected visits have negative ids; wall times are Stockholm's (DST-safe)."""
+    visits: list[VisitState] = []
+    day = start
+    while day <= end:
+        for slot in slots:
+            if slot.weekday == day.weekday():
+                begins = datetime.combine(day, slot.start, tzinfo=tz).astimezone(UTC)
+                visits.append(
+                    VisitState(
+                        id=-(len(visits) + 1),
+                        start=begins,
+                        duration_minutes=slot.duration_minutes,
+                        services=slot.services,
+                    )
+                )
+        day += timedelta(days=1)
+    return visits
+
+
+@dataclass(frozen=True)
+class PeriodBudget:
+    """One period of the order: the plan's minutes (with the visits that stay) vs the frame."""
+
+    period_start: date
+    period_end: date
+    counted_from: date  # the plan counts from here (later than period_start in a first period)
+    counted_to: date
+    frame_minutes: int
+    performed_minutes: int  # visits that stay: done before the plan starts
+    planned_minutes: int  # visits that stay and the plan's projected visits
+
+    @property
+    def total_minutes(self) -> int:
+        return self.performed_minutes + self.planned_minutes
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.total_minutes - self.frame_minutes)
+
+    @property
+    def partial(self) -> bool:
+        return (self.counted_from, self.counted_to) != (self.period_start, self.period_end)
+
+
+@dataclass(frozen=True)
+class ServiceFrequency:
+    """A granted service: how often the weekly plan does it against the grant (rule 3)."""
+
+    code: str
+    granted: int
+    per: FrequencyUnit
+    planned_least: int  # the fewest times in any whole window (day, week or month)
+    planned_most: int
+
+    @property
+    def below(self) -> bool:
+        return self.planned_least < self.granted
+
+
+@dataclass(frozen=True)
+class PlanBudget:
+    periods: tuple[PeriodBudget, ...]
+    frequencies: tuple[ServiceFrequency, ...]
+    reasons: tuple[Reason, ...]  # over the frame, not granted, overlaps, hours, lengths
+
+    @property
+    def outcome(self) -> Outcome:
+        if any(reason.code in OUTSIDE_CODES for reason in self.reasons):
+            return Outcome.OUTSIDE
+        return Outcome.NEEDS_REVIEW if self.reasons else Outcome.WITHIN
+
+
+def plan_budget(
+    frame: Frame,
+    slots: list[PlannedSlot],
+    *,
+    start: date,
+    periods: int,
+    rules: Rules = Rules(),
+    staying: tuple[VisitState, ...] = (),
+    from_day: date | None = None,
+) -> PlanBudget:
+    """Rules 1, 2, 3, 5 and 6 for a whole weekly plan in force from ``start``: each of the
+    next ``periods`` periods of the order (clipped to its validity) counts the visits that
+    stay (``staying``: done or planned before ``start``, and visits not made by a plan) plus
+    the plan projected over its days, against the frame (periods before the one holding
+    ``from_day`` are left out); each granted service's planned
+    frequency against the grant; slots that overlap, fall outside the unit's hours, are of
+    an impossible length or do a service that is not granted."""
+    tz = rules.tz
+    reasons: list[Reason] = []
+    budgets: list[PeriodBudget] = []
+    day = max(start, frame.valid_from, from_day or start)
+    for _ in range(periods):
+        if frame.valid_to is not None and day > frame.valid_to:
+            break
+        period_start, period_end = period_bounds(frame.period, day)
+        counted_to = period_end if frame.valid_to is None else min(period_end, frame.valid_to)
+        counted_from = max(period_start, frame.valid_from)
+        projected = project_plan(slots, max(counted_from, start), counted_to, tz)
+        kept = [
+            visit for visit in staying if counted_from <= local_date(visit.start, tz) <= counted_to
+        ]
+        performed, planned = _period_minutes([*kept, *projected], (counted_from, counted_to), tz)
+        budget = PeriodBudget(
+            period_start=period_start,
+            period_end=period_end,
+            counted_from=counted_from,
+            counted_to=counted_to,
+            frame_minutes=frame.frame_minutes,
+            performed_minutes=performed,
+            planned_minutes=planned,
+        )
+        budgets.append(budget)
+        if budget.over_by:
+            numbers: dict[str, int | str] = {
+                "frame_minutes": frame.frame_minutes,
+                "total_after": budget.total_minutes,
+                "over_by": budget.over_by,
+                "period_start": period_start.isoformat(),
+            }
+            reasons.append(Reason(code=ReasonCode.OVER_FRAME, numbers=numbers))
+        day = period_end + timedelta(days=1)
+
+    frequencies = tuple(_plan_frequency(service, slots) for service in frame.services)
+    for frequency in frequencies:
+        if frequency.below:
+            numbers = {
+                "service": frequency.code,
+                "granted": frequency.granted,
+                "per": frequency.per.value,
+                "planned_after": frequency.planned_least,
+            }
+            reasons.append(Reason(code=ReasonCode.BELOW_FREQUENCY, numbers=numbers))
+    reasons += _slot_reasons(frame, slots, rules)
+    return PlanBudget(periods=tuple(budgets), frequencies=frequencies, reasons=tuple(reasons))
+
+
+def weekly_minutes(slots: list[PlannedSlot]) -> int:
+    """A week of the plan, in minutes."""
+    return sum(slot.duration_minutes for slot in slots)
+
+
+def _plan_frequency(service: GrantedService, slots: list[PlannedSlot]) -> ServiceFrequency:
+    """Rule 3 for a weekly template: per day, the fewest and most on any weekday; per week,
+    the week's count; per month, the count in a 28-day and a 31-day month (the least and the
+    most a calendar month can hold)."""
+    per_weekday = [
+        sum(1 for slot in slots if slot.weekday == weekday and service.code in slot.services)
+        for weekday in range(7)
+    ]
+    week = sum(per_weekday)
+    if service.per is FrequencyUnit.DAY:
+        least, most = min(per_weekday), max(per_weekday)
+    elif service.per is FrequencyUnit.WEEK:
+        least = most = week
+    else:
+        least = 4 * week
+        most = 4 * week + sum(sorted(per_weekday, reverse=True)[:3])
+    return ServiceFrequency(service.code, service.count, service.per, least, most)
+
+
+def _slot_reasons(frame: Frame, slots: list[PlannedSlot], rules: Rules) -> list[Reason]:
+    """Rules 1, 5 and 6 for each slot of the template."""
+    granted = {service.code for service in frame.services}
+    reasons: list[Reason] = []
+    for code in sorted({code for slot in slots for code in slot.services} - granted):
+        reasons.append(Reason(code=ReasonCode.SERVICE_NOT_GRANTED, numbers={"service": code}))
+    ordered = sorted(slots, key=lambda s: (s.weekday, s.start, s.duration_minutes))
+    for index, slot in enumerate(ordered):
+        begins = slot.start.hour * 60 + slot.start.minute
+        ends = begins + slot.duration_minutes
+        if not rules.min_duration <= slot.duration_minutes <= rules.max_duration:
+            numbers: dict[str, int | str] = {
+                "requested": slot.duration_minutes,
+                "min": rules.min_duration,
+                "max": rules.max_duration,
+                "weekday": slot.weekday,
+                "start": slot.start.strftime("%H:%M"),
+            }
+            reasons.append(Reason(code=ReasonCode.DURATION_OUT_OF_BOUNDS, numbers=numbers))
+        service_start = rules.service_start.hour * 60 + rules.service_start.minute
+        service_end = rules.service_end.hour * 60 + rules.service_end.minute
+        if begins < service_start or ends > service_end:
+            numbers = {
+                "service_start": rules.service_start.strftime("%H:%M"),
+                "service_end": rules.service_end.strftime("%H:%M"),
+                "weekday": slot.weekday,
+                "start": slot.start.strftime("%H:%M"),
+            }
+            reasons.append(Reason(code=ReasonCode.OUTSIDE_SERVICE_HOURS, numbers=numbers))
+        for other in ordered[index + 1 :]:
+            if other.weekday != slot.weekday:
+                continue
+            other_begins = other.start.hour * 60 + other.start.minute
+            if other_begins < ends:
+                numbers = {
+                    "weekday": slot.weekday,
+                    "start": slot.start.strftime("%H:%M"),
+                    "other_start": other.start.strftime("%H:%M"),
+                }
+                reasons.append(Reason(code=ReasonCode.OVERLAP, numbers=numbers))
+    return reasons

@@ -49,7 +49,7 @@ async def client_visits(
     end = end or (start + timedelta(days=days - 1) if days else start)
     if end < start or (end - start).days >= MAX_RANGE_DAYS:
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE, max_days=MAX_RANGE_DAYS)
-    await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="visits")
+    client = await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="visits")
     views = await visits.client_visits(session, client_id=client_id, start=start, end=end)
     after = visits.local_day_bounds(end, end)[1]
     upcoming = await visits.next_visit(session, client_id=client_id, after=max(after, now))
@@ -64,7 +64,11 @@ async def client_visits(
             )
         )
     return DayPublic(
-        start=start, end=end, visits=[visit_public(v) for v in views], next_visit=next_view
+        start=start,
+        end=end,
+        visits=[visit_public(v) for v in views],
+        next_visit=next_view,
+        care_ended_on=client.care_ended_on,
     )
 
 

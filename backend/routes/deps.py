@@ -112,7 +112,7 @@ async def current_actor(
     if staff_token is None or not staff_token.credentials:
         raise Unauthorized(ErrorCode.MISSING_CREDENTIALS)
     return await access.actor_for_staff_token(
-        session, staff_token.credentials, demo=_settings(request).demo
+        session, staff_token.credentials, now=get_now(request), demo=_settings(request).demo
     )
 
 

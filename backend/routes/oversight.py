@@ -69,7 +69,9 @@ async def staff_audit(
         raise NotFound(ErrorCode.STAFF_NOT_FOUND)
     if member.unit_id != manager.unit_id:
         raise Forbidden(ErrorCode.OTHER_UNIT)
-    found = await audit.entries(session, staff_id=staff_id, before_id=before, limit=limit)
+    found = await audit.entries(
+        session, staff_id=staff_id, unit_id=manager.unit_id, before_id=before, limit=limit
+    )
     await audit.record_reads(
         session,
         actor=actor.label,

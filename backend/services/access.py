@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,11 +23,12 @@ from backend.models import (
     Relative,
     RelativeLink,
     Scope,
+    SessionKind,
     Staff,
     StaffAbsence,
     StaffRole,
 )
-from backend.services import audit
+from backend.services import audit, sessions
 from contract import ErrorCode, PersonKind
 
 # The demo's staff tokens (``demo-anna``) are published in the README: they are accepted only
@@ -46,7 +46,7 @@ class Actor:
     @property
     def label(self) -> str:
         if self.staff is not None:
-            return f"staff:{self.staff.id}"
+            return audit.staff_label(self.staff.id)
         assert self.chat_account is not None
         return f"chat:{self.chat_account.id}"
 
@@ -65,10 +65,6 @@ class Actor:
         return PersonKind.CLIENT if self.own_client_id is not None else PersonKind.RELATIVE
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
     account = (
         await session.exec(
@@ -82,17 +78,21 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
         account.blocked_at = None
         session.add(account)
     staff = await session.get(Staff, account.staff_id) if account.staff_id else None
+    if staff is not None and not staff.active:
+        raise Unauthorized(ErrorCode.NOT_LINKED)  # they have left: the bot no longer knows them
     return Actor(chat_account=account, staff=staff)
 
 
-async def actor_for_staff_token(session: AsyncSession, token: str, *, demo: bool) -> Actor:
+async def actor_for_staff_token(
+    session: AsyncSession, token: str, *, now: datetime, demo: bool
+) -> Actor:
+    """A staff tool's bearer token: live (not expired, not revoked), its owner still here, and
+    a demo token only in demo mode."""
     if token.startswith(DEMO_TOKEN_PREFIX) and not demo:
         raise Unauthorized(ErrorCode.INVALID_TOKEN)
-    staff = (
-        await session.exec(select(Staff).where(Staff.api_token_hash == hash_token(token)))
-    ).first()
-    if staff is None:
-        raise Unauthorized(ErrorCode.INVALID_TOKEN)
+    staff, _row = await sessions.staff_for_token(
+        session, token=token, kind=SessionKind.API, now=now
+    )
     return Actor(staff=staff)
 
 
@@ -159,6 +159,15 @@ async def client_for(
     return client
 
 
+async def client_record(
+    session: AsyncSession, actor: Actor, client_id: int, *, read: str
+) -> Client:
+    """The client's records, for staff of the client's unit only (the web's pages and the
+    records services); the read is audited as ``read``."""
+    require_staff(actor)
+    return await client_for(session, actor, client_id, scope=Scope.VISITS, read=read)
+
+
 async def acting_for(
     session: AsyncSession, actor: Actor, client_id: int, *, scope: Scope | None
 ) -> Client:
@@ -180,6 +189,7 @@ async def acting_for(
 
 
 async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:
+    """Who of ``staff_ids`` is away on ``day``: absent, or no longer working here."""
     if not staff_ids:
         return set()
     rows = await session.exec(
@@ -188,7 +198,10 @@ async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: dat
         .where(StaffAbsence.starts_on <= day)
         .where(StaffAbsence.ends_on >= day)
     )
-    return set(rows.all())
+    left = await session.exec(
+        select(Staff.id).where(col(Staff.id).in_(staff_ids)).where(col(Staff.active).is_(False))
+    )
+    return set(rows.all()) | {staff_id for staff_id in left.all() if staff_id is not None}
 
 
 def may_decide(staff: Staff, client: Client) -> bool:

@@ -11,17 +11,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import AuditEvent, Staff, StaffRole, now_utc
+from backend.models import AuditEvent, Client, Staff, StaffRole, now_utc
 from contract import TZ
 
 # A staff member looked at a client's data (``details["what"]``: visits, notes, day, ...).
 CLIENT_READ = "client.read"
 READ_ACTIONS = (CLIENT_READ, "followup.read", "client.export")
 STAFF_LABEL = "staff:"
+
+
+def staff_label(staff_id: int | None) -> str:
+    """The actor label of a staff member (``staff:7``): the one place that spells it."""
+    return f"{STAFF_LABEL}{staff_id}"
 
 
 def staff_id_of(actor: str) -> int | None:
@@ -121,14 +126,20 @@ async def entries(
     *,
     client_id: int | None = None,
     staff_id: int | None = None,
+    unit_id: int | None = None,
     before_id: int | None = None,
     limit: int = 100,
 ) -> list[Entry]:
     """The newest events about one client or by one staff member, before ``before_id`` (the
-    next page), with the acting staff member's first name."""
+    next page), with the acting staff member's first name. With ``unit_id``, events about
+    clients of other units are left out (a staff member may have moved between units)."""
     query = select(AuditEvent, Staff.first_name).join(
         Staff, col(Staff.id) == AuditEvent.staff_id, isouter=True
     )
+    if unit_id is not None:
+        query = query.join(Client, col(Client.id) == AuditEvent.client_id, isouter=True).where(
+            or_(col(AuditEvent.client_id).is_(None), col(Client.unit_id) == unit_id)
+        )
     if client_id is not None:
         query = query.where(AuditEvent.client_id == client_id)
     if staff_id is not None:

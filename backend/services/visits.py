@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -162,6 +162,15 @@ async def generate_visits(
         ).all()
     )
     have = {(v.plan_slot_id, v.slot_day) for v in existing}
+    care_ended = dict(
+        (
+            await session.exec(
+                select(col(Client.id), col(Client.care_ended_on)).where(
+                    col(Client.id).in_(client_ids)
+                )
+            )
+        ).all()
+    )
     slots_by_plan: dict[int, list[PlanSlot]] = {}
     for slot in slots:
         slots_by_plan.setdefault(slot.care_plan_id, []).append(slot)
@@ -177,6 +186,9 @@ async def generate_visits(
             in_force = next((p for p in reversed(client_plans) if p.valid_from <= day), None)
             if in_force is None:
                 continue
+            ended = care_ended.get(cid)
+            if ended is not None and day > ended:
+                continue  # care has ended: no new visits
             order = orders[in_force.order_id]
             if day < order.valid_from or (order.valid_to is not None and day > order.valid_to):
                 continue
@@ -384,7 +396,60 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
             .where(Visit.planned_start < last)
         )
     ).all()
-    return FrameState(order, frame, unit_rules(unit), [visit_state(v) for v in visits])
+    states = [visit_state(v) for v in visits]
+    states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
+    return FrameState(order, frame, unit_rules(unit), states)
+
+
+def plan_slots(slots: list[PlanSlot]) -> list[fc.PlannedSlot]:
+    return [
+        fc.PlannedSlot(s.weekday, s.start_local, s.duration_minutes, frozenset(s.services))
+        for s in slots
+    ]
+
+
+async def not_yet_generated(
+    session: AsyncSession, *, client: Client, order: Order, start: date, end: date
+) -> list[fc.VisitState]:
+    """Rule 2: the signed plans projected over the days in ``start``..``end`` for which no
+    visits have been generated yet (after the last generated day), within the order."""
+    last_generated = (
+        await session.exec(select(func.max(Visit.slot_day)).where(Visit.client_id == client.id))
+    ).one()
+    plans = list(
+        (
+            await session.exec(
+                select(CarePlan)
+                .where(CarePlan.client_id == client.id)
+                .where(CarePlan.status == PlanStatus.SIGNED)
+                .order_by(col(CarePlan.valid_from))
+            )
+        ).all()
+    )
+    if not plans:
+        return []
+    first = start if last_generated is None else max(start, last_generated + timedelta(days=1))
+    first = max(first, order.valid_from, plans[0].valid_from)
+    last = end if order.valid_to is None else min(end, order.valid_to)
+    if client.care_ended_on is not None:
+        last = min(last, client.care_ended_on)
+    if first > last:
+        return []
+    slots = (
+        await session.exec(
+            select(PlanSlot).where(col(PlanSlot.care_plan_id).in_([p.id for p in plans]))
+        )
+    ).all()
+    projected: list[fc.VisitState] = []
+    for index, plan in enumerate(plans):
+        until = plans[index + 1].valid_from - timedelta(days=1) if index + 1 < len(plans) else last
+        begin, finish = max(first, plan.valid_from), min(last, until)
+        if begin > finish:
+            continue
+        mine = plan_slots([s for s in slots if s.care_plan_id == plan.id])
+        for visit in fc.project_plan(mine, begin, finish):
+            projected.append(replace(visit, id=-(len(projected) + 1)))
+    return projected
 
 
 # --- staff actions ------------------------------------------------------------------------

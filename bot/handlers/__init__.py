@@ -16,6 +16,7 @@ from bot.handlers import (
     staff,
     start,
     voice,
+    web_signin,
 )
 
 
@@ -30,6 +31,7 @@ def create_router() -> Router:
             settings.create_router(),
             voice.create_router(),  # before staff: a dictation under way takes typed fixes
             staff.create_router(),
+            web_signin.create_router(),
             client.create_router(),
             change.create_router(),  # free text is read as a wish last
             fallback.create_router(),

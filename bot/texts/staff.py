@@ -217,3 +217,15 @@ def write_the_correction() -> str:
 
 def corrected() -> str:
     return _("Corrected. The old note is kept and marked as wrong.")
+
+
+def web_signin_text(url: str, minutes: int) -> str:
+    """The one-time link to the web pages (also as a button below it)."""
+    return (
+        _(
+            "Here is your sign-in link for the web pages. It works once, for {minutes} "
+            "minutes. Do not forward it: it signs in as you."
+        ).format(minutes=minutes)
+        + "\n"
+        + escape(url)
+    )

@@ -73,6 +73,13 @@ def visit_label(visit: VisitPublic) -> str:
     return f"{fmt_day(visit.start)} {fmt_time(visit.start)}"
 
 
+def care_ended_text(last_day: date) -> str:
+    return _(
+        "Home care ended on {day}, so no visits are planned. Call your home-care unit if "
+        "you need help again."
+    ).format(day=fmt_day(last_day))
+
+
 def today_text(day: DayPublic, *, whose: str | None = None) -> str:
     """Today's visits; ``whose`` names the client when a relative is looking."""
     heading = (
@@ -82,6 +89,8 @@ def today_text(day: DayPublic, *, whose: str | None = None) -> str:
     )
     if not any(v.status is not VisitStatus.CANCELLED for v in day.visits):
         lines = [heading, _("There are no visits today.")]
+        if day.care_ended_on is not None:
+            lines.append(care_ended_text(day.care_ended_on))
         upcoming = day.next_visit
         if upcoming:
             lines.append(
@@ -98,8 +107,12 @@ def week_text(week: DayPublic) -> str:
     by_day: dict[date, list[VisitPublic]] = {}
     for visit in week.visits:
         by_day.setdefault(visit.day, []).append(visit)
+    ended = week.care_ended_on
+    if ended is not None and ended < week.end:
+        by_day = {day: visits for day, visits in by_day.items() if day <= ended}
     if not by_day:
-        return _("There are no visits in the coming seven days.")
+        text = _("There are no visits in the coming seven days.")
+        return text + ("\n" + care_ended_text(ended) if ended is not None else "")
     parts = []
     for day, visits in by_day.items():
         lines = [f"<b>{fmt_day(day).capitalize()}</b>"]
@@ -109,6 +122,8 @@ def week_text(week: DayPublic) -> str:
             if visit.staff_is_new and visit.status is VisitStatus.PLANNED:
                 lines.append("  " + who_is_coming(visit))
         parts.append("\n".join(lines))
+    if ended is not None and ended < week.end:
+        parts.append(care_ended_text(ended))
     return "\n\n".join(parts)[:MESSAGE_LIMIT]
 
 

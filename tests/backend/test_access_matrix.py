@@ -57,14 +57,16 @@ from backend.models import (
     Notification,
     Relative,
     RelativeLink,
+    SessionKind,
     Staff,
     StaffRole,
     Unit,
     Visit,
     VisitNote,
 )
-from backend.services.access import hash_token
+from backend.services import sessions as staff_sessions
 from contract import TZ, Scope
+from tests.backend.web.test_access_matrix import EXPECTED as WEB_MATRIX
 from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, STAFF_TOKENS, TABLES, Clock, as_staff
 
 MATRIX = """
@@ -80,6 +82,7 @@ DELETE /bot/clients/{client_id}/relatives/{link_id}        | 401  401   204 403 
 PUT    /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 403 403 403 403
 DELETE /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 200 200 200 200
 GET    /bot/clients/{client_id}/reads                      | 401  401   200 403 403 403 403 403 403 403   403 403 403  403
+POST   /bot/web-signin                                     | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
 POST   /bot/outbox/claim                                   | 401  401   200 200 200 200 200 200 200 200   200 200 200  200
 POST   /bot/outbox/{notification_id}/ack                   | 401  401   204 204 204 204 204 204 204 204   204 204 204  204
 POST   /bot/outbox/{notification_id}/fail                  | 401  401   204 204 204 204 204 204 204 204   204 204 204  204
@@ -169,7 +172,9 @@ def application_routes() -> set[Route]:
 
 
 def test_every_route_has_a_row_and_every_row_a_route() -> None:
-    rows, routes = set(parse(MATRIX)), application_routes()
+    """One matrix for the whole application: the API's rows here, the web pages' rows (staff
+    callers, same shape) in tests/backend/web/test_access_matrix.py."""
+    rows, routes = set(parse(MATRIX)) | set(WEB_MATRIX), application_routes()
     assert routes - rows == set(), "routes without an entry in MATRIX"
     assert rows - routes == set(), "entries in MATRIX for routes that do not exist"
 
@@ -229,7 +234,7 @@ async def arrange(sessions: Any, api: httpx.AsyncClient, ids: Ids) -> None:
     of another unit, and Lisa's pending request, a note, notifications, an invitation."""
     async with sessions() as session:
         await seed(session, now=DEFAULT_NOW)
-        await issue_staff_tokens(session, STAFF_TOKENS)
+        await issue_staff_tokens(session, STAFF_TOKENS, now=DEFAULT_NOW)
         for number, (name, scopes, revoked) in enumerate(
             (("Olle", [Scope.VISITS], False), ("Rut", [Scope.REQUESTS], False),
              ("Nils", [Scope.NOTES], False), ("Per", list(Scope), True)),
@@ -255,10 +260,13 @@ async def arrange(sessions: Any, api: httpx.AsyncClient, ids: Ids) -> None:
         unit = Unit(name="Hemtjänst Kista", municipality="Stockholm")
         session.add(unit)
         await session.flush()
-        vera = Staff(unit_id=unit.id or 0, first_name="Vera", last_name="K", role=StaffRole.CARER,
-                     api_token_hash=hash_token(OTHER_UNIT_TOKEN))  # fmt: skip
+        vera = Staff(unit_id=unit.id or 0, first_name="Vera", last_name="K", role=StaffRole.CARER)
         session.add(vera)
         await session.flush()
+        await staff_sessions.open_session(
+            session, staff=vera, kind=SessionKind.API, now=DEFAULT_NOW,
+            lifetime=staff_sessions.Lifetime(absolute=timedelta(days=30)), token=OTHER_UNIT_TOKEN,
+        )  # fmt: skip
         session.add(
             ChatAccount(telegram_user_id=CHAT["oth"], chat_id=CHAT["oth"], staff_id=vera.id)
         )

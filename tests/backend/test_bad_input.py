@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from backend.models import ChatAccount, Relative, RelativeLink, Scope, Staff, StaffRole, Unit
-from backend.services.access import hash_token
 from tests.backend.helpers import (
     GOSTA,
     LISA,
@@ -21,7 +20,7 @@ from tests.backend.helpers import (
     visit_at,
     written_rows,
 )
-from tests.conftest import Database, as_chat, as_staff
+from tests.conftest import Database, as_chat, as_staff, staff_headers
 
 TODAY = date(2026, 11, 23)
 TOMORROW = TODAY + timedelta(days=1)
@@ -436,16 +435,9 @@ async def test_staff_of_another_unit_cannot_read_or_decide(api, demo, db) -> Non
     kista = Unit(name="Hemtjänst Kista", municipality="Stockholm")
     await db.add(kista)
     assert kista.id is not None
-    await db.add(
-        Staff(
-            unit_id=kista.id,
-            first_name="Olof",
-            last_name="Ek",
-            role=StaffRole.MANAGER,
-            api_token_hash=hash_token("other"),
-        )
-    )
-    other = {"Authorization": "Bearer other"}
+    olof = Staff(unit_id=kista.id, first_name="Olof", last_name="Ek", role=StaffRole.MANAGER)
+    await db.add(olof)
+    other = await staff_headers(db, olof)
     lunch = await lunch_tomorrow(api)
     request = await api.post(
         f"/clients/{LISA}/requests",

@@ -30,13 +30,20 @@ from backend.models import (
     Unit,
     Visit,
 )
-from backend.services.access import hash_token
 from backend.services.followup import CSV_COLUMNS
 from backend.services.visits import local_start, visit_before
 from contract import TZ, Change, ChangeKind, Outcome, Period, VisitStatus
 from ramtid.cli import main as cli_main
 from tests.backend.helpers import GOSTA, LISA
-from tests.conftest import DEFAULT_NOW, Clock, Database, StatementCounter, as_chat, as_staff
+from tests.conftest import (
+    DEFAULT_NOW,
+    Clock,
+    Database,
+    StatementCounter,
+    as_chat,
+    as_staff,
+    staff_headers,
+)
 
 NOVEMBER = "2026-11"
 TODAY = date(2026, 11, 23)
@@ -62,16 +69,9 @@ async def other_unit_staff(db: Database, role: StaffRole = StaffRole.CARER) -> d
     kista = Unit(name="Hemtjänst Kista", municipality="Stockholm")
     await db.add(kista)
     assert kista.id is not None
-    await db.add(
-        Staff(
-            unit_id=kista.id,
-            first_name="Olof",
-            last_name="Ek",
-            role=role,
-            api_token_hash=hash_token("kista"),
-        )
-    )
-    return {"Authorization": "Bearer kista"}
+    olof = Staff(unit_id=kista.id, first_name="Olof", last_name="Ek", role=role)
+    await db.add(olof)
+    return await staff_headers(db, olof)
 
 
 async def test_lisas_november_matches_the_visits_counted_by_hand(api, demo, db) -> None:

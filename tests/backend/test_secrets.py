@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from backend.config import DEV_SERVICE_TOKEN, InsecureSettings, Settings
 from backend.main import create_app
-from backend.models import Staff
+from backend.models import StaffSession
 from ramtid.database import seed_demo_if_empty
 from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, Clock
 
@@ -50,8 +50,8 @@ async def test_demo_staff_tokens_exist_only_in_demo_mode(database_url: str, cloc
     app = create_app(served, clock=clock, run_housekeeping=False)
     async with app.router.lifespan_context(app):
         async with app.state.sessions() as session:
-            hashes = (await session.exec(select(Staff.api_token_hash))).all()
-        assert set(hashes) == {None}
+            tokens = (await session.exec(select(StaffSession))).all()
+        assert tokens == []
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://backend"
         ) as api:

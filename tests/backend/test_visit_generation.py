@@ -22,10 +22,9 @@ from backend.models import (
     Unit,
     Visit,
 )
-from backend.services.access import hash_token
 from backend.services.visits import generate_visits, visit_before
 from contract import TZ, Change, ChangeKind, FrequencyUnit, Outcome, VisitStatus
-from tests.conftest import Database
+from tests.conftest import Database, staff_headers
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 PLANNER = {"Authorization": "Bearer ida"}
@@ -47,9 +46,9 @@ async def greta(db: Database, *, valid_from: date, valid_to: date | None = None)
         first_name="Ida",
         last_name="Lund",
         role=StaffRole.PLANNER,
-        api_token_hash=hash_token("ida"),
     )
     await db.add(ida)
+    await staff_headers(db, ida, "ida")
     client = Client(
         unit_id=unit.id, first_name="Greta", last_name="Blom", contact_person_id=ida.id
     )

@@ -16,7 +16,6 @@ from sqlmodel import select
 
 from backend.models import Notification, Staff, StaffRole, Unit
 from backend.services import outbox
-from backend.services.access import hash_token
 from backend.services.outbox import MAX_BACKOFF, MAX_DELIVERY_ATTEMPTS
 from bot.backend_client import BackendClient
 from bot.delivery import Sender
@@ -24,7 +23,7 @@ from bot.factory import create_i18n
 from bot.notifier import Notifier
 from contract import RelativeLinked, Urgency
 from tests.backend.helpers import LISA
-from tests.conftest import Clock, Database, as_chat, as_staff
+from tests.conftest import Clock, Database, as_chat, as_staff, staff_headers
 from tests.support.fake_telegram import FakeTelegram
 
 ATTEMPTS_PER_CLAIM = 3
@@ -158,14 +157,6 @@ async def test_a_notification_telegram_keeps_refusing_becomes_a_dead_letter_for_
 async def other_units_manager(db: Database) -> dict[str, str]:
     unit = Unit(name="Hemtjänst Kista", municipality="Stockholm")
     await db.add(unit)
-    token = "another-units-manager-token-0000000000"
-    await db.add(
-        Staff(
-            unit_id=unit.id or 0,
-            first_name="Vera",
-            last_name="K",
-            role=StaffRole.MANAGER,
-            api_token_hash=hash_token(token),
-        )
-    )
-    return {"Authorization": f"Bearer {token}"}
+    vera = Staff(unit_id=unit.id or 0, first_name="Vera", last_name="K", role=StaffRole.MANAGER)
+    await db.add(vera)
+    return await staff_headers(db, vera)

@@ -50,7 +50,7 @@ async def seeded(database_url: str) -> None:
     try:
         async with session_factory(engine)() as session:
             await seed(session, now=DEFAULT_NOW)
-            await issue_staff_tokens(session, STAFF_TOKENS)
+            await issue_staff_tokens(session, STAFF_TOKENS, now=DEFAULT_NOW)
             await session.commit()
     finally:
         await engine.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.domain.routing import route_request
@@ -38,7 +38,10 @@ async def route(
 
 async def planner_ids(session: AsyncSession, unit_id: int) -> list[int]:
     rows = await session.exec(
-        select(Staff.id).where(Staff.unit_id == unit_id).where(Staff.role == StaffRole.PLANNER)
+        select(Staff.id)
+        .where(Staff.unit_id == unit_id)
+        .where(Staff.role == StaffRole.PLANNER)
+        .where(col(Staff.active).is_(True))
     )
     return [i for i in rows.all() if i is not None]
 

@@ -1,0 +1,82 @@
+"""axe-core on every page of the web route table, as a manager and as a carer (whose menu is
+smaller and who meets refusals), and on the error states: a form sent empty, an import with
+bad rows, a sign-in link that is used up."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.async_api import expect
+
+from backend import web
+from tests.browser.conftest import accessible
+
+IDS = {"client_id": "1", "plan_id": "1", "staff_id": "1"}
+
+
+def web_pages() -> list[str]:
+    """Every GET page of the web, its ids filled with the demo's first client, plan, staff."""
+    pages = []
+    for method, path in web.routes():
+        if method != "GET" or "{token}" in path or "oidc" in path:
+            continue  # a sign-in link or the provider's return: tested on their own
+        if path.endswith("/budget"):
+            continue  # an HTMX fragment of the plan page, checked there
+        pages.append(re.sub(r"\{(\w+)\}", lambda m: IDS[m.group(1)], path))
+    return sorted(pages)
+
+
+async def sign_in(page: Any, name: str) -> None:
+    await page.goto("/web/signin")
+    await accessible(page)
+    await page.get_by_role("button", name=re.compile(name)).click()
+    await page.wait_for_url(re.compile(r"/web/$"))
+
+
+async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: None) -> None:
+    pages = web_pages()
+    assert "/web/plans/1" in pages and "/web/clients/1" in pages and "/web/unit" in pages
+    for who in ("Karin", "Anna"):
+        await page.context.clear_cookies()
+        await sign_in(page, who)
+        for path in pages:
+            response = await page.goto(path)
+            assert response.status in (200, 403), (who, path, response.status)
+            await accessible(page)
+
+
+async def test_error_states_pass_axe(page: Any, demo: None) -> None:
+    await sign_in(page, "Erik")
+    await page.goto("/web/clients/new")
+    await page.get_by_label("Personnummer").fill("19400307-1234")  # wrong check digit
+    await page.get_by_role("button", name="Spara").click()
+    await expect(page.locator("#personal_number-error")).to_contain_text("personnummer")
+    await expect(page.locator("#first_name-error")).to_be_visible()
+    await accessible(page)
+
+    await page.goto("/web/orders/import")
+    await page.locator("#file").set_input_files(
+        files=[
+            {
+                "name": "orders.csv",
+                "mimeType": "text/csv",
+                "buffer": b"personal_number,period,frame_hours,valid_from,decided_on,services\n"
+                b"19400307-1234,fortnight,many,2026-13-01,2026-11-01,meal:3/day\n",
+            }
+        ]
+    )
+    await page.get_by_role("button", name="Kontrollera filen").click()
+    await expect(page.locator(".alert")).to_contain_text("inget sparades")
+    await accessible(page)
+
+    await page.goto("/web/staff/1")
+    await page.get_by_label("Borta från").fill("2026-12-10")
+    await page.get_by_label("Borta till och med").fill("2026-12-01")
+    await page.get_by_role("button", name="Lägg till frånvaron").click()
+    await expect(page.locator("#ends_on-error")).to_be_visible()
+    await accessible(page)
+
+    await page.goto("/web/signin/link/not-a-real-link")
+    await expect(page.locator(".alert")).to_contain_text("inte giltig")
+    await accessible(page)
