@@ -188,7 +188,7 @@ async def test_a_planner_writes_a_plan_within_the_frame_and_the_client_sees_the_
     await page.get_by_role("link", name="Tillbaka till Britt").click()
     await page.get_by_role("button", name="Skriv ut ett inbjudningsbrev").click()
     code = (await page.locator(".code").inner_text()).strip()
-    assert re.fullmatch(r"[A-Z0-9]{8}", code)
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{5}", code)  # read aloud in groups
     qr_title = await page.locator(".qr svg title").text_content()
     assert qr_title == f"https://t.me/RamtidTestBot?start={code}"
     assert "08-508 123 00" in await page.locator("main").inner_text()
