@@ -24,7 +24,9 @@ from contract.changes import (
     VisitBefore,
 )
 from contract.enums import (
+    BABEL_LOCALES,
     DECLINE_KINDS,
+    LANGUAGES,
     OUTSIDE_CODES,
     SERVICE_CATEGORIES,
     TZ,
@@ -50,6 +52,7 @@ from contract.enums import (
     StaffRole,
     Urgency,
     VisitStatus,
+    babel_locale,
     in_scope_order,
 )
 from contract.errors import SPEECH_ERRORS, ErrorBody, ErrorCode
@@ -101,7 +104,9 @@ from contract.views import (
 )
 
 __all__ = [
+    "BABEL_LOCALES",
     "DECLINE_KINDS",
+    "LANGUAGES",
     "MAX_ID",
     "MAX_NOTE",
     "OUTSIDE_CODES",
@@ -185,5 +190,6 @@ __all__ = [
     "VisitStatus",
     "WebSignInPublic",
     "WordPublic",
+    "babel_locale",
     "in_scope_order",
 ]

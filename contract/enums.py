@@ -9,6 +9,15 @@ from zoneinfo import ZoneInfo
 # Plans are made in Stockholm wall time; times are stored in UTC and shown here.
 TZ = ZoneInfo("Europe/Stockholm")
 
+# The languages spoken to people, and the Babel locale that formats each one's dates, times
+# and numbers: English here is English as used in Sweden (24-hour clock, day before month).
+LANGUAGES = ("sv", "fi", "ar", "en")
+BABEL_LOCALES = {"en": "en_SE"}
+
+
+def babel_locale(language: str) -> str:
+    return BABEL_LOCALES.get(language, language)
+
 
 class ServiceCode(StrEnum):
     """The services an order can grant (DESIGN section 2)."""

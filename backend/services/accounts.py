@@ -33,7 +33,7 @@ from backend.models import (
 )
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
-from contract import ErrorCode, RelativeLinked, in_scope_order
+from contract import LANGUAGES, ErrorCode, RelativeLinked, in_scope_order
 
 # No 0/O, 1/I/L: codes are read aloud and typed by people with poor eyesight.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,7 +43,7 @@ INVITATION_DAYS = 7
 ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILED_ATTEMPTS = 5  # per Telegram account in the window
 MAX_FAILED_OVERALL = 200  # for the whole service in the window: a guessing crowd is stopped
-LOCALES = ("sv", "fi", "ar", "en")
+LOCALES = LANGUAGES
 REDEEM_FAILED = "invitation.redeem_failed"
 
 

@@ -33,10 +33,9 @@ from backend.models import (
 )
 from backend.services import access, audit
 from backend.services.access import Actor
-from contract import ErrorCode, FrequencyUnit, Period, ServiceCode, VisitStatus
+from contract import LANGUAGES, ErrorCode, FrequencyUnit, Period, ServiceCode, VisitStatus
 
 KEEPERS = (StaffRole.PLANNER, StaffRole.MANAGER)
-LANGUAGES = ("sv", "fi", "ar", "en")
 PERSONAL_NUMBER = re.compile(r"^(\d{2})?(\d{6})[-+]?(\d{4})$")
 
 

@@ -15,10 +15,10 @@ from babel.dates import format_date, format_datetime, get_day_names
 from babel.lists import format_list
 from babel.support import NullTranslations, Translations
 
-from contract import TZ, FrequencyUnit, Scope, ServiceCode, StaffRole
+from contract import LANGUAGES, TZ, FrequencyUnit, Scope, ServiceCode, StaffRole, babel_locale
 
 WEB_LOCALES = ("sv", "en")  # the pages; invitation letters come in every client language
-LETTER_LOCALES = ("sv", "fi", "ar", "en")
+LETTER_LOCALES = LANGUAGES
 DEFAULT = "sv"
 
 
@@ -52,7 +52,7 @@ class Words:
 
     def __init__(self, locales_dir: Path, locale: str) -> None:
         self.locale = locale
-        self.babel = Locale.parse(locale)
+        self.babel = Locale.parse(babel_locale(locale))
         self.translations = translations(locales_dir, locale)
 
     @property
@@ -106,6 +106,10 @@ class Words:
 
     def scope(self, scope: Scope | str) -> str:
         return self.gettext(SCOPES[Scope(scope)])
+
+    def scopes(self, scopes: list[Scope]) -> str:
+        """A relative's consent as a list in the page's language ("a, b and c")."""
+        return format_list([self.scope(s) for s in scopes], locale=self.babel)
 
     def language(self, code: str) -> str:
         return Locale.parse(code).get_display_name(self.babel) or code

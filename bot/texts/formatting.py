@@ -15,7 +15,7 @@ from babel.lists import format_list
 from babel.support import LazyProxy
 from babel.units import format_unit
 
-from contract import TZ, ServiceCode
+from contract import TZ, ServiceCode, babel_locale
 
 __all__ = [
     "LANGUAGES",
@@ -52,17 +52,13 @@ SERVICE_NAMES: dict[ServiceCode, LazyProxy] = {
 
 SERVICE_CODES = frozenset(ServiceCode)
 
-# English here is English as used in Sweden: 24-hour clock, day before month.
-BABEL_LOCALES = {"en": "en_SE"}
-
 # Weekday, day and month as each language writes them (Finnish: "tiistai 24. marraskuuta").
 DAY_PATTERNS = {"fi": "cccc d. MMMM", "ar": "EEEE، d MMMM"}
 
 
 def locale() -> str:
     """The Babel locale for the user's language."""
-    code = get_i18n().current_locale
-    return BABEL_LOCALES.get(code, code)
+    return babel_locale(get_i18n().current_locale)
 
 
 def current_language_name() -> str:
