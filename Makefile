@@ -71,7 +71,7 @@ upgrade: | $(UV)
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k __ -k _ -k N_ -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output --width 99 --project=ramtid -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete \
 		--width 99
 
 clean:
