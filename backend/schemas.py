@@ -154,6 +154,8 @@ class FollowupClientPublic(BaseModel):
     consecutive_months: int
     per_service: list[ServiceMinutesPublic]
     deviation_reasons: dict[str, int]
+    has_data: bool = True  # False: no visit recorded this month, so no deviation is claimed
+    months_without_data: list[str] = []  # YYYY-MM, of the 12 months up to this one, with a frame
 
 
 class LatePlanPublic(BaseModel):
@@ -231,6 +233,12 @@ class FollowupPublic(BaseModel):
                         for s in row.per_service
                     ],
                     deviation_reasons=dict(row.deviation_reasons),
+                    has_data=row.has_data,
+                    months_without_data=[
+                        p.month.strftime("%Y-%m")
+                        for p in row.history
+                        if not p.has_data and p.ordered_minutes > 0
+                    ],
                 )
                 for row in report.clients
             ],

@@ -37,7 +37,7 @@ async def monthly_report(
     session: AsyncSession, *, unit_id: int, month: date, today: date
 ) -> fu.FollowupReport:
     """Ordered vs performed time per client of the unit for ``month`` (any day in it), with
-    the lists the assessor acts on. Seven queries, however many clients the unit has."""
+    the lists the assessor acts on. Eight queries, however many clients the unit has."""
     if await session.get(Unit, unit_id) is None:
         raise NotFound(ErrorCode.UNIT_NOT_FOUND)
     month = fu.month_start(month)
@@ -69,6 +69,17 @@ async def monthly_report(
             .where(
                 (col(Visit.status) == VisitStatus.DONE) | col(Visit.deviation_reason).is_not(None)
             )
+        )
+    ).all()
+    # Which months had any visit at all: a month without one is "no data", not "under".
+    active = (
+        await session.exec(
+            select(Visit.client_id, Visit.day)
+            .distinct()
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Client.unit_id == unit_id)
+            .where(col(Visit.planned_start) >= first)
+            .where(col(Visit.planned_start) < last)
         )
     ).all()
     plans = (
@@ -120,6 +131,7 @@ async def monthly_report(
             fu.DeclineFacts(client_id=cid, requested_on=at.astimezone(TZ).date())
             for cid, at in declines
         ],
+        months_with_visits=[(cid, day) for cid, day in active],
         changed_needs=[
             fu.ChangedNeed(
                 request_id=n.id or 0,
@@ -251,12 +263,20 @@ def report_table(report: fu.FollowupReport) -> str:
     ]
     for row in report.clients:
         percent = "-" if row.deviation_percent is None else f"{row.deviation_percent:+.1f} %"
+        if not row.has_data:
+            percent = "no visits"
         flag = row.direction.value if row.flagged and row.direction is not None else ""
         lines.append(
             f"{f'{row.client_id} {row.first_name}'[:20]:<20} "
             f"{hours_minutes(row.ordered_minutes):>8} {hours_minutes(row.performed_minutes):>10} "
             f"{percent:>10} {flag:<6} {row.consecutive_months or '':>8}"
         )
+    lines += ["", "Months with a frame but no visits recorded (no data, nothing claimed):"]
+    lines += [
+        f"  {row.first_name}: " + ", ".join(p.month.strftime("%Y-%m") for p in quiet)
+        for row in report.clients
+        if (quiet := [p for p in row.history if not p.has_data and p.ordered_minutes > 0])
+    ] or ["  none"]
     lines += ["", "Plans not signed within 15 days:"]
     lines += [
         f"  {names.get(p.client_id, p.client_id)}: plan {p.plan_id} created "
