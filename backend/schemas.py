@@ -65,6 +65,8 @@ def frame_public(frame: fc.Frame, status: fc.FrameStatus) -> FramePublic:
         performed_minutes=status.performed_minutes,
         planned_minutes=status.planned_minutes,
         left_minutes=status.left_minutes,
+        pending_count=status.pending_count,
+        total_if_pending=status.total_if_pending,
     )
 
 

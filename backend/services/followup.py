@@ -74,7 +74,7 @@ async def monthly_report(
     # Which months had any visit at all: a month without one is "no data", not "under".
     active = (
         await session.exec(
-            select(Visit.client_id, Visit.day)
+            select(col(Visit.client_id), col(Visit.day))
             .distinct()
             .join(Client, col(Client.id) == Visit.client_id)
             .where(Client.unit_id == unit_id)
