@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlmodel import col, select
@@ -24,6 +25,7 @@ from backend.models import (
     Order,
     PlanStatus,
     RequestStatus,
+    StaffRole,
     Unit,
     Visit,
 )
@@ -155,6 +157,64 @@ async def staff_report(
     report = await monthly_report(session, unit_id=unit_id, month=month, today=today)
     await record_read(session, actor=actor.label, unit_id=unit_id, report=report)
     return report
+
+
+async def responsible_report(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    month: date,
+    today: date,
+    client_id: int | None = None,
+) -> fu.FollowupReport:
+    """The follow-up a staff member answers for (the web's pages): planners and managers see
+    their whole unit, a contact person (or deputy) only their own clients, other carers
+    nothing; ``client_id`` narrows it to one client. Reads are audited per client shown."""
+    staff = access.require_staff(actor)
+    report = await monthly_report(session, unit_id=staff.unit_id, month=month, today=today)
+    if staff.role not in (StaffRole.PLANNER, StaffRole.MANAGER):
+        mine = set(
+            (
+                await session.exec(
+                    select(Client.id)
+                    .where(Client.unit_id == staff.unit_id)
+                    .where(
+                        (col(Client.contact_person_id) == staff.id)
+                        | (col(Client.deputy_id) == staff.id)
+                    )
+                )
+            ).all()
+        )
+        if not mine:
+            raise Forbidden(ErrorCode.NOT_YOUR_CLIENT)
+        report = only_clients(report, {cid for cid in mine if cid is not None})
+    if client_id is not None:
+        if client_id not in {row.client_id for row in report.clients}:
+            exists = await session.get(Client, client_id)
+            if exists is None:
+                raise NotFound(ErrorCode.CLIENT_NOT_FOUND)
+            if exists.unit_id != staff.unit_id:
+                raise Forbidden(ErrorCode.OTHER_UNIT)
+            raise Forbidden(ErrorCode.NOT_YOUR_CLIENT)
+        report = only_clients(report, {client_id})
+    await record_read(session, actor=actor.label, unit_id=staff.unit_id, report=report)
+    return report
+
+
+def only_clients(report: fu.FollowupReport, client_ids: set[int]) -> fu.FollowupReport:
+    """The report with only these clients' rows and list entries."""
+    return replace(
+        report,
+        clients=tuple(r for r in report.clients if r.client_id in client_ids),
+        late_plans=tuple(p for p in report.late_plans if p.client_id in client_ids),
+        frames_to_follow_up=tuple(
+            f for f in report.frames_to_follow_up if f.client_id in client_ids
+        ),
+        repeated_decliners=tuple(
+            d for d in report.repeated_decliners if d.client_id in client_ids
+        ),
+        changed_needs=tuple(n for n in report.changed_needs if n.client_id in client_ids),
+    )
 
 
 async def record_read(
