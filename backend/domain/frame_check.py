@@ -399,17 +399,25 @@ def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[st
     )
 
 
+# Rule 2: the statuses whose minutes are still planned time. A visit in any other status
+# (cancelled; missed, once a visit's passed window is a status of its own) counts nothing.
+PLANNED_STATUSES = frozenset(
+    {VisitStatus.PLANNED, VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS}
+)
+
+
 def _period_minutes(
     visits: list[VisitState], bounds: tuple[date, date], tz: ZoneInfo
 ) -> tuple[int, int]:
-    """Performed (done) and planned (not done, not cancelled) minutes in ``bounds``."""
+    """Rule 2, the one place a period is counted (the frame, the check, the plan budget):
+    performed (done) and planned minutes in ``bounds``."""
     performed = planned = 0
     for visit in visits:
         if not bounds[0] <= local_date(visit.start, tz) <= bounds[1]:
             continue
         if visit.status is VisitStatus.DONE:
             performed += visit_minutes(visit)
-        elif visit.status is not VisitStatus.CANCELLED:
+        elif visit.status in PLANNED_STATUSES:
             planned += visit_minutes(visit)
     return performed, planned
 
