@@ -17,7 +17,7 @@ from backend.routes.deps import Now, SessionDep
 from backend.services import followup
 from backend.web.auth import User
 from backend.web.common import page
-from backend.web.i18n import N_
+from backend.web.i18n import N_, Words
 from contract import TZ, DeviationReason, ErrorCode
 
 router = APIRouter(prefix="/web")
@@ -144,6 +144,10 @@ def unit_chart(rows: tuple[fu.ClientMonth, ...]) -> UnitChart:
     )
 
 
+def reason_words(words: Words) -> dict[str, str]:
+    return {code.value: words.gettext(text) for code, text in REASONS.items()}
+
+
 def month_links(month: date) -> dict[str, str]:
     return {
         "previous": fu.add_months(month, -1).strftime("%Y-%m"),
@@ -166,12 +170,22 @@ async def unit_followup(
         session, actor=user.actor, month=_month(month, today), today=today
     )
     names = {row.client_id: row.first_name for row in report.clients}
+    services: dict[str, int] = {}
+    reasons = dict.fromkeys(fu.DEVIATION_REASONS, 0)
+    for row in report.clients:  # the unit's totals: the rows' own figures, added up
+        for part in row.per_service:
+            services[part.service] = services.get(part.service, 0) + part.minutes
+        for code, count in row.deviation_reasons.items():
+            reasons[code] = reasons.get(code, 0) + count
     return page(
         request,
         user,
         "followup.html",
         report=report,
         names=names,
+        services=sorted(services.items()),
+        reasons=reasons,
+        reason_words=reason_words(user.words),
         chart=unit_chart(report.clients),
         outside=[row for row in report.clients if row.flagged],
         links=month_links(report.month),
@@ -219,8 +233,6 @@ async def client_followup(
         percents=[
             fu.deviation_percent(p.ordered_minutes, p.performed_minutes) for p in row.history
         ],
-        reason_words={
-            code: user.words.gettext(REASONS[DeviationReason(code)]) for code in REASONS
-        },
+        reason_words=reason_words(user.words),
         links=month_links(report.month),
     )

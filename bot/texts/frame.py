@@ -177,6 +177,8 @@ def verdict_figures(verdict: Verdict, today: date | None) -> list[str]:
 
 def verdict_text(verdict: Verdict, today: date | None = None) -> str:
     if verdict.outcome is Outcome.OUTSIDE:
+        if any(r.code is ReasonCode.VISIT_NOT_FOUND for r in verdict.reasons):
+            return outside_text(verdict.reasons)  # nothing was counted: no figures to show
         return "\n\n".join(
             [outside_text(verdict.reasons), "\n".join(verdict_figures(verdict, today))]
         )

@@ -103,6 +103,12 @@ async def test_the_units_overview_shows_every_clients_figures_and_the_band(
     assert f"<strong>{outside}</strong> kunder utanför spannet ±10 %" in html
     # Lisa's November stands alone: September and October have no visits at all.
     assert cells(html, "Lisa")[5] == "1"
+    # The unit's deviation reasons: visits with each reason in November, from the rows.
+    visits = await db.all(select(Visit))
+    declined = sum(
+        1 for v in visits if v.day.month == 11 and v.deviation_reason == "client_declined"
+    )
+    assert cells(html, "kunden tackade nej") == ["kunden tackade nej", str(declined)]
 
 
 async def test_a_clients_months_say_no_data_where_there_were_no_visits(
