@@ -73,7 +73,8 @@ async def monthly_report(
             )
         )
     ).all()
-    # Which months had any visit at all: a month without one is "no data", not "under".
+    # Which months had any visit by today: a month without one (before the demo's history,
+    # or still to come) is "no data", never "under".
     active = (
         await session.exec(
             select(col(Visit.client_id), col(Visit.day))
@@ -82,6 +83,7 @@ async def monthly_report(
             .where(Client.unit_id == unit_id)
             .where(col(Visit.planned_start) >= first)
             .where(col(Visit.planned_start) < last)
+            .where(col(Visit.day) <= today)
         )
     ).all()
     plans = (

@@ -158,3 +158,16 @@ async def test_an_unknown_month_is_refused_in_words(app: Any, demo: None, db: Da
         page = await web.get("/web/followup", params={"month": "2026-13"})
     assert page.status_code == 422
     assert "<html" in page.text
+
+
+async def test_a_month_still_to_come_has_no_data_and_claims_nothing(
+    app: Any, demo: None, db: Database
+) -> None:
+    # December has planned visits but none has happened yet (today is 23 November).
+    december = [v for v in await db.all(select(Visit)) if v.day.month == 12]
+    assert december and all(v.status is VisitStatus.PLANNED for v in december)
+    async with await signed_in(app, db, KARIN) as web:
+        page = await web.get("/web/followup", params={"month": "2026-12"})
+    assert page.status_code == 200
+    assert cells(page.text, "Lisa")[3:6] == ["inga besök registrerade", "nej", ""]
+    assert "<strong>0</strong> kunder utanför spannet ±10 %" in page.text
