@@ -65,6 +65,8 @@ def frame_public(frame: fc.Frame, status: fc.FrameStatus) -> FramePublic:
         performed_minutes=status.performed_minutes,
         planned_minutes=status.planned_minutes,
         left_minutes=status.left_minutes,
+        pending_count=status.pending_count,
+        total_if_pending=status.total_if_pending,
     )
 
 
@@ -154,6 +156,8 @@ class FollowupClientPublic(BaseModel):
     consecutive_months: int
     per_service: list[ServiceMinutesPublic]
     deviation_reasons: dict[str, int]
+    has_data: bool = True  # False: no visit recorded this month, so no deviation is claimed
+    months_without_data: list[str] = []  # YYYY-MM, of the 12 months up to this one, with a frame
 
 
 class LatePlanPublic(BaseModel):
@@ -231,6 +235,12 @@ class FollowupPublic(BaseModel):
                         for s in row.per_service
                     ],
                     deviation_reasons=dict(row.deviation_reasons),
+                    has_data=row.has_data,
+                    months_without_data=[
+                        p.month.strftime("%Y-%m")
+                        for p in row.history
+                        if not p.has_data and p.ordered_minutes > 0
+                    ],
                 )
                 for row in report.clients
             ],

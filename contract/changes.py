@@ -98,6 +98,10 @@ class Verdict(BaseModel):
     planned_minutes: int  # still planned in the period, before the change
     delta_minutes: int  # how the change alters the period's total
     total_after: int
+    # Waiting (pending) requests are not counted, but shown: how many touch this period,
+    # and the period's total if they were approved as well as this change.
+    pending_count: int = 0
+    total_if_pending: int | None = None
 
 
 class Submission(BaseModel):

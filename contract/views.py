@@ -75,6 +75,8 @@ class FramePublic(BaseModel):
     planned_minutes: int
     left_minutes: int
     services: list[GrantedPublic]
+    pending_count: int = 0  # waiting requests touching this period (not counted above)
+    total_if_pending: int | None = None  # performed + planned if they were all approved
 
 
 class RequestPublic(BaseModel):

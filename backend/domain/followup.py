@@ -119,6 +119,21 @@ class ServiceMinutes:
 
 
 @dataclass(frozen=True)
+class MonthPoint:
+    """One month of a client's history: ordered and performed minutes, and whether any visit
+    was recorded that month (without one there is no data, and nothing is claimed)."""
+
+    month: date  # first day
+    ordered_minutes: int
+    performed_minutes: int
+    has_data: bool
+
+    @property
+    def flagged(self) -> bool:
+        return self.has_data and is_flagged(self.ordered_minutes, self.performed_minutes)
+
+
+@dataclass(frozen=True)
 class ClientMonth:
     client_id: int
     first_name: str
@@ -131,6 +146,8 @@ class ClientMonth:
     consecutive_months: int  # flagged months in a row, same direction, this one included
     per_service: tuple[ServiceMinutes, ...]
     deviation_reasons: dict[str, int] = field(default_factory=dict, hash=False, compare=True)
+    has_data: bool = True  # False: no visit at all was recorded this month
+    history: tuple[MonthPoint, ...] = ()  # the 12 months up to this one, oldest first
 
 
 @dataclass(frozen=True)
@@ -282,19 +299,26 @@ def direction_of(ordered: int, performed: int) -> Direction | None:
     return Direction.OVER if performed > ordered else Direction.UNDER
 
 
-def consecutive_months(history: Sequence[tuple[int, int]]) -> int:
+def consecutive_months(
+    history: Sequence[tuple[int, int]], with_data: Sequence[bool] | None = None
+) -> int:
     """Follow-up: flagged months in a row in the same direction, ending with the last month.
 
     ``history`` is (ordered, performed) per month, oldest first, the reported month last;
-    at most the last 12 months count. 0 when the reported month is not flagged.
+    at most the last 12 months count. 0 when the reported month is not flagged. A month
+    without data (``with_data`` False: no visit recorded at all) ends the row: a month
+    nobody recorded is not a month "under", and the report says so instead.
     """
-    recent = list(history)[-LOOKBACK_MONTHS:]
-    if not recent or not is_flagged(*recent[-1]):
-        return 0
-    direction = direction_of(*recent[-1])
+    data = [True] * len(history) if with_data is None else list(with_data)
+    recent = list(zip(history, data, strict=True))[-LOOKBACK_MONTHS:]
     count = 0
-    for ordered, performed in reversed(recent):
-        if not is_flagged(ordered, performed) or direction_of(ordered, performed) != direction:
+    direction = None
+    for (ordered, performed), has_data in reversed(recent):
+        if not has_data or not is_flagged(ordered, performed):
+            break
+        if direction is None:
+            direction = direction_of(ordered, performed)
+        elif direction_of(ordered, performed) != direction:
             break
         count += 1
     return count
@@ -403,23 +427,31 @@ def client_month(
     orders: Sequence[OrderFacts],
     visits: Sequence[VisitFacts],
     month: date,
+    months_with_visits: Iterable[date] | None = None,
 ) -> ClientMonth:
     """Follow-up for one client and month: ordered vs performed, the ±10 % rule, months in a
-    row (from the 11 months before, when their visits are given), services and reasons."""
+    row (from the 11 months before, when their visits are given), services and reasons.
+
+    ``months_with_visits``: the months in which the client had any visit at all (by default
+    the months of ``visits``); a month without is "no data", never a deviation."""
     month = month_start(month)
     by_month: dict[date, list[VisitFacts]] = defaultdict(list)
     for visit in visits:
         if visit.client_id == client.id:
             by_month[month_start(visit.day)].append(visit)
+    with_data = set(by_month) if months_with_visits is None else set(months_with_visits)
     own_orders = [o for o in orders if o.client_id == client.id]
-    history = [
-        (
-            ordered_minutes(own_orders, past),
-            sum(performed_minutes(v) for v in by_month.get(past, [])),
+    history = tuple(
+        MonthPoint(
+            month=past,
+            ordered_minutes=ordered_minutes(own_orders, past),
+            performed_minutes=sum(performed_minutes(v) for v in by_month.get(past, [])),
+            has_data=past in with_data,
         )
         for past in (add_months(month, -back) for back in range(LOOKBACK_MONTHS - 1, -1, -1))
-    ]
-    ordered, performed = history[-1]
+    )
+    this = history[-1]
+    ordered, performed = this.ordered_minutes, this.performed_minutes
     this_month = by_month.get(month, [])
     return ClientMonth(
         client_id=client.id,
@@ -427,12 +459,17 @@ def client_month(
         month=month,
         ordered_minutes=ordered,
         performed_minutes=performed,
-        deviation_percent=deviation_percent(ordered, performed),
-        flagged=is_flagged(ordered, performed),
-        direction=direction_of(ordered, performed),
-        consecutive_months=consecutive_months(history),
+        deviation_percent=deviation_percent(ordered, performed) if this.has_data else None,
+        flagged=this.flagged,
+        direction=direction_of(ordered, performed) if this.has_data else None,
+        consecutive_months=consecutive_months(
+            [(p.ordered_minutes, p.performed_minutes) for p in history],
+            [p.has_data for p in history],
+        ),
         per_service=minutes_by_service(this_month),
         deviation_reasons=reason_counts(this_month),
+        has_data=this.has_data,
+        history=history,
     )
 
 
@@ -446,6 +483,7 @@ def build_report(
     plans: Sequence[PlanFacts],
     declines: Sequence[DeclineFacts],
     changed_needs: Sequence[ChangedNeed] = (),
+    months_with_visits: Iterable[tuple[int, date]] | None = None,
 ) -> FollowupReport:
     """The assessor's monthly follow-up of a unit: one row per client (in id order), plans
     not signed within 15 days, frames due for their 3-month follow-up, repeated decliners."""
@@ -456,9 +494,18 @@ def build_report(
     visits_by_client: dict[int, list[VisitFacts]] = defaultdict(list)
     for visit in visits:
         visits_by_client[visit.client_id].append(visit)
+    active: dict[int, set[date]] | None = None
+    if months_with_visits is not None:
+        active = defaultdict(set)
+        for client_id, day in months_with_visits:
+            active[client_id].add(month_start(day))
     rows = tuple(
         client_month(
-            client, orders_by_client.get(client.id, []), visits_by_client.get(client.id, []), month
+            client,
+            orders_by_client.get(client.id, []),
+            visits_by_client.get(client.id, []),
+            month,
+            None if active is None else active.get(client.id, set()),
         )
         for client in sorted(clients, key=lambda c: c.id)
     )

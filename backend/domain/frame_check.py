@@ -7,6 +7,7 @@ the bot puts them into words in the client's language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -54,6 +55,7 @@ __all__ = [
     "extra_visit",
     "frame_status",
     "local_date",
+    "pending_effect",
     "performed_minutes",
     "period_bounds",
     "plan_budget",
@@ -120,6 +122,8 @@ class FrameStatus:
     frame_minutes: int
     performed_minutes: int
     planned_minutes: int
+    pending_count: int = 0
+    total_if_pending: int | None = None
 
     @property
     def left_minutes(self) -> int:
@@ -157,19 +161,54 @@ def visit_minutes(visit: VisitState) -> int:
     return visit.duration_minutes
 
 
-def frame_status(frame: Frame, visits: list[VisitState], day: date, rules: Rules) -> FrameStatus:
-    """Rule 2/7: frame, performed and planned minutes for the period containing ``day``."""
+def frame_status(
+    frame: Frame,
+    visits: list[VisitState],
+    day: date,
+    rules: Rules,
+    pending: Sequence[Change] = (),
+) -> FrameStatus:
+    """Rule 2/7: frame, performed and planned minutes for the period containing ``day``;
+    waiting requests (``pending``) are not counted but shown, as the total if approved."""
     for visit in visits:
         _require_aware(visit.start, f"visit {visit.id} start")
-    period_start, period_end = period_bounds(frame.period, day)
-    performed, planned = _period_minutes(visits, (period_start, period_end), rules.tz)
+    bounds = period_bounds(frame.period, day)
+    performed, planned = _period_minutes(visits, bounds, rules.tz)
+    count, if_pending = pending_effect(visits, pending, bounds, rules.tz)
     return FrameStatus(
-        period_start=period_start,
-        period_end=period_end,
+        period_start=bounds[0],
+        period_end=bounds[1],
         frame_minutes=frame.frame_minutes,
         performed_minutes=performed,
         planned_minutes=planned,
+        pending_count=count,
+        total_if_pending=if_pending,
     )
+
+
+def pending_effect(
+    visits: list[VisitState],
+    pending: Sequence[Change],
+    bounds: tuple[date, date],
+    tz: ZoneInfo = TZ,
+) -> tuple[int, int | None]:
+    """Rule 2: waiting requests are not counted, but shown ("if your waiting wishes are
+    approved: ..."): how many touch the period, and its total with all of them applied."""
+    touching = []
+    for change in pending:
+        days = [local_date(change.new_start, tz)] if change.new_start is not None else []
+        target = next((v for v in visits if v.id == change.visit_id), None)
+        if target is not None:
+            days.append(local_date(target.start, tz))
+        if any(bounds[0] <= day <= bounds[1] for day in days):
+            touching.append(change)
+    if not touching:
+        return 0, None
+    after = list(visits)
+    lowest = min((visit.id for visit in after), default=0)
+    for index, change in enumerate(touching):
+        after = apply_change(after, change, new_visit_id=min(0, lowest) - 1001 - index)
+    return len(touching), sum(_period_minutes(after, bounds, tz))
 
 
 def apply(visit: VisitState, change: Change) -> VisitState:
@@ -217,8 +256,10 @@ def check_change(
     now: datetime,
     rules: Rules = Rules(),
     declines_last_3_months: int = 0,
+    pending: Sequence[Change] = (),
 ) -> Verdict:
     """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers.
+    Waiting requests (``pending``) are not counted, only shown with the total if approved.
 
     Raises ValueError for a naive ``now`` or visit start (the change validates itself).
     """
@@ -292,6 +333,7 @@ def check_change(
     else:
         outcome = Outcome.WITHIN
     period_start, period_end = periods[0]
+    pending_count, total_if_pending = pending_effect(after, pending, periods[0], tz)
     return Verdict(
         outcome=outcome,
         reasons=unique,
@@ -303,6 +345,8 @@ def check_change(
         planned_minutes=planned,
         delta_minutes=delta,
         total_after=performed + planned + delta,
+        pending_count=pending_count,
+        total_if_pending=total_if_pending,
     )
 
 
@@ -355,17 +399,25 @@ def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[st
     )
 
 
+# Rule 2: the statuses whose minutes are still planned time. A visit in any other status
+# (cancelled; missed, once a visit's passed window is a status of its own) counts nothing.
+PLANNED_STATUSES = frozenset(
+    {VisitStatus.PLANNED, VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS}
+)
+
+
 def _period_minutes(
     visits: list[VisitState], bounds: tuple[date, date], tz: ZoneInfo
 ) -> tuple[int, int]:
-    """Performed (done) and planned (not done, not cancelled) minutes in ``bounds``."""
+    """Rule 2, the one place a period is counted (the frame, the check, the plan budget):
+    performed (done) and planned minutes in ``bounds``."""
     performed = planned = 0
     for visit in visits:
         if not bounds[0] <= local_date(visit.start, tz) <= bounds[1]:
             continue
         if visit.status is VisitStatus.DONE:
             performed += visit_minutes(visit)
-        elif visit.status is not VisitStatus.CANCELLED:
+        elif visit.status in PLANNED_STATUSES:
             planned += visit_minutes(visit)
     return performed, planned
 

@@ -84,7 +84,7 @@ async def frame(
     client = await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="frame")
     day = day or now.astimezone(TZ).date()
     state = await visits.frame_state(session, client=client, days=[day])
-    status = fc.frame_status(state.frame, state.visits, day, state.rules)
+    status = fc.frame_status(state.frame, state.visits, day, state.rules, state.pending)
     return frame_public(state.frame, status)
 
 

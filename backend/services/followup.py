@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlmodel import col, select
@@ -24,6 +25,7 @@ from backend.models import (
     Order,
     PlanStatus,
     RequestStatus,
+    StaffRole,
     Unit,
     Visit,
 )
@@ -37,7 +39,7 @@ async def monthly_report(
     session: AsyncSession, *, unit_id: int, month: date, today: date
 ) -> fu.FollowupReport:
     """Ordered vs performed time per client of the unit for ``month`` (any day in it), with
-    the lists the assessor acts on. Seven queries, however many clients the unit has."""
+    the lists the assessor acts on. Eight queries, however many clients the unit has."""
     if await session.get(Unit, unit_id) is None:
         raise NotFound(ErrorCode.UNIT_NOT_FOUND)
     month = fu.month_start(month)
@@ -69,6 +71,19 @@ async def monthly_report(
             .where(
                 (col(Visit.status) == VisitStatus.DONE) | col(Visit.deviation_reason).is_not(None)
             )
+        )
+    ).all()
+    # Which months had any visit by today: a month without one (before the demo's history,
+    # or still to come) is "no data", never "under".
+    active = (
+        await session.exec(
+            select(col(Visit.client_id), col(Visit.day))
+            .distinct()
+            .join(Client, col(Client.id) == Visit.client_id)
+            .where(Client.unit_id == unit_id)
+            .where(col(Visit.planned_start) >= first)
+            .where(col(Visit.planned_start) < last)
+            .where(col(Visit.day) <= today)
         )
     ).all()
     plans = (
@@ -120,6 +135,7 @@ async def monthly_report(
             fu.DeclineFacts(client_id=cid, requested_on=at.astimezone(TZ).date())
             for cid, at in declines
         ],
+        months_with_visits=[(cid, day) for cid, day in active],
         changed_needs=[
             fu.ChangedNeed(
                 request_id=n.id or 0,
@@ -143,6 +159,64 @@ async def staff_report(
     report = await monthly_report(session, unit_id=unit_id, month=month, today=today)
     await record_read(session, actor=actor.label, unit_id=unit_id, report=report)
     return report
+
+
+async def responsible_report(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    month: date,
+    today: date,
+    client_id: int | None = None,
+) -> fu.FollowupReport:
+    """The follow-up a staff member answers for (the web's pages): planners and managers see
+    their whole unit, a contact person (or deputy) only their own clients, other carers
+    nothing; ``client_id`` narrows it to one client. Reads are audited per client shown."""
+    staff = access.require_staff(actor)
+    report = await monthly_report(session, unit_id=staff.unit_id, month=month, today=today)
+    if staff.role not in (StaffRole.PLANNER, StaffRole.MANAGER):
+        mine = set(
+            (
+                await session.exec(
+                    select(Client.id)
+                    .where(Client.unit_id == staff.unit_id)
+                    .where(
+                        (col(Client.contact_person_id) == staff.id)
+                        | (col(Client.deputy_id) == staff.id)
+                    )
+                )
+            ).all()
+        )
+        if not mine:
+            raise Forbidden(ErrorCode.NOT_YOUR_CLIENT)
+        report = only_clients(report, {cid for cid in mine if cid is not None})
+    if client_id is not None:
+        if client_id not in {row.client_id for row in report.clients}:
+            exists = await session.get(Client, client_id)
+            if exists is None:
+                raise NotFound(ErrorCode.CLIENT_NOT_FOUND)
+            if exists.unit_id != staff.unit_id:
+                raise Forbidden(ErrorCode.OTHER_UNIT)
+            raise Forbidden(ErrorCode.NOT_YOUR_CLIENT)
+        report = only_clients(report, {client_id})
+    await record_read(session, actor=actor.label, unit_id=staff.unit_id, report=report)
+    return report
+
+
+def only_clients(report: fu.FollowupReport, client_ids: set[int]) -> fu.FollowupReport:
+    """The report with only these clients' rows and list entries."""
+    return replace(
+        report,
+        clients=tuple(r for r in report.clients if r.client_id in client_ids),
+        late_plans=tuple(p for p in report.late_plans if p.client_id in client_ids),
+        frames_to_follow_up=tuple(
+            f for f in report.frames_to_follow_up if f.client_id in client_ids
+        ),
+        repeated_decliners=tuple(
+            d for d in report.repeated_decliners if d.client_id in client_ids
+        ),
+        changed_needs=tuple(n for n in report.changed_needs if n.client_id in client_ids),
+    )
 
 
 async def record_read(
@@ -251,12 +325,20 @@ def report_table(report: fu.FollowupReport) -> str:
     ]
     for row in report.clients:
         percent = "-" if row.deviation_percent is None else f"{row.deviation_percent:+.1f} %"
+        if not row.has_data:
+            percent = "no visits"
         flag = row.direction.value if row.flagged and row.direction is not None else ""
         lines.append(
             f"{f'{row.client_id} {row.first_name}'[:20]:<20} "
             f"{hours_minutes(row.ordered_minutes):>8} {hours_minutes(row.performed_minutes):>10} "
             f"{percent:>10} {flag:<6} {row.consecutive_months or '':>8}"
         )
+    lines += ["", "Months with a frame but no visits recorded (no data, nothing claimed):"]
+    lines += [
+        f"  {row.first_name}: " + ", ".join(p.month.strftime("%Y-%m") for p in quiet)
+        for row in report.clients
+        if (quiet := [p for p in row.history if not p.has_data and p.ordered_minutes > 0])
+    ] or ["  none"]
     lines += ["", "Plans not signed within 15 days:"]
     lines += [
         f"  {names.get(p.client_id, p.client_id)}: plan {p.plan_id} created "

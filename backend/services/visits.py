@@ -19,6 +19,7 @@ from backend.models import (
     Order,
     PlanSlot,
     PlanStatus,
+    RequestStatus,
     Scope,
     Staff,
     StaffRole,
@@ -343,6 +344,7 @@ class FrameState:
     frame: fc.Frame
     rules: fc.Rules
     visits: list[fc.VisitState]
+    pending: list[Change]  # waiting requests: not counted, shown as "if approved"
 
 
 def unit_rules(unit: Unit) -> fc.Rules:
@@ -398,7 +400,15 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
     ).all()
     states = [visit_state(v) for v in visits]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
-    return FrameState(order, frame, unit_rules(unit), states)
+    pending = (
+        await session.exec(
+            select(ChangeRequest)
+            .where(ChangeRequest.client_id == client.id)
+            .where(ChangeRequest.status == RequestStatus.PENDING)
+            .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+        )
+    ).all()
+    return FrameState(order, frame, unit_rules(unit), states, [r.change for r in pending])
 
 
 def plan_slots(slots: list[PlanSlot]) -> list[fc.PlannedSlot]:

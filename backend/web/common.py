@@ -28,6 +28,8 @@ class MenuItem:
 def menu(user: WebUser) -> list[MenuItem]:
     """Each role's own work (an assessor's read-only menu comes with the follow-up pages)."""
     items = [MenuItem("/web/", N_("Overview")), MenuItem("/web/clients", N_("Clients"))]
+    if user.keeps_records or user.is_contact_person:
+        items.append(MenuItem("/web/followup", N_("Follow-up")))
     if user.keeps_records:
         items.append(MenuItem("/web/orders/import", N_("Import orders")))
         items.append(MenuItem("/web/staff", N_("Staff")))

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime, get_day_names
 from babel.lists import format_list
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from contract import LANGUAGES, TZ, FrequencyUnit, Scope, ServiceCode, StaffRole, babel_locale
@@ -90,6 +91,12 @@ class Words:
         if hours:
             return sign + self.gettext("{hours} h", hours=hours)
         return sign + self.gettext("{minutes} min", minutes=minutes)
+
+    def percent(self, value: float | None) -> str:
+        """A signed deviation in per cent, to one decimal: "−31,0 %" in Swedish."""
+        if value is None:
+            return "–"
+        return format_decimal(value, "+0.0;−0.0", locale=self.babel) + "\u00a0%"
 
     def service(self, code: str) -> str:
         name = SERVICE_NAMES.get(code)

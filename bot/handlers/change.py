@@ -443,7 +443,9 @@ async def preview(turn: Turn, conversation: Conversation, change: Change) -> Non
     await turn.ask(ChangeFlow.confirm, conversation)
     visit = conversation.visit
     await turn.say(
-        texts.requests.preview_text(change, visit.start if visit is not None else None, verdict),
+        texts.requests.preview_text(
+            change, visit.start if visit is not None else None, verdict, turn.now().date()
+        ),
         reply_markup=keyboards.confirm_keyboard(verdict.outcome),
     )
 

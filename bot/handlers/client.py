@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -9,7 +12,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton
-from contract import ClientAccess, MePublic, PersonKind, RequestStatus
+from contract import TZ, ClientAccess, MePublic, PersonKind, RequestStatus
+
+Clock = Callable[[], datetime]
 
 SHOWN = 10  # the newest requests and notes shown
 
@@ -64,10 +69,12 @@ async def show_frame(
     client: ClientAccess,
     event_from_user: User,
     backend: BackendClient,
+    clock: Clock,
 ) -> None:
     frame = await backend.frame(event_from_user.id, client.client_id)
+    today = clock().astimezone(TZ).date()
     await message.answer(
-        texts.frame.frame_text(frame, whose=_whose(me, client)),
+        texts.frame.frame_text(frame, whose=_whose(me, client), today=today),
         reply_markup=keyboards.main_menu(me),
     )
 

@@ -3,10 +3,13 @@ from the backend's codes and numbers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from babel.dates import format_date
 
-from bot.texts.formatting import escape, fmt_clock, fmt_duration, service_name
+from bot.texts.formatting import escape, fmt_clock, fmt_duration, locale, service_name
 from contract import FramePublic, FrequencyUnit, Outcome, Period, Reason, ReasonCode, Verdict
 
 
@@ -14,29 +17,63 @@ def period_name(period: Period) -> str:
     return _("this week") if period is Period.WEEK else _("this month")
 
 
+def frame_heading(
+    period: Period, start: date, end: date, frame_minutes: int, today: date | None
+) -> str:
+    """ "Your frame this month: 40 h", or for another period "…in December" / "…in week 49":
+    the words say which period the figures are for."""
+    frame = fmt_duration(frame_minutes)
+    if today is None or start <= today <= end:
+        return _("Your frame {period}: {frame}").format(period=period_name(period), frame=frame)
+    if period is Period.WEEK:
+        return _("Your frame in week {week}: {frame}").format(
+            week=start.isocalendar().week, frame=frame
+        )
+    month = format_date(start, "LLLL", locale=locale())
+    if start.year != today.year:
+        month = f"{month} {start.year}"
+    return _("Your frame in {month}: {frame}").format(month=month, frame=frame)
+
+
+def pending_line(count: int, total: int | None, frame_minutes: int) -> str | None:
+    """Rule 2: waiting wishes are not counted, but shown."""
+    if not count or total is None:
+        return None
+    return ngettext(
+        "If your waiting wish is approved too: {total} of {frame}.",
+        "If your waiting wishes are approved too: {total} of {frame}.",
+        count,
+    ).format(total=fmt_duration(total), frame=fmt_duration(frame_minutes))
+
+
+def left_line(left: int) -> str:
+    if left >= 0:
+        return _("Left: {minutes}").format(minutes=fmt_duration(left))
+    return _("Over the frame by {minutes}").format(minutes=fmt_duration(-left))
+
+
 def frame_bar(used: int, frame: int, width: int = 10) -> str:
     filled = 0 if frame <= 0 else min(width, width * used // frame)
     return "▓" * filled + "░" * (width - filled)
 
 
-def frame_text(frame: FramePublic, *, whose: str | None = None) -> str:
+def frame_text(frame: FramePublic, *, whose: str | None = None, today: date | None = None) -> str:
     used = frame.performed_minutes + frame.planned_minutes
     lines = []
     if whose:
         lines.append(_("{name}'s granted time").format(name=escape(whose)))
     lines += [
-        _("Your frame {period}: {frame}").format(
-            period=period_name(frame.period), frame=fmt_duration(frame.frame_minutes)
+        frame_heading(
+            frame.period, frame.period_start, frame.period_end, frame.frame_minutes, today
         ),
         frame_bar(used, frame.frame_minutes),
         _("Done: {minutes}").format(minutes=fmt_duration(frame.performed_minutes)),
         _("Planned: {minutes}").format(minutes=fmt_duration(frame.planned_minutes)),
+        left_line(frame.left_minutes),
     ]
-    left = frame.left_minutes
-    if left >= 0:
-        lines.append(_("Left: {minutes}").format(minutes=fmt_duration(left)))
-    else:
-        lines.append(_("Over the frame by {minutes}").format(minutes=fmt_duration(-left)))
+    pending = pending_line(frame.pending_count, frame.total_if_pending, frame.frame_minutes)
+    if pending:
+        lines.append(pending)
     return "\n".join(lines)
 
 
@@ -114,16 +151,42 @@ def outside_text(reasons: list[Reason]) -> str:
     return "\n".join([_("This does not fit within your frame:"), *reason_lines(reasons)])
 
 
-def verdict_text(verdict: Verdict) -> str:
-    if verdict.outcome is Outcome.OUTSIDE:
-        return outside_text(verdict.reasons)
+def verdict_figures(verdict: Verdict, today: date | None) -> list[str]:
+    """Rule 7, in numbers: which period, what is used (done), planned, what the change does,
+    and what is left after it; waiting wishes shown apart."""
     lines = [
-        _("This fits within your frame: {total} of {frame} {period}.").format(
-            total=fmt_duration(verdict.total_after),
-            frame=fmt_duration(verdict.frame_minutes),
-            period=period_name(verdict.period),
-        )
+        frame_heading(
+            verdict.period,
+            verdict.period_start,
+            verdict.period_end,
+            verdict.frame_minutes,
+            today,
+        ),
+        _("Done: {minutes}").format(minutes=fmt_duration(verdict.performed_minutes)),
+        _("Planned: {minutes}").format(minutes=fmt_duration(verdict.planned_minutes)),
+        _("With this change: {total} of {frame}.").format(
+            total=fmt_duration(verdict.total_after), frame=fmt_duration(verdict.frame_minutes)
+        ),
+        left_line(verdict.frame_minutes - verdict.total_after),
     ]
+    pending = pending_line(verdict.pending_count, verdict.total_if_pending, verdict.frame_minutes)
+    if pending:
+        lines.append(pending)
+    return lines
+
+
+def verdict_text(verdict: Verdict, today: date | None = None) -> str:
+    if verdict.outcome is Outcome.OUTSIDE:
+        if any(r.code is ReasonCode.VISIT_NOT_FOUND for r in verdict.reasons):
+            return outside_text(verdict.reasons)  # nothing was counted: no figures to show
+        return "\n\n".join(
+            [outside_text(verdict.reasons), "\n".join(verdict_figures(verdict, today))]
+        )
+    if verdict.total_after > verdict.frame_minutes:
+        # Not refused (it adds no time), but "fits" would contradict the figures below.
+        lines = [_("This change adds no time, but the period is already over your frame.")]
+    else:
+        lines = [_("This fits within your frame.")]
     if verdict.delta_minutes > 0:
         lines.append(
             _("This change adds {minutes}.").format(minutes=fmt_duration(verdict.delta_minutes))
@@ -132,6 +195,7 @@ def verdict_text(verdict: Verdict) -> str:
         lines.append(
             _("This change frees {minutes}.").format(minutes=fmt_duration(-verdict.delta_minutes))
         )
+    lines += verdict_figures(verdict, today)
     if verdict.reasons:
         lines.append(_("Your contact person will look at this:"))
         lines += reason_lines(verdict.reasons)

@@ -3,7 +3,7 @@ the visit was, to what it should be), where the request stands, and what happene
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
@@ -204,12 +204,14 @@ def heard(text: str) -> str:
 # --- the preview, and sending -------------------------------------------------------------
 
 
-def preview_text(change: Change, visit_start: datetime | None, verdict: Verdict) -> str:
+def preview_text(
+    change: Change, visit_start: datetime | None, verdict: Verdict, today: date | None = None
+) -> str:
     """What was understood and the frame check's verdict on it; nothing is sent yet."""
     text = "{understood}\n{change}\n\n{verdict}".format(
         understood=_("You asked:"),
         change=change_text(change, visit_start),
-        verdict=verdict_text(verdict),
+        verdict=verdict_text(verdict, today),
     )
     if verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(

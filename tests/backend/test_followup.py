@@ -102,9 +102,13 @@ async def test_lisas_november_matches_the_visits_counted_by_hand(api, demo, db) 
     assert lisa["deviation_percent"] == round((performed - ordered) / ordered * 100, 1) == -31.0
     assert lisa["flagged"] is True
     assert lisa["direction"] == "under"
-    # September (2320 = 2400 × 29/30 ordered) and October (2400) have no visits in the demo,
-    # so they are flagged under too: three months in a row.
-    assert lisa["consecutive_months"] == 3
+    # September (2320 = 2400 × 29/30 ordered) and October (2400) have no visits at all in
+    # the demo: no data, so nothing is claimed about them and November stands alone.
+    september_october = [v for v in visits if v.day < date(2026, 11, 1)]
+    assert september_october == []
+    assert lisa["consecutive_months"] == 1
+    assert lisa["months_without_data"] == ["2026-09", "2026-10"]
+    assert lisa["has_data"] is True
     assert sum(s["performed_minutes"] for s in lisa["per_service"]) == performed
     assert [s["service"] for s in lisa["per_service"]] == sorted(
         {s for v in done for s in v.services}
@@ -425,7 +429,9 @@ def test_the_cli_prints_the_table_and_the_csv(
             cli_main(["followup", "--month", "2026-13"])
 
     lisa = next(line for line in table.splitlines() if "Lisa" in line)
-    # Ordered 40:00, performed 27:37 (1657 min), -31.0 %, under, 3 months in a row.
-    assert lisa.split() == ["1", "Lisa", "40:00", "27:37", "-31.0", "%", "under", "3"]
+    # Ordered 40:00, performed 27:37 (1657 min), -31.0 %, under, 1 month in a row: the demo
+    # has no visits in September and October, and the table says so instead of counting them.
+    assert lisa.split() == ["1", "Lisa", "40:00", "27:37", "-31.0", "%", "under", "1"]
+    assert "  Lisa: 2026-09, 2026-10" in table
     assert "Plans not signed within 15 days:" in table
     assert len(lines) == 5 and lines[0].startswith("client_id;first_name;")

@@ -4,13 +4,14 @@ bad rows, a sign-in link that is used up."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from playwright.async_api import expect
 
 from backend import web
-from tests.browser.conftest import accessible
+from tests.browser.conftest import SCREENSHOTS, accessible
 
 IDS = {"client_id": "1", "plan_id": "1", "staff_id": "1"}
 
@@ -23,6 +24,8 @@ def web_pages() -> list[str]:
             continue  # a sign-in link or the provider's return: tested on their own
         if path.endswith("/budget"):
             continue  # an HTMX fragment of the plan page, checked there
+        if path.endswith(".csv"):
+            continue  # a download, not a page
         pages.append(re.sub(r"\{(\w+)\}", lambda m: IDS[m.group(1)], path))
     return sorted(pages)
 
@@ -37,6 +40,7 @@ async def sign_in(page: Any, name: str) -> None:
 async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: None) -> None:
     pages = web_pages()
     assert "/web/plans/1" in pages and "/web/clients/1" in pages and "/web/unit" in pages
+    assert "/web/followup" in pages and "/web/clients/1/followup" in pages
     for who in ("Karin", "Anna"):
         await page.context.clear_cookies()
         await sign_in(page, who)
@@ -80,3 +84,23 @@ async def test_error_states_pass_axe(page: Any, demo: None) -> None:
     await page.goto("/web/signin/link/not-a-real-link")
     await expect(page.locator(".alert")).to_contain_text("inte giltig")
     await accessible(page)
+
+
+async def test_the_follow_up_charts_pass_axe_and_read_as_tables(page: Any, demo: None) -> None:
+    await sign_in(page, "Karin")
+    await page.goto("/web/followup?month=2026-11")
+    await expect(page.get_by_role("img", name="Avvikelse från beställd tid")).to_be_visible()
+    await expect(
+        page.get_by_role("table", name="Beställd och utförd tid, per kund")
+    ).to_be_visible()
+    await accessible(page)
+    await page.get_by_role("link", name="Lisa", exact=True).click()
+    chart = page.get_by_role("img", name="Utförd och beställd tid per månad")
+    await expect(chart).to_be_visible()
+    await expect(page.get_by_role("row", name=re.compile("september 2026"))).to_contain_text(
+        "inga besök registrerade"
+    )
+    await accessible(page)
+    if os.environ.get("RAMTID_WRITE_SCREENSHOTS"):
+        await page.locator("h1").scroll_into_view_if_needed()
+        await page.screenshot(path=str(SCREENSHOTS / "followup-chart.png"))

@@ -81,6 +81,7 @@ async def _judge(
         now=now,
         rules=state.rules,
         declines_last_3_months=await _declines(session, client.id or 0, now),
+        pending=state.pending,
     )
     return verdict, visit
 

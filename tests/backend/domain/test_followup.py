@@ -230,6 +230,22 @@ def test_a_month_within_ten_per_cent_counts_zero_and_at_most_twelve_months_count
     assert consecutive_months([(2400, 1000)] * 20) == 12
 
 
+def test_a_month_without_any_visit_is_no_data_and_ends_the_row() -> None:
+    # September and October: a frame, but not one visit recorded (not 100 % under).
+    assert consecutive_months([(2400, 0), (2400, 0), (2400, 2000)], [False, False, True]) == 1
+    facts = [month_of(NOVEMBER, 2000)]
+    earlier = [order(valid_from=add_months(NOVEMBER, -2), decided_on=add_months(NOVEMBER, -2))]
+    row = client_month(LISA, earlier + [o for o, _ in facts], [v for _, v in facts], NOVEMBER)
+    assert row.flagged and row.consecutive_months == 1
+    assert [(p.month, p.has_data) for p in row.history[-3:]] == [
+        (add_months(NOVEMBER, -2), False),
+        (add_months(NOVEMBER, -1), False),
+        (NOVEMBER, True),
+    ]
+    quiet = client_month(LISA, earlier, [], NOVEMBER)
+    assert not quiet.has_data and not quiet.flagged and quiet.deviation_percent is None
+
+
 def test_client_month_counts_months_in_a_row_from_the_visits_of_earlier_months() -> None:
     months = [add_months(NOVEMBER, -back) for back in (3, 2, 1, 0)]
     performed = [2400, 2000, 1900, 2100]  # within, then three months under

@@ -1022,3 +1022,28 @@ def test_a_change_missing_what_its_kind_needs_is_refused(
     [error] = refused.value.errors()
     assert error["type"] == "missing_fields"
     assert error["ctx"]["fields"] == missing
+
+
+# --- waiting requests: not counted, but shown (rule 2) -------------------------------------
+
+
+def test_waiting_wishes_are_not_counted_but_shown_as_the_total_if_approved() -> None:
+    waiting = [resize(15, 90), extra("2026-11-21", "15:00", 45, "walk"), resize(1, 30)]
+    # Visit 1 is on 1 November, done: its wish changes nothing in the total; 15 gets 30 min
+    # longer and the extra walk adds 45: 1880 + 30 + 45 = 1955. All three touch November.
+    status = frame_status(MONTHLY, november(), date(2026, 11, 17), Rules(), waiting)
+    assert (status.performed_minutes, status.planned_minutes) == (9 * 60, 21 * 60 + 80)
+    assert status.pending_count == 3
+    assert status.total_if_pending == 1880 + 30 + 45
+
+    verdict = check_change(
+        MONTHLY, november(), resize(20, 75), now=NOW, rules=Rules(), pending=waiting
+    )
+    assert verdict.total_after == 1880 + 15
+    assert (verdict.pending_count, verdict.total_if_pending) == (3, 1880 + 15 + 30 + 45)
+
+
+def test_a_waiting_wish_for_another_period_is_not_shown_for_this_one() -> None:
+    december = [extra("2026-12-02", "15:00", 45, "walk")]
+    status = frame_status(MONTHLY, november(), date(2026, 11, 17), Rules(), december)
+    assert (status.pending_count, status.total_if_pending) == (0, None)

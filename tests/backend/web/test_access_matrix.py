@@ -97,6 +97,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ),
     ("GET", "/web/unit"): MANAGER,
     ("POST", "/web/unit"): row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # Follow-up: planners and managers of the unit; a contact person for their own clients.
+    ("GET", "/web/followup"): LISAS_PLANNERS,
+    ("GET", "/web/followup.csv"): LISAS_PLANNERS,
+    ("GET", "/web/clients/{client_id}/followup"): LISAS_PLANNERS,
     ("GET", "/web/account"): EVERYONE,
     ("POST", "/web/account/tokens"): EVERYONE,
 }
