@@ -36,6 +36,14 @@ def not_linked() -> str:
     return _("I do not know you yet. Please write the code you got from your contact person.")
 
 
+def no_longer_following() -> str:
+    """A relative whose access every client has ended: what they can do now."""
+    return _(
+        "You can no longer see anyone's visits here: the access has been ended. "
+        "If you get a new code, write it here."
+    )
+
+
 def help_for_strangers() -> str:
     """/help from someone not linked yet: what this is, and how to begin."""
     return _(
