@@ -238,7 +238,7 @@ def no_menu() -> ReplyKeyboardRemove:
 def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     if back:
         builder.button(text=_("⬅️ Back"), callback_data=Nav(to="back"))
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
 
 
 def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
@@ -309,7 +309,9 @@ def services_keyboard(codes: Sequence[ServiceCode]) -> InlineKeyboardMarkup:
 def confirm_keyboard(outcome: Outcome) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if outcome is Outcome.OUTSIDE:
-        builder.button(text=_("Send to my assessor"), callback_data=Confirm(action="assessor"))
+        builder.button(
+            text=_("Pass it on as a changed need"), callback_data=Confirm(action="assessor")
+        )
     else:
         builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
     _nav(builder)
@@ -383,7 +385,7 @@ def late_keyboard() -> InlineKeyboardMarkup:
         builder.button(
             text=texts.formatting.fmt_duration(minutes), callback_data=LatePick(minutes=minutes)
         )
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     builder.adjust(3, 2, 1)
     return builder.as_markup()
 
@@ -394,7 +396,8 @@ def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
     builder.button(text=_("Messages"), callback_data=SettingsPick(what="level"))
     if me.kind is PersonKind.CLIENT:
         builder.button(
-            text=_("Who can see my visits"), callback_data=SettingsPick(what="relatives")
+            text=_("My relatives and what they may do"),
+            callback_data=SettingsPick(what="relatives"),
         )
         builder.button(text=_("Invite a relative"), callback_data=SettingsPick(what="invite"))
     if me.kind is PersonKind.RELATIVE and len(me.clients) > 1:
@@ -488,7 +491,7 @@ def dictation_keyboard(has_visit: bool, can_choose: bool) -> InlineKeyboardMarku
         builder.button(text=_("✅ Save the note"), callback_data=NoteAction(action="save"))
     if can_choose or not has_visit:
         builder.button(text=_("Another visit"), callback_data=NoteAction(action="visit"))
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     builder.adjust(1)
     return builder.as_markup()
 

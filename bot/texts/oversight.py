@@ -10,6 +10,9 @@ from bot.texts.formatting import escape, fmt_duration, locale
 from contract import FollowupOverview
 
 
+LIMIT = "10 %"  # the ±10 % rule (DESIGN section 3), as the report flags it
+
+
 def followup_text(report: FollowupOverview) -> str:
     """Each client's performed against ordered time this month; beyond ±10 % is marked."""
     month = format_date(report.start, format="LLLL y", locale=locale())
@@ -37,10 +40,10 @@ def followup_text(report: FollowupOverview) -> str:
     flagged = sum(1 for row in report.clients if row.flagged)
     lines.append(
         ngettext(
-            "{n} client is more than 10 % off the ordered time.",
-            "{n} clients are more than 10 % off the ordered time.",
+            "{n} client is more than {limit} off the ordered time.",
+            "{n} clients are more than {limit} off the ordered time.",
             flagged,
-        ).format(n=flagged)
+        ).format(n=flagged, limit=LIMIT)
     )
     lines.append(_("The charts and the plans are on the web pages."))
     return "\n".join(lines)

@@ -257,8 +257,9 @@ def preview_text(change: Change, visit_start: datetime | None, verdict: Verdict)
     )
     if verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(
-            "I can send this to your assessor as a changed need. They decide about your "
-            "granted help."
+            "If your need for help has changed, I can pass this on as a changed need. Your "
+            "contact person takes it to the person at the municipality who decides about your "
+            "help (the needs assessor)."
         )
     return text
 
@@ -270,8 +271,9 @@ def cannot_send_outside() -> str:
 def sent_text(request: RequestPublic) -> str:
     if request.status is RequestStatus.TO_ASSESSOR:
         return _(
-            "Sent to your assessor as a changed need. They will contact you; you will also "
-            "hear from us here."
+            "Saved as a changed need. Your home-care unit collects it, and your contact person "
+            "passes it on to the needs assessor at the municipality, who decides about your "
+            "help. Nothing changes until then."
         )
     name = request.assigned_first_name
     if name:
