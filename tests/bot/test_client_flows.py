@@ -137,7 +137,7 @@ async def test_outside_the_frame_is_explained_and_can_go_to_the_assessor(
     assert s["outside"] in preview
     assert not any(label.startswith("✅") for label in chat.buttons("lisa"))
     assert await db.count(ChangeRequest) == 0
-    sent = await chat.press("lisa", {"sv": "biståndshandläggare", "en": "assessor"}[lang])
+    sent = await chat.press("lisa", {"sv": "ändrat behov", "en": "changed need"}[lang])
     assert s["assessor"] in sent
     request = await db.first(select(ChangeRequest))
     assert request.status == "to_assessor"
@@ -279,7 +279,10 @@ async def test_client_invites_a_relative_and_revokes_access(chat: Chat, db: Data
     assert "Olle" in await chat.press_data("lisa", "set:relatives")
     links = await db.all(select(RelativeLink).where(RelativeLink.revoked_at.is_(None)))  # type: ignore[union-attr]
     olle = max(links, key=lambda link: link.id)
-    await chat.press_data("lisa", f"rv:1:{olle.id}")
+    asked = await chat.press_data("lisa", f"rv:1:{olle.id}")
+    assert "Vill du ta bort Olle?" in asked  # nothing is removed before she confirms
+    assert (await db.get(RelativeLink, olle.id)).revoked_at is None
+    await chat.press("lisa", "Ja, ta bort Olle")
     reply = await chat.send(777003, "📅 Idag", language_code="sv")
     assert "08:00" not in reply
 
