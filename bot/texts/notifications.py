@@ -83,12 +83,24 @@ def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = N
         return about + said.format(name=by, asker=asker, reason=reason, change=change)
     if isinstance(m, RequestPassedOn):
         change = change_text(m.change, m.before.start if m.before else None)
+        relative = recipient is PersonKind.RELATIVE  # who asked is not said: "the request"
         if m.planner_first_names:
-            said = _(
-                "{by} has passed your request on to the planner {planners}, who decides it now."
+            said = (
+                _("{by} has passed the request on to the planner {planners}, who decides it now.")
+                if relative
+                else _(
+                    "{by} has passed your request on to the planner {planners}, "
+                    "who decides it now."
+                )
             )
         else:
-            said = _("{by} has passed your request on to the unit's planners, who decide it now.")
+            said = (
+                _("{by} has passed the request on to the unit's planners, who decide it now.")
+                if relative
+                else _(
+                    "{by} has passed your request on to the unit's planners, who decide it now."
+                )
+            )
         return (
             _about(m.client_first_name, recipient)
             + said.format(

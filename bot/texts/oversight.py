@@ -9,7 +9,6 @@ from babel.dates import format_date
 from bot.texts.formatting import escape, fmt_duration, locale
 from contract import FollowupOverview
 
-
 LIMIT = "10 %"  # the ±10 % rule (DESIGN section 3), as the report flags it
 
 
