@@ -93,6 +93,8 @@ def request_public(view: RequestView) -> RequestPublic:
         reject_reason=r.reject_reason,
         reject_text=r.reject_text,
         version=r.version,
+        asked_by=view.asked_by,
+        asked_by_first_name=view.asked_by_first_name,
     )
 
 

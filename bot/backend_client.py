@@ -18,12 +18,14 @@ from contract import (
     ClaimIn,
     CorrectionIn,
     DayPublic,
+    DeadLetterPublic,
     Decision,
     DecisionIn,
     DeliveryFailure,
     ErrorBody,
     ErrorCode,
     FailureIn,
+    FollowupOverview,
     FramePublic,
     InvitationIn,
     InvitationKind,
@@ -55,6 +57,7 @@ _REQUESTS = TypeAdapter(list[RequestPublic])
 _VISITS = TypeAdapter(list[VisitPublic])
 _RELATIVES = TypeAdapter(list[RelativePublic])
 _NOTES = TypeAdapter(list[NotePublic])
+_DEAD_LETTERS = TypeAdapter(list[DeadLetterPublic])
 _READS = TypeAdapter(list[StaffReadPublic])
 _NOTIFICATION = TypeAdapter(NotificationPublic)
 
@@ -302,6 +305,14 @@ class BackendClient:
         """Approve, reject (``body`` is a ``RejectIn``) or hand over to the planners."""
         path = f"/staff/requests/{request_id}/{decision.value}"
         return await self._get(RequestPublic, "POST", path, user=user, body=body)
+
+    async def followup(self, user: int) -> FollowupOverview:
+        """This month's follow-up of the staff member's unit, in short."""
+        return await self._get(FollowupOverview, "GET", "/staff/followup", user=user)
+
+    async def dead_letters(self, user: int) -> list[DeadLetterPublic]:
+        """For a manager: the unit's notifications that could not be delivered."""
+        return await self._list(_DEAD_LETTERS, "GET", "/staff/dead-letters", user=user)
 
     async def staff_day(self, user: int) -> list[VisitPublic]:
         return await self._list(_VISITS, "GET", "/staff/day", user=user)

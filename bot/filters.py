@@ -18,17 +18,23 @@ from bot import texts
 from contract import ClientAccess, MePublic, PersonKind
 
 
+def unlinked(me: MePublic | None) -> bool:
+    """Not linked, or a relative whom no client lets in any more: they may only link again
+    (with a new code), like someone new."""
+    return me is None or (me.kind is PersonKind.RELATIVE and not me.clients)
+
+
 class Linked(Filter):
     def __init__(self, *kinds: PersonKind) -> None:
         self.kinds = kinds or tuple(PersonKind)
 
     async def __call__(self, event: TelegramObject, me: MePublic | None = None) -> bool:
-        return me is not None and me.kind in self.kinds
+        return me is not None and not unlinked(me) and me.kind in self.kinds
 
 
 class NotLinked(Filter):
     async def __call__(self, event: TelegramObject, me: MePublic | None = None) -> bool:
-        return me is None
+        return unlinked(me)
 
 
 IS_STAFF = Linked(PersonKind.STAFF)

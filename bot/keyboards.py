@@ -8,14 +8,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from babel.support import LazyProxy
 
 from bot import texts
 from bot.wish_parser import WishKind
 from contract import (
+    Assignee,
     ClientAccess,
     MePublic,
     NotifyLevel,
@@ -24,7 +31,9 @@ from contract import (
     RejectReason,
     RelativePublic,
     RequestPublic,
+    Scope,
     ServiceCode,
+    StaffRole,
     VisitPublic,
     VisitStatus,
 )
@@ -42,6 +51,8 @@ QUEUE = __("📥 Requests to decide")
 MY_DAY = __("🚶 My visits today")
 LATE = __("⏰ I am running late")
 WEB_SIGNIN = __("🔑 Sign in on the web")  # handlers/web_signin.py
+FOLLOWUP = __("📊 Follow-up")  # handlers/oversight.py: planners and managers
+OVERSIGHT = __("🛡 Oversight")  # handlers/oversight.py: managers
 MENU = (
     TODAY,
     WEEK,
@@ -55,6 +66,8 @@ MENU = (
     MY_DAY,
     LATE,
     WEB_SIGNIN,
+    FOLLOWUP,
+    OVERSIGHT,
 )
 
 
@@ -83,7 +96,7 @@ class Confirm(CallbackData, prefix="c"):
 
 
 class Nav(CallbackData, prefix="n"):
-    to: str  # back | cancel
+    to: str  # back | cancel | keep (a relative, not removed after all)
 
 
 class Withdraw(CallbackData, prefix="w"):
@@ -124,14 +137,39 @@ class SettingsPick(CallbackData, prefix="set"):
 
 
 class ScopePick(CallbackData, prefix="sc"):
-    """What a new relative may do: see the visits, and (``requests``) also ask for changes."""
+    """What a new relative may do: 0 see the visits, 1 also ask for changes, 2 also read
+    the visit notes (``INVITE_SCOPES``)."""
 
-    requests: bool
+    level: int
+
+
+# What each ``ScopePick.level`` grants a new relative.
+INVITE_SCOPES = (
+    {Scope.VISITS},
+    {Scope.VISITS, Scope.REQUESTS},
+    {Scope.VISITS, Scope.REQUESTS, Scope.NOTES},
+)
 
 
 class Revoke(CallbackData, prefix="rv"):
+    """ "Remove Eva": asks first (``RevokeSure``)."""
+
     client_id: int
     link_id: int
+
+
+class RevokeSure(CallbackData, prefix="rvy"):
+    client_id: int
+    link_id: int
+
+
+class ScopeToggle(CallbackData, prefix="st"):
+    """The client lets a relative do one thing more (``on``) or one thing less."""
+
+    client_id: int
+    link_id: int
+    scope: Scope
+    on: bool
 
 
 class ClientPick(CallbackData, prefix="cl"):
@@ -150,23 +188,57 @@ class NoteCorrect(CallbackData, prefix="nc"):
     note_id: int
 
 
+def staff_menu_labels(me: MePublic) -> list[LazyProxy]:
+    """What each staff role's menu offers, for its own work: a carer their day; a contact
+    person also their clients' requests and the web pages (plans); a planner the unit's
+    queue, the day and the follow-up; a manager the follow-up, the oversight and the web."""
+    if me.staff_role is StaffRole.MANAGER:
+        return [FOLLOWUP, OVERSIGHT, QUEUE, WEB_SIGNIN, SETTINGS, HELP]
+    if me.staff_role is StaffRole.PLANNER:
+        return [QUEUE, MY_DAY, FOLLOWUP, WEB_SIGNIN, SETTINGS, HELP]
+    if me.contact_person:
+        return [QUEUE, MY_DAY, LATE, WEB_SIGNIN, SETTINGS, HELP]
+    return [MY_DAY, LATE, SETTINGS, HELP]
+
+
+def client_menu_labels(me: MePublic | None) -> list[LazyProxy]:
+    """A client's menu; a relative's holds only what the client consented to."""
+    scopes = (
+        set(Scope)
+        if me is None or me.kind is PersonKind.CLIENT
+        else {scope for client in me.clients for scope in client.scopes}
+    )
+    labels: list[LazyProxy] = []
+    if Scope.VISITS in scopes:
+        labels += [TODAY, WEEK, FRAME]
+    if Scope.REQUESTS in scopes:
+        labels += [CHANGE, MY_REQUESTS]
+    if Scope.NOTES in scopes:
+        labels.append(NOTES)
+    return [*labels, SETTINGS, HELP]
+
+
 def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
+    """The persistent menu for who this is (``no_menu`` for someone not linked)."""
     builder = ReplyKeyboardBuilder()
-    if me is not None and me.kind is PersonKind.STAFF:
-        for label in (QUEUE, MY_DAY, LATE, SETTINGS, HELP, WEB_SIGNIN):
-            builder.button(text=str(label))
-        builder.adjust(1, 2, 2, 1)
-    else:
-        for label in (TODAY, WEEK, FRAME, CHANGE, MY_REQUESTS, NOTES, SETTINGS, HELP):
-            builder.button(text=str(label))
-        builder.adjust(2, 2, 1, 1, 2)
+    staff = me is not None and me.kind is PersonKind.STAFF
+    labels = staff_menu_labels(me) if me is not None and staff else client_menu_labels(me)
+    for label in labels:
+        builder.button(text=str(label))
+    builder.adjust(2)
     return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+def no_menu() -> ReplyKeyboardRemove:
+    """Someone not linked (or a relative no client lets in any more): no menu, only linking
+    with a code."""
+    return ReplyKeyboardRemove()
 
 
 def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     if back:
         builder.button(text=_("⬅️ Back"), callback_data=Nav(to="back"))
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
 
 
 def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
@@ -237,7 +309,9 @@ def services_keyboard(codes: Sequence[ServiceCode]) -> InlineKeyboardMarkup:
 def confirm_keyboard(outcome: Outcome) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if outcome is Outcome.OUTSIDE:
-        builder.button(text=_("Send to my assessor"), callback_data=Confirm(action="assessor"))
+        builder.button(
+            text=_("Pass it on as a changed need"), callback_data=Confirm(action="assessor")
+        )
     else:
         builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
     _nav(builder)
@@ -251,7 +325,9 @@ def withdraw_keyboard(request_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def decide_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
+def decide_keyboard(request: RequestPublic, *, can_hand_over: bool = True) -> InlineKeyboardMarkup:
+    """Approve, reject, and hand over to the planners unless it is with them already (a
+    planner does not hand a request to himself)."""
     builder = InlineKeyboardBuilder()
     rid, version = request.id, request.version
     builder.button(
@@ -261,20 +337,28 @@ def decide_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
     builder.button(
         text=_("✖️ Reject"), callback_data=Decide(action="reject", request_id=rid, version=version)
     )
-    builder.button(
-        text=_("➡️ To the planner"),
-        callback_data=Decide(action="handover", request_id=rid, version=version),
-    )
+    with_planners = request.assignee is Assignee.PLANNERS or request.escalated
+    if can_hand_over and not with_planners:
+        builder.button(
+            text=_("➡️ To the planner"),
+            callback_data=Decide(action="handover", request_id=rid, version=version),
+        )
     builder.adjust(2, 1)
     return builder.as_markup()
 
 
-def reject_reasons_keyboard(request_id: int, version: int) -> InlineKeyboardMarkup:
+def reject_reasons_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
+    """The reasons that fit the request's kind; "another reason" asks for it in words."""
     builder = InlineKeyboardBuilder()
-    for code, label in texts.requests.REJECT_REASONS.items():
+    for code in texts.requests.reject_reasons_for(request.change.kind):
+        label = (
+            _("Another reason (write it)")
+            if code is RejectReason.OTHER
+            else str(texts.requests.REJECT_REASONS[code]).capitalize()
+        )
         builder.button(
-            text=str(label).capitalize(),
-            callback_data=RejectWith(request_id=request_id, version=version, reason=code),
+            text=label,
+            callback_data=RejectWith(request_id=request.id, version=request.version, reason=code),
         )
     builder.adjust(1)
     return builder.as_markup()
@@ -301,7 +385,7 @@ def late_keyboard() -> InlineKeyboardMarkup:
         builder.button(
             text=texts.formatting.fmt_duration(minutes), callback_data=LatePick(minutes=minutes)
         )
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     builder.adjust(3, 2, 1)
     return builder.as_markup()
 
@@ -312,7 +396,8 @@ def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
     builder.button(text=_("Messages"), callback_data=SettingsPick(what="level"))
     if me.kind is PersonKind.CLIENT:
         builder.button(
-            text=_("Who can see my visits"), callback_data=SettingsPick(what="relatives")
+            text=_("My relatives and what they may do"),
+            callback_data=SettingsPick(what="relatives"),
         )
         builder.button(text=_("Invite a relative"), callback_data=SettingsPick(what="invite"))
     if me.kind is PersonKind.RELATIVE and len(me.clients) > 1:
@@ -340,22 +425,52 @@ def levels_keyboard(current: NotifyLevel) -> InlineKeyboardMarkup:
 
 def scope_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("May only see"), callback_data=ScopePick(requests=False))
-    builder.button(text=_("May see and ask for changes"), callback_data=ScopePick(requests=True))
+    for level, label in enumerate(
+        (
+            _("May see the visits"),
+            _("May see the visits and ask for changes"),
+            _("May see the visits, ask for changes and read the notes"),
+        )
+    ):
+        builder.button(text=label, callback_data=ScopePick(level=level))
     _nav(builder, back=False)
     builder.adjust(1)
     return builder.as_markup()
 
 
 def relatives_keyboard(client_id: int, links: list[RelativePublic]) -> InlineKeyboardMarkup | None:
+    """For each relative, each thing they may or may not do as a switch, and removing them."""
     if not links:
         return None
     builder = InlineKeyboardBuilder()
     for link in links:
+        for scope in Scope:
+            allowed = scope in link.scopes
+            builder.button(
+                text="{mark} {name}: {what}".format(
+                    mark="✅" if allowed else "⬜",
+                    name=link.first_name,
+                    what=texts.settings.scope_text(scope),
+                ),
+                callback_data=ScopeToggle(
+                    client_id=client_id, link_id=link.link_id, scope=scope, on=not allowed
+                ),
+            )
         builder.button(
             text=_("Remove {name}").format(name=link.first_name),
             callback_data=Revoke(client_id=client_id, link_id=link.link_id),
         )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def revoke_sure_keyboard(client_id: int, link_id: int, name: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, remove {name}").format(name=name),
+        callback_data=RevokeSure(client_id=client_id, link_id=link_id),
+    )
+    builder.button(text=_("No, keep {name}").format(name=name), callback_data=Nav(to="keep"))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -376,7 +491,7 @@ def dictation_keyboard(has_visit: bool, can_choose: bool) -> InlineKeyboardMarku
         builder.button(text=_("✅ Save the note"), callback_data=NoteAction(action="save"))
     if can_choose or not has_visit:
         builder.button(text=_("Another visit"), callback_data=NoteAction(action="visit"))
-    builder.button(text=_("✖️ Stop"), callback_data=Nav(to="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -29,6 +29,7 @@ class NotificationKind(StrEnum):
     REQUEST_WITHDRAWN = "request_withdrawn"
     ACTED_FOR_CLIENT = "acted_for_client"
     RELATIVE_ACCESS_CHANGED = "relative_access_changed"
+    REQUEST_PASSED_ON = "request_passed_on"
 
 
 class RequestDecided(BaseModel):
@@ -44,6 +45,24 @@ class RequestDecided(BaseModel):
     decided_by_first_name: str
     reject_reason: RejectReason | None = None
     reject_text: str | None = None
+    # Who asked: the client, or a relative or staff on the client's behalf (None: unknown).
+    # The asker's chat tells "your request" from "Eva's request" when it is rendered.
+    asked_by: PersonKind | None = None
+    asked_by_first_name: str | None = None
+    asked_by_chat_id: int | None = None
+
+
+class RequestPassedOn(BaseModel):
+    """To the client and their relatives: the contact person handed a request to the unit's
+    planners, who decide it now (their first names; none if the unit has no planner)."""
+
+    kind: Literal[NotificationKind.REQUEST_PASSED_ON] = NotificationKind.REQUEST_PASSED_ON
+    request_id: int
+    client_first_name: str
+    change: Change
+    before: VisitBefore | None
+    by_first_name: str
+    planner_first_names: list[str]
 
 
 class RequestExpired(BaseModel):
@@ -130,6 +149,7 @@ Message = Annotated[
     | RelativeLinked
     | ActedForClient
     | RelativeAccessChanged
+    | RequestPassedOn
     | RequestForStaff,
     Field(discriminator="kind"),
 ]

@@ -100,6 +100,9 @@ class RequestPublic(BaseModel):
     reject_reason: RejectReason | None
     reject_text: str | None
     version: int
+    # Who asked (the client, or a relative or staff on the client's behalf); None: unknown.
+    asked_by: PersonKind | None = None
+    asked_by_first_name: str | None = None
 
 
 class ClientAccess(BaseModel):
@@ -121,6 +124,8 @@ class MePublic(BaseModel):
     clients: list[ClientAccess]
     staff_id: int | None = None
     staff_role: StaffRole | None = None
+    contact_person: bool = False  # staff: contact person or deputy of at least one client
+    unit_phone: str | None = None  # whom to call: the unit's phone number, if it has one
 
 
 class InvitationPublic(BaseModel):
@@ -221,3 +226,25 @@ class DeviationPublic(BaseModel):
     status: VisitStatus
     deviation_reason: DeviationReason | None
     version: int
+
+
+class FollowupOverviewClient(BaseModel):
+    """One client's line of the month's follow-up, as the bot shows it to a planner or a
+    manager (a subset of the staff follow-up report)."""
+
+    client_id: int
+    first_name: str
+    ordered_minutes: int
+    performed_minutes: int
+    deviation_percent: float | None
+    flagged: bool  # beyond the ±10 % rule
+
+
+class FollowupOverview(BaseModel):
+    """The month's follow-up, in short: the bot reads this much of ``GET /staff/followup``."""
+
+    month: str  # YYYY-MM
+    start: date
+    end: date
+    complete: bool  # the month has ended
+    clients: list[FollowupOverviewClient]

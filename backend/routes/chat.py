@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends
+from sqlmodel import col, or_, select
 
 from backend.errors import Forbidden, InvalidInput
-from backend.models import Client, Relative, Staff
+from backend.models import Client, Relative, Staff, Unit
 from backend.routes.deps import ActorDep, Now, PathId, SessionDep, require_service
 from backend.schemas import notification_public
 from backend.services import accounts, audit, consent, outbox
@@ -37,14 +38,31 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
     account = actor.chat_account
     assert account is not None and account.id is not None
     clients = await consent.accessible_clients(session, actor)
+    unit_id: int | None = clients[0][0].unit_id if clients else None
+    contact_person = False
     if actor.staff is not None:
         kind, first_name = PersonKind.STAFF, actor.staff.first_name
+        unit_id = actor.staff.unit_id
+        # A contact person (or deputy) decides their clients' requests: their menu has the queue.
+        contact_person = (
+            await session.exec(
+                select(Client.id)
+                .where(
+                    or_(
+                        col(Client.contact_person_id) == actor.staff.id,
+                        col(Client.deputy_id) == actor.staff.id,
+                    )
+                )
+                .limit(1)
+            )
+        ).first() is not None
     elif account.client_id is not None:
         client = await session.get(Client, account.client_id)
         kind, first_name = PersonKind.CLIENT, client.first_name if client else ""
     else:
         relative = await session.get(Relative, account.relative_id)
         kind, first_name = PersonKind.RELATIVE, relative.first_name if relative else ""
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
     return MePublic(
         chat_account_id=account.id,
         kind=kind,
@@ -57,6 +75,8 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
         ],
         staff_id=actor.staff.id if actor.staff else None,
         staff_role=actor.staff.role if actor.staff else None,
+        contact_person=contact_person,
+        unit_phone=unit.phone or None if unit is not None else None,
     )
 
 

@@ -12,6 +12,7 @@ from bot.handlers import (
     errors,
     fallback,
     linking,
+    oversight,
     settings,
     staff,
     start,
@@ -32,6 +33,7 @@ def create_router() -> Router:
             voice.create_router(),  # before staff: a dictation under way takes typed fixes
             staff.create_router(),
             web_signin.create_router(),
+            oversight.create_router(),
             client.create_router(),
             change.create_router(),  # free text is read as a wish last
             fallback.create_router(),

@@ -87,26 +87,37 @@ async def show_requests(
     backend: BackendClient,
 ) -> None:
     requests = await backend.requests(event_from_user.id, client.client_id)
+    whose = _whose(me, client)
     if not requests:
-        await message.answer(texts.requests.no_requests(), reply_markup=keyboards.main_menu(me))
+        await message.answer(
+            texts.requests.no_requests(whose), reply_markup=keyboards.main_menu(me)
+        )
         return
-    await message.answer(texts.requests.requests_heading(), reply_markup=keyboards.main_menu(me))
+    await message.answer(
+        texts.requests.requests_heading(whose), reply_markup=keyboards.main_menu(me)
+    )
     for request in requests[:SHOWN]:
         pending = request.status is RequestStatus.PENDING
         markup = keyboards.withdraw_keyboard(request.id) if pending else None
-        await message.answer(texts.requests.request_block(request), reply_markup=markup)
+        await message.answer(
+            texts.requests.request_block(request, viewer=me.kind, viewer_name=me.first_name),
+            reply_markup=markup,
+        )
 
 
 async def withdraw(
     query: CallbackQuery,
     callback_data: keyboards.Withdraw,
+    me: MePublic,
     backend: BackendClient,
     callback_answer: CallbackAnswer,
 ) -> None:
     request = await backend.withdraw(query.from_user.id, callback_data.request_id)
     callback_answer.text = texts.requests.withdrawn()
     if isinstance(query.message, Message):
-        await query.message.edit_text(texts.requests.request_block(request))
+        await query.message.edit_text(
+            texts.requests.request_block(request, viewer=me.kind, viewer_name=me.first_name)
+        )
 
 
 async def show_notes(

@@ -16,6 +16,7 @@ from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import MenuButton
 from bot.middlewares.locale import telegram_locale
+from contract import MePublic
 
 CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{5,14}$")
 
@@ -57,16 +58,22 @@ async def typed_code(message: Message, backend: BackendClient, i18n: I18n) -> No
     await link(message, message.text or "", backend, i18n)
 
 
-async def welcome(message: Message) -> None:
-    await message.answer(texts.help.welcome())
+async def welcome(message: Message, me: MePublic | None = None) -> None:
+    if me is not None:  # a relative no client lets in any more
+        await message.answer(texts.help.no_longer_following(), reply_markup=keyboards.no_menu())
+        return
+    await message.answer(texts.help.welcome(), reply_markup=keyboards.no_menu())
 
 
 async def help_text(message: Message) -> None:
     await message.answer(texts.help.help_for_strangers())
 
 
-async def not_linked(message: Message) -> None:
-    await message.answer(texts.help.not_linked())
+async def not_linked(message: Message, me: MePublic | None = None) -> None:
+    if me is not None:  # a relative no client lets in any more
+        await message.answer(texts.help.no_longer_following(), reply_markup=keyboards.no_menu())
+        return
+    await message.answer(texts.help.not_linked(), reply_markup=keyboards.no_menu())
 
 
 async def pressed(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:

@@ -7,12 +7,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import MenuButton
-from contract import MePublic, Scope
+from contract import MePublic, RelativePublic
 
 NAME_LENGTH = 64
 
@@ -34,7 +35,10 @@ def create_router() -> Router:
     router.callback_query.register(choose_client, pick(F.what == "client"))
     router.callback_query.register(set_client, keyboards.ClientPick.filter())
     router.callback_query.register(list_relatives, pick(F.what == "relatives"))
-    router.callback_query.register(revoke, keyboards.Revoke.filter())
+    router.callback_query.register(revoke_ask, keyboards.Revoke.filter())
+    router.callback_query.register(revoke, keyboards.RevokeSure.filter())
+    router.callback_query.register(keep, keyboards.Nav.filter(F.to == "keep"))
+    router.callback_query.register(toggle_scope, keyboards.ScopeToggle.filter())
     router.callback_query.register(invite_start, pick(F.what == "invite"))
     router.message.register(invite_name, InviteFlow.name, F.text)
     router.callback_query.register(invite_scope, InviteFlow.scope, keyboards.ScopePick.filter())
@@ -123,15 +127,93 @@ async def list_relatives(query: CallbackQuery, me: MePublic, backend: BackendCli
     )
 
 
-async def revoke(
-    query: CallbackQuery, callback_data: keyboards.Revoke, backend: BackendClient
+async def _relative(
+    query: CallbackQuery, backend: BackendClient, client_id: int, link_id: int
+) -> RelativePublic | None:
+    links = await backend.relatives(query.from_user.id, client_id)
+    return next((link for link in links if link.link_id == link_id), None)
+
+
+async def revoke_ask(
+    query: CallbackQuery,
+    callback_data: keyboards.Revoke,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
 ) -> None:
+    """ "Remove Eva" asks first: it ends everything she may see at once."""
+    link = await _relative(query, backend, callback_data.client_id, callback_data.link_id)
+    if link is None:
+        callback_answer.text = texts.settings.already_removed()
+        return
+    await _reply(
+        query,
+        texts.settings.remove_sure(link.first_name),
+        reply_markup=keyboards.revoke_sure_keyboard(
+            callback_data.client_id, link.link_id, link.first_name
+        ),
+    )
+
+
+async def revoke(
+    query: CallbackQuery,
+    callback_data: keyboards.RevokeSure,
+    me: MePublic,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    link = await _relative(query, backend, callback_data.client_id, callback_data.link_id)
+    if link is None:
+        callback_answer.text = texts.settings.already_removed()
+        return
     await backend.revoke_relative(
         query.from_user.id, callback_data.client_id, callback_data.link_id
     )
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await _reply(query, texts.settings.revoked())
+    await _reply(
+        query, texts.settings.revoked(link.first_name), reply_markup=keyboards.main_menu(me)
+    )
+
+
+async def keep(query: CallbackQuery) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    await _reply(query, texts.settings.nothing_changed())
+
+
+async def toggle_scope(
+    query: CallbackQuery,
+    callback_data: keyboards.ScopeToggle,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """One thing more or less a relative may do; taking the last one is removing them, which
+    asks first."""
+    user, client_id, link_id = query.from_user.id, callback_data.client_id, callback_data.link_id
+    link = await _relative(query, backend, client_id, link_id)
+    if link is None:
+        callback_answer.text = texts.settings.already_removed()
+        return
+    scope = callback_data.scope
+    if callback_data.on:
+        if scope not in link.scopes:
+            link = await backend.grant_scope(user, client_id, link_id, scope)
+    elif link.scopes == [scope]:
+        await _reply(
+            query,
+            texts.settings.remove_sure(link.first_name),
+            reply_markup=keyboards.revoke_sure_keyboard(client_id, link_id, link.first_name),
+        )
+        return
+    elif scope in link.scopes:
+        link = await backend.revoke_scope(user, client_id, link_id, scope)
+    callback_answer.text = texts.settings.saved()
+    links = await backend.relatives(user, client_id)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            texts.settings.relatives_text(links),
+            reply_markup=keyboards.relatives_keyboard(client_id, links),
+        )
 
 
 async def invite_start(query: CallbackQuery, state: FSMContext) -> None:
@@ -158,7 +240,7 @@ async def invite_scope(
     invitation = await backend.invite_relative(
         query.from_user.id,
         client_id=me.clients[0].client_id,
-        scopes={Scope.VISITS, Scope.REQUESTS} if callback_data.requests else {Scope.VISITS},
+        scopes=keyboards.INVITE_SCOPES[min(max(callback_data.level, 0), 2)],
         relative_first_name=name or None,
     )
     await state.set_state(None)

@@ -25,6 +25,7 @@ from contract import (
     RejectReason,
     RequestPublic,
     RequestStatus,
+    StaffRole,
 )
 
 REASONS = TypeAdapter(list[Reason])
@@ -73,7 +74,10 @@ async def show_queue(message: Message, me: MePublic, backend: BackendClient) -> 
     )
     for request in queue[:SHOWN]:
         await message.answer(
-            texts.staff.queue_item(request), reply_markup=keyboards.decide_keyboard(request)
+            texts.staff.queue_item(request),
+            reply_markup=keyboards.decide_keyboard(
+                request, can_hand_over=me.staff_role is StaffRole.CARER
+            ),
         )
 
 
@@ -172,7 +176,7 @@ async def reject_choose_reason(
     await _edit(
         query,
         texts.staff.queue_item(current) + "\n\n" + texts.staff.why_not(),
-        keyboards.reject_reasons_keyboard(current.id, current.version),
+        keyboards.reject_reasons_keyboard(current),
     )
 
 
@@ -192,8 +196,12 @@ async def reject_other_text(
 ) -> None:
     assert message.from_user is not None
     data = await state.get_data()
+    words = (message.text or "").strip()
+    if not words:
+        await message.answer(texts.staff.write_the_reason())
+        return
     await state.set_state(None)
-    body = RejectIn(version=data["reject_version"], reason=RejectReason.OTHER, text=message.text)
+    body = RejectIn(version=data["reject_version"], reason=RejectReason.OTHER, text=words)
     try:
         request = await backend.decide(
             message.from_user.id, data["reject_id"], Decision.REJECT, body
@@ -241,7 +249,7 @@ async def hand_over(
         Decision.HAND_OVER,
         DecisionIn(version=callback_data.version),
         alert=texts.staff.handed_over_alert(),
-        done=lambda _request: texts.staff.handed_over(),
+        done=texts.staff.handed_over,
     )
 
 

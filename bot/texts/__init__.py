@@ -12,6 +12,7 @@ One module per concern; handlers, keyboards and the notifier only call into them
 - ``hints``: what to write when a wish was not understood
 - ``staff``: the queue and decisions, the day, running late, notes
 - ``settings``: language, messages, relatives' consent
+- ``oversight``: the follow-up and the oversight for planners and managers
 - ``help``: welcome, linking, help, stopping, and what is said when nothing else fits
 """
 
@@ -22,6 +23,7 @@ from bot.texts import (
     help,
     hints,
     notifications,
+    oversight,
     requests,
     settings,
     staff,
@@ -35,6 +37,7 @@ __all__ = [
     "help",
     "hints",
     "notifications",
+    "oversight",
     "requests",
     "settings",
     "staff",

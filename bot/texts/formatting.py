@@ -10,7 +10,7 @@ from html import escape
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
 from babel.support import LazyProxy
 from babel.units import format_unit
@@ -84,10 +84,11 @@ def fmt_day(day: date | datetime) -> str:
 
 
 def fmt_short_day(day: date | datetime) -> str:
-    """A day in a few letters, for a button: "tis 24/11"."""
+    """A day in a few letters, for a button, as the language writes it short: "tis 24/11",
+    "ti 24.11." in Finnish."""
     if isinstance(day, datetime):
         day = local(day).date()
-    return format_date(day, format="EEE d/M", locale=locale())
+    return format_skeleton("MEd", day, locale=locale())
 
 
 def fmt_clock(hhmm: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts.formatting import escape, fmt_list
-from contract import MePublic, PersonKind
+from contract import MePublic, PersonKind, Scope, StaffRole
 
 
 def welcome() -> str:
@@ -36,6 +36,14 @@ def not_linked() -> str:
     return _("I do not know you yet. Please write the code you got from your contact person.")
 
 
+def no_longer_following() -> str:
+    """A relative whose access every client has ended: what they can do now."""
+    return _(
+        "You can no longer see anyone's visits here: the access has been ended. "
+        "If you get a new code, write it here."
+    )
+
+
 def help_for_strangers() -> str:
     """/help from someone not linked yet: what this is, and how to begin."""
     return _(
@@ -51,27 +59,73 @@ def private_chats_only() -> str:
     return _("I only talk in private chats. Please write to me directly.")
 
 
-def help_text(me: MePublic) -> str:
-    if me.kind is PersonKind.STAFF:
-        return _(
-            "What I can do for you:\n"
-            "• Requests to decide: approve, reject or pass on clients' wishes.\n"
-            "• My visits today: check in and out of each visit.\n"
-            "• I am running late: your clients are told at once.\n"
-            "• Send a voice message after a visit to dictate a note.\n"
-            "Write /cancel to stop what you are doing."
+def _staff_help(me: MePublic) -> list[str]:
+    """What each staff role's menu does (``keyboards.staff_menu_labels``)."""
+    lines: list[str] = []
+    role = me.staff_role
+    if role in (StaffRole.PLANNER, StaffRole.MANAGER):
+        lines.append(_("• Follow-up: this month's performed time against ordered time."))
+    if role is StaffRole.MANAGER:
+        lines.append(_("• Oversight: messages that could not be delivered, and the audit."))
+    if role in (StaffRole.PLANNER, StaffRole.MANAGER) or me.contact_person:
+        lines.append(_("• Requests to decide: approve, reject or pass on clients' wishes."))
+    if role is not StaffRole.MANAGER:
+        lines.append(_("• My visits today: check in and out of each visit."))
+    if role is StaffRole.CARER or role is None:
+        lines.append(_("• I am running late: your clients are told at once."))
+        lines.append(_("• Send a voice message after a visit to dictate a note."))
+    if role is not StaffRole.CARER or me.contact_person:
+        lines.append(_("• Sign in on the web: plans, the queue and the follow-up at a computer."))
+    return lines
+
+
+def _client_help(me: MePublic) -> list[str]:
+    """What the client's (or a relative's) menu does: a relative only what is allowed."""
+    relative = me.kind is PersonKind.RELATIVE
+    scopes = {s for c in me.clients for s in c.scopes} if relative else set(Scope)
+    whose = fmt_list(escape(c.first_name) for c in me.clients)
+    lines: list[str] = []
+    if Scope.VISITS in scopes:
+        lines.append(
+            _("• Today and This week: {name}'s visits, who is coming and when.").format(name=whose)
+            if relative
+            else _("• Today and This week: your visits, who is coming and when.")
         )
-    return _(
-        "What I can do for you:\n"
-        "• Today and This week: your visits, who is coming and when.\n"
-        "• My hours: how much of your granted time is used.\n"
-        "• Ask for a change: another time, longer, shorter, something else, or an extra "
-        "visit. You can also just write or say it, for example "
-        "“Can you come at ten tomorrow instead?”.\n"
-        "• My requests: see the answers from your contact person.\n"
-        "Write /cancel to stop what you are doing.\n"
-        "If something is urgent, call your home-care unit."
-    )
+        lines.append(
+            _("• My hours: how much of {name}'s granted time is used.").format(name=whose)
+            if relative
+            else _("• My hours: how much of your granted time is used.")
+        )
+    if Scope.REQUESTS in scopes:
+        lines.append(
+            _(
+                "• Ask for a change: another time, longer, shorter, something else, or an "
+                "extra visit. You can also just write it, for example "
+                "“Can you come at ten tomorrow instead?”."
+            )
+        )
+        lines.append(_("• My requests: see the answers from the contact person."))
+    if Scope.NOTES in scopes:
+        lines.append(_("• Notes: what the staff wrote about the visits."))
+    return lines
+
+
+def help_text(me: MePublic) -> str:
+    """What the menu's buttons do, how to stop, and whom to call."""
+    staff = me.kind is PersonKind.STAFF
+    lines = [_("What I can do for you:")]
+    lines += _staff_help(me) if staff else _client_help(me)
+    lines.append(_("To stop what you are doing, press “Cancel”."))
+    if not staff:
+        if me.unit_phone:
+            lines.append(
+                _("If something is urgent, call your home-care unit: {phone}.").format(
+                    phone=escape(me.unit_phone)
+                )
+            )
+        else:
+            lines.append(_("If something is urgent, call your home-care unit."))
+    return "\n".join(lines)
 
 
 def stopped() -> str:
@@ -79,7 +133,7 @@ def stopped() -> str:
 
 
 def use_the_buttons() -> str:
-    return _("Please use the buttons below, or write /help.")
+    return _("Please use the buttons below, or press “Help”.")
 
 
 def stale_button() -> str:

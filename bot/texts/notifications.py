@@ -6,8 +6,8 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.backend_client import UnknownNotification
-from bot.texts.formatting import escape, fmt_day, fmt_duration, fmt_time
-from bot.texts.requests import REJECT_REASONS, change_text
+from bot.texts.formatting import escape, fmt_day, fmt_duration, fmt_list, fmt_time
+from bot.texts.requests import change_text, reject_reason_text
 from bot.texts.settings import scope_text
 from contract import (
     ActedForClient,
@@ -16,12 +16,12 @@ from contract import (
     NotificationPublic,
     OnBehalf,
     PersonKind,
-    RejectReason,
     RelativeAccessChanged,
     RelativeLinked,
     RequestDecided,
     RequestExpired,
     RequestForStaff,
+    RequestPassedOn,
     RequestStatus,
     SomeoneNew,
     StaffLate,
@@ -32,7 +32,9 @@ def render(notification: NotificationPublic | UnknownNotification) -> str:
     """The notification in the recipient's language (call inside ``i18n.use_locale``)."""
     if isinstance(notification, UnknownNotification):
         return _("There is news about your home care. Look at “Today”.")
-    return render_message(notification.message, notification.recipient)
+    return render_message(
+        notification.message, notification.recipient, chat_id=notification.chat_id
+    )
 
 
 def _about(name: str, recipient: PersonKind) -> str:
@@ -42,22 +44,72 @@ def _about(name: str, recipient: PersonKind) -> str:
     return ""
 
 
-def render_message(m: Message, recipient: PersonKind) -> str:
+def _whose_request(m: RequestDecided, recipient: PersonKind, chat_id: int | None) -> str | None:
+    """Who asked, when it was not the one reading: None for "your request"."""
+    name = m.asked_by_first_name
+    if m.asked_by is None or not name:
+        return None
+    if m.asked_by_chat_id is not None and m.asked_by_chat_id == chat_id:
+        return None
+    if recipient is PersonKind.CLIENT and m.asked_by is PersonKind.CLIENT:
+        return None
+    return escape(name)
+
+
+def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = None) -> str:
     if isinstance(m, RequestDecided):
         # What was asked, from the visit as it was then: the visit itself may have moved.
         change = change_text(m.change, m.before.start if m.before else None)
         about = _about(m.client_first_name, recipient)
+        asker = _whose_request(m, recipient, chat_id)
+        by = escape(m.decided_by_first_name)
         if m.status is RequestStatus.APPROVED:
-            return about + _("Good news: {name} approved your request.\n{change}").format(
-                name=escape(m.decided_by_first_name), change=change
+            if asker is None:
+                said = _("Good news: {name} approved your request.\n{change}")
+            elif recipient is PersonKind.CLIENT:
+                said = _("Good news: {name} approved the request {asker} made for you.\n{change}")
+            else:
+                said = _("Good news: {name} approved the request {asker} made.\n{change}")
+            return about + said.format(name=by, asker=asker, change=change)
+        reason = reject_reason_text(m.reject_reason, m.reject_text)
+        if asker is None:
+            said = _("{name} could not arrange your request: {reason}.\n{change}")
+        elif recipient is PersonKind.CLIENT:
+            said = _(
+                "{name} could not arrange the request {asker} made for you: {reason}.\n{change}"
             )
-        reason = REJECT_REASONS.get(m.reject_reason or RejectReason.OTHER, "")
-        text = about + _("Your request was not possible: {reason}.\n{change}").format(
-            reason=reason, change=change
+        else:
+            said = _("{name} could not arrange the request {asker} made: {reason}.\n{change}")
+        return about + said.format(name=by, asker=asker, reason=reason, change=change)
+    if isinstance(m, RequestPassedOn):
+        change = change_text(m.change, m.before.start if m.before else None)
+        relative = recipient is PersonKind.RELATIVE  # who asked is not said: "the request"
+        if m.planner_first_names:
+            said = (
+                _("{by} has passed the request on to the planner {planners}, who decides it now.")
+                if relative
+                else _(
+                    "{by} has passed your request on to the planner {planners}, "
+                    "who decides it now."
+                )
+            )
+        else:
+            said = (
+                _("{by} has passed the request on to the unit's planners, who decide it now.")
+                if relative
+                else _(
+                    "{by} has passed your request on to the unit's planners, who decide it now."
+                )
+            )
+        return (
+            _about(m.client_first_name, recipient)
+            + said.format(
+                by=escape(m.by_first_name),
+                planners=fmt_list(escape(n) for n in m.planner_first_names),
+            )
+            + "\n"
+            + change
         )
-        if m.reject_text:
-            text += f"\n“{escape(m.reject_text)}”"
-        return text
     if isinstance(m, RequestExpired):
         start = m.before.start if m.before else m.change.new_start
         assert start is not None  # an extra visit has a new start

@@ -20,9 +20,11 @@ from bot.texts.frame import verdict_text
 from bot.texts.visits import visit_label
 from bot.wishes import MinutesFor, ServiceFor
 from contract import (
+    DECLINE_KINDS,
     Change,
     ChangeKind,
     Outcome,
+    PersonKind,
     RejectReason,
     RequestPublic,
     RequestStatus,
@@ -36,6 +38,42 @@ REJECT_REASONS = {
     RejectReason.SAFETY: __("for safety reasons"),
     RejectReason.OTHER: __("other reason"),
 }
+# The reasons that can be true of each kind of request: staffing and service hours say
+# nothing about declining help (a cancellation or a skipped service). "Other" is always
+# there, and always asks for the reason in words.
+DECLINE_REJECT_REASONS = (RejectReason.SAFETY, RejectReason.OTHER)
+NO_NEW_TIME_REJECT_REASONS = (RejectReason.NO_STAFF, RejectReason.SAFETY, RejectReason.OTHER)
+
+
+def reject_reasons_for(kind: ChangeKind) -> tuple[RejectReason, ...]:
+    """The reasons offered when rejecting a request of this kind."""
+    if kind in DECLINE_KINDS:
+        return DECLINE_REJECT_REASONS
+    if kind in (ChangeKind.SWAP, ChangeKind.RESIZE):
+        return NO_NEW_TIME_REJECT_REASONS
+    return tuple(REJECT_REASONS)
+
+
+def reject_reason_text(reason: RejectReason | None, text: str | None) -> str:
+    """Why it was not possible: the staff member's own words for "other", else the reason."""
+    if reason in (None, RejectReason.OTHER) and text:
+        return escape(text)
+    line = str(REJECT_REASONS.get(reason or RejectReason.OTHER, ""))
+    if text:
+        line += " – " + escape(text)
+    return line
+
+
+def asked_by_line(request: RequestPublic, *, viewer: PersonKind, viewer_name: str) -> str | None:
+    """Who asked, when it was not the one reading: "Eva asked for this for you"."""
+    kind, name = request.asked_by, request.asked_by_first_name
+    if kind is None or not name:
+        return None
+    if kind is viewer and (kind is PersonKind.CLIENT or name == viewer_name):
+        return None
+    if viewer is PersonKind.CLIENT:
+        return _("{name} asked for this for you").format(name=escape(name))
+    return _("Asked by {name}").format(name=escape(name))
 
 
 # --- what was asked -----------------------------------------------------------------------
@@ -99,30 +137,36 @@ def request_status(request: RequestPublic) -> str:
     if status is RequestStatus.APPROVED:
         return _("Approved by {name}").format(name=escape(request.decided_by_first_name or ""))
     if status is RequestStatus.REJECTED:
-        reason = REJECT_REASONS.get(request.reject_reason or RejectReason.OTHER, "")
-        text = _("Not possible: {reason}").format(reason=reason)
-        if request.reject_text:
-            text += " – " + escape(request.reject_text)
-        return text
+        reason = reject_reason_text(request.reject_reason, request.reject_text)
+        return _("Not possible: {reason}").format(reason=reason)
     if status is RequestStatus.WITHDRAWN:
         return _("You withdrew it")
     if status is RequestStatus.EXPIRED:
         return _("Not decided before the visit")
-    return _("Sent to your assessor as a changed need")
+    return _("Saved as a changed need: the unit passes it on to your needs assessor")
 
 
-def request_block(request: RequestPublic) -> str:
-    return "{change}\n{status}".format(
-        change=request_text(request),
-        status="<i>" + request_status(request) + "</i>",
-    )
+def request_block(
+    request: RequestPublic, *, viewer: PersonKind = PersonKind.CLIENT, viewer_name: str = ""
+) -> str:
+    lines = [request_text(request)]
+    asked = asked_by_line(request, viewer=viewer, viewer_name=viewer_name)
+    if asked:
+        lines.append(asked)
+    lines.append("<i>" + request_status(request) + "</i>")
+    return "\n".join(lines)
 
 
-def requests_heading() -> str:
+def requests_heading(whose: str | None = None) -> str:
+    """``whose``: the client a relative follows (a relative reads "Lisa's requests")."""
+    if whose:
+        return _("{name}'s requests:").format(name=escape(whose))
     return _("Your requests:")
 
 
-def no_requests() -> str:
+def no_requests(whose: str | None = None) -> str:
+    if whose:
+        return _("No changes have been asked for {name} yet.").format(name=escape(whose))
     return _("You have not asked for any changes yet.")
 
 
@@ -215,8 +259,9 @@ def preview_text(
     )
     if verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(
-            "I can send this to your assessor as a changed need. They decide about your "
-            "granted help."
+            "If your need for help has changed, I can pass this on as a changed need. Your "
+            "contact person takes it to the person at the municipality who decides about your "
+            "help (the needs assessor)."
         )
     return text
 
@@ -228,8 +273,9 @@ def cannot_send_outside() -> str:
 def sent_text(request: RequestPublic) -> str:
     if request.status is RequestStatus.TO_ASSESSOR:
         return _(
-            "Sent to your assessor as a changed need. They will contact you; you will also "
-            "hear from us here."
+            "Saved as a changed need. Your home-care unit collects it, and your contact person "
+            "passes it on to the needs assessor at the municipality, who decides about your "
+            "help. Nothing changes until then."
         )
     name = request.assigned_first_name
     if name:

@@ -54,17 +54,17 @@ def now_following(name: str) -> str:
 
 
 def relatives_text(links: list[RelativePublic]) -> str:
-    """Who may see the client's visits, and what each may do."""
+    """Who the client lets in, and what each may and may not do (the buttons switch each)."""
     if not links:
         return _("Nobody else can see your visits.")
-    lines = [_("These people can see your visits:")]
+    lines = [_("These people can follow your home care here:")]
     for link in links:
-        scope = (
-            _("may see and ask for changes")
-            if Scope.REQUESTS in link.scopes
-            else _("may only see")
-        )
-        lines.append(f"• {escape(link.first_name)} – {scope}")
+        lines.append(f"<b>{escape(link.first_name)}</b>")
+        for scope in Scope:
+            mark = "✅" if scope in link.scopes else "✖️"
+            said = _("may {what}") if scope in link.scopes else _("may not {what}")
+            lines.append(f"  {mark} " + said.format(what=scope_text(scope)))
+    lines.append(_("Press a button to allow or stop one thing."))
     return "\n".join(lines)
 
 
@@ -77,8 +77,30 @@ def scope_text(scope: Scope) -> str:
     }[scope]
 
 
-def revoked() -> str:
-    return _("Done. That person can no longer see your visits.")
+def revoked(name: str) -> str:
+    return _(
+        "Done. {name} can no longer see anything of yours. You can invite {name} again "
+        "with a new code in Settings."
+    ).format(name=escape(name))
+
+
+def remove_sure(name: str) -> str:
+    return _(
+        "Do you want to remove {name}? {name} will no longer see your visits, ask for "
+        "changes or read notes."
+    ).format(name=escape(name))
+
+
+def already_removed() -> str:
+    return _("That person has already been removed.")
+
+
+def nothing_changed() -> str:
+    return _("Good, nothing was changed.")
+
+
+def saved() -> str:
+    return _("Saved.")
 
 
 def relatives_name() -> str:

@@ -9,21 +9,63 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.texts.errors import error_text
-from bot.texts.formatting import escape, fmt_day, fmt_duration, fmt_time, services_text
-from bot.texts.frame import reason_lines
+from bot.texts.formatting import (
+    escape,
+    fmt_day,
+    fmt_duration,
+    fmt_list,
+    fmt_time,
+    service_name,
+    services_text,
+)
+from bot.texts.frame import reason_text
 from bot.texts.requests import REJECT_REASONS, request_text
 from bot.texts.visits import visit_status, visit_time
 from contract import (
     ErrorCode,
+    FrequencyUnit,
     Outcome,
+    PersonKind,
     Reason,
+    ReasonCode,
     RejectReason,
     RequestPublic,
     RequestStatus,
     VisitPublic,
+    VisitStatus,
 )
 
 # --- the queue ----------------------------------------------------------------------------
+
+
+def staff_reason_text(reason: Reason) -> str:
+    """The frame check's reason as staff read it: about the client, not to her."""
+    code, n = reason.code, reason.numbers
+    if code is ReasonCode.OVER_FRAME:
+        return _("{total} of the frame's {frame}: {over} over.").format(
+            total=fmt_duration(int(n["total_after"])),
+            frame=fmt_duration(int(n["frame_minutes"])),
+            over=fmt_duration(int(n["over_by"])),
+        )
+    if code is ReasonCode.BELOW_FREQUENCY:
+        granted = int(n["granted"])
+        per = {
+            FrequencyUnit.DAY: _("per day"),
+            FrequencyUnit.WEEK: _("per week"),
+            FrequencyUnit.MONTH: _("per month"),
+        }.get(FrequencyUnit(str(n["per"])), "")
+        return ngettext(
+            "Below the granted frequency: {service} {n} time {per}.",
+            "Below the granted frequency: {service} {n} times {per}.",
+            granted,
+        ).format(service=service_name(str(n["service"])), n=granted, per=per)
+    if code is ReasonCode.REPEATED_DECLINES:
+        return _("The client has declined help several times lately: tell the assessor.")
+    return reason_text(reason)
+
+
+def staff_reason_lines(reasons: list[Reason]) -> list[str]:
+    return ["• " + staff_reason_text(r) for r in reasons]
 
 
 def queue_heading(count: int) -> str:
@@ -42,22 +84,33 @@ def queue_item(request: RequestPublic) -> str:
         Outcome.NEEDS_REVIEW: _("Within the frame, but check:"),
         Outcome.OUTSIDE: _("Outside the frame"),
     }[request.outcome]
+    day, time = fmt_day(request.created_at), fmt_time(request.created_at)
+    asker = escape(request.asked_by_first_name or "")
+    if request.asked_by is PersonKind.RELATIVE and asker:
+        asked = _("{name} (relative) asked {day} {time}").format(name=asker, day=day, time=time)
+    elif request.asked_by is PersonKind.STAFF and asker:
+        asked = _("{name} (staff) asked {day} {time}").format(name=asker, day=day, time=time)
+    else:
+        asked = _("asked {day} {time}").format(day=day, time=time)
     lines = [
-        "<b>{name}</b> · {asked}".format(
-            name=escape(request.client_first_name),
-            asked=_("asked {day} {time}").format(
-                day=fmt_day(request.created_at), time=fmt_time(request.created_at)
-            ),
-        ),
+        f"<b>{escape(request.client_first_name)}</b> · {asked}",
         request_text(request),
         outcome,
     ]
-    lines += reason_lines(request.reasons)
+    lines += staff_reason_lines(request.reasons)
     if request.note:
         lines.append(f"“{escape(request.note)}”")
     if request.escalated:
         lines.append(_("Waited too long: escalated to the planner."))
     return "\n".join(lines)
+
+
+def _told(request: RequestPublic) -> str:
+    """Who will be told of a decision: the client, and a relative who asked for them."""
+    names = [escape(request.client_first_name)]
+    if request.asked_by is PersonKind.RELATIVE and request.asked_by_first_name:
+        names.append(escape(request.asked_by_first_name))
+    return fmt_list(names)
 
 
 def why_not() -> str:
@@ -73,7 +126,7 @@ def approved_alert() -> str:
 
 
 def approved(request: RequestPublic) -> str:
-    return _("✅ Approved. {name} will be told.").format(name=escape(request.client_first_name))
+    return _("✅ Approved. {name} will be told.").format(name=_told(request))
 
 
 def rejected_alert() -> str:
@@ -82,25 +135,27 @@ def rejected_alert() -> str:
 
 def rejected(request: RequestPublic, reason: RejectReason) -> str:
     return _("Rejected: {reason}. {name} will be told.").format(
-        reason=REJECT_REASONS[reason], name=escape(request.client_first_name)
+        reason=REJECT_REASONS[reason], name=_told(request)
     )
 
 
 def rejected_with_words(request: RequestPublic) -> str:
-    return _("Rejected. {name} will be told why.").format(name=escape(request.client_first_name))
+    return _("Rejected. {name} will be told why.").format(name=_told(request))
 
 
 def handed_over_alert() -> str:
     return _("Passed to the planner.")
 
 
-def handed_over() -> str:
-    return _("➡️ Passed to the planner.")
+def handed_over(request: RequestPublic) -> str:
+    return _("➡️ Passed to the planners. {name} will be told who decides now.").format(
+        name=_told(request)
+    )
 
 
 def no_longer_fits(reasons: list[Reason]) -> str:
     """An approval refused because the change no longer fits the frame, and why."""
-    return "\n".join([error_text(ErrorCode.NO_LONGER_FITS), *reason_lines(reasons)])
+    return "\n".join([error_text(ErrorCode.NO_LONGER_FITS), *staff_reason_lines(reasons)])
 
 
 def already_decided_text(details: dict[str, Any]) -> str:
@@ -108,10 +163,13 @@ def already_decided_text(details: dict[str, Any]) -> str:
     name = details.get("decided_by_first_name")
     status = details.get("status")
     if name and details.get("decided_at"):
-        return _("Already decided by {name} at {time}.").format(
-            name=escape(name),
-            time=fmt_time(datetime.fromisoformat(details["decided_at"])),
-        )
+        at = datetime.fromisoformat(details["decided_at"])
+        said_by_status: dict[str, str] = {
+            RequestStatus.APPROVED: _("Already approved by {name} on {day} at {time}."),
+            RequestStatus.REJECTED: _("Already rejected by {name} on {day} at {time}."),
+        }
+        said = said_by_status.get(str(status), _("Already decided by {name} on {day} at {time}."))
+        return said.format(name=escape(name), day=fmt_day(at), time=fmt_time(at))
     if status == RequestStatus.WITHDRAWN:
         return _("The client has withdrawn this request.")
     if status == RequestStatus.EXPIRED:
@@ -133,7 +191,8 @@ def staff_visit_block(visit: VisitPublic) -> str:
     ]
     if visit.how:
         lines.append(f"<i>{escape(visit.how)}</i>")
-    lines.append(_("Status: {status}").format(status=visit_status(visit)))
+    status = _("checked in") if visit.status is VisitStatus.IN_PROGRESS else visit_status(visit)
+    lines.append(_("Status: {status}").format(status=status))
     return "\n".join(lines)
 
 

@@ -25,9 +25,9 @@ SAY = {
         "longer": "Längre",
         "send": "Skicka",
         "anna_coming": "Anna kommer",
-        "fits": "Det ryms i din ramtid",
+        "fits": "Det ryms i din beviljade tid",
         "sent": "Skickat till din kontaktperson Anna",
-        "outside": "ryms inte i din ramtid",
+        "outside": "ryms inte i din beviljade tid",
         "assessor": "biståndshandläggare",
         "which_visit": "Vilket besök",
         "no_such_time": "Den tiden finns inte",
@@ -36,7 +36,7 @@ SAY = {
         "linked": "Nu är du kopplad",
         "unreachable": "når inte hemtjänstens system",
         "stale": "inte längre",
-        "frame_heading": "Din ramtid den här månaden: 40 tim",
+        "frame_heading": "Din beviljade tid den här månaden: 40 tim",
     },
     "en": {
         "today": "📅 Today",
@@ -137,7 +137,7 @@ async def test_outside_the_frame_is_explained_and_can_go_to_the_assessor(
     assert s["outside"] in preview
     assert not any(label.startswith("✅") for label in chat.buttons("lisa"))
     assert await db.count(ChangeRequest) == 0
-    sent = await chat.press("lisa", {"sv": "biståndshandläggare", "en": "assessor"}[lang])
+    sent = await chat.press("lisa", {"sv": "ändrat behov", "en": "changed need"}[lang])
     assert s["assessor"] in sent
     request = await db.first(select(ChangeRequest))
     assert request.status == "to_assessor"
@@ -279,7 +279,10 @@ async def test_client_invites_a_relative_and_revokes_access(chat: Chat, db: Data
     assert "Olle" in await chat.press_data("lisa", "set:relatives")
     links = await db.all(select(RelativeLink).where(RelativeLink.revoked_at.is_(None)))  # type: ignore[union-attr]
     olle = max(links, key=lambda link: link.id)
-    await chat.press_data("lisa", f"rv:1:{olle.id}")
+    asked = await chat.press_data("lisa", f"rv:1:{olle.id}")
+    assert "Vill du ta bort Olle?" in asked  # nothing is removed before she confirms
+    assert (await db.get(RelativeLink, olle.id)).revoked_at is None
+    await chat.press("lisa", "Ja, ta bort Olle")
     reply = await chat.send(777003, "📅 Idag", language_code="sv")
     assert "08:00" not in reply
 

@@ -22,7 +22,7 @@ from bot import keyboards
 from bot.backend_client import BackendClient
 from bot.filters import menu_word
 from bot.wish_parser import WishKind
-from contract import NotifyLevel, RejectReason, ServiceCode
+from contract import NotifyLevel, RejectReason, Scope, ServiceCode
 from tests.bot.conftest import Chat
 from tests.conftest import Database, as_staff
 from tests.support.recording_session import BOT_ID, callback_update, voice_update
@@ -206,8 +206,11 @@ def every_button() -> list[CallbackData]:
         keyboards.Language(code="fi"),
         keyboards.Level(level=NotifyLevel.ALL),
         keyboards.SettingsPick(what="relatives"),
-        keyboards.ScopePick(requests=False),
+        keyboards.ScopePick(level=0),
         keyboards.Revoke(client_id=1, link_id=1),
+        keyboards.RevokeSure(client_id=1, link_id=1),
+        keyboards.ScopeToggle(client_id=1, link_id=1, scope=Scope.NOTES, on=True),
+        keyboards.Nav(to="keep"),
         keyboards.ClientPick(client_id=1),
         keyboards.NoteAction(action="save"),
         keyboards.NoteVisit(visit_id=1),

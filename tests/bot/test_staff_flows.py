@@ -28,7 +28,7 @@ from bot import keyboards
 from bot.backend_client import BackendClient
 from bot.factory import create_i18n
 from bot.texts.notifications import render
-from contract import TZ
+from contract import TZ, PersonKind
 from tests.backend.helpers import local, visit_at
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database, as_chat, as_staff
@@ -52,11 +52,12 @@ SAY: dict[str, dict[str, Any]] = {
         "move_tomorrow": "Flytta besöket tisdag 24 november kl. {old} till tisdag 24 november "
         "kl. {new}.",
         "good_news": "Goda nyheter: Anna har godkänt ditt önskemål.",
+        "good_news_lisas": "Goda nyheter: Anna har godkänt önskemålet som Lisa skickade.",
         "within": "Inom ramtiden",
         "review": "Inom ramtiden, men kontrollera:",
         "short_notice": "Kort varsel: besöket börjar om mindre än 3 tim.",
         "no_longer_fits": "Det ryms inte längre inom ramtiden och kan därför inte godkännas.",
-        "over_frame": "mer än din ramtid",
+        "over_frame": "för mycket",
         "10_min": "10 min",
         "23_min": "23 min",
         "approve": "Godkänn",
@@ -67,12 +68,12 @@ SAY: dict[str, dict[str, Any]] = {
         "why": "Varför går det inte?",
         "no_staff": "Ingen personal ledig då",
         "rejected": "Avslaget: ingen personal ledig då. Lisa får besked.",
-        "other": "Annat skäl",
+        "other": "Annat skäl (skriv det)",
         "write_reason": "Skriv skälet med några ord. Brukaren kommer att se det.",
         "rejected_why": "Avslaget. Lisa får veta varför.",
-        "passed": "➡️ Skickat till planeraren.",
+        "passed": "➡️ Lämnat vidare till planerarna. Lisa får veta vem som beslutar nu.",
         "escalated": "Har väntat för länge",
-        "already": "Redan beslutat av Maria kl. {time}.",
+        "already": "Redan godkänt av Maria måndag 23 november kl. {time}.",
         "changed": "Önskemålet har ändrats. Så här ser det ut nu.",
         "not_yours": "Bara kontaktpersonen, ersättaren eller planeraren kan besluta om det här.",
         "visits_heading": "Dina besök idag:",
@@ -97,11 +98,12 @@ SAY: dict[str, dict[str, Any]] = {
         "move_tomorrow": "Move the visit Tuesday 24 November at {old} to Tuesday 24 November "
         "at {new}.",
         "good_news": "Good news: Anna approved your request.",
+        "good_news_lisas": "Good news: Anna approved the request Lisa made.",
         "within": "Within the frame",
         "review": "Within the frame, but check:",
         "short_notice": "Short notice: the visit is in less than 3 hrs.",
         "no_longer_fits": "This no longer fits within the frame, so it cannot be approved.",
-        "over_frame": "more than your frame",
+        "over_frame": " over.",
         "10_min": "10 mins",
         "23_min": "23 mins",
         "approve": "Approve",
@@ -112,12 +114,12 @@ SAY: dict[str, dict[str, Any]] = {
         "why": "Why is it not possible?",
         "no_staff": "No staff available at that time",
         "rejected": "Rejected: no staff available at that time. Lisa will be told.",
-        "other": "Other reason",
+        "other": "Another reason (write it)",
         "write_reason": "Write the reason in a few words; the client will see it.",
         "rejected_why": "Rejected. Lisa will be told why.",
-        "passed": "➡️ Passed to the planner.",
+        "passed": "➡️ Passed to the planners. Lisa will be told who decides now.",
         "escalated": "Waited too long",
-        "already": "Already decided by Maria at {time}.",
+        "already": "Already approved by Maria on Monday 23 November at {time}.",
         "changed": "This request has changed. Here is how it looks now.",
         "not_yours": "Only the contact person, deputy or planner can decide this.",
         "visits_heading": "Your visits today:",
@@ -326,7 +328,9 @@ async def test_an_approved_move_still_shows_the_old_and_the_new_time(
     for notification in decided:
         with i18n.context(), i18n.use_locale(notification.locale):
             text = render(notification)
-        assert SAY[notification.locale]["good_news"] in text
+        # Lisa asked: she reads "your request", Eva reads whose request it was.
+        mine = notification.recipient is PersonKind.CLIENT
+        assert SAY[notification.locale]["good_news" if mine else "good_news_lisas"] in text
         assert SAY[notification.locale]["move_tomorrow"].format(old=old, new=new) in text
 
 

@@ -52,7 +52,7 @@ async def test_lisa_moves_a_visit_within_the_frame_and_hears_the_answer(
     assert "12:00" in today and "Anna kommer" in today
     assert "Vilket besök" in await lisa.says("i morgon kl 13 i stället för lunchen")
     preview = await lisa.presses("12:00")
-    assert "13:00" in preview and "Det ryms i din ramtid" in preview
+    assert "13:00" in preview and "Det ryms i din beviljade tid" in preview
     sent = await lisa.presses("Skicka")
     assert "kontaktperson Anna" in sent
     request = await db.first(select(ChangeRequest))
@@ -80,7 +80,7 @@ async def test_outside_the_frame_is_explained_before_anything_is_sent(
     reply = await lisa.says("15 minuter längre i morgon")
     assert "Vilket besök" in reply
     preview = await lisa.presses("12:00")
-    assert "ryms inte i din ramtid" in preview
+    assert "ryms inte i din beviljade tid" in preview
     assert await db.count(ChangeRequest) == 0
 
 

@@ -133,8 +133,8 @@ async def test_aino_hears_the_rejection_and_its_reason_in_finnish(
     rejected = await anna.presses("Ingen personal ledig då")
     assert "Avslaget: ingen personal ledig då. Aino får besked." in rejected
 
-    heard = await aino.gets("Toiveesi", start=start)
-    assert "Toiveesi ei ollut mahdollinen: ei vapaita hoitajia silloin." in heard
+    heard = await aino.gets("toivettasi", start=start)
+    assert "Anna ei voinut järjestää toivettasi: ei vapaita hoitajia silloin." in heard
     assert "Muuta käynti tiistai 24. marraskuuta klo 12.30 kestämään 45 min." in heard
     assert "önskemål" not in heard and "personal" not in heard  # not a word of Swedish
     row = await db.get(ChangeRequest, request["id"])

@@ -46,6 +46,19 @@ async def planner_ids(session: AsyncSession, unit_id: int) -> list[int]:
     return [i for i in rows.all() if i is not None]
 
 
+async def planner_names(session: AsyncSession, unit_id: int) -> list[str]:
+    """The first names of the unit's active planners (what a client is told: who decides
+    now that the contact person handed the request on)."""
+    rows = await session.exec(
+        select(Staff.first_name)
+        .where(Staff.unit_id == unit_id)
+        .where(Staff.role == StaffRole.PLANNER)
+        .where(col(Staff.active).is_(True))
+        .order_by(col(Staff.first_name))
+    )
+    return list(rows.all())
+
+
 async def tell(
     session: AsyncSession,
     request: ChangeRequest,

@@ -12,10 +12,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.errors import NotFound
-from backend.models import ChangeRequest, Client, Staff, StaffAbsence, StaffRole
+from backend.models import (
+    ChangeRequest,
+    ChatAccount,
+    Client,
+    Relative,
+    Staff,
+    StaffAbsence,
+    StaffRole,
+)
 from backend.services import access
 from backend.services.access import Actor
-from contract import Assignee, ErrorCode, RequestStatus, Scope
+from contract import Assignee, ErrorCode, PersonKind, RequestStatus, Scope
 
 
 @dataclass(frozen=True)
@@ -27,23 +35,57 @@ class RequestView:
     client_first_name: str
     assigned_first_name: str | None
     decided_by_first_name: str | None
+    # Who asked: the client, a relative or staff on the client's behalf (None: not known).
+    asked_by: PersonKind | None = None
+    asked_by_first_name: str | None = None
 
 
 def _views_query() -> Any:
     decider = Staff.__table__.alias("decider")  # type: ignore[attr-defined]
     assigned = Staff.__table__.alias("assigned")  # type: ignore[attr-defined]
+    asker = ChatAccount.__table__.alias("asker")  # type: ignore[attr-defined]
+    asker_staff = Staff.__table__.alias("asker_staff")  # type: ignore[attr-defined]
+    asker_relative = Relative.__table__.alias("asker_relative")  # type: ignore[attr-defined]
     return (
         select(  # type: ignore[call-overload]
-            ChangeRequest, Client.first_name, assigned.c.first_name, decider.c.first_name
+            ChangeRequest,
+            Client.first_name,
+            assigned.c.first_name,
+            decider.c.first_name,
+            asker.c.client_id,
+            asker_relative.c.first_name,
+            asker_staff.c.first_name,
         )
         .join(Client, col(Client.id) == ChangeRequest.client_id)
         .join(assigned, assigned.c.id == ChangeRequest.assigned_staff_id, isouter=True)
         .join(decider, decider.c.id == ChangeRequest.decided_by_staff_id, isouter=True)
+        .join(asker, asker.c.id == ChangeRequest.requested_by_chat_account_id, isouter=True)
+        .join(asker_staff, asker_staff.c.id == asker.c.staff_id, isouter=True)
+        .join(asker_relative, asker_relative.c.id == asker.c.relative_id, isouter=True)
     )
 
 
+def _asker(
+    request: ChangeRequest,
+    client_name: str,
+    own: int | None,
+    relative: str | None,
+    staff: str | None,
+) -> tuple[PersonKind | None, str | None]:
+    if own is not None and own == request.client_id:
+        return PersonKind.CLIENT, client_name
+    if relative is not None:
+        return PersonKind.RELATIVE, relative
+    if staff is not None:
+        return PersonKind.STAFF, staff
+    return None, None
+
+
 def _views(rows: Any) -> list[RequestView]:
-    return [RequestView(r, name, a, d) for r, name, a, d in rows]
+    return [
+        RequestView(r, name, a, d, *_asker(r, name, own, relative, staff))
+        for r, name, a, d, own, relative, staff in rows
+    ]
 
 
 async def client_requests(

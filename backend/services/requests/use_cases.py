@@ -15,10 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.domain import frame_check as fc
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
-from backend.models import ChangeRequest, Client, Staff, Visit
+from backend.models import ChangeRequest, ChatAccount, Client, Staff, Visit
 from backend.services import access, audit, outbox, visits
 from backend.services.access import Actor
-from backend.services.requests import deciders
+from backend.services.requests import deciders, queries
 from contract import (
     DECLINE_KINDS,
     TZ,
@@ -34,6 +34,7 @@ from contract import (
     RejectIn,
     RejectReason,
     RequestDecided,
+    RequestPassedOn,
     RequestStatus,
     Scope,
     Urgency,
@@ -277,11 +278,33 @@ async def _decide(
         client_id=client.id,
         **details,
     )
+    assert request.id is not None and client.id is not None
     if request.status is RequestStatus.PENDING:  # handed over: the planners decide now
         await deciders.tell(session, request, client, NotificationKind.REQUEST_HANDED_OVER, now)
+        planners = await deciders.planner_names(session, client.unit_id)
+        await outbox.notify_client(
+            session,
+            client_id=client.id,
+            message=RequestPassedOn(
+                request_id=request.id,
+                client_first_name=client.first_name,
+                change=request.change,
+                before=request.before,
+                by_first_name=staff.first_name,
+                planner_first_names=planners,
+            ),
+            urgency=Urgency.CHANGE,
+            now=now,
+            relatives=Scope.REQUESTS,
+        )
         return request
-    assert request.id is not None and client.id is not None
     assert request.status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
+    view = await queries.request_view(session, request_id=request.id)
+    asker = (
+        await session.get(ChatAccount, request.requested_by_chat_account_id)
+        if request.requested_by_chat_account_id is not None
+        else None
+    )
     await outbox.notify_client(
         session,
         client_id=client.id,
@@ -295,6 +318,9 @@ async def _decide(
             decided_by_first_name=staff.first_name,
             reject_reason=request.reject_reason,
             reject_text=request.reject_text,
+            asked_by=view.asked_by,
+            asked_by_first_name=view.asked_by_first_name,
+            asked_by_chat_id=asker.chat_id if asker is not None else None,
         ),
         urgency=Urgency.CHANGE,
         now=now,

@@ -1,0 +1,436 @@
+"""The people around a request, through the real dispatcher and backend: who asked, who is
+told, what each role's menu offers, the client's consent to relatives, the reasons given,
+and plain words (issue 9, points 5, 6, 9, 11, 12 and 13)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from backend.config import Settings
+from backend.models import ChangeRequest, ChatAccount, Order, RelativeLink, Staff, StaffRole
+from bot.backend_client import BackendClient
+from bot.factory import create_i18n
+from bot.texts.notifications import render
+from contract import TZ, NotificationPublic, Scope
+from tests.backend.helpers import visit_at
+from tests.bot.conftest import Chat
+from tests.bot.test_staff_flows import TOMORROW, ask
+from tests.conftest import Database, as_staff
+
+LISA = 1
+CARER_BO = 777100  # a carer who is nobody's contact person (made by the test)
+FORBIDDEN_WORDS = ("ramtid", "biståndshandläggare", "/cancel", "/help", "Stop")
+
+
+async def claimed(backend_client: BackendClient, kind: str) -> list[NotificationPublic]:
+    return [n for n in await backend_client.claim(limit=100) if n.message.kind == kind]
+
+
+def rendered(settings: Settings, notification: NotificationPublic) -> str:
+    i18n = create_i18n(settings)
+    with i18n.context(), i18n.use_locale(notification.locale):
+        return render(notification)
+
+
+async def set_eva_scopes(db: Database, scopes: list[Scope]) -> None:
+    async with db.sessions() as session:
+        link = (await session.exec(select(RelativeLink))).one()
+        link.scopes = scopes
+        session.add(link)
+        await session.commit()
+
+
+async def eva_asks_for_a_longer_lunch(chat: Chat) -> str:
+    """Eva asks, in the bot, for Lisa's lunch tomorrow to be 15 minutes longer."""
+    await chat.send("eva", "✏️ Önska en ändring")
+    await chat.press("eva", "12:00")
+    await chat.press("eva", "Längre")
+    await chat.press("eva", "15")
+    return await chat.press("eva", "Skicka")
+
+
+# --- 5. who asked -------------------------------------------------------------------------
+
+
+async def test_a_wish_eva_sent_says_so_to_anna_lisa_and_eva(
+    chat: Chat, db: Database, backend_client: BackendClient, settings: Settings
+) -> None:
+    await eva_asks_for_a_longer_lunch(chat)
+    request = await db.first(select(ChangeRequest))
+    asked_at = request.created_at.astimezone(TZ).strftime("%H:%M")
+
+    # Anna's queue: Lisa's request, asked by Eva (not "Lisa" alone).
+    queue = await chat.send("anna", "📥 Önskemål att besluta")
+    assert f"<b>Lisa</b> · Eva (anhörig) önskade måndag 23 november {asked_at}" in queue
+
+    # Lisa's own list says Eva asked for it; Eva's does not tell her she asked herself.
+    lisas = await chat.send("lisa", "📨 Mina önskemål")
+    assert "Eva önskade det här åt dig" in lisas
+    evas = await chat.send("eva", "📨 Mina önskemål")
+    assert "Lisas önskemål:" in evas and "Önskat av" not in evas
+
+    await chat.send("anna", "📥 Önskemål att besluta")
+    await chat.press("anna", "Godkänn")
+    [card] = chat.edits()
+    assert "✅ Godkänt. Lisa och Eva får besked." in card
+
+    decided = {
+        n.chat_id: rendered(settings, n) for n in await claimed(backend_client, "request_decided")
+    }
+    lisa, eva = Chat.user_id("lisa"), Chat.user_id("eva")
+    assert decided[lisa].startswith(
+        "Goda nyheter: Anna har godkänt önskemålet som Eva skickade åt dig."
+    )
+    assert decided[eva].startswith("Gäller Lisa:\nGoda nyheter: Anna har godkänt ditt önskemål.")
+
+
+# --- 6. handed to a planner -----------------------------------------------------------------
+
+
+async def test_lisa_is_told_her_wish_went_to_erik_and_erik_cannot_hand_it_to_himself(
+    chat: Chat, api: httpx.AsyncClient, backend_client: BackendClient, settings: Settings
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", LISA, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    await chat.send("anna", "📥 Önskemål att besluta")
+    assert "➡️ Till planeraren" in chat.buttons("anna")
+    await chat.press("anna", "Till planeraren")
+
+    passed = {
+        n.chat_id: rendered(settings, n)
+        for n in await claimed(backend_client, "request_passed_on")
+    }
+    assert passed[Chat.user_id("lisa")].startswith(
+        "Anna har lämnat ditt önskemål vidare till planeraren Erik, som beslutar om det nu.\n"
+        "Ändra längden på besöket tisdag 24 november kl. 12:00 till 35 min."
+    )
+    assert passed[Chat.user_id("eva")].startswith(
+        "Gäller Lisa:\nAnna har lämnat önskemålet vidare"
+    )
+
+    await chat.send("erik", "📥 Önskemål att besluta")
+    assert chat.buttons("erik") == ["✅ Godkänn", "✖️ Avslå"]
+
+
+# --- 9. each role's screens ------------------------------------------------------------------
+
+
+async def add_carer_bo(db: Database) -> None:
+    """A carer who is nobody's contact person or deputy, linked to the bot."""
+    async with db.sessions() as session:
+        anna = (await session.exec(select(Staff).where(Staff.first_name == "Anna"))).one()
+        bo = Staff(unit_id=anna.unit_id, first_name="Bo", last_name="Berg", role=StaffRole.CARER)
+        session.add(bo)
+        await session.flush()
+        session.add(ChatAccount(telegram_user_id=CARER_BO, chat_id=CARER_BO, staff_id=bo.id))
+        await session.commit()
+
+
+MENUS: dict[str, list[str]] = {
+    "lisa": [
+        "📅 Idag",
+        "🗓 Den här veckan",
+        "⏱ Min tid",
+        "✏️ Önska en ändring",
+        "📨 Mina önskemål",
+        "📝 Anteckningar",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+    "bo": ["🚶 Mina besök idag", "⏰ Jag är försenad", "⚙️ Inställningar", "❓ Hjälp"],
+    "anna": [
+        "📥 Önskemål att besluta",
+        "🚶 Mina besök idag",
+        "⏰ Jag är försenad",
+        "🔑 Logga in på webben",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+    "erik": [
+        "📥 Önskemål att besluta",
+        "🚶 Mina besök idag",
+        "📊 Uppföljning",
+        "🔑 Logga in på webben",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+    "karin": [
+        "📊 Uppföljning",
+        "🛡 Tillsyn",
+        "📥 Önskemål att besluta",
+        "🔑 Logga in på webben",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+}
+EVA_MENUS = {
+    (Scope.VISITS,): ["📅 Idag", "🗓 Den här veckan", "⏱ Min tid", "⚙️ Inställningar", "❓ Hjälp"],
+    (Scope.VISITS, Scope.REQUESTS): [
+        "📅 Idag",
+        "🗓 Den här veckan",
+        "⏱ Min tid",
+        "✏️ Önska en ändring",
+        "📨 Mina önskemål",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+    tuple(Scope): MENUS["lisa"],
+}
+# What must never be said to staff: sentences written to a client.
+CLIENT_SENTENCES = ("personalen är hos dig nu", "Din kontaktperson tittar på det", "förstod inte")
+# What shows that a menu entry worked (one phrase of its answer).
+WORKED = {
+    "📅 Idag": "måndag 23 november",
+    "🗓 Den här veckan": "<b>Tisdag 24 november</b>",
+    "⏱ Min tid": "tim",
+    "✏️ Önska en ändring": "Vilket besök",
+    "📨 Mina önskemål": "",
+    "📝 Anteckningar": "",
+    "⚙️ Inställningar": "Språk: Svenska",
+    "❓ Hjälp": "Det här kan jag hjälpa dig med:",
+    "🚶 Mina besök idag": "besök idag",
+    "⏰ Jag är försenad": "Hur sent kommer du?",
+    "📥 Önskemål att besluta": "",
+    "🔑 Logga in på webben": "inloggningslänk",
+    "📊 Uppföljning": "Uppföljning för november 2026",
+    "🛡 Tillsyn": "Vem som har läst eller ändrat vad (loggen) finns på webbsidorna.",
+}
+
+
+async def press_every_entry(chat: Chat, who: str | int, menu: list[str]) -> None:
+    for entry in menu:
+        reply = await chat.send(who, entry)
+        assert reply, f"{entry}: no answer"
+        assert WORKED[entry] in reply, f"{entry}: {reply}"
+        assert "förstod inte" not in reply and "gick fel" not in reply, reply
+        await chat.send(who, "/start")  # out of any question the entry asked
+
+
+@pytest.mark.parametrize("who", ["lisa", "bo", "anna", "erik", "karin"])
+async def test_each_role_has_its_own_menu_and_every_entry_works(
+    chat: Chat, db: Database, who: str
+) -> None:
+    await add_carer_bo(db)
+    user: str | int = CARER_BO if who == "bo" else who
+    await chat.send(user, "/start")
+    assert chat.menu(user) == MENUS[who]
+    await press_every_entry(chat, user, MENUS[who])
+    if who != "lisa":
+        everything = "\n".join(
+            r.text for r in chat.session.requests if hasattr(r, "text") and r.text
+        )
+        assert not any(sentence in everything for sentence in CLIENT_SENTENCES)
+        assert "Jag är försenad" not in "".join(MENUS["erik"] + MENUS["karin"])
+
+
+@pytest.mark.parametrize("scopes", list(EVA_MENUS), ids=lambda s: "+".join(s))
+async def test_evas_menu_holds_what_lisa_allowed_and_every_entry_works(
+    chat: Chat, db: Database, scopes: tuple[Scope, ...]
+) -> None:
+    await set_eva_scopes(db, list(scopes))
+    await chat.send("eva", "/start")
+    assert chat.menu("eva") == EVA_MENUS[scopes]
+    await press_every_entry(chat, "eva", EVA_MENUS[scopes])
+
+
+async def test_staff_see_checked_in_not_the_clients_sentence(chat: Chat, clock: Any) -> None:
+    await chat.send("anna", "🚶 Mina besök idag")
+    assert "Incheckad kl." in await chat.press_on("anna", "08:00", "Checka in")
+    day = await chat.send("anna", "🚶 Mina besök idag")
+    assert "Status: incheckad" in day
+    assert "personalen är hos dig nu" not in day
+
+
+# --- 11. consent for relatives ---------------------------------------------------------------
+
+
+async def test_lisa_chooses_each_scope_and_eva_sees_notes_only_when_granted(
+    chat: Chat, db: Database
+) -> None:
+    await set_eva_scopes(db, [Scope.VISITS, Scope.REQUESTS])
+    # Without the notes scope Eva has no notes button, and typing it shows no note.
+    assert "📝 Anteckningar" not in (await chat.send("eva", "/start") and chat.menu("eva"))
+    refused = await chat.send("eva", "📝 Anteckningar")
+    assert "skrivit" not in refused
+
+    await chat.send("lisa", "⚙️ Inställningar")
+    screen = await chat.press("lisa", "Mina anhöriga och vad de får göra")
+    assert (
+        "<b>Eva</b>\n"
+        "  ✅ får se dina besök\n"
+        "  ✅ får be om ändringar åt dig\n"
+        "  ✖️ får inte läsa anteckningarna från besöken"
+    ) in screen
+    assert chat.buttons("lisa") == [
+        "✅ Eva: se dina besök",
+        "✅ Eva: be om ändringar åt dig",
+        "⬜ Eva: läsa anteckningarna från besöken",
+        "Ta bort Eva",
+    ]
+    await chat.press("lisa", "⬜ Eva: läsa")
+    [screen] = chat.edits()
+    assert "  ✅ får läsa anteckningarna från besöken" in screen
+    link = await db.first(select(RelativeLink))
+    assert link.scopes == [Scope.VISITS, Scope.REQUESTS, Scope.NOTES]
+    await chat.send("eva", "/start")
+    assert "📝 Anteckningar" in chat.menu("eva")
+
+
+async def test_removing_eva_asks_first_then_she_is_unlinked_and_can_be_invited_again(
+    chat: Chat, db: Database
+) -> None:
+    await chat.send("lisa", "⚙️ Inställningar")
+    await chat.press("lisa", "Mina anhöriga")
+    asked = await chat.press("lisa", "Ta bort Eva")
+    assert asked == (
+        "Vill du ta bort Eva? Då kan Eva inte längre se dina besök, önska ändringar eller "
+        "läsa anteckningar."
+    )
+    kept = await chat.press("lisa", "Nej, behåll Eva")
+    assert "Bra, ingenting ändrades." in kept
+    assert (await db.first(select(RelativeLink))).revoked_at is None
+
+    await chat.send("lisa", "⚙️ Inställningar")
+    await chat.press("lisa", "Mina anhöriga")
+    await chat.press("lisa", "Ta bort Eva")
+    done = await chat.press("lisa", "Ja, ta bort Eva")
+    assert "Klart. Eva kan inte längre se något om dig." in done
+    assert (await db.first(select(RelativeLink))).revoked_at is not None
+
+    # Eva's menu is the unlinked one: no buttons, only "write your new code".
+    reply = await chat.send("eva", "📅 Idag")
+    assert reply == (
+        "Du kan inte längre se någons besök här: din behörighet har tagits bort. "
+        "Om du får en ny kod kan du skriva den här."
+    )
+    assert "08:00" not in reply
+
+    # Lisa invites her again; Eva links with the new code and sees Lisa's day.
+    await chat.send("lisa", "⚙️ Inställningar")
+    await chat.press("lisa", "Bjud in")
+    await chat.send("lisa", "Eva")
+    invited = await chat.press("lisa", "Får se besöken och önska ändringar")
+    code = re.search(r"<b>([A-Z0-9-]+)</b>", invited)[1]  # type: ignore[index]
+    linked = await chat.send("eva", code)
+    assert "Lisa" in linked
+    assert "Besök för Lisa idag" in await chat.send("eva", "📅 Idag")
+
+
+# --- 12. rejections and their reasons -----------------------------------------------------
+
+
+async def test_a_cancellation_is_not_refused_for_want_of_staff_and_other_needs_words(
+    chat: Chat, api: httpx.AsyncClient, backend_client: BackendClient, settings: Settings
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", LISA, {"kind": "cancel", "visit_id": lunch["id"]})
+    await chat.send("anna", "📥 Önskemål att besluta")
+    await chat.press("anna", "Avslå")
+    assert chat.buttons("anna") == ["Av säkerhetsskäl", "Annat skäl (skriv det)"]
+    asked = await chat.press("anna", "Annat skäl")
+    assert "Skriv skälet med några ord" in asked
+    assert "Ingen personal ledig då" not in asked
+
+
+async def test_the_client_reads_the_staff_members_words_not_other_reason(
+    chat: Chat, api: httpx.AsyncClient, backend_client: BackendClient, settings: Settings
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", LISA, {"kind": "cancel", "visit_id": lunch["id"]})
+    await chat.send("anna", "📥 Önskemål att besluta")
+    await chat.press("anna", "Avslå")
+    await chat.press("anna", "Annat skäl")
+    await chat.send("anna", "Du behöver din medicin vid lunch")
+    decided = {
+        n.chat_id: rendered(settings, n) for n in await claimed(backend_client, "request_decided")
+    }
+    text = decided[Chat.user_id("lisa")]
+    assert text.startswith(
+        "Anna kunde inte ordna ditt önskemål: Du behöver din medicin vid lunch.\n"
+        "Ställ in besöket tisdag 24 november kl. 12:00."
+    )
+    assert "annat skäl" not in text
+    listed = await chat.send("lisa", "📨 Mina önskemål")
+    assert "Går inte: Du behöver din medicin vid lunch" in listed
+
+
+async def test_already_decided_says_approved_or_rejected_and_by_whom(
+    chat: Chat, api: httpx.AsyncClient, clock: Any
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = await ask(
+        api, "lisa", LISA, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35}
+    )
+    await chat.send("anna", "📥 Önskemål att besluta")
+    stale = chat.callback_for("anna", "Godkänn")
+    r = await api.post(
+        f"/staff/requests/{request['id']}/reject",
+        json={"reason": "no_staff"},
+        headers=as_staff("maria"),
+    )
+    assert r.status_code == 200, r.text
+    decided_at = r.json()["decided_at"]
+    hhmm = datetime.fromisoformat(decided_at).astimezone(TZ).strftime("%H:%M")
+    await chat.press_data("anna", stale)
+    assert f"Redan avslaget av Maria måndag 23 november kl. {hhmm}." in chat.alerts()
+
+
+# --- 13. plain words ------------------------------------------------------------------------
+
+
+async def test_help_speaks_plainly_and_gives_the_units_phone(chat: Chat) -> None:
+    help_text = await chat.send("lisa", "❓ Hjälp")
+    assert "Om något är bråttom, ring din hemtjänst: 08-508 123 00." in help_text
+    assert "Tryck på ”Avbryt” för att sluta med det du håller på med." in help_text
+    for word in FORBIDDEN_WORDS:
+        assert word not in help_text, word
+
+
+async def test_outside_the_frame_offers_a_changed_need_in_plain_words(
+    chat: Chat, db: Database, backend_client: BackendClient
+) -> None:
+    frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
+    async with db.sessions() as session:
+        order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
+        order.frame_minutes = frame.performed_minutes + frame.planned_minutes + 10
+        session.add(order)
+        await session.commit()
+    await chat.send("lisa", "✏️ Önska en ändring")
+    await chat.press("lisa", "12:00")
+    await chat.press("lisa", "Längre")
+    preview = await chat.press("lisa", "15")
+    assert (
+        "Om ditt behov av hjälp har ändrats kan jag lämna det här vidare som ett ändrat behov. "
+        "Din kontaktperson tar det till den på kommunen som beslutar om din hjälp "
+        "(biståndshandläggaren)."
+    ) in preview
+    assert chat.buttons("lisa")[0] == "Lämna vidare som ändrat behov"
+    sent = await chat.press("lisa", "Lämna vidare som ändrat behov")
+    assert sent.startswith("Sparat som ett ändrat behov. Hemtjänsten samlar in det")
+    assert "hör av sig" not in sent
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "cancel"),
+    [
+        ("fi", "ti 24.11.", "✖️ Peruuta"),
+        ("en", "Tue, 24/11", "✖️ Cancel"),
+        ("sv", "tis 24/11", "✖️ Avbryt"),
+    ],
+)
+async def test_buttons_use_each_languages_short_date_and_cancel_word(
+    chat: Chat, backend_client: BackendClient, language: str, day: str, cancel: str
+) -> None:
+    await backend_client.update_me(Chat.user_id("lisa"), locale=language)
+    await chat.send("lisa", "/start")
+    change = {"fi": "✏️ Toivo muutosta", "en": "✏️ Ask for a change", "sv": "✏️ Önska en ändring"}
+    await chat.send("lisa", change[language])
+    buttons = chat.buttons("lisa")
+    assert any(label.startswith(day) for label in buttons), buttons
+    assert cancel in buttons
