@@ -21,8 +21,8 @@ def web_pages() -> list[str]:
     for method, path in web.routes():
         if method != "GET" or "{token}" in path or "oidc" in path:
             continue  # a sign-in link or the provider's return: tested on their own
-        if path.endswith("/budget"):
-            continue  # an HTMX fragment of the plan page, checked there
+        if path.endswith(("/budget", "/day/board")):
+            continue  # HTMX fragments of the plan page and the day board, checked there
         pages.append(re.sub(r"\{(\w+)\}", lambda m: IDS[m.group(1)], path))
     return sorted(pages)
 
@@ -37,6 +37,7 @@ async def sign_in(page: Any, name: str) -> None:
 async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: None) -> None:
     pages = web_pages()
     assert "/web/plans/1" in pages and "/web/clients/1" in pages and "/web/unit" in pages
+    assert "/web/day" in pages  # the day board (its states: tests/browser/test_day_board.py)
     for who in ("Karin", "Anna"):
         await page.context.clear_cookies()
         await sign_in(page, who)
