@@ -12,7 +12,7 @@ from backend.domain import followup as fu
 from backend.domain import frame_check as fc
 from backend.models import ChatAccount, Notification, VisitNote
 from backend.services.requests import RequestView
-from backend.services.visits import VisitView, performed_minutes
+from backend.services.visits import VisitView, performed_minutes, status_now
 from contract import (
     FramePublic,
     GrantedPublic,
@@ -26,7 +26,8 @@ from contract import (
 )
 
 
-def visit_public(view: VisitView) -> VisitPublic:
+def visit_public(view: VisitView, now: datetime | None = None) -> VisitPublic:
+    """The visit as it stands at ``now`` (missed once its window passed unchecked-in)."""
     v = view.visit
     assert v.id is not None
     return VisitPublic(
@@ -39,7 +40,7 @@ def visit_public(view: VisitView) -> VisitPublic:
         services=[ServiceCode(code) for code in v.services],
         declined_services=[ServiceCode(code) for code in v.declined_services],
         how=v.how,
-        status=v.status,
+        status=status_now(v, now),
         late_minutes=v.late_minutes,
         staff_first_name=view.staff_first_name,
         staff_is_new=view.staff_is_new,
@@ -49,6 +50,7 @@ def visit_public(view: VisitView) -> VisitPublic:
         client_first_name=view.client_first_name,
         address_area=view.address_area,
         version=v.version,
+        deviation_reason=v.deviation_reason,
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contract import (
     Change,
+    CheckOutIn,
     ClaimIn,
     CorrectionIn,
     DayPublic,
@@ -22,6 +23,9 @@ from contract import (
     Decision,
     DecisionIn,
     DeliveryFailure,
+    DeviationIn,
+    DeviationPublic,
+    DeviationReason,
     ErrorBody,
     ErrorCode,
     FailureIn,
@@ -38,6 +42,8 @@ from contract import (
     NoteSource,
     NotificationPublic,
     NotifyLevel,
+    PerformedCorrection,
+    PerformedIn,
     PreferencesIn,
     RelativePublic,
     RequestPublic,
@@ -322,14 +328,49 @@ class BackendClient:
             VisitPublic, "POST", f"/staff/visits/{visit_id}/check-in", user=user
         )
 
-    async def check_out(self, user: int, visit_id: int) -> VisitPublic:
+    async def check_out(self, user: int, visit_id: int, *, confirm: bool = False) -> VisitPublic:
+        """Check out; a few minutes after the check-in raises ``CHECK_OUT_TOO_SOON`` unless
+        ``confirm``."""
         return await self._get(
-            VisitPublic, "POST", f"/staff/visits/{visit_id}/check-out", user=user
+            VisitPublic,
+            "POST",
+            f"/staff/visits/{visit_id}/check-out",
+            user=user,
+            body=CheckOutIn(confirm=confirm),
         )
 
-    async def running_late(self, user: int, minutes: int) -> list[VisitPublic]:
+    async def correct_performed(
+        self, user: int, visit_id: int, minutes: int, reason: PerformedCorrection
+    ) -> VisitPublic:
+        return await self._get(
+            VisitPublic,
+            "POST",
+            f"/staff/visits/{visit_id}/performed",
+            user=user,
+            body=PerformedIn(minutes=minutes, reason=reason),
+        )
+
+    async def set_deviation(
+        self, user: int, visit_id: int, reason: DeviationReason
+    ) -> DeviationPublic:
+        return await self._get(
+            DeviationPublic,
+            "POST",
+            f"/staff/visits/{visit_id}/deviation",
+            user=user,
+            body=DeviationIn(reason=reason),
+        )
+
+    async def running_late(
+        self, user: int, minutes: int, visit_id: int | None = None
+    ) -> list[VisitPublic]:
+        """Late for ``visit_id`` (or the next visit today) and the visits it pushes."""
         return await self._list(
-            _VISITS, "POST", "/staff/late", user=user, body=LateIn(minutes=minutes)
+            _VISITS,
+            "POST",
+            "/staff/late",
+            user=user,
+            body=LateIn(minutes=minutes, visit_id=visit_id),
         )
 
     # --- notes and speech ------------------------------------------------------------------

@@ -24,9 +24,11 @@ from bot.wish_parser import WishKind
 from contract import (
     Assignee,
     ClientAccess,
+    DeviationReason,
     MePublic,
     NotifyLevel,
     Outcome,
+    PerformedCorrection,
     PersonKind,
     RejectReason,
     RelativePublic,
@@ -116,12 +118,28 @@ class RejectWith(CallbackData, prefix="rr"):
 
 
 class VisitAction(CallbackData, prefix="va"):
-    action: str  # in | out
+    action: str  # in | out | sure (check out though it is soon) | keep | fix (performed time)
+    visit_id: int
+
+
+class LateFor(CallbackData, prefix="lf"):
     visit_id: int
 
 
 class LatePick(CallbackData, prefix="late"):
     minutes: int
+    visit_id: int = 0  # 0: the next visit today
+
+
+class DeviationPick(CallbackData, prefix="dv"):
+    visit_id: int
+    reason: DeviationReason
+
+
+class PerformedPick(CallbackData, prefix="pf"):
+    visit_id: int
+    minutes: int
+    reason: PerformedCorrection
 
 
 class Language(CallbackData, prefix="lang"):
@@ -365,7 +383,13 @@ def reject_reasons_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
 
 
 def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
+    """Check in, check out, or, once the window passed unchecked-in, why it did not happen;
+    a done visit's performed time can be corrected."""
     builder = InlineKeyboardBuilder()
+    if visit.status is VisitStatus.MISSED:
+        if visit.deviation_reason is not None:
+            return None
+        return deviation_keyboard(visit.id)
     if visit.status in (VisitStatus.PLANNED, VisitStatus.ON_THE_WAY):
         builder.button(
             text=_("Check in"), callback_data=VisitAction(action="in", visit_id=visit.id)
@@ -374,16 +398,68 @@ def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
         builder.button(
             text=_("Check out"), callback_data=VisitAction(action="out", visit_id=visit.id)
         )
+    elif visit.status is VisitStatus.DONE:
+        builder.button(
+            text=_("Correct the performed time"),
+            callback_data=VisitAction(action="fix", visit_id=visit.id),
+        )
     else:
         return None
     return builder.as_markup()
 
 
-def late_keyboard() -> InlineKeyboardMarkup:
+def check_out_sure_keyboard(visit_id: int) -> InlineKeyboardMarkup:
+    """A check-out a few minutes after the check-in: really, or stay checked in."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, check out"), callback_data=VisitAction(action="sure", visit_id=visit_id)
+    )
+    builder.button(
+        text=_("No, I am still there"), callback_data=VisitAction(action="keep", visit_id=visit_id)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def deviation_keyboard(visit_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for reason, words in texts.staff.deviation_reasons().items():
+        builder.button(text=words, callback_data=DeviationPick(visit_id=visit_id, reason=reason))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def performed_reason_keyboard(visit_id: int, minutes: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for reason, words in texts.staff.correction_reasons().items():
+        builder.button(
+            text=words,
+            callback_data=PerformedPick(visit_id=visit_id, minutes=minutes, reason=reason),
+        )
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def late_visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
+    """Which visit the lateness is for: the staff member's visits still to come today."""
+    builder = InlineKeyboardBuilder()
+    for visit in visits:
+        label = "{time} {name}".format(
+            time=texts.formatting.fmt_time(visit.start), name=visit.client_first_name or ""
+        )
+        builder.button(text=label[:60], callback_data=LateFor(visit_id=visit.id))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def late_keyboard(visit_id: int = 0) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minutes in (10, 20, 30, 45, 60):
         builder.button(
-            text=texts.formatting.fmt_duration(minutes), callback_data=LatePick(minutes=minutes)
+            text=texts.formatting.fmt_duration(minutes),
+            callback_data=LatePick(minutes=minutes, visit_id=visit_id),
         )
     builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     builder.adjust(3, 2, 1)

@@ -41,6 +41,7 @@ from contract.enums import (
     NotifyLevel,
     OnBehalf,
     Outcome,
+    PerformedCorrection,
     Period,
     PersonKind,
     ReasonCode,
@@ -58,6 +59,7 @@ from contract.enums import (
 from contract.errors import SPEECH_ERRORS, ErrorBody, ErrorCode
 from contract.inputs import (
     MAX_NOTE,
+    CheckOutIn,
     ClaimIn,
     CorrectionIn,
     DecisionIn,
@@ -67,6 +69,7 @@ from contract.inputs import (
     LateIn,
     LinkIn,
     NoteIn,
+    PerformedIn,
     PreferencesIn,
     RejectIn,
 )
@@ -83,6 +86,7 @@ from contract.notifications import (
     RequestPassedOn,
     SomeoneNew,
     StaffLate,
+    VisitForStaff,
 )
 from contract.views import (
     AuditEntryPublic,
@@ -123,6 +127,7 @@ __all__ = [
     "AuditEntryPublic",
     "Change",
     "ChangeKind",
+    "CheckOutIn",
     "ClaimIn",
     "ClientAccess",
     "CorrectionIn",
@@ -162,6 +167,8 @@ __all__ = [
     "NotifyLevel",
     "OnBehalf",
     "Outcome",
+    "PerformedCorrection",
+    "PerformedIn",
     "Period",
     "PersonKind",
     "PreferencesIn",
@@ -192,6 +199,7 @@ __all__ = [
     "Urgency",
     "Verdict",
     "VisitBefore",
+    "VisitForStaff",
     "VisitPublic",
     "VisitStatus",
     "WebSignInPublic",

@@ -75,6 +75,8 @@ class VisitStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     CANCELLED = "cancelled"
+    # Never stored: the window passed without a check-in (backend.domain.visit_status).
+    MISSED = "missed"
 
 
 class ChangeKind(StrEnum):
@@ -168,6 +170,15 @@ class DeviationReason(StrEnum):
     HOSPITAL_STAY = "hospital_stay"
     CANCELLED_BY_PROVIDER = "cancelled_by_provider"
     TRAVEL = "travel"
+    OTHER = "other"
+
+
+class PerformedCorrection(StrEnum):
+    """Why staff corrected a visit's performed time (stored in the audit with the minutes)."""
+
+    DOUBLE_TAP = "double_tap"  # checked out by mistake straight after checking in
+    FORGOT_TO_CHECK_OUT = "forgot_to_check_out"
+    FORGOT_TO_CHECK_IN = "forgot_to_check_in"
     OTHER = "other"
 
 

@@ -85,6 +85,11 @@ class ErrorCode(StrEnum):
     TOO_EARLY_TO_CHECK_IN = "too_early_to_check_in"
     NOT_CHECKED_IN = "not_checked_in"
     VISIT_CANCELLED = "visit_cancelled"
+    VISIT_MISSED = "visit_missed"  # the window passed without a check-in
+    CHECK_OUT_TOO_SOON = "check_out_too_soon"  # a few minutes after check-in: confirm
+    NOT_CHECKED_OUT = "not_checked_out"
+    PERFORMED_OUT_OF_BOUNDS = "performed_out_of_bounds"
+    VISIT_ALREADY_STARTED = "visit_already_started"
     ALREADY_MARKED_WRONG = "already_marked_wrong"
     # speech
     AUDIO_EMPTY = "audio_empty"

@@ -11,6 +11,7 @@ from contract.enums import (
     InvitationKind,
     NoteSource,
     NotifyLevel,
+    PerformedCorrection,
     RejectReason,
     Scope,
 )
@@ -53,6 +54,20 @@ class RejectIn(DecisionIn):
 
 class LateIn(BaseModel):
     minutes: int = Field(ge=1, le=240)
+    # The visit the lateness is for; none: the staff member's next visit today.
+    visit_id: Id | None = None
+
+
+class CheckOutIn(BaseModel):
+    # A check-out a few minutes after the check-in is refused unless confirmed.
+    confirm: bool = False
+
+
+class PerformedIn(BaseModel):
+    """Staff correct a visit's performed time, with the reason (audited)."""
+
+    minutes: int = Field(ge=0, le=600)
+    reason: PerformedCorrection
 
 
 class ClaimIn(BaseModel):

@@ -30,6 +30,9 @@ class NotificationKind(StrEnum):
     ACTED_FOR_CLIENT = "acted_for_client"
     RELATIVE_ACCESS_CHANGED = "relative_access_changed"
     REQUEST_PASSED_ON = "request_passed_on"
+    VISIT_CHANGED = "visit_changed"  # to the assigned staff: an approved request changed it
+    VISIT_ASSIGNED = "visit_assigned"  # to staff: a visit was given to them
+    VISIT_UNASSIGNED = "visit_unassigned"  # to staff: a visit was given to someone else
 
 
 class RequestDecided(BaseModel):
@@ -141,6 +144,24 @@ class RequestForStaff(BaseModel):
     client_first_name: str
 
 
+class VisitForStaff(BaseModel):
+    """To the staff member a visit is (or was) assigned to: it changed, or changed hands.
+    ``change``/``before`` say what an approved request did; ``visit_start`` is the visit's
+    start now."""
+
+    kind: Literal[
+        NotificationKind.VISIT_CHANGED,
+        NotificationKind.VISIT_ASSIGNED,
+        NotificationKind.VISIT_UNASSIGNED,
+    ]
+    visit_id: int
+    visit_start: AwareDatetime
+    client_first_name: str
+    change: Change | None = None
+    before: VisitBefore | None = None
+    other_staff_first_name: str | None = None  # who has it now (unassigned)
+
+
 Message = Annotated[
     RequestDecided
     | RequestExpired
@@ -150,7 +171,8 @@ Message = Annotated[
     | ActedForClient
     | RelativeAccessChanged
     | RequestPassedOn
-    | RequestForStaff,
+    | RequestForStaff
+    | VisitForStaff,
     Field(discriminator="kind"),
 ]
 

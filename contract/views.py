@@ -48,6 +48,9 @@ class VisitPublic(BaseModel):
     client_first_name: str | None = None  # staff views
     address_area: str | None = None  # staff views
     version: int
+    deviation_reason: DeviationReason | None = (
+        None  # why a missed or cancelled visit did not happen
+    )
 
 
 class DayPublic(BaseModel):

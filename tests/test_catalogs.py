@@ -240,7 +240,8 @@ def test_arabic_counts_read_as_cldr_says(tmp_path: Path, n: int, category: str) 
 def test_arabic_plurals_pick_the_right_form(tmp_path: Path) -> None:
     compile_all(tmp_path)
     i18n = I18n(path=tmp_path, default_locale="sv", domain=DOMAIN)
-    singular, plural = "late by {n} minute", "late by {n} minutes"
+    singular = "late by {n} minute, expected about {time}"
+    plural = "late by {n} minutes, expected about {time}"
     arabic = load(po_path("ar"))
     message = arabic.get(singular)
     assert message is not None
@@ -254,4 +255,4 @@ def test_arabic_plurals_pick_the_right_form(tmp_path: Path) -> None:
     assert eleven == translated[index(11)]
     if translated[index(3)] != translated[index(11)]:
         assert three != eleven
-    assert "3" in three.format(n=3) and "11" in eleven.format(n=11)
+    assert "3" in three.format(n=3, time="08:20") and "11" in eleven.format(n=11, time="08:20")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.domain.visit_status import counts_as_planned
 from contract import (
     DECLINE_KINDS,
     OUTSIDE_CODES,
@@ -154,7 +155,7 @@ def performed_minutes(actual_start: datetime | None, actual_end: datetime | None
 
 def visit_minutes(visit: VisitState) -> int:
     """Rule 2: minutes a visit counts towards the frame (performed if done, else planned)."""
-    if visit.status is VisitStatus.CANCELLED:
+    if visit.status in (VisitStatus.CANCELLED, VisitStatus.MISSED):
         return 0
     if visit.status is VisitStatus.DONE and visit.performed_minutes is not None:
         return visit.performed_minutes
@@ -399,25 +400,18 @@ def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[st
     )
 
 
-# Rule 2: the statuses whose minutes are still planned time. A visit in any other status
-# (cancelled; missed, once a visit's passed window is a status of its own) counts nothing.
-PLANNED_STATUSES = frozenset(
-    {VisitStatus.PLANNED, VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS}
-)
-
-
 def _period_minutes(
     visits: list[VisitState], bounds: tuple[date, date], tz: ZoneInfo
 ) -> tuple[int, int]:
     """Rule 2, the one place a period is counted (the frame, the check, the plan budget):
-    performed (done) and planned minutes in ``bounds``."""
+    performed (done) and planned (not done, cancelled or missed) minutes in ``bounds``."""
     performed = planned = 0
     for visit in visits:
         if not bounds[0] <= local_date(visit.start, tz) <= bounds[1]:
             continue
         if visit.status is VisitStatus.DONE:
             performed += visit_minutes(visit)
-        elif visit.status in PLANNED_STATUSES:
+        elif counts_as_planned(visit.status):
             planned += visit_minutes(visit)
     return performed, planned
 

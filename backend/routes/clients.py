@@ -61,12 +61,13 @@ async def client_visits(
                 upcoming,
                 None,
                 upcoming.staff_id is not None and upcoming.staff_id not in known,
-            )
+            ),
+            now,
         )
     return DayPublic(
         start=start,
         end=end,
-        visits=[visit_public(v) for v in views],
+        visits=[visit_public(v, now) for v in views],
         next_visit=next_view,
         care_ended_on=client.care_ended_on,
     )
@@ -83,7 +84,7 @@ async def frame(
     """This period's frame: granted, performed, planned and left minutes."""
     client = await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="frame")
     day = day or now.astimezone(TZ).date()
-    state = await visits.frame_state(session, client=client, days=[day])
+    state = await visits.frame_state(session, client=client, days=[day], now=now)
     status = fc.frame_status(state.frame, state.visits, day, state.rules, state.pending)
     return frame_public(state.frame, status)
 

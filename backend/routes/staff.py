@@ -12,6 +12,7 @@ from backend.schemas import request_public, visit_public
 from backend.services import access, accounts, audit, followup, requests, visits
 from contract import (
     TZ,
+    CheckOutIn,
     Decision,
     DecisionIn,
     DeviationIn,
@@ -21,6 +22,7 @@ from contract import (
     InvitationKind,
     InvitationPublic,
     LateIn,
+    PerformedIn,
     RejectIn,
     RequestPublic,
     Scope,
@@ -77,7 +79,7 @@ async def my_day(session: SessionDep, actor: ActorDep, now: Now) -> list[VisitPu
     await audit.record_reads(
         session, actor=actor.label, client_ids=[v.visit.client_id for v in views], what="day"
     )
-    return [visit_public(v) for v in views]
+    return [visit_public(v, now) for v in views]
 
 
 @router.post("/visits/{visit_id}/check-in", response_model=VisitPublic)
@@ -86,16 +88,35 @@ async def check_in(
 ) -> VisitPublic:
     visit = await visits.check_in(session, actor=actor, visit_id=visit_id, now=now)
     name = access.require_staff(actor).first_name
-    return visit_public(visits.VisitView(visit, name, False))
+    return visit_public(visits.VisitView(visit, name, False), now)
 
 
 @router.post("/visits/{visit_id}/check-out", response_model=VisitPublic)
 async def check_out(
-    visit_id: PathId, session: SessionDep, actor: ActorDep, now: Now
+    visit_id: PathId,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+    body: CheckOutIn | None = None,
 ) -> VisitPublic:
-    visit = await visits.check_out(session, actor=actor, visit_id=visit_id, now=now)
+    """Check out; a few minutes after the check-in it needs ``confirm`` (a double tap)."""
+    confirm = body is not None and body.confirm
+    visit = await visits.check_out(
+        session, actor=actor, visit_id=visit_id, now=now, confirm=confirm
+    )
     name = access.require_staff(actor).first_name
-    return visit_public(visits.VisitView(visit, name, False))
+    return visit_public(visits.VisitView(visit, name, False), now)
+
+
+@router.post("/visits/{visit_id}/performed", response_model=VisitPublic)
+async def correct_performed(
+    visit_id: PathId, body: PerformedIn, session: SessionDep, actor: ActorDep, now: Now
+) -> VisitPublic:
+    """Correct a checked-out visit's performed time, with the reason (audited)."""
+    visit = await visits.correct_performed(
+        session, actor=actor, visit_id=visit_id, minutes=body.minutes, reason=body.reason, now=now
+    )
+    return visit_public(visits.VisitView(visit, None, False), now)
 
 
 @router.post("/visits/{visit_id}/deviation", response_model=DeviationPublic)
@@ -120,7 +141,8 @@ async def deviation(
 async def running_late(
     body: LateIn, session: SessionDep, actor: ActorDep, now: Now
 ) -> list[VisitPublic]:
-    """Tell every client still waiting today that this staff member is late."""
+    """Late for one visit (``visit_id``, or the next one today): that visit and the later
+    ones it pushes; their clients are told when to expect them."""
     staff = access.require_staff(actor)
     unit = await session.get(Unit, staff.unit_id)
     assert unit is not None
@@ -130,8 +152,16 @@ async def running_late(
         minutes=body.minutes,
         now=now,
         window_minutes=unit.late_window_minutes,
+        visit_id=body.visit_id,
     )
-    return [visit_public(visits.VisitView(v, staff.first_name, False)) for v in affected]
+    names = {
+        v.visit.id: v
+        for v in await visits.staff_day(session, staff=staff, day=now.astimezone(TZ).date())
+    }
+    return [
+        visit_public(names.get(v.id) or visits.VisitView(v, staff.first_name, False), now)
+        for v in affected
+    ]
 
 
 @router.post("/visits/{visit_id}/assign/{staff_id}", response_model=VisitPublic)
@@ -146,7 +176,7 @@ async def assign(
     visit = await visits.assign_visit(
         session, actor=actor, visit_id=visit_id, staff_id=staff_id, now=now
     )
-    return visit_public(visits.VisitView(visit, None, False))
+    return visit_public(visits.VisitView(visit, None, False), now)
 
 
 @router.post("/invitations", response_model=InvitationPublic, status_code=201)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.domain import frame_check as fc
+from backend.domain import visit_status as vs
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.models import (
     CarePlan,
@@ -35,12 +36,18 @@ from contract import (
     ChangeKind,
     DeviationReason,
     ErrorCode,
+    NotificationKind,
+    PerformedCorrection,
     ServiceCode,
     SomeoneNew,
     StaffLate,
     VisitBefore,
+    VisitForStaff,
     VisitStatus,
 )
+
+# A check-out this soon after the check-in is most likely a double tap: it needs a confirm.
+PLAUSIBLE_MINUTES = 5
 
 
 def local_start(day: date, at: time) -> datetime:
@@ -57,6 +64,18 @@ def performed_minutes(visit: Visit) -> int | None:
     return fc.performed_minutes(visit.actual_start, visit.actual_end)
 
 
+def status_now(visit: Visit, now: datetime | None) -> VisitStatus:
+    """The visit's status at ``now``: missed once its window passed without a check-in."""
+    return vs.visit_status(
+        visit.status,
+        planned_start=visit.planned_start,
+        duration_minutes=visit.duration_minutes,
+        late_minutes=visit.late_minutes,
+        actual_start=visit.actual_start,
+        now=now,
+    )
+
+
 def visit_before(visit: Visit) -> VisitBefore:
     """The visit as it is now: what a request made now changes *from*."""
     return VisitBefore(
@@ -67,14 +86,14 @@ def visit_before(visit: Visit) -> VisitBefore:
     )
 
 
-def visit_state(visit: Visit) -> fc.VisitState:
+def visit_state(visit: Visit, now: datetime | None = None) -> fc.VisitState:
     assert visit.id is not None
     return fc.VisitState(
         id=visit.id,
         start=visit.planned_start,
         duration_minutes=visit.duration_minutes,
         services=frozenset(visit.services),
-        status=visit.status,
+        status=status_now(visit, now),
         performed_minutes=performed_minutes(visit),
         declined_services=frozenset(visit.declined_services),
     )
@@ -368,8 +387,11 @@ async def order_in_force(session: AsyncSession, client_id: int, day: date) -> Or
     ).first()
 
 
-async def frame_state(session: AsyncSession, *, client: Client, days: list[date]) -> FrameState:
-    """The order in force and every visit that can matter for a check touching ``days``."""
+async def frame_state(
+    session: AsyncSession, *, client: Client, days: list[date], now: datetime | None = None
+) -> FrameState:
+    """The order in force and every visit that can matter for a check touching ``days``;
+    at ``now``, missed visits are no longer planned time."""
     order = await order_in_force(session, client.id or 0, days[0])
     if order is None:
         raise NotFound(ErrorCode.NO_ORDER)
@@ -398,7 +420,7 @@ async def frame_state(session: AsyncSession, *, client: Client, days: list[date]
             .where(Visit.planned_start < last)
         )
     ).all()
-    states = [visit_state(v) for v in visits]
+    states = [visit_state(v, now) for v in visits]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
     pending = (
         await session.exec(
@@ -514,6 +536,8 @@ async def check_in(session: AsyncSession, *, actor: Actor, visit_id: int, now: d
         raise Conflict(ErrorCode.VISIT_CANCELLED)
     if visit.actual_start is not None:
         return visit  # pressed twice: one effect
+    if status_now(visit, now) is VisitStatus.MISSED:
+        raise Conflict(ErrorCode.VISIT_MISSED)  # the window passed: a deviation reason instead
     if visit.planned_start - now > timedelta(hours=3):
         raise InvalidInput(ErrorCode.TOO_EARLY_TO_CHECK_IN)
     visit.actual_start = now
@@ -532,12 +556,19 @@ async def check_in(session: AsyncSession, *, actor: Actor, visit_id: int, now: d
     return visit
 
 
-async def check_out(session: AsyncSession, *, actor: Actor, visit_id: int, now: datetime) -> Visit:
+async def check_out(
+    session: AsyncSession, *, actor: Actor, visit_id: int, now: datetime, confirm: bool = False
+) -> Visit:
+    """Check out; a check-out under ``PLAUSIBLE_MINUTES`` after the check-in (a double tap on
+    the button that turned from "check in" into "check out") is refused unless confirmed."""
     visit, client = await _own_visit(session, access.require_staff(actor), visit_id)
     if visit.actual_start is None:
         raise Conflict(ErrorCode.NOT_CHECKED_IN)
     if visit.actual_end is not None:
         return visit
+    minutes = fc.performed_minutes(visit.actual_start, now) or 0
+    if minutes < PLAUSIBLE_MINUTES and not confirm:
+        raise Conflict(ErrorCode.CHECK_OUT_TOO_SOON, minutes=minutes)
     visit.actual_end = now
     visit.status = VisitStatus.DONE
     visit.version += 1
@@ -554,86 +585,216 @@ async def check_out(session: AsyncSession, *, actor: Actor, visit_id: int, now: 
     return visit
 
 
+async def correct_performed(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    visit_id: int,
+    minutes: int,
+    reason: PerformedCorrection,
+    now: datetime,
+) -> Visit:
+    """Staff correct a checked-out visit's performed time (the check-in stays, the check-out
+    moves); the reason and both figures are kept in the audit. The same figure twice is one
+    effect."""
+    visit, client = await visit_in_care_of(session, access.require_staff(actor), visit_id)
+    if visit.actual_start is None or visit.actual_end is None:
+        raise Conflict(ErrorCode.NOT_CHECKED_OUT)
+    end = visit.actual_start + timedelta(minutes=minutes)
+    if end > now:
+        raise InvalidInput(
+            ErrorCode.PERFORMED_OUT_OF_BOUNDS, min=0, max=_minutes_since(visit, now)
+        )
+    previous = performed_minutes(visit)
+    if previous == minutes:
+        return visit
+    visit.actual_end = end
+    visit.version += 1
+    session.add(visit)
+    audit.record(
+        session,
+        actor=actor.label,
+        action="visit.performed_corrected",
+        entity="visit",
+        entity_id=visit.id,
+        client_id=client.id,
+        reason=reason.value,
+        previous_minutes=previous,
+        performed_minutes=minutes,
+    )
+    return visit
+
+
+def _minutes_since(visit: Visit, now: datetime) -> int:
+    assert visit.actual_start is not None
+    return max(0, int((now - visit.actual_start).total_seconds() // 60))
+
+
+async def _visit_for_late(
+    session: AsyncSession, staff: Staff, visit_id: int | None, now: datetime
+) -> Visit | None:
+    """The visit a lateness is reported for: the one named (the staff member's own, not
+    started, not missed), or else their next such visit today."""
+    if visit_id is not None:
+        visit, _client = await _own_visit(session, staff, visit_id)
+        if visit.actual_start is not None or visit.status not in (
+            VisitStatus.PLANNED,
+            VisitStatus.ON_THE_WAY,
+        ):
+            raise Conflict(ErrorCode.VISIT_ALREADY_STARTED)
+        if status_now(visit, now) is VisitStatus.MISSED:
+            raise Conflict(ErrorCode.VISIT_MISSED)
+        return visit
+    waiting = await _waiting_today(session, staff, now)
+    return waiting[0] if waiting else None
+
+
+async def _waiting_today(session: AsyncSession, staff: Staff, now: datetime) -> list[Visit]:
+    """The staff member's visits today not yet started and not missed, in time order."""
+    rows = await session.exec(
+        select(Visit)
+        .where(Visit.staff_id == staff.id)
+        .where(Visit.day == now.astimezone(TZ).date())
+        .where(col(Visit.status).in_([VisitStatus.PLANNED, VisitStatus.ON_THE_WAY]))
+        .where(col(Visit.actual_start).is_(None))
+        .order_by(col(Visit.planned_start), col(Visit.id))
+    )
+    return [v for v in rows.all() if status_now(v, now) is not VisitStatus.MISSED]
+
+
+def pushed_lateness(visit: Visit, minutes: int, later: list[Visit]) -> list[tuple[Visit, int]]:
+    """Rule: lateness belongs to the visit it is reported for, and to the later visits of the
+    same staff member that it actually pushes: each starts no earlier than the visit before
+    it ends (expected start + length); a visit with enough slack is not late."""
+    pushed = [(visit, minutes)]
+    free_at = visit.planned_start + timedelta(minutes=minutes + visit.duration_minutes)
+    for nxt in later:
+        late = int((free_at - nxt.planned_start).total_seconds() // 60)
+        if late <= 0:
+            break
+        pushed.append((nxt, late))
+        free_at = nxt.planned_start + timedelta(minutes=late + nxt.duration_minutes)
+    return pushed
+
+
 async def report_late(
-    session: AsyncSession, *, actor: Actor, minutes: int, now: datetime, window_minutes: int
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    minutes: int,
+    now: datetime,
+    window_minutes: int,
+    visit_id: int | None = None,
 ) -> list[Visit]:
-    """Dignity guarantee: tell each client still waiting today that staff are running late."""
+    """Dignity guarantee: tell the client of the visit the lateness is for, with the expected
+    arrival, and the clients of the later visits it pushes. Other visits stay as they are."""
     staff = access.require_staff(actor)
     if not 1 <= minutes <= 240:
         raise InvalidInput(ErrorCode.LATE_MINUTES_OUT_OF_BOUNDS, min=1, max=240)
-    today = now.astimezone(TZ).date()
-    _first, last = local_day_bounds(today, today)
-    affected = list(
-        (
-            await session.exec(
-                select(Visit)
-                .where(Visit.staff_id == staff.id)
-                .where(Visit.planned_start >= now - timedelta(minutes=minutes))
-                .where(Visit.planned_start < last)
-                .where(Visit.status == VisitStatus.PLANNED)
-                .order_by(col(Visit.planned_start))
-            )
-        ).all()
-    )
-    urgency = Urgency.URGENT if minutes > window_minutes else Urgency.INFO
+    visit = await _visit_for_late(session, staff, visit_id, now)
+    if visit is None:
+        return []
+    later = [
+        v
+        for v in await _waiting_today(session, staff, now)
+        if v.planned_start > visit.planned_start
+    ]
+    pushed = pushed_lateness(visit, minutes, later)
     # Relatives may follow several people: the message must say whose visit it is.
     names = dict(
         (
             await session.exec(
                 select(Client.id, Client.first_name).where(
-                    col(Client.id).in_({v.client_id for v in affected})
+                    col(Client.id).in_({v.client_id for v, _late in pushed})
                 )
             )
         ).all()
     )
     told: set[int] = set()
-    for visit in affected:
-        visit.late_minutes = minutes
-        visit.version += 1
-        session.add(visit)
+    affected = []
+    for late_visit, late in pushed:
+        affected.append(late_visit)
+        if late_visit.late_minutes == late:
+            continue  # the same report twice: one effect
+        late_visit.late_minutes = late
+        late_visit.version += 1
+        session.add(late_visit)
         audit.record(
             session,
             actor=actor.label,
             action="visit.late",
             entity="visit",
-            entity_id=visit.id,
-            client_id=visit.client_id,
-            late_minutes=minutes,
+            entity_id=late_visit.id,
+            client_id=late_visit.client_id,
+            late_minutes=late,
         )
-        if visit.client_id in told:
+        if late_visit.client_id in told:
             continue  # one message per client, about their next visit
-        told.add(visit.client_id)
-        assert visit.id is not None
+        told.add(late_visit.client_id)
+        assert late_visit.id is not None
         await outbox.notify_client(
             session,
-            client_id=visit.client_id,
+            client_id=late_visit.client_id,
             message=StaffLate(
-                visit_id=visit.id,
-                visit_start=visit.planned_start,
-                late_minutes=minutes,
+                visit_id=late_visit.id,
+                visit_start=late_visit.planned_start,
+                late_minutes=late,
                 staff_first_name=staff.first_name,
-                client_first_name=names[visit.client_id],
+                client_first_name=names[late_visit.client_id],
             ),
-            urgency=urgency,
+            urgency=Urgency.URGENT if late > window_minutes else Urgency.INFO,
             now=now,
             relatives=Scope.VISITS,  # visit news: for relatives who may see the visits
         )
     return affected
 
 
+async def tell_assigned_of_change(
+    session: AsyncSession,
+    *,
+    visit: Visit,
+    client: Client,
+    change: Change,
+    before: VisitBefore | None,
+    now: datetime,
+) -> None:
+    """Whoever is assigned to a visit is told at once when an approved request changes it."""
+    if visit.staff_id is None or visit.id is None:
+        return
+    await outbox.notify_staff(
+        session,
+        staff_ids=[visit.staff_id],
+        message=VisitForStaff(
+            kind=NotificationKind.VISIT_CHANGED,
+            visit_id=visit.id,
+            visit_start=visit.planned_start,
+            client_first_name=client.first_name,
+            change=change,
+            before=before,
+        ),
+        urgency=Urgency.CHANGE,
+        now=now,
+        client_id=client.id,
+    )
+
+
 async def assign_visit(
     session: AsyncSession, *, actor: Actor, visit_id: int, staff_id: int, now: datetime
 ) -> Visit:
-    """Give a visit to another staff member; tell the client when it is someone new."""
+    """Give a visit to another staff member: they and the one it was taken from are told,
+    and the client when it is someone new."""
     planner = access.require_staff(actor)
     if planner.role not in (StaffRole.PLANNER, StaffRole.MANAGER):
         raise Forbidden(ErrorCode.PLANNER_ONLY)
     visit, client = await _own_visit(session, planner, visit_id)
     new_staff = await session.get(Staff, staff_id)
-    if new_staff is None or new_staff.unit_id != planner.unit_id:
+    if new_staff is None or new_staff.unit_id != planner.unit_id or not new_staff.active:
         raise NotFound(ErrorCode.STAFF_NOT_FOUND)
     if visit.staff_id == staff_id:
         return visit
+    if visit.status in (VisitStatus.DONE, VisitStatus.CANCELLED) or visit.actual_start:
+        raise Conflict(ErrorCode.VISIT_ALREADY_STARTED)
+    previous = visit.staff_id
     visit.staff_id = staff_id
     visit.version += 1
     session.add(visit)
@@ -645,9 +806,38 @@ async def assign_visit(
         entity_id=visit.id,
         client_id=client.id,
         staff_id=staff_id,
+        previous_staff_id=previous,
     )
+    assert visit.id is not None
+    await outbox.notify_staff(
+        session,
+        staff_ids=[staff_id],
+        message=VisitForStaff(
+            kind=NotificationKind.VISIT_ASSIGNED,
+            visit_id=visit.id,
+            visit_start=visit.planned_start,
+            client_first_name=client.first_name,
+        ),
+        urgency=Urgency.CHANGE,
+        now=now,
+        client_id=client.id,
+    )
+    if previous is not None:
+        await outbox.notify_staff(
+            session,
+            staff_ids=[previous],
+            message=VisitForStaff(
+                kind=NotificationKind.VISIT_UNASSIGNED,
+                visit_id=visit.id,
+                visit_start=visit.planned_start,
+                client_first_name=client.first_name,
+                other_staff_first_name=new_staff.first_name,
+            ),
+            urgency=Urgency.CHANGE,
+            now=now,
+            client_id=client.id,
+        )
     if staff_id not in await known_staff_ids(session, visit.client_id):
-        assert visit.id is not None
         await outbox.notify_client(
             session,
             client_id=visit.client_id,

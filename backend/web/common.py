@@ -27,7 +27,11 @@ class MenuItem:
 
 def menu(user: WebUser) -> list[MenuItem]:
     """Each role's own work (an assessor's read-only menu comes with the follow-up pages)."""
-    items = [MenuItem("/web/", N_("Overview")), MenuItem("/web/clients", N_("Clients"))]
+    items = [
+        MenuItem("/web/", N_("Overview")),
+        MenuItem("/web/day", N_("Today's visits")),
+        MenuItem("/web/clients", N_("Clients")),
+    ]
     if user.keeps_records or user.is_contact_person:
         items.append(MenuItem("/web/followup", N_("Follow-up")))
     if user.keeps_records:
@@ -117,6 +121,11 @@ ERRORS = {
     ErrorCode.CODE_USED: N_("This sign-in link has already been used. Ask the bot for a new one."),
     ErrorCode.CODE_EXPIRED: N_("This sign-in link has expired. Ask the bot for a new one."),
     ErrorCode.STAFF_INACTIVE: N_("This account is no longer active."),
+    ErrorCode.VISIT_ALREADY_STARTED: N_("This visit has already started or is over."),
+    ErrorCode.NOT_YOUR_VISIT: N_(
+        "Only the visit's staff, the contact person or a planner can do this."
+    ),
+    ErrorCode.VISIT_NOT_FOUND: N_("There is no such visit."),
 }
 
 

@@ -26,6 +26,8 @@ from contract import (
     RequestPublic,
     RequestStatus,
     StaffRole,
+    VisitPublic,
+    VisitStatus,
 )
 
 REASONS = TypeAdapter(list[Reason])
@@ -34,6 +36,10 @@ SHOWN = 20  # requests shown of the queue, oldest first
 
 class RejectFlow(StatesGroup):
     text = State()  # the reason in the staff member's words
+
+
+class PerformedFlow(StatesGroup):
+    minutes = State()  # the performed minutes, typed
 
 
 def create_router() -> Router:
@@ -53,9 +59,16 @@ def create_router() -> Router:
     router.callback_query.register(hand_over, decide(F.action == "handover"))
     router.message.register(my_day, MenuButton(keyboards.MY_DAY))
     router.message.register(my_day, Command("day"))
+    router.callback_query.register(
+        correct_performed, keyboards.VisitAction.filter(F.action == "fix")
+    )
     router.callback_query.register(visit_action, keyboards.VisitAction.filter())
+    router.message.register(performed_minutes_text, PerformedFlow.minutes, F.text)
+    router.callback_query.register(performed_reason, keyboards.PerformedPick.filter())
+    router.callback_query.register(deviation_chosen, keyboards.DeviationPick.filter())
     router.message.register(running_late, MenuButton(keyboards.LATE))
     router.message.register(running_late, Command("late"))
+    router.callback_query.register(late_for, keyboards.LateFor.filter())
     router.callback_query.register(late_chosen, keyboards.LatePick.filter())
     return router
 
@@ -276,17 +289,32 @@ async def visit_action(
     backend: BackendClient,
     callback_answer: CallbackAnswer,
 ) -> None:
-    user = query.from_user.id
-    if callback_data.action == "in":
-        visit = await backend.check_in(user, callback_data.visit_id)
+    user, visit_id = query.from_user.id, callback_data.visit_id
+    action = callback_data.action
+    if action == "in":
+        visit = await backend.check_in(user, visit_id)
         note = texts.staff.checked_in(visit)
+    elif action == "keep":
+        note = texts.staff.still_checked_in()
+        visit = None
     else:
-        visit = await backend.check_out(user, callback_data.visit_id)
+        try:
+            visit = await backend.check_out(user, visit_id, confirm=action == "sure")
+        except BackendError as exc:
+            if exc.code is not ErrorCode.CHECK_OUT_TOO_SOON:
+                raise
+            # Most likely a double tap on the button that just turned into "check out".
+            shown = await _day_visit(backend, user, visit_id)
+            text = texts.staff.check_out_so_soon(int(exc.details.get("minutes", 0)))
+            block = texts.staff.staff_visit_block(shown) + "\n" if shown else ""
+            await _edit(query, block + text, keyboards.check_out_sure_keyboard(visit_id))
+            return
         note = texts.staff.checked_out(visit)
     callback_answer.text = note
-    day = await backend.staff_day(user)
     # The day's view of the visit also says whose it is and where.
-    shown = next((v for v in day if v.id == visit.id), visit)
+    shown = await _day_visit(backend, user, visit_id) or visit
+    if shown is None:
+        return
     await _edit(
         query,
         texts.staff.staff_visit_block(shown) + "\n" + note,
@@ -294,16 +322,100 @@ async def visit_action(
     )
 
 
+async def _day_visit(backend: BackendClient, user: int, visit_id: int) -> VisitPublic | None:
+    return next((v for v in await backend.staff_day(user) if v.id == visit_id), None)
+
+
+async def correct_performed(
+    query: CallbackQuery, callback_data: keyboards.VisitAction, state: FSMContext
+) -> None:
+    await state.set_state(PerformedFlow.minutes)
+    await state.update_data(performed_visit=callback_data.visit_id)
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.staff.how_many_minutes_performed())
+
+
+async def performed_minutes_text(message: Message, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if not text.isdigit() or not 0 <= int(text) <= 600:
+        await message.answer(texts.staff.performed_minutes_not_understood())
+        return
+    data = await state.get_data()
+    await state.set_state(None)
+    minutes = int(text)
+    await message.answer(
+        texts.staff.why_correct(minutes),
+        reply_markup=keyboards.performed_reason_keyboard(data["performed_visit"], minutes),
+    )
+
+
+async def performed_reason(
+    query: CallbackQuery,
+    callback_data: keyboards.PerformedPick,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    visit = await backend.correct_performed(
+        query.from_user.id, callback_data.visit_id, callback_data.minutes, callback_data.reason
+    )
+    text = texts.staff.performed_corrected(visit)
+    callback_answer.text = text
+    await _edit(query, text)
+
+
+async def deviation_chosen(
+    query: CallbackQuery,
+    callback_data: keyboards.DeviationPick,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    user = query.from_user.id
+    await backend.set_deviation(user, callback_data.visit_id, callback_data.reason)
+    note = texts.staff.deviation_saved(callback_data.reason)
+    callback_answer.text = note
+    shown = await _day_visit(backend, user, callback_data.visit_id)
+    block = texts.staff.staff_visit_block(shown) + "\n" if shown else ""
+    await _edit(query, block + note)
+
+
 # --- running late -------------------------------------------------------------------------
 
 
-async def running_late(message: Message) -> None:
-    await message.answer(texts.staff.how_late(), reply_markup=keyboards.late_keyboard())
+async def running_late(message: Message, backend: BackendClient) -> None:
+    """Late for which visit? With one visit still to come, straight to how late."""
+    assert message.from_user is not None
+    waiting = [
+        v
+        for v in await backend.staff_day(message.from_user.id)
+        if v.status in (VisitStatus.PLANNED, VisitStatus.ON_THE_WAY)
+    ]
+    if not waiting:
+        await message.answer(texts.staff.told_late([]))
+        return
+    if len(waiting) == 1:
+        await message.answer(
+            texts.staff.how_late(waiting[0]), reply_markup=keyboards.late_keyboard(waiting[0].id)
+        )
+        return
+    await message.answer(
+        texts.staff.late_for_which_visit(), reply_markup=keyboards.late_visits_keyboard(waiting)
+    )
+
+
+async def late_for(
+    query: CallbackQuery, callback_data: keyboards.LateFor, backend: BackendClient
+) -> None:
+    visit = await _day_visit(backend, query.from_user.id, callback_data.visit_id)
+    if visit is None:
+        await _edit(query, texts.errors.error_text(ErrorCode.VISIT_NOT_FOUND))
+        return
+    await _edit(query, texts.staff.how_late(visit), keyboards.late_keyboard(visit.id))
 
 
 async def late_chosen(
     query: CallbackQuery, callback_data: keyboards.LatePick, backend: BackendClient
 ) -> None:
-    affected = await backend.running_late(query.from_user.id, callback_data.minutes)
-    clients = len({visit.client_id for visit in affected})  # clients, not their visits
-    await _edit(query, texts.staff.told_late(clients))
+    affected = await backend.running_late(
+        query.from_user.id, callback_data.minutes, callback_data.visit_id or None
+    )
+    await _edit(query, texts.staff.told_late(affected))

@@ -40,6 +40,15 @@ def error_text(code: ErrorCode) -> str:
         ErrorCode.NOT_CHECKED_IN: _("Check in to the visit first."),
         ErrorCode.NOT_YOUR_VISIT: _("That is not your visit."),
         ErrorCode.VISIT_CANCELLED: _("That visit is cancelled."),
+        ErrorCode.VISIT_MISSED: _(
+            "The time for that visit has passed without a check-in. Choose why it did not "
+            "happen instead."
+        ),
+        ErrorCode.VISIT_ALREADY_STARTED: _("That visit has already started."),
+        ErrorCode.NOT_CHECKED_OUT: _("Check out of the visit first."),
+        ErrorCode.PERFORMED_OUT_OF_BOUNDS: _(
+            "That is more time than has passed since the check-in."
+        ),
         ErrorCode.ALREADY_MARKED_WRONG: _("That note has already been corrected."),
         ErrorCode.NOT_YOUR_NOTE: _("Only the author or a planner can correct that note."),
     }

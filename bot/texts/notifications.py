@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.backend_client import UnknownNotification
@@ -25,6 +27,7 @@ from contract import (
     RequestStatus,
     SomeoneNew,
     StaffLate,
+    VisitForStaff,
 )
 
 
@@ -54,6 +57,23 @@ def _whose_request(m: RequestDecided, recipient: PersonKind, chat_id: int | None
     if recipient is PersonKind.CLIENT and m.asked_by is PersonKind.CLIENT:
         return None
     return escape(name)
+
+
+def _visit_for_staff(m: VisitForStaff) -> str:
+    """To the staff member whose visit changed or changed hands."""
+    name = escape(m.client_first_name)
+    when = f"{fmt_day(m.visit_start)} {fmt_time(m.visit_start)}"
+    if m.kind is NotificationKind.VISIT_ASSIGNED:
+        return _("You have been given a visit: {name}, {when}.").format(name=name, when=when)
+    if m.kind is NotificationKind.VISIT_UNASSIGNED:
+        return _("Your visit to {name} {when} has been given to {other}.").format(
+            name=name, when=when, other=escape(m.other_staff_first_name or "")
+        )
+    assert m.change is not None
+    change = change_text(m.change, m.before.start if m.before else None)
+    return _("Your visit to {name} has changed (approved):\n{change}").format(
+        name=name, change=change
+    )
 
 
 def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = None) -> str:
@@ -118,12 +138,16 @@ def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = N
         ).format(day=fmt_day(start), time=fmt_time(start))
     if isinstance(m, StaffLate):
         return _about(m.client_first_name, recipient) + _(
-            "{name} is running about {minutes} late for the visit at {time}."
+            "{name} is running late for the visit at {time} and expects to be there at about "
+            "{arrival} ({minutes} late)."
         ).format(
             name=escape(m.staff_first_name),
             minutes=fmt_duration(m.late_minutes),
             time=fmt_time(m.visit_start),
+            arrival=fmt_time(m.visit_start + timedelta(minutes=m.late_minutes)),
         )
+    if isinstance(m, VisitForStaff):
+        return _visit_for_staff(m)
     if isinstance(m, SomeoneNew):
         return _about(m.client_first_name, recipient) + _(
             "Someone new is coming: {name} will come on {day} at {time}."

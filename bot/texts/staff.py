@@ -20,11 +20,13 @@ from bot.texts.formatting import (
 )
 from bot.texts.frame import reason_text
 from bot.texts.requests import REJECT_REASONS, request_text
-from bot.texts.visits import visit_status, visit_time
+from bot.texts.visits import expected_arrival, visit_status, visit_time
 from contract import (
+    DeviationReason,
     ErrorCode,
     FrequencyUnit,
     Outcome,
+    PerformedCorrection,
     PersonKind,
     Reason,
     ReasonCode,
@@ -193,7 +195,69 @@ def staff_visit_block(visit: VisitPublic) -> str:
         lines.append(f"<i>{escape(visit.how)}</i>")
     status = _("checked in") if visit.status is VisitStatus.IN_PROGRESS else visit_status(visit)
     lines.append(_("Status: {status}").format(status=status))
+    if visit.status is VisitStatus.MISSED and visit.deviation_reason is None:
+        lines.append(_("Nobody checked in. Why did the visit not happen?"))
+    elif visit.deviation_reason is not None:
+        lines.append(
+            _("Reason: {reason}").format(reason=deviation_reasons()[visit.deviation_reason])
+        )
     return "\n".join(lines)
+
+
+def deviation_reasons() -> dict[DeviationReason, str]:
+    """Why a visit did not happen, as staff choose it."""
+    return {
+        DeviationReason.CLIENT_DECLINED: _("The client declined"),
+        DeviationReason.HOSPITAL_STAY: _("The client was in hospital"),
+        DeviationReason.CANCELLED_BY_PROVIDER: _("No staff could come"),
+        DeviationReason.TRAVEL: _("The client was away"),
+        DeviationReason.OTHER: _("Another reason"),
+    }
+
+
+def deviation_saved(reason: DeviationReason) -> str:
+    return _("Saved: {reason}.").format(reason=deviation_reasons()[reason])
+
+
+def correction_reasons() -> dict[PerformedCorrection, str]:
+    return {
+        PerformedCorrection.DOUBLE_TAP: _("I checked out by mistake"),
+        PerformedCorrection.FORGOT_TO_CHECK_OUT: _("I forgot to check out"),
+        PerformedCorrection.FORGOT_TO_CHECK_IN: _("I checked in late"),
+        PerformedCorrection.OTHER: _("Another reason"),
+    }
+
+
+def check_out_so_soon(minutes: int) -> str:
+    """A check-out a few minutes after the check-in: probably a double tap."""
+    return ngettext(
+        "You checked in only {n} minute ago. Check out now anyway?",
+        "You checked in only {n} minutes ago. Check out now anyway?",
+        minutes,
+    ).format(n=minutes)
+
+
+def still_checked_in() -> str:
+    return _("You are still checked in.")
+
+
+def how_many_minutes_performed() -> str:
+    return _("How many minutes did the visit really take? Write a number, for example 25.")
+
+
+def performed_minutes_not_understood() -> str:
+    return _("Write the minutes as a number from 0 to 600, for example 25.")
+
+
+def why_correct(minutes: int) -> str:
+    return _("Why should it be {length}?").format(length=fmt_duration(minutes))
+
+
+def performed_corrected(visit: VisitPublic) -> str:
+    assert visit.performed_minutes is not None
+    return _("Corrected: {length} performed. The change and its reason are saved.").format(
+        length=fmt_duration(visit.performed_minutes)
+    )
 
 
 def your_visits_today() -> str:
@@ -220,18 +284,30 @@ def checked_out(visit: VisitPublic) -> str:
 # --- running late ---------------------------------------------------------------------------
 
 
-def how_late() -> str:
-    return _("How late are you?")
+def late_for_which_visit() -> str:
+    return _("Which visit will you be late for?")
 
 
-def told_late(clients: int) -> str:
-    if not clients:
+def how_late(visit: VisitPublic) -> str:
+    return _("How late will you be for {name} at {time}?").format(
+        name=escape(visit.client_first_name or ""), time=fmt_time(visit.start)
+    )
+
+
+def told_late(affected: list[VisitPublic]) -> str:
+    """Who was told, and when each can expect you (the visit itself and those it pushes)."""
+    if not affected:
         return _("You have no more visits today to be late for.")
-    return ngettext(
-        "I have told {n} client that you are running late.",
-        "I have told {n} clients that you are running late.",
-        clients,
-    ).format(n=clients)
+    lines = [_("I have told them when to expect you:")]
+    for visit in affected:
+        lines.append(
+            _("{name} (planned {time}): about {arrival}").format(
+                name=escape(visit.client_first_name or ""),
+                time=fmt_time(visit.start),
+                arrival=fmt_time(expected_arrival(visit)),
+            )
+        )
+    return "\n".join(lines)
 
 
 # --- notes ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -21,11 +21,20 @@ from contract import DayPublic, NotePublic, VisitPublic, VisitStatus
 MESSAGE_LIMIT = 4000
 
 
+def expected_arrival(visit: VisitPublic) -> datetime:
+    """When staff reported late are expected: the planned start plus the lateness."""
+    return visit.start + timedelta(minutes=visit.late_minutes)
+
+
 def visit_status(visit: VisitPublic) -> str:
     status = visit.status
     if status is VisitStatus.CANCELLED:
         return _("cancelled")
+    if status is VisitStatus.MISSED:
+        return _("did not happen")
     if status is VisitStatus.DONE:
+        if visit.performed_minutes is not None:
+            return _("done, {length}").format(length=fmt_duration(visit.performed_minutes))
         return _("done")
     if status is VisitStatus.IN_PROGRESS:
         return _("staff are with you now")
@@ -33,7 +42,11 @@ def visit_status(visit: VisitPublic) -> str:
         return _("on the way")
     if visit.late_minutes:
         n = visit.late_minutes
-        return ngettext("late by {n} minute", "late by {n} minutes", n).format(n=n)
+        return ngettext(
+            "late by {n} minute, expected about {time}",
+            "late by {n} minutes, expected about {time}",
+            n,
+        ).format(n=n, time=fmt_time(expected_arrival(visit)))
     return _("planned")
 
 
@@ -56,7 +69,7 @@ def visit_block(visit: VisitPublic) -> str:
         f"<b>{visit_time(visit)}</b> ({fmt_duration(visit.duration_minutes)})",
         services_text(visit.services, visit.declined_services),
     ]
-    if visit.status not in (VisitStatus.DONE, VisitStatus.CANCELLED):
+    if visit.status not in (VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.MISSED):
         lines.append(who_is_coming(visit))
     lines.append(_("Status: {status}").format(status=visit_status(visit)))
     return "\n".join(lines)

@@ -101,6 +101,7 @@ GET    /staff/day                                          | 401  401   403 403 
 POST   /staff/visits/{visit_id}/check-in                   | 401  401   403 403 403 403 403 403 403 403   200 403 200  200
 POST   /staff/visits/{visit_id}/check-out                  | 401  401   403 403 403 403 403 403 403 403   200 403 200  200
 POST   /staff/visits/{visit_id}/deviation                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200
+POST   /staff/visits/{visit_id}/performed                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200
 POST   /staff/late                                         | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
 POST   /staff/visits/{visit_id}/assign/{staff_id}          | 401  401   403 403 403 403 403 403 403 403   403 403 200  200
 POST   /staff/invitations                                  | 401  401   403 403 403 403 403 403 403 403   201 201 201  201
@@ -329,6 +330,16 @@ async def anna_checks_in(api: httpx.AsyncClient, ids: Ids) -> None:
     assert r.status_code == 200, r.text
 
 
+async def anna_checks_in_and_out(api: httpx.AsyncClient, ids: Ids) -> None:
+    await anna_checks_in(api, ids)
+    r = await api.post(
+        f"/staff/visits/{ids.breakfast}/check-out",
+        json={"confirm": True},
+        headers=headers("cp", "/staff"),
+    )
+    assert r.status_code == 200, r.text
+
+
 def recipe(route: Route, ids: Ids) -> tuple[Call, Setup | None]:
     """The call each row makes, about A's data, with a body a permitted caller would send."""
     path = route[1]
@@ -368,13 +379,21 @@ def recipe(route: Route, ids: Ids) -> tuple[Call, Setup | None]:
         ("POST", "/speech/transcribe"): {"params": {"language": "sv"}, "content": b""},
         ("POST", "/staff/requests/{request_id}/{decision}"): {"json": {}},
         ("POST", "/staff/visits/{visit_id}/deviation"): {"json": {"reason": "travel"}},
+        # Checked out at once (a confirmed double tap), so the check-in was 0 minutes ago.
+        ("POST", "/staff/visits/{visit_id}/check-out"): {"json": {"confirm": True}},
+        ("POST", "/staff/visits/{visit_id}/performed"): {
+            "json": {"minutes": 0, "reason": "double_tap"}
+        },
         ("POST", "/staff/late"): {"json": {"minutes": 10}},
         ("POST", "/staff/invitations"): {"json": {"kind": "client", "client_id": LISA}},
         ("POST", "/staff/visits/{visit_id}/notes"): {"json": {"text": "Åt hela lunchen."}},
         ("POST", "/staff/notes/{note_id}/correct"): {"json": {"text": "Åt halva gröten."}},
         ("POST", "/staff/clients/{client_id}/erasure"): {"json": {"confirm_client_id": LISA}},
     }
-    setups: dict[Route, Setup] = {("POST", "/staff/visits/{visit_id}/check-out"): anna_checks_in}
+    setups: dict[Route, Setup] = {
+        ("POST", "/staff/visits/{visit_id}/check-out"): anna_checks_in,
+        ("POST", "/staff/visits/{visit_id}/performed"): anna_checks_in_and_out,
+    }
     return (filled, bodies.get(route, {})), setups.get(route)
 
 

@@ -15,6 +15,7 @@ from backend.models import ChatAccount, Notification, Urgency
 from tests.backend.helpers import GOSTA, LISA, service_headers, visit_at
 from tests.conftest import Clock, Database, as_chat, as_staff
 
+TODAY = date(2026, 11, 23)
 TOMORROW = date(2026, 11, 24)
 LISAS, EVAS, GOSTAS, ANNAS = 1001, 1002, 1003, 2001  # chat ids of the demo's accounts
 LEASE = 60
@@ -42,7 +43,7 @@ async def fail(api: httpx.AsyncClient, notification_id: int, **body: Any) -> Non
 
 async def decide(api: httpx.AsyncClient, hour: int = 12) -> dict[str, Any]:
     """Lisa asks for a longer visit tomorrow and Anna approves it: Anna is told of the request,
-    then Lisa and Eva of the decision."""
+    then Lisa and Eva of the decision, and Anna (the visit is hers) of the changed visit."""
     visit = await visit_at(api, TOMORROW, hour)
     r = await api.post(
         f"/clients/{LISA}/requests",
@@ -88,6 +89,7 @@ async def test_a_decision_is_claimed_with_chat_locale_and_payload(api, demo) -> 
         ("request_decided", LISAS),
         ("request_decided", EVAS),
         ("request_to_decide", ANNAS),
+        ("visit_changed", ANNAS),
     ]
     mine = by_chat(claimed)
     assert (mine[LISAS]["locale"], mine[LISAS]["recipient"]) == ("fi", "client")
@@ -103,21 +105,22 @@ async def test_a_claim_is_leased_acked_ones_stay_delivered_and_others_come_back(
     api, demo, db, clock: Clock
 ) -> None:
     await decide(api)
-    first = by_chat(await claim(api))
+    claimed = await claim(api)
+    first = by_chat(claimed)
     await ack(api, first[LISAS]["id"])
     await ack(api, first[LISAS]["id"])  # acknowledging twice is harmless
     assert await claim(api) == []  # within the lease nobody else gets them
 
     clock.advance(seconds=LEASE + 1)
-    again = by_chat(await claim(api))
+    again = await claim(api)
     # At least once: what was claimed but never acknowledged is sent again.
-    assert sorted(again) == [EVAS, ANNAS]
-    assert {n["id"] for n in again.values()} == {first[EVAS]["id"], first[ANNAS]["id"]}
-    assert {n["attempts"] for n in again.values()} == {2}
+    assert sorted(n["chat_id"] for n in again) == [EVAS, ANNAS, ANNAS]
+    assert {n["id"] for n in again} == {n["id"] for n in claimed} - {first[LISAS]["id"]}
+    assert {n["attempts"] for n in again} == {2}
     delivered = await db.get(Notification, first[LISAS]["id"])
     assert delivered.delivered_at == clock.now - timedelta(seconds=LEASE + 1)
 
-    for n in again.values():
+    for n in again:
         await ack(api, n["id"])
     clock.advance(seconds=LEASE + 1)
     assert await claim(api) == []
@@ -158,7 +161,8 @@ async def test_a_blocked_chat_is_marked_and_its_messages_dropped(
 
     before = await db.count(Notification)
     await decide(api, hour=8)
-    assert await db.count(Notification) == before + 2  # Anna and Lisa; nothing queued for Eva
+    # Anna (the request, then her changed visit) and Lisa; nothing queued for Eva
+    assert await db.count(Notification) == before + 3
     assert await pending_for(db, EVAS) == []
 
 
@@ -166,8 +170,8 @@ async def test_two_notifiers_claiming_at_once_never_share_a_notification(api, de
     await decide(api)
     first, second = await asyncio.gather(claim(api, limit=2), claim(api, limit=2))
     ids = [n["id"] for n in first + second]
-    assert len(ids) == len(set(ids)) == 3
-    assert sorted(len(c) for c in (first, second)) == [1, 2]
+    assert len(ids) == len(set(ids)) == 4
+    assert sorted(len(c) for c in (first, second)) == [2, 2]
 
 
 async def test_acknowledging_an_unknown_notification_is_not_found(api, demo) -> None:
@@ -211,15 +215,19 @@ async def test_an_account_that_wants_everything_is_told_of_short_lateness(api, d
     assert {n.urgency for n, _a in notes} == {Urgency.INFO}
 
 
-async def test_a_late_notice_is_one_message_per_client_about_the_next_visit(api, demo, db) -> None:
+async def test_a_late_notice_is_for_the_visit_it_was_reported_for(api, demo, db) -> None:
     # At 08:40 Anna has not yet come to Lisa's 08:00 visit; lunch and dinner follow.
     r = await api.post("/staff/late", json={"minutes": 45}, headers=as_staff("anna"))
     assert r.status_code == 200, r.text
-    assert len(r.json()) == 3  # every remaining visit today is marked late
+    # Only the 08:00 visit is late: lunch at 12:00 is hours later, nothing pushes it.
+    [late] = r.json()
+    breakfast = await visit_at(api, TODAY, 8)
+    assert (late["id"], late["late_minutes"]) == (breakfast["id"], 45)
+    lunch = await visit_at(api, TODAY, 12)
+    assert lunch["late_minutes"] == 0
     [to_lisa] = await pending_for(db, LISAS)
     [to_eva] = await pending_for(db, EVAS)
-    first = min(r.json(), key=lambda v: v["start"])
-    assert to_lisa.message.visit_id == to_eva.message.visit_id == first["id"]
+    assert to_lisa.message.visit_id == to_eva.message.visit_id == breakfast["id"]
 
 
 async def test_an_account_that_wants_only_urgent_news_is_not_told_of_decisions(

@@ -15,6 +15,7 @@ from sqlmodel import col, or_, select
 
 from backend.config import Settings
 from backend.models import (
+    AuditEvent,
     ChangeRequest,
     ChatAccount,
     Client,
@@ -81,8 +82,15 @@ SAY: dict[str, dict[str, Any]] = {
         "check_out": "Checka ut",
         "checked_in": "Incheckad kl. {time}.",
         "checked_out": "Utcheckad kl. {time}: {length} utförd tid.",
-        "how_late": "Hur sent kommer du?",
-        "told_2": "Jag har meddelat 2 brukare att du är försenad.",
+        "which_visit": "Vilket besök blir du sen till?",
+        "how_late_for": "Hur sent kommer du till {name} kl. {time}?",
+        "told": "Jag har meddelat när de kan vänta dig:",
+        "told_line": "{name} (planerat {time}): ca {arrival}",
+        "correct_time": "Rätta utförd tid",
+        "so_soon": "Du checkade in för bara {n} minuter sedan. Checka ut ändå?",
+        "sure": "Ja, checka ut",
+        "mistake": "Jag checkade ut av misstag",
+        "corrected": "Rättat: 25 min utförd tid. Ändringen och skälet är sparade.",
         "services": {"meal": "måltid", "dressing": "påklädning", "supervision": "tillsyn"},
         "and": "och",
     },
@@ -127,8 +135,15 @@ SAY: dict[str, dict[str, Any]] = {
         "check_out": "Check out",
         "checked_in": "Checked in at {time}.",
         "checked_out": "Checked out at {time}: {length} performed.",
-        "how_late": "How late are you?",
-        "told_2": "I have told 2 clients that you are running late.",
+        "which_visit": "Which visit will you be late for?",
+        "how_late_for": "How late will you be for {name} at {time}?",
+        "told": "I have told them when to expect you:",
+        "told_line": "{name} (planned {time}): about {arrival}",
+        "correct_time": "Correct the performed time",
+        "so_soon": "You checked in only {n} minutes ago. Check out now anyway?",
+        "sure": "Yes, check out",
+        "mistake": "I checked out by mistake",
+        "corrected": "Corrected: 25 mins performed. The change and its reason are saved.",
         "services": {"meal": "meal", "dressing": "dressing", "supervision": "safety check"},
         "and": "and",
     },
@@ -541,16 +556,60 @@ async def test_check_in_and_out_record_the_actual_times(
     [edited] = chat.edits()
     assert note in edited
     [edit] = [r for r in chat.last if isinstance(r, EditMessageText)]
-    assert edit.reply_markup is None  # nothing more to press on a done visit
+    # On a done visit the one thing left is to correct the performed time.
+    assert edit.reply_markup is not None
+    assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [
+        s["correct_time"]
+    ]
     row = await db.get(Visit, breakfast.id)
     assert row.status == "done"
     assert (row.actual_start, row.actual_end) == (checked_in_at, clock.now)
 
 
+async def test_a_double_tap_does_not_check_out_and_a_wrong_time_can_be_corrected(
+    chat: Chat, lang: str, db: Database, clock: Clock
+) -> None:
+    s = SAY[lang]
+    await chat.send("anna", s["my_day"])
+    breakfast, _client = (await annas_visits_today(db))[0]
+    first = hhmm(breakfast.planned_start)
+    await chat.press_on("anna", first, s["check_in"])
+    checked_in_at = clock.now
+    # The second tap of a double tap lands on the button that just became "check out".
+    clock.advance(seconds=20)
+    await chat.press_on("anna", first, s["check_out"])
+    [edited] = chat.edits()
+    assert edited.endswith(s["so_soon"].format(n=0))
+    row = await db.get(Visit, breakfast.id)
+    assert (row.status, row.actual_end) == ("in_progress", None)  # no "0 min performed"
+
+    # Anna really did leave at once: she confirms, then corrects the time to what she did.
+    await chat.press_on("anna", first, s["sure"])
+    row = await db.get(Visit, breakfast.id)
+    assert row.status == "done" and row.actual_end == clock.now
+    clock.advance(minutes=30)
+    await chat.press_on("anna", first, s["correct_time"])
+    await chat.send("anna", "25")
+    await chat.press("anna", s["mistake"])
+    row = await db.get(Visit, breakfast.id)
+    assert row.actual_end == checked_in_at + timedelta(minutes=25)
+    [event] = await db.all(
+        select(AuditEvent)
+        .where(AuditEvent.action == "visit.performed_corrected")
+        .where(AuditEvent.entity_id == breakfast.id)
+    )
+    assert event.details == {
+        "reason": "double_tap",
+        "previous_minutes": 0,
+        "performed_minutes": 25,
+    }
+    assert s["corrected"] in chat.alerts()
+
+
 # --- running late -------------------------------------------------------------------------
 
 
-async def test_running_late_tells_exactly_the_clients_still_waiting(
+async def test_running_late_is_for_one_visit_and_the_visits_it_pushes(
     chat: Chat, lang: str, api, db: Database, clock: Clock
 ) -> None:  # type: ignore[no-untyped-def]
     s = SAY[lang]
@@ -561,28 +620,57 @@ async def test_running_late_tells_exactly_the_clients_still_waiting(
         r = await api.post(f"/staff/visits/{breakfast.id}/{action}", headers=as_staff("anna"))
         assert r.status_code == 200, r.text
         clock.advance(minutes=20)
-    waiting = [v for v, _ in await annas_visits_today(db) if v.status == "planned"]
-    clients = {v.client_id for v in waiting}
-    assert len(waiting) == 3 and clients == {LISA, AINO}
+    waiting = [(v, c) for v, c in await annas_visits_today(db) if v.status == "planned"]
+    assert [(hhmm(v.planned_start), c.first_name) for v, c in waiting] == [
+        ("12:00", "Lisa"),
+        ("12:30", "Aino"),
+        ("17:00", "Lisa"),
+    ]
 
-    assert s["how_late"] in await chat.send("anna", s["late"])
+    assert s["which_visit"] in await chat.send("anna", s["late"])
+    lunch, lisa = waiting[0]
+    await chat.press("anna", f"12:00 {lisa.first_name}")
+    [asked] = chat.edits()
+    assert asked == s["how_late_for"].format(name="Lisa", time="12:00")
     await chat.press("anna", "20 min")
-    [told] = chat.edits()
-    assert told == s["told_2"]
 
-    # One message per client (and each consenting relative), about their next visit.
-    next_visit: dict[int, int] = {}
-    for visit in waiting:
-        next_visit.setdefault(visit.client_id, visit.id)
-    expected = {
-        (user, visit_id)
-        for client_id, visit_id in next_visit.items()
-        for user in await accounts_told_about(db, client_id)
-    }
-    rows = await notifications(db, "staff_late")
-    assert {(user, m.visit_id) for user, m in rows} == expected
-    assert len(rows) == len(expected)
-    assert all(m.late_minutes == 20 and m.staff_first_name == "Anna" for _, m in rows)
-    for visit in waiting:
-        assert (await db.get(Visit, visit.id)).late_minutes == 20
+    # Computed here from the rows: Lisa's lunch starts 20 min late and ends 20 min late; each
+    # later visit is late by what the one before overruns its start, until one has slack.
+    expected: dict[int, int] = {}
+    free_at = lunch.planned_start + timedelta(minutes=20 + lunch.duration_minutes)
+    expected[lunch.id] = 20
+    for visit, _c in waiting[1:]:
+        late = int((free_at - visit.planned_start).total_seconds() // 60)
+        if late <= 0:
+            break
+        expected[visit.id] = late
+        free_at = visit.planned_start + timedelta(minutes=late + visit.duration_minutes)
+    assert len(expected) == 2  # Aino's 12:30 is pushed, Lisa's 17:00 is not
+    names = {v.id: c.first_name for v, c in waiting}
+    starts = {v.id: v.planned_start for v, _c in waiting}
+    [told] = chat.edits()
+    assert told == "\n".join(
+        [s["told"]]
+        + [
+            s["told_line"].format(
+                name=names[vid],
+                time=hhmm(starts[vid]),
+                arrival=hhmm(starts[vid] + timedelta(minutes=late)),
+            )
+            for vid, late in expected.items()
+        ]
+    )
+    for visit, _c in waiting:
+        assert (await db.get(Visit, visit.id)).late_minutes == expected.get(visit.id, 0)
     assert (await db.get(Visit, breakfast.id)).late_minutes == 0
+
+    # One message per client (and each consenting relative), about the visit it concerns.
+    rows = await notifications(db, "staff_late")
+    want = {
+        (user, vid)
+        for vid in expected
+        for user in await accounts_told_about(db, next(c.id for v, c in waiting if v.id == vid))
+    }
+    assert {(user, m.visit_id) for user, m in rows} == want
+    assert len(rows) == len(want)
+    assert all(m.late_minutes == expected[m.visit_id] for _, m in rows)

@@ -22,8 +22,8 @@ def web_pages() -> list[str]:
     for method, path in web.routes():
         if method != "GET" or "{token}" in path or "oidc" in path:
             continue  # a sign-in link or the provider's return: tested on their own
-        if path.endswith("/budget"):
-            continue  # an HTMX fragment of the plan page, checked there
+        if path.endswith(("/budget", "/day/board")):
+            continue  # HTMX fragments of the plan page and the day board, checked there
         if path.endswith(".csv"):
             continue  # a download, not a page
         pages.append(re.sub(r"\{(\w+)\}", lambda m: IDS[m.group(1)], path))
@@ -41,6 +41,7 @@ async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: 
     pages = web_pages()
     assert "/web/plans/1" in pages and "/web/clients/1" in pages and "/web/unit" in pages
     assert "/web/followup" in pages and "/web/clients/1/followup" in pages
+    assert "/web/day" in pages  # the day board (its states: tests/browser/test_day_board.py)
     for who in ("Karin", "Anna"):
         await page.context.clear_cookies()
         await sign_in(page, who)

@@ -257,15 +257,20 @@ async def test_a_late_notice_reaches_exactly_the_affected_clients(
 ) -> None:
     anna, lisa, eva, gosta = (world.phone(who) for who in ("anna", "lisa", "eva", "gosta"))
     start = len(world.tg.sent)
-    assert "Hur sent kommer du?" in await anna.says("⏰ Jag är försenad")
+    assert "Vilket besök blir du sen till?" in await anna.says("⏰ Jag är försenad")
+    assert "Hur sent kommer du till Lisa kl. 08:00?" in await anna.presses("08:00 Lisa")
     told = await anna.presses("45 min")
-    assert "Jag har meddelat 1 brukare att du är försenad." in told
 
-    late = await db.all(
-        select(Visit).where(Visit.late_minutes == 45).order_by(col(Visit.planned_start))
+    # Late for the 08:00 visit only: it ends 09:10 at the latest, long before lunch.
+    late = await db.all(select(Visit).where(Visit.late_minutes > 0))
+    assert [(v.client_id, v.staff_id, v.late_minutes) for v in late] == [(LISA, ANNA, 45)]
+    start_at = late[0].planned_start
+    arrival = hhmm(start_at + timedelta(minutes=45))
+    assert f"Jag har meddelat när de kan vänta dig:\nLisa (planerat 08:00): ca {arrival}" in told
+    notice = (
+        f"Anna är försenad till besöket kl. {hhmm(start_at)} och kommer ca kl. {arrival} "
+        "(45 min sent)."
     )
-    assert {v.client_id for v in late} == {LISA} and all(v.staff_id == ANNA for v in late)
-    notice = f"Anna kommer ungefär 45 min för sent till besöket kl. {hhmm(late[0].planned_start)}."
     assert notice in await lisa.gets("45 min", start=start)
     assert f"Gäller Lisa:\n{notice}" in await eva.gets("45 min", start=start)
     await settled(db)

@@ -84,7 +84,11 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert len(sent) == len(tg.sent) == 2
-    said = f"Anna kommer ungefär 20 min för sent till besöket kl. {start.astimezone(TZ):%H:%M}."
+    arrival = start + timedelta(minutes=20)
+    said = (
+        f"Anna är försenad till besöket kl. {start.astimezone(TZ):%H:%M} och kommer ca kl. "
+        f"{arrival.astimezone(TZ):%H:%M} (20 min sent)."
+    )
     assert texts[DEMO_ACCOUNTS["lisa"]] == said
     assert texts[DEMO_ACCOUNTS["eva"]] == f"Gäller Lisa:\n{said}"
 

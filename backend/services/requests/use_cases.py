@@ -74,7 +74,7 @@ async def _judge(
         days.insert(0, visit.day)
     if change.new_start is not None:
         days.insert(0, change.new_start.astimezone(TZ).date())
-    state = await visits.frame_state(session, client=client, days=days)
+    state = await visits.frame_state(session, client=client, days=days, now=now)
     verdict = fc.check_change(
         state.frame,
         state.visits,
@@ -340,6 +340,14 @@ async def approve(
             raise Conflict(ErrorCode.NO_LONGER_FITS, reasons=_reasons(verdict))
         changed = visits.apply_change(session, request.change, visit, client)
         await session.flush()
+        await visits.tell_assigned_of_change(
+            session,
+            visit=changed,
+            client=client,
+            change=request.change,
+            before=request.before,
+            now=now,
+        )
         return {"visit_id": changed.id}
 
     return await _decide(

@@ -22,7 +22,15 @@ import pytest
 from sqlmodel import col, select
 
 from backend import web
-from backend.models import PlanSlot, Staff, StaffAbsence, StaffRole, StaffSession, Unit
+from backend.models import (
+    PlanSlot,
+    Staff,
+    StaffAbsence,
+    StaffRole,
+    StaffSession,
+    Unit,
+    Visit,
+)
 from tests.conftest import Database, staff_web_session
 
 CALLERS = ("none", "other_unit", "carer", "contact_person", "planner", "manager")
@@ -101,6 +109,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/web/followup"): LISAS_PLANNERS,
     ("GET", "/web/followup.csv"): LISAS_PLANNERS,
     ("GET", "/web/clients/{client_id}/followup"): LISAS_PLANNERS,
+    # The day board shows the caller's own unit (another unit's staff see theirs, empty).
+    ("GET", "/web/day"): EVERYONE,
+    ("GET", "/web/day/board"): EVERYONE,
+    # Lisa's 17:00 visit today: planners assign it; her carers and planners give a reason.
+    ("POST", "/web/day/visits/{visit_id}/assign"): KEEPERS_ACT,
+    ("POST", "/web/day/visits/{visit_id}/deviation"): LISAS_PLANNERS_ACT,
     ("GET", "/web/account"): EVERYONE,
     ("POST", "/web/account/tokens"): EVERYONE,
 }
@@ -138,6 +152,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "/web/staff": {"first_name": "Nils", "last_name": "Ek", "role": "carer"},
     "/web/staff/{staff_id}": {"first_name": "Anna", "last_name": "Lindqvist", "role": "carer"},
     "/web/staff/{staff_id}/absences": {"starts_on": "2026-12-01", "ends_on": "2026-12-02"},
+    "/web/day/visits/{visit_id}/assign": {"staff_id": "2"},
+    "/web/day/visits/{visit_id}/deviation": {"reason": "other"},
     "/web/unit": {
         "name": "Hemtjänst Södermalm",
         "phone": "08-508 123 00",
@@ -180,7 +196,14 @@ async def test_the_web_route_answers_each_caller_as_written(
     slot = await db.first(select(PlanSlot).where(PlanSlot.care_plan_id == 1))
     token = await db.first(select(StaffSession).where(col(StaffSession.staff_id) == 1))
     absence = await db.first(select(StaffAbsence))
+    dinner = await db.first(
+        select(Visit)
+        .where(Visit.client_id == 1)
+        .where(Visit.day == date(2026, 11, 23))
+        .order_by(col(Visit.planned_start).desc())
+    )
     ids = {
+        "visit_id": dinner.id,
         "client_id": 1,
         "plan_id": 1,
         "slot_id": slot.id,
