@@ -20,14 +20,22 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import DomainError
-from backend.web import clients, people, planning, signin
+from backend.web import clients, needs, oversight, people, planning, queue, signin
 from backend.web.auth import SignInRequired, signin_url, words_for
 from backend.web.common import error_words
 from backend.web.templating import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREFIX = "/web"
-ROUTERS = (signin.router, clients.router, planning.router, people.router)
+ROUTERS = (
+    signin.router,
+    clients.router,
+    planning.router,
+    people.router,
+    queue.router,
+    oversight.router,
+    needs.router,
+)
 
 
 def routes() -> list[tuple[str, str]]:

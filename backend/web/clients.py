@@ -27,6 +27,8 @@ LETTER_LINKS = (N_("Letter"), N_("Back to the client"), N_("Print"))
 
 @router.get("/")
 async def home(request: Request, user: User, session: SessionDep, now: Now) -> Response:
+    if user.is_assessor:  # their one page
+        return see_other("/web/needs")
     today = now.astimezone(TZ).date()
     rows = await records.unit_clients(session, actor=user.actor)
     mine = [r for r in rows if user.staff.id in (r.client.contact_person_id, r.client.deputy_id)]
