@@ -296,6 +296,7 @@ class OrderFields:
     valid_to: date | None
     decided_on: date
     services: tuple[GrantedFields, ...]
+    assessor_staff_id: int | None = None  # who granted it: reads the changed needs
 
 
 async def add_order(
@@ -311,6 +312,10 @@ async def add_order(
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE)
     if not fields.services:
         raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["services"])
+    if fields.assessor_staff_id is not None:
+        assessor = await session.get(Staff, fields.assessor_staff_id)
+        if assessor is None or assessor.role is not StaffRole.ASSESSOR:
+            raise InvalidInput(ErrorCode.INVALID_REQUEST, fields=["assessor_staff_id"])
     earlier = list(
         (
             await session.exec(
@@ -335,6 +340,7 @@ async def add_order(
         valid_from=fields.valid_from,
         valid_to=fields.valid_to,
         decided_on=fields.decided_on,
+        assessor_staff_id=fields.assessor_staff_id,
     )
     session.add(order)
     await session.flush()

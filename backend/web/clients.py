@@ -18,7 +18,7 @@ from backend.web.common import attempt, error_words, page, see_other
 from backend.web.forms import Form as Fields
 from backend.web.i18n import LETTER_LOCALES, N_, Words
 from backend.web.templating import render
-from contract import TZ, FrequencyUnit, Period, ServiceCode
+from contract import TZ, FrequencyUnit, Period, ServiceCode, StaffRole
 
 router = APIRouter(prefix="/web")
 # The letter's own links are in the staff member's language (the letter is the client's).
@@ -270,6 +270,7 @@ def _order_fields(form: Fields, today: date) -> records.OrderFields:
         valid_to=valid_to,
         decided_on=decided_on or today,
         services=tuple(services),
+        assessor_staff_id=form.optional_id("assessor_staff_id"),
     )
 
 
@@ -295,6 +296,11 @@ async def _order_form(
         problem=problem,
         service_codes=list(ServiceCode),
         units=list(FrequencyUnit),
+        assessors=[
+            s
+            for s in await records.unit_staff(session, actor=user.actor)
+            if s.role is StaffRole.ASSESSOR
+        ],
     )
 
 

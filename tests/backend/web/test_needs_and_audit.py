@@ -147,3 +147,33 @@ async def test_the_manager_filters_the_audit_by_client_staff_and_days(api, app, 
     anna = await staff_web_session(db, await db.get(Staff, ANNA))
     async with browser(app, anna) as web:
         assert (await web.get("/web/audit")).status_code == 403
+
+
+async def test_the_planner_names_the_orders_assessor(api, app, demo, db) -> None:
+    astrid = Staff(unit_id=1, first_name="Astrid", last_name="Holm", role=StaffRole.ASSESSOR)
+    await db.add(astrid)
+    erik = await staff_web_session(db, await db.get(Staff, 3))
+    form = {
+        "csrf": erik.csrf,
+        "period": "month",
+        "frame_hours": "40",
+        "valid_from": "2027-01-01",
+        "decided_on": "2026-11-20",
+        "count_meal": "3",
+        "per_meal": "day",
+    }
+    async with browser(app, erik) as web:
+        shown = await web.get(f"/web/clients/{LISA}/orders/new")
+        assert "Biståndshandläggare" in text_of(shown.text) and "Astrid Holm" in shown.text
+        carer = await web.post(
+            f"/web/clients/{LISA}/orders/new", data={**form, "assessor_staff_id": str(ANNA)}
+        )
+        assert carer.status_code == 422  # Anna is no assessor: nothing is saved
+        saved = await web.post(
+            f"/web/clients/{LISA}/orders/new", data={**form, "assessor_staff_id": str(astrid.id)}
+        )
+    assert saved.status_code == 303
+    orders = await db.all(select(Order).where(Order.client_id == LISA))
+    newest = max(orders, key=lambda o: o.valid_from)
+    assert (newest.valid_from, newest.assessor_staff_id) == (date(2027, 1, 1), astrid.id)
+    assert len([o for o in orders if o.valid_from == date(2027, 1, 1)]) == 1
