@@ -108,7 +108,13 @@ async def _own_staff(session: AsyncSession, unit_id: int, staff_id: int | None) 
     if staff_id is None:
         return
     staff = await session.get(Staff, staff_id)
-    if staff is None or staff.unit_id != unit_id or not staff.active:
+    # An assessor is never a client's contact person or deputy: they decide nothing here.
+    if (
+        staff is None
+        or staff.unit_id != unit_id
+        or not staff.active
+        or staff.role is StaffRole.ASSESSOR
+    ):
         raise InvalidInput(ErrorCode.STAFF_NOT_FOUND, staff_id=staff_id)
 
 

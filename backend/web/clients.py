@@ -97,7 +97,11 @@ async def _client_form(
     client_id: int | None = None,
     problem: str | None = None,
 ) -> Response:
-    staff = await records.unit_staff(session, actor=user.actor)
+    staff = [
+        s
+        for s in await records.unit_staff(session, actor=user.actor)
+        if s.role is not StaffRole.ASSESSOR  # never a contact person
+    ]
     return page(
         request,
         user,

@@ -177,3 +177,24 @@ async def test_the_planner_names_the_orders_assessor(api, app, demo, db) -> None
     newest = max(orders, key=lambda o: o.valid_from)
     assert (newest.valid_from, newest.assessor_staff_id) == (date(2027, 1, 1), astrid.id)
     assert len([o for o in orders if o.valid_from == date(2027, 1, 1)]) == 1
+
+
+async def test_an_assessor_is_never_a_contact_person(api, app, demo, db) -> None:
+    astrid = await astrid_of(db, LISA)
+    erik = await staff_web_session(db, await db.get(Staff, 3))
+    async with browser(app, erik) as web:
+        form = await web.get(f"/web/clients/{LISA}/edit")
+        refused = await web.post(
+            f"/web/clients/{LISA}/edit",
+            data={
+                "csrf": erik.csrf,
+                "first_name": "Lisa",
+                "last_name": "Andersson",
+                "preferred_language": "sv",
+                "contact_person_id": str(astrid.id),
+                "deputy_id": "2",
+            },
+        )
+    assert "Astrid" not in form.text
+    assert refused.status_code == 422
+    assert (await db.get(Client, LISA)).contact_person_id == ANNA
