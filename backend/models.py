@@ -230,6 +230,8 @@ class Order(SQLModel, table=True):
     valid_to: date | None = None
     decided_on: date
     followed_up_on: date | None = None
+    # The assessor who granted it: they read the client's changed needs and follow-up flags.
+    assessor_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
 
 
 class GrantedService(SQLModel, table=True):

@@ -209,7 +209,10 @@ class NoteCorrect(CallbackData, prefix="nc"):
 def staff_menu_labels(me: MePublic) -> list[LazyProxy]:
     """What each staff role's menu offers, for its own work: a carer their day; a contact
     person also their clients' requests and the web pages (plans); a planner the unit's
-    queue, the day and the follow-up; a manager the follow-up, the oversight and the web."""
+    queue, the day and the follow-up; a manager the follow-up, the oversight and the web;
+    an assessor (read-only) only the way to their page of changed needs on the web."""
+    if me.staff_role is StaffRole.ASSESSOR:
+        return [WEB_SIGNIN, SETTINGS, HELP]
     if me.staff_role is StaffRole.MANAGER:
         return [FOLLOWUP, OVERSIGHT, QUEUE, WEB_SIGNIN, SETTINGS, HELP]
     if me.staff_role is StaffRole.PLANNER:

@@ -214,6 +214,7 @@ class StaffRole(StrEnum):
     CARER = "carer"
     PLANNER = "planner"
     MANAGER = "manager"
+    ASSESSOR = "assessor"  # the municipality's; reads their orders' clients' changed needs
 
 
 class PersonKind(StrEnum):

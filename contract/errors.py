@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     NOT_YOUR_VISIT = "not_your_visit"
     NOT_YOUR_NOTE = "not_your_note"
     RELATIVES_ONLY = "relatives_only"
+    READ_ONLY = "read_only"  # an assessor: reads their clients' changed needs, changes nothing
     # what is not there
     CLIENT_NOT_FOUND = "client_not_found"
     VISIT_NOT_FOUND = "visit_not_found"

@@ -76,7 +76,9 @@ async def transcribe(
 ) -> TranscriptPublic:
     """Transcribe a voice note (Ogg/Opus body). The audio is never stored. Staff dictate
     notes; a client, or a relative who may ask for changes, speaks a wish."""
-    if actor.staff is None and not any(
+    if actor.staff is not None:
+        access.require_staff(actor)  # an assessor dictates nothing
+    elif not any(
         Scope.REQUESTS in scopes
         for _client, scopes in await consent.accessible_clients(session, actor)
     ):

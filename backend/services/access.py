@@ -97,8 +97,12 @@ async def actor_for_staff_token(
 
 
 def require_staff(actor: Actor) -> Staff:
+    """Staff of a unit. An assessor is refused: they read only the changed needs of their
+    own orders' clients (``backend.services.needs``), never the unit's records."""
     if actor.staff is None:
         raise Forbidden(ErrorCode.STAFF_ONLY)
+    if actor.staff.role is StaffRole.ASSESSOR:
+        raise Forbidden(ErrorCode.READ_ONLY)
     return actor.staff
 
 
@@ -147,6 +151,7 @@ async def client_for(
     audited as ``read``: what was looked at)."""
     client = await _client(session, client_id)
     if actor.staff is not None:
+        require_staff(actor)
         if actor.staff.unit_id != client.unit_id:
             raise Forbidden(ErrorCode.OTHER_UNIT)
         audit.record_read(session, actor=actor.label, client_id=client_id, what=read)
@@ -207,7 +212,7 @@ async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: dat
 def may_decide(staff: Staff, client: Client) -> bool:
     """Contact person, deputy, or a planner/manager of the client's unit: who decides the
     client's requests, and who may act on the client's behalf."""
-    if staff.unit_id != client.unit_id:
+    if staff.unit_id != client.unit_id or staff.role is StaffRole.ASSESSOR:
         return False
     if staff.id in (client.contact_person_id, client.deputy_id):
         return True

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, or_
+from sqlalchemy import and_, insert, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -128,22 +128,33 @@ async def entries(
     staff_id: int | None = None,
     unit_id: int | None = None,
     before_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 100,
 ) -> list[Entry]:
-    """The newest events about one client or by one staff member, before ``before_id`` (the
-    next page), with the acting staff member's first name. With ``unit_id``, events about
-    clients of other units are left out (a staff member may have moved between units)."""
+    """The newest events about one client or by one staff member (or, with only ``unit_id``,
+    the unit's), in [``since``, ``until``), before ``before_id`` (the next page), with the
+    acting staff member's first name. With ``unit_id``, events about clients of other units,
+    and those about no client by staff of other units, are left out (a staff member may have
+    moved between units)."""
     query = select(AuditEvent, Staff.first_name).join(
         Staff, col(Staff.id) == AuditEvent.staff_id, isouter=True
     )
     if unit_id is not None:
         query = query.join(Client, col(Client.id) == AuditEvent.client_id, isouter=True).where(
-            or_(col(AuditEvent.client_id).is_(None), col(Client.unit_id) == unit_id)
+            or_(
+                col(Client.unit_id) == unit_id,
+                and_(col(AuditEvent.client_id).is_(None), col(Staff.unit_id) == unit_id),
+            )
         )
     if client_id is not None:
         query = query.where(AuditEvent.client_id == client_id)
     if staff_id is not None:
         query = query.where(AuditEvent.staff_id == staff_id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     if before_id is not None:
         query = query.where(col(AuditEvent.id) < before_id)
     rows = await session.exec(

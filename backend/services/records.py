@@ -108,7 +108,13 @@ async def _own_staff(session: AsyncSession, unit_id: int, staff_id: int | None) 
     if staff_id is None:
         return
     staff = await session.get(Staff, staff_id)
-    if staff is None or staff.unit_id != unit_id or not staff.active:
+    # An assessor is never a client's contact person or deputy: they decide nothing here.
+    if (
+        staff is None
+        or staff.unit_id != unit_id
+        or not staff.active
+        or staff.role is StaffRole.ASSESSOR
+    ):
         raise InvalidInput(ErrorCode.STAFF_NOT_FOUND, staff_id=staff_id)
 
 
@@ -296,6 +302,7 @@ class OrderFields:
     valid_to: date | None
     decided_on: date
     services: tuple[GrantedFields, ...]
+    assessor_staff_id: int | None = None  # who granted it: reads the changed needs
 
 
 async def add_order(
@@ -311,6 +318,10 @@ async def add_order(
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE)
     if not fields.services:
         raise InvalidInput(ErrorCode.MISSING_FIELDS, fields=["services"])
+    if fields.assessor_staff_id is not None:
+        assessor = await session.get(Staff, fields.assessor_staff_id)
+        if assessor is None or assessor.role is not StaffRole.ASSESSOR:
+            raise InvalidInput(ErrorCode.INVALID_REQUEST, fields=["assessor_staff_id"])
     earlier = list(
         (
             await session.exec(
@@ -335,6 +346,7 @@ async def add_order(
         valid_from=fields.valid_from,
         valid_to=fields.valid_to,
         decided_on=fields.decided_on,
+        assessor_staff_id=fields.assessor_staff_id,
     )
     session.add(order)
     await session.flush()

@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from backend.errors import DomainError
-from backend.web import clients, day, followup, people, planning, signin
+from backend.web import clients, day, followup, needs, oversight, people, planning, queue, signin
 from backend.web.auth import SignInRequired, signin_url, words_for
 from backend.web.common import error_words
 from backend.web.templating import render
@@ -34,6 +34,9 @@ ROUTERS = (
     people.router,
     day.router,
     followup.router,
+    queue.router,
+    oversight.router,
+    needs.router,
 )
 
 

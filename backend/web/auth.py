@@ -87,6 +87,10 @@ class WebUser:
     def is_manager(self) -> bool:
         return self.staff.role is StaffRole.MANAGER
 
+    @property
+    def is_assessor(self) -> bool:
+        return self.staff.role is StaffRole.ASSESSOR
+
 
 async def _csrf_sent(request: Request) -> str:
     header = request.headers.get(CSRF_HEADER)

@@ -18,7 +18,7 @@ from backend.web.common import attempt, error_words, page, see_other
 from backend.web.forms import Form as Fields
 from backend.web.i18n import LETTER_LOCALES, N_, Words
 from backend.web.templating import render
-from contract import TZ, FrequencyUnit, Period, ServiceCode
+from contract import TZ, FrequencyUnit, Period, ServiceCode, StaffRole
 
 router = APIRouter(prefix="/web")
 # The letter's own links are in the staff member's language (the letter is the client's).
@@ -27,6 +27,8 @@ LETTER_LINKS = (N_("Letter"), N_("Back to the client"), N_("Print"))
 
 @router.get("/")
 async def home(request: Request, user: User, session: SessionDep, now: Now) -> Response:
+    if user.is_assessor:  # their one page
+        return see_other("/web/needs")
     today = now.astimezone(TZ).date()
     rows = await records.unit_clients(session, actor=user.actor)
     mine = [r for r in rows if user.staff.id in (r.client.contact_person_id, r.client.deputy_id)]
@@ -95,7 +97,11 @@ async def _client_form(
     client_id: int | None = None,
     problem: str | None = None,
 ) -> Response:
-    staff = await records.unit_staff(session, actor=user.actor)
+    staff = [
+        s
+        for s in await records.unit_staff(session, actor=user.actor)
+        if s.role is not StaffRole.ASSESSOR  # never a contact person
+    ]
     return page(
         request,
         user,
@@ -268,6 +274,7 @@ def _order_fields(form: Fields, today: date) -> records.OrderFields:
         valid_to=valid_to,
         decided_on=decided_on or today,
         services=tuple(services),
+        assessor_staff_id=form.optional_id("assessor_staff_id"),
     )
 
 
@@ -293,6 +300,11 @@ async def _order_form(
         problem=problem,
         service_codes=list(ServiceCode),
         units=list(FrequencyUnit),
+        assessors=[
+            s
+            for s in await records.unit_staff(session, actor=user.actor)
+            if s.role is StaffRole.ASSESSOR
+        ],
     )
 
 

@@ -26,19 +26,27 @@ class MenuItem:
 
 
 def menu(user: WebUser) -> list[MenuItem]:
-    """Each role's own work (an assessor's read-only menu comes with the follow-up pages)."""
+    """Each role's own work; an assessor's is read-only: their clients' changed needs."""
+    if user.is_assessor:
+        return [
+            MenuItem("/web/needs", N_("Changed needs")),
+            MenuItem("/web/account", N_("My account")),
+        ]
     items = [
         MenuItem("/web/", N_("Overview")),
         MenuItem("/web/day", N_("Today's visits")),
         MenuItem("/web/clients", N_("Clients")),
     ]
-    if user.keeps_records or user.is_contact_person:
+    if user.is_contact_person or user.keeps_records:
+        items.append(MenuItem("/web/queue", N_("Queue")))
         items.append(MenuItem("/web/followup", N_("Follow-up")))
     if user.keeps_records:
         items.append(MenuItem("/web/orders/import", N_("Import orders")))
         items.append(MenuItem("/web/staff", N_("Staff")))
+        items.append(MenuItem("/web/needs", N_("Changed needs")))
     if user.is_manager:
         items.append(MenuItem("/web/unit", N_("Unit")))
+        items.append(MenuItem("/web/audit", N_("Audit")))
     items.append(MenuItem("/web/account", N_("My account")))
     return items
 
@@ -96,6 +104,7 @@ ERRORS = {
     ErrorCode.STAFF_ONLY: N_("Only staff can do this."),
     ErrorCode.PLANNER_ONLY: N_("Only planners and managers can do this."),
     ErrorCode.MANAGER_ONLY: N_("Only managers can do this."),
+    ErrorCode.READ_ONLY: N_("Your role can only read the changed needs of your clients."),
     ErrorCode.OTHER_UNIT: N_("This belongs to another unit."),
     ErrorCode.NOT_YOUR_CLIENT: N_(
         "Only the client's contact person, deputy, a planner or a manager can do this."

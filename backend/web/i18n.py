@@ -148,6 +148,7 @@ ROLES = {
     StaffRole.CARER: N_("carer"),
     StaffRole.PLANNER: N_("planner"),
     StaffRole.MANAGER: N_("manager"),
+    StaffRole.ASSESSOR: N_("assessor"),
 }
 SCOPES = {
     Scope.VISITS: N_("sees the visits"),

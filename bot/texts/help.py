@@ -63,6 +63,8 @@ def _staff_help(me: MePublic) -> list[str]:
     """What each staff role's menu does (``keyboards.staff_menu_labels``)."""
     lines: list[str] = []
     role = me.staff_role
+    if role is StaffRole.ASSESSOR:
+        return [_("• Sign in on the web: your clients' changed needs, to read.")]
     if role in (StaffRole.PLANNER, StaffRole.MANAGER):
         lines.append(_("• Follow-up: this month's performed time against ordered time."))
     if role is StaffRole.MANAGER:

@@ -16,6 +16,7 @@ The callers (A is Lisa, B is Gösta, both of the demo unit; every call is about 
     cp dep  A's contact person (Anna) and deputy (Maria)
     plan    the unit's planner (Erik)
     mgr     the unit's manager (Karin)
+    asr     the assessor of A's order (Astrid): read-only, only on the web's changed needs
 
 Staff call the staff API with their own credential (``as_staff``), and the bot's routes
 (``/bot/...``) through the bot, as their linked chat accounts. The bot's own routes (link,
@@ -55,6 +56,7 @@ from backend.models import (
     Client,
     Invitation,
     Notification,
+    Order,
     Relative,
     RelativeLink,
     SessionKind,
@@ -70,53 +72,53 @@ from tests.backend.web.test_access_matrix import EXPECTED as WEB_MATRIX
 from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, STAFF_TOKENS, TABLES, Clock, as_staff
 
 MATRIX = """
-route                                                      | none wrong A   B   rV  rR  rN  rev oth carer cp  dep plan mgr
-GET    /health                                             | 200  200   200 200 200 200 200 200 200 200   200 200 200  200
-GET    /health/ready                                       | 200  200   200 200 200 200 200 200 200 200   200 200 200  200
-POST   /bot/link                                           | 401  401   200 200 200 200 200 200 200 200   200 200 200  200
-GET    /bot/me                                             | 401  401   200 200 200 200 200 200 200 200   200 200 200  200
-PATCH  /bot/me                                             | 401  401   200 200 200 200 200 200 200 200   200 200 200  200
-POST   /bot/invitations                                    | 401  401   201 403 403 403 403 403 403 403   201 201 201  201
-GET    /bot/clients/{client_id}/relatives                  | 401  401   200 403 403 403 403 403 403 200   200 200 200  200
-DELETE /bot/clients/{client_id}/relatives/{link_id}        | 401  401   204 403 403 403 403 403 403 403   204 204 204  204
-PUT    /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 403 403 403 403
-DELETE /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 200 200 200 200
-GET    /bot/clients/{client_id}/reads                      | 401  401   200 403 403 403 403 403 403 403   403 403 403  403
-POST   /bot/web-signin                                     | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-POST   /bot/outbox/claim                                   | 401  401   200 200 200 200 200 200 200 200   200 200 200  200
-POST   /bot/outbox/{notification_id}/ack                   | 401  401   204 204 204 204 204 204 204 204   204 204 204  204
-POST   /bot/outbox/{notification_id}/fail                  | 401  401   204 204 204 204 204 204 204 204   204 204 204  204
-GET    /clients/{client_id}/visits                         | 401  401   200 403 200 403 403 403 403 200   200 200 200  200
-GET    /clients/{client_id}/frame                          | 401  401   200 403 200 403 403 403 403 200   200 200 200  200
-POST   /clients/{client_id}/requests/preview               | 401  401   200 403 403 200 403 403 403 200   200 200 200  200
-POST   /clients/{client_id}/requests                       | 401  401   201 403 403 201 403 403 403 403   201 201 201  201
-GET    /clients/{client_id}/requests                       | 401  401   200 403 403 200 403 403 403 200   200 200 200  200
-POST   /requests/{request_id}/withdraw                     | 401  401   200 403 403 200 403 403 403 403   200 200 200  200
-GET    /clients/{client_id}/notes                          | 401  401   200 403 403 403 200 403 403 200   200 200 200  200
-POST   /speech/transcribe                                  | 401  401   422 422 403 422 403 403 422 422   422 422 422  422
-GET    /staff/queue                                        | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-GET    /staff/requests/{request_id}                        | 401  401   403 403 403 403 403 403 403 200   200 200 200  200
-POST   /staff/requests/{request_id}/{decision}             | 401  401   403 403 403 403 403 403 403 403   200 200 200  200
-GET    /staff/day                                          | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-POST   /staff/visits/{visit_id}/check-in                   | 401  401   403 403 403 403 403 403 403 403   200 403 200  200
-POST   /staff/visits/{visit_id}/check-out                  | 401  401   403 403 403 403 403 403 403 403   200 403 200  200
-POST   /staff/visits/{visit_id}/deviation                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200
-POST   /staff/visits/{visit_id}/performed                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200
-POST   /staff/late                                         | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-POST   /staff/visits/{visit_id}/assign/{staff_id}          | 401  401   403 403 403 403 403 403 403 403   403 403 200  200
-POST   /staff/invitations                                  | 401  401   403 403 403 403 403 403 403 403   201 201 201  201
-GET    /staff/followup                                     | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-GET    /staff/followup.csv                                 | 401  401   403 403 403 403 403 403 200 200   200 200 200  200
-POST   /staff/visits/{visit_id}/notes                      | 401  401   403 403 403 403 403 403 403 403   201 201 201  201
-POST   /staff/notes/{note_id}/wrong                        | 401  401   403 403 403 403 403 403 403 403   200 403 200  200
-POST   /staff/notes/{note_id}/correct                      | 401  401   403 403 403 403 403 403 403 403   201 403 201  201
-GET    /staff/clients/{client_id}/audit                    | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
-GET    /staff/members/{staff_id}/audit                     | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
-GET    /staff/dead-letters                                 | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
-POST   /staff/dead-letters/{notification_id}/send-again    | 401  401   403 403 403 403 403 403 403 403   403 403 403  204
-GET    /staff/clients/{client_id}/export                   | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
-GET    /staff/clients/{client_id}/erasure                  | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
-POST   /staff/clients/{client_id}/erasure                  | 401  401   403 403 403 403 403 403 403 403   403 403 403  200
+route                                                      | none wrong A   B   rV  rR  rN  rev oth carer cp  dep plan mgr asr
+GET    /health                                             | 200  200   200 200 200 200 200 200 200 200   200 200 200  200  200
+GET    /health/ready                                       | 200  200   200 200 200 200 200 200 200 200   200 200 200  200  200
+POST   /bot/link                                           | 401  401   200 200 200 200 200 200 200 200   200 200 200  200  200
+GET    /bot/me                                             | 401  401   200 200 200 200 200 200 200 200   200 200 200  200  200
+PATCH  /bot/me                                             | 401  401   200 200 200 200 200 200 200 200   200 200 200  200  200
+POST   /bot/invitations                                    | 401  401   201 403 403 403 403 403 403 403   201 201 201  201  403
+GET    /bot/clients/{client_id}/relatives                  | 401  401   200 403 403 403 403 403 403 200   200 200 200  200  403
+DELETE /bot/clients/{client_id}/relatives/{link_id}        | 401  401   204 403 403 403 403 403 403 403   204 204 204  204  403
+PUT    /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 403 403 403 403  403
+DELETE /bot/clients/{client_id}/relatives/{link_id}/scopes/{scope}    | 401 401 200 403 403 403 403 403 403 403 200 200 200 200  403
+GET    /bot/clients/{client_id}/reads                      | 401  401   200 403 403 403 403 403 403 403   403 403 403  403  403
+POST   /bot/web-signin                                     | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  200
+POST   /bot/outbox/claim                                   | 401  401   200 200 200 200 200 200 200 200   200 200 200  200  200
+POST   /bot/outbox/{notification_id}/ack                   | 401  401   204 204 204 204 204 204 204 204   204 204 204  204  204
+POST   /bot/outbox/{notification_id}/fail                  | 401  401   204 204 204 204 204 204 204 204   204 204 204  204  204
+GET    /clients/{client_id}/visits                         | 401  401   200 403 200 403 403 403 403 200   200 200 200  200  403
+GET    /clients/{client_id}/frame                          | 401  401   200 403 200 403 403 403 403 200   200 200 200  200  403
+POST   /clients/{client_id}/requests/preview               | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
+POST   /clients/{client_id}/requests                       | 401  401   201 403 403 201 403 403 403 403   201 201 201  201  403
+GET    /clients/{client_id}/requests                       | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
+POST   /requests/{request_id}/withdraw                     | 401  401   200 403 403 200 403 403 403 403   200 200 200  200  403
+GET    /clients/{client_id}/notes                          | 401  401   200 403 403 403 200 403 403 200   200 200 200  200  403
+POST   /speech/transcribe                                  | 401  401   422 422 403 422 403 403 422 422   422 422 422  422  403
+GET    /staff/queue                                        | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  403
+GET    /staff/requests/{request_id}                        | 401  401   403 403 403 403 403 403 403 200   200 200 200  200  403
+POST   /staff/requests/{request_id}/{decision}             | 401  401   403 403 403 403 403 403 403 403   200 200 200  200  403
+GET    /staff/day                                          | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  403
+POST   /staff/visits/{visit_id}/check-in                   | 401  401   403 403 403 403 403 403 403 403   200 403 200  200  403
+POST   /staff/visits/{visit_id}/check-out                  | 401  401   403 403 403 403 403 403 403 403   200 403 200  200  403
+POST   /staff/visits/{visit_id}/deviation                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200  403
+POST   /staff/visits/{visit_id}/performed                  | 401  401   403 403 403 403 403 403 403 403   200 200 200  200  403
+POST   /staff/late                                         | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  403
+POST   /staff/visits/{visit_id}/assign/{staff_id}          | 401  401   403 403 403 403 403 403 403 403   403 403 200  200  403
+POST   /staff/invitations                                  | 401  401   403 403 403 403 403 403 403 403   201 201 201  201  403
+GET    /staff/followup                                     | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  403
+GET    /staff/followup.csv                                 | 401  401   403 403 403 403 403 403 200 200   200 200 200  200  403
+POST   /staff/visits/{visit_id}/notes                      | 401  401   403 403 403 403 403 403 403 403   201 201 201  201  403
+POST   /staff/notes/{note_id}/wrong                        | 401  401   403 403 403 403 403 403 403 403   200 403 200  200  403
+POST   /staff/notes/{note_id}/correct                      | 401  401   403 403 403 403 403 403 403 403   201 403 201  201  403
+GET    /staff/clients/{client_id}/audit                    | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
+GET    /staff/members/{staff_id}/audit                     | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
+GET    /staff/dead-letters                                 | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
+POST   /staff/dead-letters/{notification_id}/send-again    | 401  401   403 403 403 403 403 403 403 403   403 403 403  204  403
+GET    /staff/clients/{client_id}/export                   | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
+GET    /staff/clients/{client_id}/erasure                  | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
+POST   /staff/clients/{client_id}/erasure                  | 401  401   403 403 403 403 403 403 403 403   403 403 403  200  403
 """
 
 CALLERS = (
@@ -134,6 +136,7 @@ CALLERS = (
     "dep",
     "plan",
     "mgr",
+    "asr",
 )
 Route = tuple[str, str]
 
@@ -187,6 +190,7 @@ EVA_LINK = 1
 ANNA = 1
 TOMORROW = DEFAULT_NOW.astimezone(TZ).date() + timedelta(days=1)
 OTHER_UNIT_TOKEN = "another-units-carer-token-0000000000000"
+ASSESSOR_TOKEN = "the-assessors-own-api-token-00000000000"
 CHAT = {
     "A": DEMO_ACCOUNTS["lisa"],
     "B": DEMO_ACCOUNTS["gosta"],
@@ -200,6 +204,7 @@ CHAT = {
     "dep": DEMO_ACCOUNTS["maria"],
     "plan": DEMO_ACCOUNTS["erik"],
     "mgr": DEMO_ACCOUNTS["karin"],
+    "asr": 5001,
 }
 STAFF_KEY = {"carer": "ahmed", "cp": "anna", "dep": "maria", "plan": "erik", "mgr": "karin"}
 
@@ -222,10 +227,11 @@ def headers(caller: str, path: str) -> dict[str, str]:
         return {}
     if caller == "wrong":
         return {"X-Service-Token": "w" * 40, "X-Telegram-User-Id": str(CHAT["A"])}
-    staff = caller == "oth" or caller in STAFF_KEY
+    staff = caller in ("oth", "asr") or caller in STAFF_KEY
     if staff and not path.startswith("/bot/"):
-        if caller == "oth":
-            return {"Authorization": f"Bearer {OTHER_UNIT_TOKEN}"}
+        if caller in ("oth", "asr"):
+            token = OTHER_UNIT_TOKEN if caller == "oth" else ASSESSOR_TOKEN
+            return {"Authorization": f"Bearer {token}"}
         return as_staff(STAFF_KEY[caller])
     return {"X-Service-Token": SERVICE_TOKEN, "X-Telegram-User-Id": str(CHAT[caller])}
 
@@ -271,6 +277,19 @@ async def arrange(sessions: Any, api: httpx.AsyncClient, ids: Ids) -> None:
         session.add(
             ChatAccount(telegram_user_id=CHAT["oth"], chat_id=CHAT["oth"], staff_id=vera.id)
         )
+        astrid = Staff(unit_id=1, first_name="Astrid", last_name="H", role=StaffRole.ASSESSOR)
+        session.add(astrid)
+        await session.flush()
+        await staff_sessions.open_session(
+            session, staff=astrid, kind=SessionKind.API, now=DEFAULT_NOW,
+            lifetime=staff_sessions.Lifetime(absolute=timedelta(days=30)), token=ASSESSOR_TOKEN,
+        )  # fmt: skip
+        session.add(
+            ChatAccount(telegram_user_id=CHAT["asr"], chat_id=CHAT["asr"], staff_id=astrid.id)
+        )
+        for order in (await session.exec(select(Order).where(Order.client_id == LISA))).all():
+            order.assessor_staff_id = astrid.id
+            session.add(order)
         await session.commit()
     lisa = headers("A", "/clients")
     day = (await api.get(f"/clients/{LISA}/visits", headers=lisa)).json()["visits"]

@@ -4,7 +4,7 @@ apart. Every figure is summed by the test itself from the visit rows and the sig
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -24,14 +24,27 @@ def hm(minutes: int) -> str:
     return " ".join(parts)
 
 
-async def period_minutes(db: Database, first: date, last: date) -> tuple[int, int]:
+MISSED_AFTER = timedelta(minutes=30)  # missed: no check-in by 30 min after its (late) end
+
+
+def missed(visit: Visit, now: datetime) -> bool:
+    end = visit.planned_start.replace(tzinfo=UTC) + timedelta(
+        minutes=visit.duration_minutes + visit.late_minutes
+    )
+    return visit.actual_start is None and now >= end + MISSED_AFTER
+
+
+async def period_minutes(db: Database, first: date, last: date, now: datetime) -> tuple[int, int]:
     """Lisa's done and planned minutes on ``first``..``last``, from the rows: done visits
-    count their checked-in time, planned ones their length, and the signed plan counts on
-    the days for which no visits have been generated yet."""
+    count their checked-in time, planned ones their length unless their window passed
+    without a check-in (missed), and the signed plan counts on the days for which no visits
+    have been generated yet."""
     visits = await db.all(select(Visit).where(Visit.client_id == LISA))
     done = planned = 0
     for visit in visits:
         if not first <= visit.day <= last or visit.status is VisitStatus.CANCELLED:
+            continue
+        if visit.status is not VisitStatus.DONE and missed(visit, now):
             continue
         if visit.status is VisitStatus.DONE:
             assert visit.actual_start and visit.actual_end
@@ -52,7 +65,7 @@ async def test_a_december_wish_at_novembers_end_counts_all_of_december(
 ) -> None:
     # Monday 30 November: visits exist up to 7 December; the plan covers the rest.
     clock.set_local(2026, 11, 30, 10, 0)
-    done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31))
+    done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
     assert done == 0 and planned > 40 * 60  # the signed plan alone is over December's frame
 
     await chat.send("lisa", "kan ni komma klockan tio i stället den 3 december?")
@@ -60,12 +73,13 @@ async def test_a_december_wish_at_novembers_end_counts_all_of_december(
     assert preview.split("\n\n")[1:] == [
         "\n".join(
             [
-                "Ändringen lägger inte till någon tid, men perioden är redan över din ramtid.",
-                "Din ramtid i december: 40 tim",
+                "Ändringen lägger inte till någon tid, men perioden är redan över din "
+                "beviljade tid.",
+                "Din beviljade tid i december: 40 tim",
                 "Utfört: 0 min",
                 f"Planerat: {hm(planned)}",
                 f"Med ändringen: {hm(planned)} av 40 tim.",
-                f"Över ramtiden med {hm(planned - 2400)}",
+                f"Över den beviljade tiden med {hm(planned - 2400)}",
             ]
         )
     ]
@@ -78,11 +92,11 @@ async def test_a_december_wish_at_novembers_end_counts_all_of_december(
     assert (
         "\n".join(
             [
-                "Din ramtid i december: 40 tim",
+                "Din beviljade tid i december: 40 tim",
                 "Utfört: 0 min",
                 f"Planerat: {hm(planned)}",
                 f"Med ändringen: {hm(total)} av 40 tim.",
-                f"Över ramtiden med {hm(total - 2400)}",
+                f"Över den beviljade tiden med {hm(total - 2400)}",
             ]
         )
         in preview
@@ -94,10 +108,10 @@ async def test_this_months_frame_and_a_waiting_wish_at_the_months_end(
     chat: Chat, clock: Clock, db: Database
 ) -> None:
     clock.set_local(2026, 11, 30, 10, 0)
-    done, planned = await period_minutes(db, date(2026, 11, 1), date(2026, 11, 30))
+    done, planned = await period_minutes(db, date(2026, 11, 1), date(2026, 11, 30), clock.now)
     reply = await chat.send("lisa", "⏱ Min tid")
     lines = reply.split("\n")
-    assert lines[0] == "Din ramtid den här månaden: 40 tim"
+    assert lines[0] == "Din beviljade tid den här månaden: 40 tim"
     assert lines[2:] == [
         f"Utfört: {hm(done)}",
         f"Planerat: {hm(planned)}",
@@ -125,7 +139,7 @@ async def test_a_weekly_frame_names_the_week_at_the_weeks_end(
     order.period, order.frame_minutes = Period.WEEK, 10 * 60
     await db.add(order)
     clock.set_local(2026, 11, 29, 19, 0)
-    done, planned = await period_minutes(db, date(2026, 11, 30), date(2026, 12, 6))
+    done, planned = await period_minutes(db, date(2026, 11, 30), date(2026, 12, 6), clock.now)
 
     await chat.send("lisa", "kan ni stanna 10 minuter längre på tisdag?")
     preview = await chat.press("lisa", "tis 1/12 12:00 · måltid")
@@ -133,11 +147,11 @@ async def test_a_weekly_frame_names_the_week_at_the_weeks_end(
     assert (
         "\n".join(
             [
-                "Din ramtid vecka 49: 10 tim",
+                "Din beviljade tid vecka 49: 10 tim",
                 f"Utfört: {hm(done)}",
                 f"Planerat: {hm(planned)}",
                 f"Med ändringen: {hm(total)} av 10 tim.",
-                f"Över ramtiden med {hm(total - 600)}"
+                f"Över den beviljade tiden med {hm(total - 600)}"
                 if total > 600
                 else f"Kvar: {hm(600 - total)}",
             ]
@@ -146,9 +160,9 @@ async def test_a_weekly_frame_names_the_week_at_the_weeks_end(
     )
 
     this_week_done, this_week_planned = await period_minutes(
-        db, date(2026, 11, 23), date(2026, 11, 29)
+        db, date(2026, 11, 23), date(2026, 11, 29), clock.now
     )
     reply = await chat.send("lisa", "⏱ Min tid")
-    assert reply.split("\n")[0] == "Din ramtid den här veckan: 10 tim"
+    assert reply.split("\n")[0] == "Din beviljade tid den här veckan: 10 tim"
     assert f"Utfört: {hm(this_week_done)}" in reply
     assert f"Planerat: {hm(this_week_planned)}" in reply

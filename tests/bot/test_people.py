@@ -25,6 +25,7 @@ from tests.conftest import Database, as_staff
 
 LISA = 1
 CARER_BO = 777100  # a carer who is nobody's contact person (made by the test)
+ASSESSOR_IDA = 777101  # the assessor of the unit's orders: read-only, on the web
 FORBIDDEN_WORDS = ("ramtid", "biståndshandläggare", "/cancel", "/help", "Stop")
 
 
@@ -129,6 +130,14 @@ async def add_carer_bo(db: Database) -> None:
         session.add(bo)
         await session.flush()
         session.add(ChatAccount(telegram_user_id=CARER_BO, chat_id=CARER_BO, staff_id=bo.id))
+        ida = Staff(
+            unit_id=anna.unit_id, first_name="Ida", last_name="Ek", role=StaffRole.ASSESSOR
+        )
+        session.add(ida)
+        await session.flush()
+        session.add(
+            ChatAccount(telegram_user_id=ASSESSOR_IDA, chat_id=ASSESSOR_IDA, staff_id=ida.id)
+        )
         await session.commit()
 
 
@@ -144,6 +153,8 @@ MENUS: dict[str, list[str]] = {
         "❓ Hjälp",
     ],
     "bo": ["🚶 Mina besök idag", "⏰ Jag är försenad", "⚙️ Inställningar", "❓ Hjälp"],
+    # The assessor reads changed needs on the web; the bot's staff work is not theirs.
+    "ida": ["🔑 Logga in på webben", "⚙️ Inställningar", "❓ Hjälp"],
     "anna": [
         "📥 Önskemål att besluta",
         "🚶 Mina besök idag",
@@ -185,7 +196,7 @@ EVA_MENUS = {
 # What must never be said to staff: sentences written to a client.
 CLIENT_SENTENCES = ("personalen är hos dig nu", "Din kontaktperson tittar på det", "förstod inte")
 # What shows that a menu entry worked (one phrase of its answer).
-WORKED = {
+WORKED: dict[str, str | tuple[str, ...]] = {
     "📅 Idag": "måndag 23 november",
     "🗓 Den här veckan": "<b>Tisdag 24 november</b>",
     "⏱ Min tid": "tim",
@@ -195,7 +206,12 @@ WORKED = {
     "⚙️ Inställningar": "Språk: Svenska",
     "❓ Hjälp": "Det här kan jag hjälpa dig med:",
     "🚶 Mina besök idag": "besök idag",
-    "⏰ Jag är försenad": "Hur sent kommer du?",
+    # Anna picks the visit (or is asked how late, with one left); Bo has no visits today.
+    "⏰ Jag är försenad": (
+        "Vilket besök blir du sen till?",
+        "Hur sent kommer du till",
+        "Du har inga fler besök idag.",
+    ),
     "📥 Önskemål att besluta": "",
     "🔑 Logga in på webben": "inloggningslänk",
     "📊 Uppföljning": "Uppföljning för november 2026",
@@ -207,17 +223,20 @@ async def press_every_entry(chat: Chat, who: str | int, menu: list[str]) -> None
     for entry in menu:
         reply = await chat.send(who, entry)
         assert reply, f"{entry}: no answer"
-        assert WORKED[entry] in reply, f"{entry}: {reply}"
+        worked = WORKED[entry]
+        assert any(w in reply for w in ((worked,) if isinstance(worked, str) else worked)), (
+            f"{entry}: {reply}"
+        )
         assert "förstod inte" not in reply and "gick fel" not in reply, reply
         await chat.send(who, "/start")  # out of any question the entry asked
 
 
-@pytest.mark.parametrize("who", ["lisa", "bo", "anna", "erik", "karin"])
+@pytest.mark.parametrize("who", ["lisa", "bo", "anna", "erik", "karin", "ida"])
 async def test_each_role_has_its_own_menu_and_every_entry_works(
     chat: Chat, db: Database, who: str
 ) -> None:
     await add_carer_bo(db)
-    user: str | int = CARER_BO if who == "bo" else who
+    user: str | int = {"bo": CARER_BO, "ida": ASSESSOR_IDA}.get(who, who)
     await chat.send(user, "/start")
     assert chat.menu(user) == MENUS[who]
     await press_every_entry(chat, user, MENUS[who])

@@ -9,9 +9,13 @@ import re
 from typing import Any
 
 from playwright.async_api import expect
+from sqlmodel import select
 
 from backend import web
+from backend.models import Order, Staff, StaffRole
+from tests.backend.helpers import update_row
 from tests.browser.conftest import SCREENSHOTS, accessible
+from tests.conftest import as_chat, staff_web_session
 
 IDS = {"client_id": "1", "plan_id": "1", "staff_id": "1"}
 
@@ -22,8 +26,8 @@ def web_pages() -> list[str]:
     for method, path in web.routes():
         if method != "GET" or "{token}" in path or "oidc" in path:
             continue  # a sign-in link or the provider's return: tested on their own
-        if path.endswith(("/budget", "/day/board")):
-            continue  # HTMX fragments of the plan page and the day board, checked there
+        if path.endswith(("/budget", "/day/board", "/news")):
+            continue  # HTMX fragments of the plan page, the day board and the queue
         if path.endswith(".csv"):
             continue  # a download, not a page
         pages.append(re.sub(r"\{(\w+)\}", lambda m: IDS[m.group(1)], path))
@@ -37,11 +41,15 @@ async def sign_in(page: Any, name: str) -> None:
     await page.wait_for_url(re.compile(r"/web/$"))
 
 
-async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: None) -> None:
+async def test_every_page_passes_axe_for_a_manager_and_a_carer(
+    page: Any, demo: None, api: Any
+) -> None:
     pages = web_pages()
     assert "/web/plans/1" in pages and "/web/clients/1" in pages and "/web/unit" in pages
     assert "/web/followup" in pages and "/web/clients/1/followup" in pages
     assert "/web/day" in pages  # the day board (its states: tests/browser/test_day_board.py)
+    assert {"/web/queue", "/web/audit", "/web/needs"} <= set(pages)
+    await waiting_requests(api)  # the queue with something in it, and a changed need
     for who in ("Karin", "Anna"):
         await page.context.clear_cookies()
         await sign_in(page, who)
@@ -49,6 +57,50 @@ async def test_every_page_passes_axe_for_a_manager_and_a_carer(page: Any, demo: 
             response = await page.goto(path)
             assert response.status in (200, 403), (who, path, response.status)
             await accessible(page)
+
+
+async def waiting_requests(api: Any) -> None:
+    """Lisa asks for a longer lunch tomorrow (Anna's queue) and for three hours, which she
+    sends on to her assessor as a changed need."""
+    visits = await api.get(
+        "/clients/1/visits", params={"from": "2026-11-24"}, headers=as_chat("lisa")
+    )
+    lunch = next(v for v in visits.json()["visits"] if v["start"].endswith("T11:00:00Z"))
+    for minutes, to_assessor in ((35, False), (180, True)):
+        asked = await api.post(
+            "/clients/1/requests",
+            json={
+                "idempotency_key": f"axe-page-{minutes}",
+                "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes},
+                "to_assessor": to_assessor,
+            },
+            headers=as_chat("lisa"),
+        )
+        assert asked.status_code == 201, asked.text
+
+
+async def test_the_assessors_pages_pass_axe(
+    page: Any, demo: None, api: Any, db: Any, base_url: str
+) -> None:
+    await waiting_requests(api)
+    astrid = Staff(unit_id=1, first_name="Astrid", last_name="Holm", role=StaffRole.ASSESSOR)
+    await db.add(astrid)
+    for order in await db.all(select(Order).where(Order.client_id == 1)):
+        await update_row(db, Order, order.id, assessor_staff_id=astrid.id)
+    who = await staff_web_session(db, astrid)
+    await page.context.add_cookies(
+        [{"name": name, "value": value, "url": base_url}
+         for name, value in who.cookies.items()]
+    )  # fmt: skip
+    for path, status in (("/web/needs", 200), ("/web/account", 200), ("/web/clients", 403)):
+        response = await page.goto(path)
+        assert response.status == status, path
+        await accessible(page)
+    await page.goto("/web/needs")
+    await expect(page.locator("main")).to_contain_text("Lisa Andersson")
+    await page.goto("/web/needs?month=november")
+    await expect(page.locator("#month-error")).to_be_visible()
+    await accessible(page)
 
 
 async def test_error_states_pass_axe(page: Any, demo: None) -> None:

@@ -87,6 +87,14 @@ async def _judge(
     return verdict, visit
 
 
+async def current_verdict(
+    session: AsyncSession, *, client: Client, change: Change, now: datetime
+) -> Verdict:
+    """The frame check of a waiting request on the client's visits as they are now: what the
+    decider sees before approving (the approval itself checks again)."""
+    return (await _judge(session, client=client, change=change, now=now))[0]
+
+
 def _reasons(verdict: Verdict) -> list[dict[str, Any]]:
     return [reason.model_dump(mode="json") for reason in verdict.reasons]
 

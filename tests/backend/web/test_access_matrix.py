@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from backend import web
 from backend.models import (
+    Order,
     PlanSlot,
     Staff,
     StaffAbsence,
@@ -31,40 +32,55 @@ from backend.models import (
     Unit,
     Visit,
 )
-from tests.conftest import Database, staff_web_session
+from tests.backend.helpers import update_row
+from tests.conftest import Database, as_chat, staff_web_session
 
-CALLERS = ("none", "other_unit", "carer", "contact_person", "planner", "manager")
-OK, SEE_OTHER, BAD, FORBIDDEN, NOT_FOUND, INVALID = 200, 303, 400, 403, 404, 422
-
-
-def row(none: int, other: int, carer: int, contact: int, planner: int, manager: int) -> dict:
-    return dict(zip(CALLERS, (none, other, carer, contact, planner, manager), strict=True))
+CALLERS = ("none", "other_unit", "carer", "contact_person", "planner", "manager", "assessor")
+OK, SEE_OTHER, BAD, FORBIDDEN, NOT_FOUND, CONFLICT, INVALID = 200, 303, 400, 403, 404, 409, 422
 
 
-EVERYONE = row(SEE_OTHER, OK, OK, OK, OK, OK)
-EVERYONE_ACTS = row(SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER)
-KEEPERS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
-KEEPERS_ACT = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER)
-MANAGER = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
-MANAGER_ACTS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER)
-UNIT_READS = row(SEE_OTHER, FORBIDDEN, OK, OK, OK, OK)  # any staff of Lisa's unit
-LISAS_PLANNERS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, OK, OK, OK)
-LISAS_PLANNERS_ACT = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER, SEE_OTHER)
+def row(
+    none: int, other: int, carer: int, contact: int, planner: int, manager: int, assessor: int
+) -> dict:
+    answers = (none, other, carer, contact, planner, manager, assessor)
+    return dict(zip(CALLERS, answers, strict=True))
+
+
+# The assessor (last) reads only the changed needs of their orders' clients: every other
+# page refuses them, except their own account and the way in and out.
+EVERYONE = row(SEE_OTHER, OK, OK, OK, OK, OK, FORBIDDEN)
+EVERYONE_ACTS = row(*[SEE_OTHER] * 7)
+KEEPERS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)
+KEEPERS_ACT = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER, FORBIDDEN)
+MANAGER = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
+MANAGER_ACTS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN)
+UNIT_READS = row(SEE_OTHER, FORBIDDEN, OK, OK, OK, OK, FORBIDDEN)  # any staff of Lisa's unit
+LISAS_PLANNERS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN)
+LISAS_PLANNERS_ACT = row(
+    SEE_OTHER, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER, SEE_OTHER, FORBIDDEN
+)
 # A signed plan is not edited: the plan's people are refused for that reason (409), the
 # others because it is not theirs (403).
-SIGNED_PLAN = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, 409, 409, 409)
-PUBLIC = row(OK, OK, OK, OK, OK, OK)
+SIGNED_PLAN = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, 409, 409, 409, FORBIDDEN)
+PUBLIC = row(*[OK] * 7)
+OWN = row(SEE_OTHER, OK, OK, OK, OK, OK, OK)  # one's own account
+# Lisa's waiting request (version 1): Anna decides it; the planner and the manager, who
+# come after her with the same page, are refused as stale (409); the others are not hers.
+LISAS_REQUEST = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, SEE_OTHER, CONFLICT, CONFLICT, FORBIDDEN)
+# The changed needs: the assessor of Lisa's order, and the unit's planners and managers.
+NEEDS = row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
 
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/web/signin"): PUBLIC,
-    ("POST", "/web/signin/demo"): row(FORBIDDEN, *[FORBIDDEN] * 5),  # demo mode only
-    ("GET", "/web/signin/link/{token}"): row(*[BAD] * 6),  # an unknown link
-    ("POST", "/web/signin/link/{token}"): row(*[SEE_OTHER] * 6),  # back to sign-in, refused
-    ("GET", "/web/signin/oidc"): row(*[SEE_OTHER] * 6),  # no provider configured
-    ("GET", "/web/signin/oidc/callback"): row(*[SEE_OTHER] * 6),
+    ("POST", "/web/signin/demo"): row(*[FORBIDDEN] * 7),  # demo mode only
+    ("GET", "/web/signin/link/{token}"): row(*[BAD] * 7),  # an unknown link
+    ("POST", "/web/signin/link/{token}"): row(*[SEE_OTHER] * 7),  # back to sign-in, refused
+    ("GET", "/web/signin/oidc"): row(*[SEE_OTHER] * 7),  # no provider configured
+    ("GET", "/web/signin/oidc/callback"): row(*[SEE_OTHER] * 7),
     ("POST", "/web/signout"): EVERYONE_ACTS,
     ("POST", "/web/language"): EVERYONE_ACTS,
-    ("GET", "/web/"): EVERYONE,
+    # The assessor is sent on to their one page, the changed needs.
+    ("GET", "/web/"): row(SEE_OTHER, OK, OK, OK, OK, OK, SEE_OTHER),
     ("GET", "/web/clients"): EVERYONE,
     ("GET", "/web/clients/new"): KEEPERS,
     ("POST", "/web/clients/new"): KEEPERS_ACT,
@@ -76,11 +92,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/web/clients/{client_id}/orders/new"): KEEPERS,
     # The manager's order is the second from the same day, after the planner's: a form problem.
     ("POST", "/web/clients/{client_id}/orders/new"): row(
-        SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, INVALID
+        SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, INVALID, FORBIDDEN
     ),
     ("GET", "/web/orders/import"): KEEPERS,
     # An empty file: keepers are told it holds no orders.
-    ("POST", "/web/orders/import"): row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422, 422),
+    ("POST", "/web/orders/import"): row(
+        SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422, 422, FORBIDDEN
+    ),
     ("POST", "/web/clients/{client_id}/invitation"): LISAS_PLANNERS,
     ("POST", "/web/clients/{client_id}/plans"): LISAS_PLANNERS_ACT,
     ("GET", "/web/plans/{plan_id}"): UNIT_READS,
@@ -101,10 +119,23 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/web/staff/{staff_id}/invitation"): MANAGER,
     # Anna's own token: Anna and the manager may sign it out; for others it is not theirs.
     ("POST", "/web/sessions/{session_id}/revoke"): row(
-        SEE_OTHER, NOT_FOUND, FORBIDDEN, SEE_OTHER, FORBIDDEN, SEE_OTHER
+        SEE_OTHER, NOT_FOUND, FORBIDDEN, SEE_OTHER, FORBIDDEN, SEE_OTHER, FORBIDDEN
     ),
     ("GET", "/web/unit"): MANAGER,
-    ("POST", "/web/unit"): row(SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/web/unit"): row(
+        SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN
+    ),
+    ("GET", "/web/account"): OWN,
+    ("POST", "/web/account/tokens"): OWN,
+    # Everyone of the unit has a queue (maybe empty); only Lisa's people may decide hers.
+    ("GET", "/web/queue"): EVERYONE,
+    ("GET", "/web/queue/news"): EVERYONE,
+    ("POST", "/web/queue/{request_id}/approve"): LISAS_REQUEST,
+    ("POST", "/web/queue/{request_id}/reject"): LISAS_REQUEST,
+    ("POST", "/web/queue/{request_id}/hand-over"): LISAS_REQUEST,
+    ("GET", "/web/audit"): MANAGER,
+    ("GET", "/web/needs"): NEEDS,
+    ("GET", "/web/needs.csv"): NEEDS,
     # Follow-up: planners and managers of the unit; a contact person for their own clients.
     ("GET", "/web/followup"): LISAS_PLANNERS,
     ("GET", "/web/followup.csv"): LISAS_PLANNERS,
@@ -115,8 +146,6 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Lisa's 17:00 visit today: planners assign it; her carers and planners give a reason.
     ("POST", "/web/day/visits/{visit_id}/assign"): KEEPERS_ACT,
     ("POST", "/web/day/visits/{visit_id}/deviation"): LISAS_PLANNERS_ACT,
-    ("GET", "/web/account"): EVERYONE,
-    ("POST", "/web/account/tokens"): EVERYONE,
 }
 
 FORMS: dict[str, dict[str, Any]] = {
@@ -154,6 +183,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "/web/staff/{staff_id}/absences": {"starts_on": "2026-12-01", "ends_on": "2026-12-02"},
     "/web/day/visits/{visit_id}/assign": {"staff_id": "2"},
     "/web/day/visits/{visit_id}/deviation": {"reason": "other"},
+    "/web/queue/{request_id}/approve": {"version": "1"},
+    "/web/queue/{request_id}/reject": {"version": "1", "reason": "no_staff"},
+    "/web/queue/{request_id}/hand-over": {"version": "1"},
     "/web/unit": {
         "name": "Hemtjänst Södermalm",
         "phone": "08-508 123 00",
@@ -169,6 +201,14 @@ def test_every_web_route_has_a_row() -> None:
     assert sorted(web.routes()) == sorted(EXPECTED)
 
 
+async def _assessor_of_lisa(db: Database) -> Staff:
+    astrid = Staff(unit_id=1, first_name="Astrid", last_name="Holm", role=StaffRole.ASSESSOR)
+    await db.add(astrid)
+    for order in await db.all(select(Order).where(Order.client_id == 1)):
+        await update_row(db, Order, order.id, assessor_staff_id=astrid.id)
+    return astrid
+
+
 async def _callers(db: Database) -> dict[str, Any]:
     kista = Unit(name="Hemtjänst Kista", municipality="Stockholm")
     await db.add(kista)
@@ -181,15 +221,34 @@ async def _callers(db: Database) -> dict[str, Any]:
         "contact_person": await db.get(Staff, 1),  # Anna
         "planner": await db.get(Staff, 3),  # Erik
         "manager": await db.get(Staff, 4),  # Karin
+        "assessor": await _assessor_of_lisa(db),
     }
     return {name: await staff_web_session(db, staff) for name, staff in people.items()}
 
 
+async def _lisas_request(api: httpx.AsyncClient) -> int:
+    """Lisa asks for a longer lunch tomorrow (version 1, in Anna's queue)."""
+    day = date(2026, 11, 24).isoformat()
+    visits = await api.get("/clients/1/visits", params={"from": day}, headers=as_chat("lisa"))
+    lunch = next(v for v in visits.json()["visits"] if v["start"].endswith("T11:00:00Z"))
+    asked = await api.post(
+        "/clients/1/requests",
+        json={
+            "idempotency_key": "web-matrix-request",
+            "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35},
+        },
+        headers=as_chat("lisa"),
+    )
+    assert asked.status_code == 201, asked.text
+    return int(asked.json()["id"])
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECTED))
 async def test_the_web_route_answers_each_caller_as_written(
-    method: str, path: str, app: Any, demo: None, db: Database
+    method: str, path: str, app: Any, api: httpx.AsyncClient, demo: None, db: Database
 ) -> None:
     credentials = await _callers(db)
+    request_id = await _lisas_request(api) if "{request_id}" in path else 0
     spare = Staff(unit_id=1, first_name="Ville", last_name="Vik", role=StaffRole.CARER)
     await db.add(spare)
     await db.add(StaffAbsence(staff_id=1, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 1)))
@@ -210,6 +269,7 @@ async def test_the_web_route_answers_each_caller_as_written(
         "staff_id": spare.id if path.endswith("deactivate") else 1,
         "session_id": token.id,
         "absence_id": absence.id,
+        "request_id": request_id,
         "token": "not-a-link",
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
