@@ -51,15 +51,35 @@ def private_chats_only() -> str:
     return _("I only talk in private chats. Please write to me directly.")
 
 
-def help_text(me: MePublic) -> str:
+def help_text(me: MePublic, *, speech: bool = False) -> str:
+    """What the bot does for this person; voice messages are offered only when speech is
+    understood in their language (``speech``)."""
     if me.kind is PersonKind.STAFF:
+        lines = [
+            _(
+                "What I can do for you:\n"
+                "• Requests to decide: approve, reject or pass on clients' wishes.\n"
+                "• My visits today: check in and out of each visit.\n"
+                "• I am running late: your clients are told at once.\n"
+                "• Notes: press “📝 Write a note” on a visit, or just write the note here "
+                "after the visit. You see it before it is saved."
+            )
+        ]
+        if speech:
+            lines.append(_("• You can also send a voice message to dictate a note."))
+        lines.append(_("Write /cancel to stop what you are doing."))
+        return "\n".join(lines)
+    if not speech:
         return _(
             "What I can do for you:\n"
-            "• Requests to decide: approve, reject or pass on clients' wishes.\n"
-            "• My visits today: check in and out of each visit.\n"
-            "• I am running late: your clients are told at once.\n"
-            "• Send a voice message after a visit to dictate a note.\n"
-            "Write /cancel to stop what you are doing."
+            "• Today and This week: your visits, who is coming and when.\n"
+            "• My hours: how much of your granted time is used.\n"
+            "• Ask for a change: another time, longer, shorter, something else, or an extra "
+            "visit. You can also just write it, for example "
+            "“Can you come at ten tomorrow instead?”.\n"
+            "• My requests: see the answers from your contact person.\n"
+            "Write /cancel to stop what you are doing.\n"
+            "If something is urgent, call your home-care unit."
         )
     return _(
         "What I can do for you:\n"
@@ -72,6 +92,10 @@ def help_text(me: MePublic) -> str:
         "Write /cancel to stop what you are doing.\n"
         "If something is urgent, call your home-care unit."
     )
+
+
+def you_are_welcome() -> str:
+    return _("You are welcome! Write or choose below if there is anything else.")
 
 
 def stopped() -> str:

@@ -3,7 +3,7 @@ the visit was, to what it should be), where the request stands, and what happene
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
@@ -133,14 +133,26 @@ def withdrawn() -> str:
 # --- asking, one question at a time -------------------------------------------------------
 
 
-def which_visit(visits: list[VisitPublic]) -> str:
-    """The first question of the change flow: about which visit (or an extra one)."""
+def which_visit(visits: list[VisitPublic], *, paged: bool = False) -> str:
+    """The first question of the change flow: about which visit (or an extra one);
+    ``paged``: the buttons are the days, the day is chosen first."""
     question = _("Which visit is it about?") if visits else _("There are no visits to change.")
+    if paged:
+        question += "\n" + choose_the_day()
     return (
         question
         + "\n"
         + _("You can also write or say what you want, for example “tomorrow at 10 instead”.")
     )
+
+
+def choose_the_day() -> str:
+    """Said when later days are buttons of their own (too many visits for one list)."""
+    return _("For a later day, choose the day first.")
+
+
+def which_visit_on(day: date) -> str:
+    return _("Which visit on {day}?").format(day=fmt_day(day))
 
 
 def which_visit_do_you_mean() -> str:
