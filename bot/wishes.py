@@ -189,9 +189,12 @@ def _resized(visit: VisitPublic, wish: Wish) -> int | None:
     if wish.minutes is None:
         return None
     sign = 1 if wish.kind is WishKind.LONGER else -1
+    length = visit.duration_minutes + sign * wish.minutes
+    if length <= 0:  # "half an hour shorter" of a half-hour visit: ask again
+        return None
     try:
-        return _MINUTES.validate_python(visit.duration_minutes + sign * wish.minutes)
-    except ValidationError:  # shorter than nothing, or longer than a day: ask again
+        return _MINUTES.validate_python(length)
+    except ValidationError:  # longer than a day: ask again
         return None
 
 
