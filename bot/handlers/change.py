@@ -177,6 +177,7 @@ class Turn:
     client_id: int
     me: MePublic
     client: ClientAccess
+    speech: bool = False  # voice messages are understood in the person's language
 
     async def say(self, text: str, reply_markup: Markup = None) -> None:
         """A new message in the chat (under the message whose button was pressed)."""
@@ -225,6 +226,14 @@ async def begin(
     return Turn(event, state, backend, clock, event.from_user.id, client.client_id, me, client)
 
 
+def speaks(data: dict[str, Any]) -> bool:
+    """True when voice messages are understood in the person's language (a speech model
+    is configured for it)."""
+    i18n = data.get("i18n")
+    languages = data.get("speech_languages") or frozenset()
+    return i18n is not None and i18n.current_locale in languages
+
+
 class TurnMiddleware(BaseMiddleware):
     """Every handler here gets the ``turn``; people who may not ask are told why, once."""
 
@@ -245,6 +254,7 @@ class TurnMiddleware(BaseMiddleware):
         )
         if turn is None:
             return None
+        turn.speech = speaks(data)
         data["turn"] = turn
         return await handler(event, data)
 
@@ -288,7 +298,9 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
             texts.requests.no_visit_found()
             + "\n"
             + texts.requests.which_visit(
-                conversation.offered, paged=keyboards.paged(conversation.offered)
+                conversation.offered,
+                paged=keyboards.paged(conversation.offered),
+                speech=turn.speech,
             ),
             reply_markup=keyboards.visits_keyboard(conversation.offered),
         )
@@ -339,7 +351,7 @@ async def ask_which_visit(turn: Turn, note: str = "") -> None:
     visits, granted = await what_can_change(turn)
     await turn.ask(ChangeFlow.visit, Conversation(offered=visits, granted=granted, note=note))
     await turn.say(
-        texts.requests.which_visit(visits, paged=keyboards.paged(visits)),
+        texts.requests.which_visit(visits, paged=keyboards.paged(visits), speech=turn.speech),
         reply_markup=keyboards.visits_keyboard(visits),
     )
 

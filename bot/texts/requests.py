@@ -133,12 +133,18 @@ def withdrawn() -> str:
 # --- asking, one question at a time -------------------------------------------------------
 
 
-def which_visit(visits: list[VisitPublic], *, paged: bool = False) -> str:
+def which_visit(visits: list[VisitPublic], *, paged: bool = False, speech: bool = True) -> str:
     """The first question of the change flow: about which visit (or an extra one);
-    ``paged``: the buttons are the days, the day is chosen first."""
+    ``paged``: later days are buttons of their own; ``speech``: voice is understood."""
     question = _("Which visit is it about?") if visits else _("There are no visits to change.")
     if paged:
         question += "\n" + choose_the_day()
+    if not speech:
+        return (
+            question
+            + "\n"
+            + _("You can also write what you want, for example “tomorrow at 10 instead”.")
+        )
     return (
         question
         + "\n"

@@ -292,3 +292,12 @@ async def test_help_offers_voice_only_with_a_speech_model(
     assert "Du kan också bara skriva eller säga det, till exempel" in help_sv
     help_fi = await chat.send("aino", "/help", language_code="fi")
     assert "sanoa" not in help_fi
+    # nor does the first question of a change
+    asked = await chat.send("aino", "✏️ Toivo muutosta", language_code="fi")
+    assert asked.endswith(
+        "Voit myös kirjoittaa, mitä haluat, esimerkiksi ”huomenna klo 10 sen sijaan”."
+    )
+    asked = await chat.send("lisa", CHANGE)
+    assert asked.endswith(
+        "Du kan också skriva eller säga vad du vill, till exempel ”imorgon kl. 10 i stället”."
+    )
