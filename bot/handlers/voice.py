@@ -22,7 +22,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_CLIENT_SIDE, IS_STAFF
+from bot.filters import IS_CLIENT_SIDE, IS_STAFF, MenuButton
 from bot.handlers import change
 from contract import (
     MAX_NOTE,
@@ -49,8 +49,10 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(client_voice, F.voice, IS_CLIENT_SIDE)
     router.message.register(staff_voice, F.voice, IS_STAFF)
-    router.message.register(corrected, Dictation.confirm, F.text, IS_STAFF)
-    router.message.register(corrected, Dictation.writing, F.text, IS_STAFF)
+    # A note typed (or corrected) while one is asked for; the menu's buttons still work.
+    not_menu = ~MenuButton(*keyboards.MENU)
+    router.message.register(corrected, Dictation.confirm, F.text, IS_STAFF, not_menu)
+    router.message.register(corrected, Dictation.writing, F.text, IS_STAFF, not_menu)
     router.callback_query.register(
         write_note, keyboards.VisitAction.filter(F.action == "note"), IS_STAFF
     )

@@ -133,6 +133,16 @@ async def test_an_empty_or_too_long_note_is_asked_for_again(chat: Chat, db: Data
     assert await db.count(VisitNote) == 0
 
 
+async def test_the_menu_still_works_while_a_note_is_asked_for(chat: Chat, db: Database) -> None:
+    """A menu button is not taken for the note (before this branch, "🚶 Mina besök idag"
+    pressed while a dictated note was shown was read back as the corrected note)."""
+    lunch = (await annas_visits(db))[1]
+    await chat.send("anna", MY_DAY)
+    await chat.press_on("anna", hhmm(lunch), WRITE)
+    assert (await chat.send("anna", MY_DAY)).startswith("Dina besök idag:")
+    assert await chat.send("anna", NOTE) == read_back(NOTE, lunch)
+
+
 async def test_staff_hello_and_help(chat: Chat) -> None:
     """A greeting is greeted back (not offered as a note); help offers writing, and voice
     only where a speech model is configured."""
