@@ -72,7 +72,14 @@ def create_dispatcher(
         storage = RedisStorage(redis) if redis is not None else MemoryStorage()
     if counter is None:
         counter = RedisCounter(redis) if redis is not None else MemoryCounter()
-    dispatcher = Dispatcher(storage=storage, backend=backend, clock=clock, i18n=i18n)
+    dispatcher = Dispatcher(
+        storage=storage,
+        backend=backend,
+        clock=clock,
+        i18n=i18n,
+        # The languages speech is understood in: only these are offered voice messages.
+        speech_languages=frozenset(settings.speech_models),
+    )
     # Outer middlewares run in the order they are added, before any handler is chosen.
     dispatcher.callback_query.outer_middleware(AnswerEveryPress())  # first: answers them all
     throttling = ThrottlingMiddleware(counter)

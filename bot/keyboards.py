@@ -6,6 +6,7 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -75,6 +76,10 @@ MENU = (
 
 class VisitPick(CallbackData, prefix="v"):
     visit_id: int
+
+
+class DayPick(CallbackData, prefix="dp"):
+    day: str  # ISO date of the visits to show; "" = the days again
 
 
 class KindPick(CallbackData, prefix="k"):
@@ -262,15 +267,56 @@ def _nav(builder: InlineKeyboardBuilder, *, back: bool = True) -> None:
     builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
 
 
+VISIT_BUTTONS = 8  # more visits than this are offered day by day
+
+
+def paged(visits: Sequence[VisitPublic]) -> bool:
+    """True when the visits are too many for one keyboard: the day is chosen first."""
+    return len(visits) > VISIT_BUTTONS
+
+
 def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
+    """The visits to choose from, an extra visit. When there are many, the first days'
+    visits are buttons and each later day is a button that shows its visits."""
     builder = InlineKeyboardBuilder()
-    for visit in visits[:10]:
+    direct, later = _split_by_day(visits)
+    for visit in direct:
         builder.button(
             text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
         )
+    for day in later:
+        builder.button(
+            text=texts.formatting.fmt_short_day(day).capitalize(),
+            callback_data=DayPick(day=day.isoformat()),
+        )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
-    builder.adjust(*([1] * (min(len(visits), 10) + 1)), 1)
+    builder.adjust(*([1] * len(direct)), *([2] * ((len(later) + 1) // 2)), 1, 1)
+    return builder.as_markup()
+
+
+def _split_by_day(visits: Sequence[VisitPublic]) -> tuple[list[VisitPublic], list[date]]:
+    """(visits shown as buttons, later days shown as day buttons)."""
+    if not paged(visits):
+        return list(visits), []
+    days = sorted({visit.day for visit in visits})
+    for first in (2, 1, 0):
+        direct = [v for v in visits if v.day in days[:first]]
+        if len(direct) <= VISIT_BUTTONS:
+            return direct, days[first:]
+    return [], days
+
+
+def day_visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
+    """The visits of one day, and the way back to the days."""
+    builder = InlineKeyboardBuilder()
+    for visit in visits:
+        builder.button(
+            text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
+        )
+    builder.button(text=_("⬅️ Other days"), callback_data=DayPick(day=""))
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
+    builder.adjust(*([1] * len(visits)), 2)
     return builder.as_markup()
 
 
@@ -387,7 +433,8 @@ def reject_reasons_keyboard(request: RequestPublic) -> InlineKeyboardMarkup:
 
 def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
     """Check in, check out, or, once the window passed unchecked-in, why it did not happen;
-    a done visit's performed time can be corrected."""
+    a done visit's performed time can be corrected; a note can be written on any visit
+    that was not cancelled."""
     builder = InlineKeyboardBuilder()
     if visit.status is VisitStatus.MISSED:
         if visit.deviation_reason is not None:
@@ -406,8 +453,19 @@ def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
             text=_("Correct the performed time"),
             callback_data=VisitAction(action="fix", visit_id=visit.id),
         )
-    else:
+    elif visit.status is VisitStatus.CANCELLED:
         return None
+    # A note can be written about any visit of the day, before, during or after it.
+    builder.button(
+        text=_("📝 Write a note"), callback_data=VisitAction(action="note", visit_id=visit.id)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def stop_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✖️ Cancel"), callback_data=Nav(to="cancel"))
     return builder.as_markup()
 
 

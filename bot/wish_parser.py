@@ -1,15 +1,16 @@
 """Understand a client's change wish typed (or transcribed from voice) in their own words.
 
 ``parse_wish("kan ni komma klockan tio i stället i morgon?", language="sv", now=...)`` gives
-``Wish(kind=MOVE, day=<tomorrow>, at=10:00)``. Swedish, English and Finnish are understood;
-the client's own language is preferred, the other two are used as a fallback because people
-mix languages (and voice transcripts mix them even more).
+``Wish(kind=MOVE, day=<tomorrow>, at=10:00)``. Swedish, English, Finnish and Arabic are
+understood; the client's own language is preferred, the others are used as a fallback because
+people mix languages (and voice transcripts mix them even more). Arabic text is read with its
+diacritics and tatweel removed, alef forms folded and Arabic-Indic digits as 0-9.
 
 The parser is pure and rule based, in three stages:
 
 1. **Tokens.** The text is lower-cased and split into words and number tokens
    ("10:30", "24.11.", "24/11", "2026-11-24", "24:e").
-2. **Tags.** Word tables per language (``_SV``, ``_EN``, ``_FI``) give every known word or
+2. **Tags.** Word tables per language (``_SV``, ``_EN``, ``_FI``, ``_AR``) give every known word or
    phrase a tag (a day, a clock marker, a service, a cue such as "longer" or "cancel").
    The longest phrase wins; an exact word beats a word stem (``"städ*"``), a spelling
    without å/ä/ö ("istallet") or a one-letter typo (only for words of 7+ letters that
@@ -50,6 +51,14 @@ class WishKind(StrEnum):
     SWAP = "swap"  # X instead of Y (service = the one dropped, new_service = the one wanted)
 
 
+class DayPart(StrEnum):
+    """The part of the day a wish names for its visit: "besöket i kväll"."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
 @dataclass(frozen=True)
 class Wish:
     kind: WishKind
@@ -58,23 +67,28 @@ class Wish:
     minutes: int | None = None  # LONGER/SHORTER: by how much; EXTRA: length if said
     service: ServiceCode | None = None  # SWAP: the one given up
     new_service: ServiceCode | None = None  # SWAP: the one wanted instead
+    part: DayPart | None = None  # the visit's part of the day, when said ("i kväll")
 
 
 class Hint(StrEnum):
     NO_TIME = "no_time"  # a move/extra was understood but no time was given
     BAD_TIME = "bad_time"  # e.g. "25:70", "kl 31"
     PAST_DATE = "past_date"  # the day/time is already past (relative to now)
+    GREETING = "greeting"  # "hej", "hei", "مرحبا": no wish, a greeting
+    THANKS = "thanks"  # "tack", "kiitos", "شكرا"
+    ASKS_PLAN = "asks_plan"  # "vem kommer idag?": a question about the plan (``day``)
     NOT_UNDERSTOOD = "not_understood"
 
 
 @dataclass(frozen=True)
 class NotUnderstood:
     hint: Hint
+    day: date | None = None  # ASKS_PLAN: the day asked about
 
 
 SERVICES = tuple(code.value for code in ServiceCode)  # the codes a wish can name
 
-_LANGUAGES = ("sv", "en", "fi")
+_LANGUAGES = ("sv", "en", "fi", "ar")
 
 
 # --------------------------------------------------------------------------------------
@@ -124,7 +138,10 @@ class _T(Enum):
     NEG = auto()  # "inte", "not", "ei"
     FROM = auto()  # "från", "from": the time after it is the old one
     QUESTION = auto()  # "när", "who", "milloin": a question about the plan, not a wish
-    FILLER = auto()  # known words with no meaning here (greetings, "kan ni inte" ...)
+    GREETING = auto()  # "hej", "hello", "hei", "مرحبا"
+    THANKS = auto()  # "tack", "thanks", "kiitos", "شكرا"
+    PLUS_MIN = auto()  # ar "والنصف" after a time: value = minutes to add (may be negative)
+    FILLER = auto()  # known words with no meaning here ("kan ni inte", "snälla" ...)
 
 
 # A word table maps a tag to its phrases: a dict (phrase -> value) or a tuple (value None).
@@ -238,8 +255,11 @@ _SV: _Table = {
     _T.FROM: ("från",),
     _T.QUESTION: ("vem", "när", "vilken tid", "hur dags"),
     _T.FILLER: ("kan ni inte", "kunde ni inte", "skulle ni inte kunna", "går det inte",
-                "ingen fara", "hej", "hejsan", "hallå", "god morgon", "goddag", "tack",
-                "snälla", "nästa", "kommande", "på", "den", "kvar", "stad", "staden", "stan"),
+                "ingen fara", "snälla", "nästa", "kommande", "på", "den", "kvar", "stad",
+                "staden", "stan"),
+    _T.GREETING: ("hej", "hejsan", "hallå", "god morgon", "goddag", "god dag", "god kväll",
+                  "tjena", "hej hej"),
+    _T.THANKS: ("tack", "tack så mycket", "tusen tack", "tackar"),
 }
 
 _EN: _Table = {
@@ -306,8 +326,9 @@ _EN: _Table = {
     _T.FROM: ("from",),
     _T.QUESTION: ("who", "when", "what time"),
     _T.FILLER: ("can't you", "cant you", "couldn't you", "couldnt you", "could you not",
-                "can you not", "won't you", "no problem", "hello", "hi", "hey",
-                "good morning", "thanks", "thank you", "please", "next", "this", "on", "the"),
+                "can you not", "won't you", "no problem", "please", "next", "this", "on", "the"),
+    _T.GREETING: ("hello", "hi", "hey", "good morning", "good afternoon", "good evening"),
+    _T.THANKS: ("thanks", "thank you", "thank you very much", "thanks a lot"),
 }
 
 _FI: _Table = {
@@ -382,13 +403,102 @@ _FI: _Table = {
     _T.SWAP_AFTER: ("sijaan", "sijasta", "asemesta", "asemasta"),
     _T.SWAP_VERB: ("vaihda*", "vaihta*", "vaihdet*", "korvaa", "korvat*"),
     _T.NEG: ("ei", "älkää", "älä", "ette", "emme", "eikä"),
-    _T.QUESTION: ("kuka", "milloin", "mihin aikaan", "monelta"),
-    _T.FILLER: ("ettekö", "eikö", "hei", "moi", "huomenta", "hyvää huomenta", "hyvää päivää",
-                "kiitos", "ensi", "tuleva*"),
+    _T.QUESTION: ("kuka", "milloin", "mihin aikaan", "monelta", "ketä"),
+    _T.FILLER: ("ettekö", "eikö", "ensi", "tuleva*"),
+    _T.GREETING: ("hei", "moi", "moikka", "terve", "huomenta", "hyvää huomenta",
+                  "hyvää päivää", "hyvää iltaa", "hei hei"),
+    _T.THANKS: ("kiitos", "kiitoksia", "kiitti", "kiitos paljon", "paljon kiitoksia"),
+}
+
+_AR_DAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
+
+# Arabic is written here as people write it; the tables and the text are both folded
+# (``_fold_arabic``) before they are compared, so "غداً" matches "غدا" and "أطول" "اطول".
+_AR: _Table = {
+    _T.DAY: {"اليوم": 0, "النهارده": 0, "غدا": 1, "بكرة": 1, "بكرا": 1, "الغد": 1, "باكر": 1,
+             "بعد غد": 2, "بعد الغد": 2, "بعد بكرة": 2, "بعد بكرا": 2, "أمس": -1,
+             "البارحة": -1},
+    _T.WEEKDAY: _forms(_AR_DAYS, "{}", "يوم {}"),
+    _T.LAST_WEEKDAY: _forms(_AR_DAYS, "{} الماضي", "{} الماضية", "يوم {} الماضي"),
+    _T.MONTH: {
+        name: i
+        for i, name in enumerate(
+            ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+             "أكتوبر", "نوفمبر", "ديسمبر"],
+            start=1,
+        )
+    },
+    _T.NUM: {
+        "واحد": 1, "واحدة": 1, "اثنين": 2, "اثنان": 2, "ثلاث": 3, "ثلاثة": 3, "أربع": 4,
+        "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7, "ثمان": 8,
+        "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10, "أحد عشر": 11,
+        "إحدى عشرة": 11, "اثنا عشر": 12, "اثنتا عشرة": 12, "خمسة عشر": 15, "خمس عشرة": 15,
+        "عشرين": 20, "عشرون": 20, "ثلاثين": 30, "ثلاثون": 30, "أربعين": 40, "خمسين": 50,
+        "خمسة وأربعين": 45, "خمس وأربعين": 45, "ستين": 60,
+    },
+    # "الساعة العاشرة" = at ten o'clock: the ordinal is the hour
+    _T.AT_HOUR: {"الواحدة": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5,
+                 "السادسة": 6, "السابعة": 7, "الثامنة": 8, "التاسعة": 9, "العاشرة": 10,
+                 "الحادية عشرة": 11, "الحادية عشر": 11, "الثانية عشرة": 12,
+                 "الثانية عشر": 12},
+    _T.CLOCK: {"الساعة": True, "في الساعة": True, "على الساعة": True, "حوالي": False,
+               "تقريبا": False},
+    _T.PLUS_MIN: {"والنصف": 30, "و النصف": 30, "ونص": 30, "و نص": 30, "ونصف": 30,
+                  "والربع": 15, "و الربع": 15, "وربع": 15, "إلا ربع": -15, "إلا الربع": -15},
+    _T.AMPM: {"صباحا": "am", "مساء": "pm", "مساءا": "pm", "ظهرا": "pm", "عصرا": "pm",
+              "ليلا": "pm"},
+    _T.PM_PART: {"بعد الظهر": None, "بعد الظهر اليوم": 0, "بعد ظهر اليوم": 0, "العصر": None,
+                 "المساء": None, "في المساء": None, "هذا المساء": 0, "مساء اليوم": 0,
+                 "الليلة": 0, "عصر اليوم": 0},
+    _T.AM_PART: {"الصباح": None, "في الصباح": None, "الصبح": None, "صباح اليوم": 0,
+                 "هذا الصباح": 0},
+    _T.UNIT: {"دقيقة": (1, True), "دقائق": (1, True), "دقايق": (1, True), "ساعة": (60, False),
+              "ساعات": (60, True)},
+    _T.DURATION: {"نصف ساعة": 30, "نص ساعة": 30, "ربع ساعة": 15, "ساعتين": 120,
+                  "ساعتان": 120, "ساعة ونصف": 90, "ساعة ونص": 90},
+    _T.COUNT: ("مرة", "مرات", "أيام", "أسبوع", "أسابيع"),
+    _T.SERVICE: {
+        "تنظيف*": "cleaning", "التنظيف*": "cleaning", "نظافة البيت": "cleaning",
+        "غسيل": "laundry", "الغسيل": "laundry", "غسيل الملابس": "laundry",
+        "تسوق": "shopping", "التسوق": "shopping", "مشتريات": "shopping",
+        "المشتريات": "shopping", "طعام": "meal", "الطعام": "meal", "أكل": "meal",
+        "الأكل": "meal", "وجبة": "meal", "الوجبة": "meal", "غداء": "meal", "الغداء": "meal",
+        "عشاء": "meal", "العشاء": "meal", "فطور": "meal", "الفطور": "meal", "الإفطار": "meal",
+        "النظافة الشخصية": "hygiene", "نظافة شخصية": "hygiene", "استحمام": "shower",
+        "الاستحمام": "shower", "حمام": "shower", "الحمام": "shower", "دوش": "shower",
+        "الدوش": "shower", "لبس": "dressing", "اللبس": "dressing",
+        "ارتداء الملابس": "dressing", "مشي": "walk", "المشي": "walk", "نزهة": "walk",
+        "النزهة": "walk", "تمشية": "walk", "التمشية": "walk", "رفقة": "company",
+        "الرفقة": "company", "مراقبة": "supervision", "المراقبة": "supervision",
+    },
+    _T.VISIT: ("زيار*", "الزيار*", "مساعدة", "المساعدة"),
+    _T.LONGER: ("أطول", "وقت أطول", "وقت إضافي", "تمديد", "مدد*", "وقت أكثر"),
+    _T.SHORTER: ("أقصر", "وقت أقل", "تقصير", "قصر*"),
+    _T.CANCEL: ("إلغاء", "ألغ*", "الغي", "الغوا"),
+    _T.SKIP: ("بدون", "تخطي", "بلاش", "من غير"),
+    _T.EXTRA: ("زيارة إضافية", "زيارة اضافية", "زيارة أخرى", "زيارة زيادة"),
+    _T.EXTRA_WEAK: ("إضافي*",),
+    _T.MORE: ("أكثر", "زيادة"),
+    _T.MOVE: ("نقل", "انقل*", "تأجيل", "أجل*", "أخروا", "تغيير الموعد", "غير الموعد",
+              "غيروا الموعد", "موعد آخر", "وقت آخر", "لاحقا", "بعدين", "أبكر", "مبكرا", "بدري"),
+    _T.COME: ("تأتي", "تأتوا", "تأتون", "يأتي", "تعال", "تعالوا", "تجي", "تجوا", "تيجي",
+              "تيجوا", "يجي", "المجيء", "الحضور", "تحضر", "تحضروا", "احضروا"),
+    _T.INSTEAD: ("بدلا", "بدلا من ذلك", "بدل ذلك"),
+    _T.SWAP_BEFORE: ("بدلا من", "بدل", "عوضا عن", "عوض", "مكان"),
+    _T.SWAP_VERB: ("استبدل*", "استبدال"),
+    _T.NEG: ("لا", "مش", "لن", "ليس", "مو"),
+    _T.FROM: ("من",),
+    _T.QUESTION: ("متى", "مين", "من سيأتي", "من يأتي", "من يجي", "من سيجي", "أي ساعة",
+                  "في أي ساعة", "أي وقت"),
+    _T.GREETING: ("مرحبا", "أهلا", "أهلا وسهلا", "السلام عليكم", "سلام", "صباح الخير",
+                  "مساء الخير", "هلا"),
+    _T.THANKS: ("شكرا", "شكرا جزيلا", "مشكور", "مشكورين", "يعطيك العافية"),
+    _T.FILLER: ("يوم", "في", "على", "إلى", "ممكن", "هل", "من فضلك", "لو سمحت", "أريد",
+                "بدي", "أبغى", "عايز", "عايزة", "أرجو", "الرجاء", "رجاء"),
 }
 # fmt: on
 
-_TABLES: dict[str, _Table] = {"sv": _SV, "en": _EN, "fi": _FI}
+_TABLES: dict[str, _Table] = {"sv": _SV, "en": _EN, "fi": _FI, "ar": _AR}
 
 # Words that are too ambiguous across languages: used only when the client's language is
 # this one (Finnish "en" = "I don't", but Swedish "en" = "a").
@@ -409,14 +519,44 @@ _TOKEN_RE = re.compile(
 )
 
 
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel, harakat, tanween
+_ARABIC_FOLDS = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "٫": ".", "،": ",",
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Eastern Arabic-Indic digits
+    }
+)  # fmt: skip
+_ARABIC_PREFIXES = ("و", "ب", "ل", "ف")  # "and", "at/with", "for", "so" written onto a word
+
+
+def _fold_arabic(text: str) -> str:
+    """Arabic as it is compared: no diacritics or tatweel, one alef, ى as ي, ة as ه, and
+    Arabic-Indic digits as 0-9 ("الساعة ١٠:٣٠ غداً" -> "الساعه 10:30 غدا")."""
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLDS)
+
+
+def _split_prefix(token: str) -> list[str]:
+    """ "والغداء" -> ["الغداء"]: an Arabic one-letter prefix is dropped when the word alone
+    is known and the whole is not."""
+    if (
+        len(token) > 3
+        and token.startswith(_ARABIC_PREFIXES)
+        and not _starting_with(token)
+        and _starting_with(token[1:])
+    ):
+        return [token[1:]]
+    return [token]
+
+
 def _tokens(text: str) -> list[str]:
     """Lower-case ``text`` and split it into word and number tokens (punctuation dropped)."""
-    text = unicodedata.normalize("NFC", text).casefold()
+    text = _fold_arabic(unicodedata.normalize("NFC", text)).casefold()
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"\b([apfe])\.\s?m\b\.?", r"\1m", text)  # a.m. p.m. f.m. e.m.
     text = re.sub(r"\b([ai])p\.", r"\1p", text)  # Finnish ap. / ip.
     text = re.sub(r"'s\b", "", text)  # today's visit -> today visit
-    return _TOKEN_RE.findall(text)
+    return [part for token in _TOKEN_RE.findall(text) for part in _split_prefix(token)]
 
 
 # --------------------------------------------------------------------------------------
@@ -452,7 +592,8 @@ def _entries() -> Iterator[_Entry]:
                     phrases.items() if isinstance(phrases, dict) else ((p, None) for p in phrases)
                 )
                 for phrase, value in pairs:
-                    yield _Entry(tuple(phrase.split()), tag, value, lang, strict)
+                    words = tuple(_fold_arabic(phrase).split())
+                    yield _Entry(words, tag, value, lang, strict)
 
 
 _ENTRIES = tuple(_entries())
@@ -860,10 +1001,14 @@ def _take_times(items: list[_Item]) -> list[_Time]:
     found: list[_Time] = []
 
     def finish(start: int, end: int, minutes: int) -> None:
-        """Record the time said by items[start:end] (and an "am"/"pm" after it)."""
+        """Record the time said by items[start:end] (and an "am"/"pm", or an Arabic
+        "والنصف", after it)."""
         ampm: str | None = None
-        if _tag_at(items, end) is _T.AMPM:
-            ampm = items[end].value
+        while (tag := _tag_at(items, end)) in (_T.AMPM, _T.PLUS_MIN):
+            if tag is _T.AMPM:
+                ampm = items[end].value
+            else:
+                minutes += items[end].value
             end += 1
         for item in items[start:end]:
             item.used = True
@@ -926,6 +1071,9 @@ class _Read:
     days: tuple[date | _BadDate, ...]
     times: tuple[_Time, ...]
     minutes: tuple[int, ...]
+    part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
+    half_swap: tuple[str | None, str | None] | None  # one service of a swap: (dropped, wanted)
+    small_talk: Hint | None  # GREETING or THANKS when a greeting or thanks was said
 
 
 _CUES = frozenset(
@@ -973,6 +1121,53 @@ def _find_swap(items: list[_Item]) -> tuple[str, str] | None:
     return None
 
 
+# Words of the parts of the day, in any of the languages (after folding).
+_EVENING_WORDS = ("kväll", "evening", "tonight", "ilta", "illalla", "المساء", "مساء", "الليله")
+_AFTERNOON_WORDS = ("eftermiddag", "afternoon", "iltapäiv", "الظهر", "العصر", "عصر")
+
+
+def _part(items: list[_Item], times: list[_Time]) -> DayPart | None:
+    """The part of the day a wish names for its visit: a morning/afternoon/evening word
+    that is not just the "pm" of a clock time ("kl 7 i kväll" names a time, not a visit)."""
+    parts = [item for item in items if item.tag in (_T.PM_PART, _T.AM_PART)]
+    if len(parts) != 1 or any(not t.old for t in times):
+        return None
+    item = parts[0]
+    if item.tag is _T.AM_PART:
+        return DayPart.MORNING
+    if any(word in item.text for word in _AFTERNOON_WORDS):  # before "ilta" in "iltapäivä"
+        return DayPart.AFTERNOON
+    if any(word in item.text for word in _EVENING_WORDS):
+        return DayPart.EVENING
+    return DayPart.AFTERNOON
+
+
+def _half_swap(items: list[_Item]) -> tuple[str | None, str | None] | None:
+    """One service and "instead": "en promenad i stället" (wanted), "i stället för
+    städningen" (dropped), "siivouksen sijaan" (dropped); None otherwise."""
+    services = [(i, item.value) for i, item in enumerate(items) if item.tag is _T.SERVICE]
+    if len({code for _, code in services}) != 1:
+        return None
+    position, code = services[0]
+    for p, item in enumerate(items):
+        if item.tag is _T.SWAP_BEFORE:
+            return (code, None) if position > p else (None, code)
+        if item.tag is _T.SWAP_AFTER:
+            return (code, None) if position < p else (None, code)
+        if item.tag is _T.INSTEAD:
+            return None, code
+    return None
+
+
+def _small_talk(items: list[_Item]) -> Hint | None:
+    tags = {item.tag for item in items}
+    if _T.GREETING in tags:
+        return Hint.GREETING
+    if _T.THANKS in tags:
+        return Hint.THANKS
+    return None
+
+
 def _read(text: str, primary: str | None, today: date) -> _Read:
     items = _tag(_tokens(text), primary)
     minutes = _take_durations(items)
@@ -989,6 +1184,9 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         days=tuple(days),
         times=tuple(times),
         minutes=tuple(minutes),
+        part=_part(items, times),
+        half_swap=_half_swap(items),
+        small_talk=_small_talk(items),
     )
 
 
@@ -1028,7 +1226,8 @@ def _kind(read: _Read) -> WishKind | None:
         return None  # "när kommer ni i morgon?" asks about the plan
     if movish or _T.COME in cues:
         if read.services and not new_times and not cues & {_T.MOVE, _T.COME}:
-            return None  # "a walk instead": instead of what?
+            # "a walk instead", "instead of the cleaning": a swap, the other half is asked
+            return WishKind.SWAP if read.half_swap else None
         return WishKind.MOVE
     return None
 
@@ -1057,7 +1256,7 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     new_times = [t for t in read.times if not t.old]
     bad_time = any(t.value is None for t in new_times)
     if kind is None:
-        return NotUnderstood(Hint.BAD_TIME if bad_time else Hint.NOT_UNDERSTOOD)
+        return _not_a_wish(read, today, bad_time)
 
     distinct_days = set(read.days)
     if len(distinct_days) > 1 or any(isinstance(d, _BadDate) for d in distinct_days):
@@ -1086,10 +1285,47 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         minutes = read.minutes[0]
 
     if kind is WishKind.SWAP:
-        assert read.swap is not None
-        dropped, wanted = read.swap
-        return Wish(kind, day=day, service=ServiceCode(dropped), new_service=ServiceCode(wanted))
+        dropped, wanted = read.swap or read.half_swap or (None, None)
+        return Wish(
+            kind,
+            day=day,
+            service=ServiceCode(dropped) if dropped else None,
+            new_service=ServiceCode(wanted) if wanted else None,
+            part=read.part,
+        )
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
     service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
-    return Wish(kind, day=day, at=at, minutes=minutes, service=service)
+    return Wish(kind, day=day, at=at, minutes=minutes, service=service, part=read.part)
+
+
+def _not_a_wish(read: _Read, today: date, bad_time: bool) -> NotUnderstood:
+    """No change was understood: a question about the plan, a greeting, or the hint."""
+    if bad_time:
+        return NotUnderstood(Hint.BAD_TIME)
+    days = {d for d in read.days if isinstance(d, date)}
+    if _T.QUESTION in read.cues and len(days) <= 1 and len(read.days) == len(days):
+        return NotUnderstood(Hint.ASKS_PLAN, day=days.pop() if days else today)
+    if read.small_talk and not (read.services or read.days or read.times or read.minutes):
+        return NotUnderstood(read.small_talk)
+    return NotUnderstood(Hint.NOT_UNDERSTOOD)
+
+
+def read_minutes(text: str, *, language: str) -> int | None:
+    """A number of minutes written as the answer to "how much longer?" ("20 min", "en
+    kvart", "puoli tuntia", "ربع ساعة", or just "20"); None if it says none."""
+    items = _tag(_tokens(text), _language(language))
+    found = set(_take_durations(items))
+    numbers = [item for item in items if item.tag in (_T.NUMBER, _T.NUM) and not item.used]
+    if numbers and found:
+        return None  # "10 eller 20 min"
+    if len(numbers) == 1 and (count := _count(numbers[0])) is not None:
+        found = {round(count)}
+    return found.pop() if len(found) == 1 and min(found) > 0 else None
+
+
+def read_service(text: str, *, language: str) -> ServiceCode | None:
+    """The one service named in ``text`` ("för en promenad", "kävely"), else None."""
+    items = _tag(_tokens(text), _language(language))
+    codes = {item.value for item in items if item.tag is _T.SERVICE}
+    return ServiceCode(codes.pop()) if len(codes) == 1 else None

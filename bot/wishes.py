@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.wish_parser import Wish, WishKind
+from bot.wish_parser import DayPart, Wish, WishKind
 from contract import TZ, Change, ChangeKind, Minutes, ServiceCode, VisitPublic, VisitStatus
 
 # What the client is offered to choose from.
@@ -135,6 +135,15 @@ def _today(now: datetime) -> date:
     return now.astimezone(TZ).date()
 
 
+# The hours (local, start of the visit) each part of the day covers; they overlap, as
+# people's words do: a visit at 16:30 may be "afternoon" or "evening".
+PART_HOURS = {
+    DayPart.MORNING: range(0, 12),
+    DayPart.AFTERNOON: range(12, 18),
+    DayPart.EVENING: range(16, 24),
+}
+
+
 def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
     candidates = [v for v in visits if wish.day is None or v.day == wish.day]
     if wish.service is not None:
@@ -142,9 +151,16 @@ def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[Visi
         with_service = [v for v in candidates if wish.service in v.services]
         if with_service or wish.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
             candidates = with_service
+    if wish.part is not None:
+        # "besöket i kväll": the visits in that part of the day, if any are.
+        hours = PART_HOURS[wish.part]
+        in_part = [v for v in candidates if v.start.astimezone(TZ).hour in hours]
+        candidates = in_part or candidates
     if wish.day is None:
-        # "Can you come at ten instead?" is about the next visits, not one next week.
-        candidates = [v for v in candidates if v.day <= today + timedelta(days=1)]
+        # "Can you come at ten instead?" is about the next visits, not one next week;
+        # but "a walk instead of the cleaning" is about the cleaning, whenever it is.
+        soon = [v for v in candidates if v.day <= today + timedelta(days=1)]
+        candidates = soon or candidates
     return candidates
 
 
@@ -173,9 +189,12 @@ def _resized(visit: VisitPublic, wish: Wish) -> int | None:
     if wish.minutes is None:
         return None
     sign = 1 if wish.kind is WishKind.LONGER else -1
+    length = visit.duration_minutes + sign * wish.minutes
+    if length <= 0:  # "half an hour shorter" of a half-hour visit: ask again
+        return None
     try:
-        return _MINUTES.validate_python(visit.duration_minutes + sign * wish.minutes)
-    except ValidationError:  # shorter than nothing, or longer than a day: ask again
+        return _MINUTES.validate_python(length)
+    except ValidationError:  # longer than a day: ask again
         return None
 
 

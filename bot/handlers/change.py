@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware, F, Router
@@ -35,7 +35,15 @@ from pydantic import BaseModel, Field, TypeAdapter
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client
-from bot.wish_parser import Hint, NotUnderstood, Wish, WishKind, parse_wish
+from bot.wish_parser import (
+    Hint,
+    NotUnderstood,
+    Wish,
+    WishKind,
+    parse_wish,
+    read_minutes,
+    read_service,
+)
 from bot.wishes import (
     AskMinutes,
     AskService,
@@ -51,9 +59,11 @@ from contract import (
     TZ,
     Change,
     ChangeKind,
+    ClientAccess,
     ErrorCode,
     MePublic,
     Outcome,
+    PersonKind,
     Reason,
     Scope,
     ServiceCode,
@@ -122,6 +132,7 @@ def create_router() -> Router:
     query = router.callback_query.register
     router.message.register(start_change, MenuButton(keyboards.CHANGE))
     query(picked_visit, ChangeFlow.visit, keyboards.VisitPick.filter())
+    query(picked_day, ChangeFlow.visit, keyboards.DayPick.filter())
     query(
         picked_extra,
         StateFilter(ChangeFlow.visit, ChangeFlow.kind),
@@ -141,8 +152,13 @@ def create_router() -> Router:
         keyboards.ServicePick.filter(),
     )
     query(picked_instead, ChangeFlow.get_instead, keyboards.ServicePick.filter())
+    # Typed while a question is open: the answer to it if it is one, else a new wish.
+    router.message.register(typed_minutes, StateFilter(*MINUTES_STATES.values()), F.text)
+    router.message.register(typed_service, StateFilter(*SERVICE_STATES.values()), F.text)
     router.message.register(
-        typed_wish, StateFilter(None, ChangeFlow.visit, ChangeFlow.kind), F.text
+        typed_wish,
+        StateFilter(None, ChangeFlow.visit, ChangeFlow.kind, ChangeFlow.confirm),
+        F.text,
     )
     query(confirmed, ChangeFlow.confirm, keyboards.Confirm.filter())
     query(back, keyboards.Nav.filter(F.to == "back"), StateFilter(ChangeFlow))
@@ -159,6 +175,9 @@ class Turn:
     clock: Clock
     user: int
     client_id: int
+    me: MePublic
+    client: ClientAccess
+    speech: bool = False  # voice messages are understood in the person's language
 
     async def say(self, text: str, reply_markup: Markup = None) -> None:
         """A new message in the chat (under the message whose button was pressed)."""
@@ -204,7 +223,15 @@ async def begin(
         elif isinstance(event, Message):
             await event.answer(text)
         return None
-    return Turn(event, state, backend, clock, event.from_user.id, client.client_id)
+    return Turn(event, state, backend, clock, event.from_user.id, client.client_id, me, client)
+
+
+def speaks(data: dict[str, Any]) -> bool:
+    """True when voice messages are understood in the person's language (a speech model
+    is configured for it)."""
+    i18n = data.get("i18n")
+    languages = data.get("speech_languages") or frozenset()
+    return i18n is not None and i18n.current_locale in languages
 
 
 class TurnMiddleware(BaseMiddleware):
@@ -227,6 +254,7 @@ class TurnMiddleware(BaseMiddleware):
         )
         if turn is None:
             return None
+        turn.speech = speaks(data)
         data["turn"] = turn
         return await handler(event, data)
 
@@ -264,14 +292,25 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         visit=conversation.visit,
     )
     if isinstance(step, NoVisit):
-        await turn.say(texts.requests.no_visit_found())
+        # Nothing fits what was said: the wish is kept, and every visit is offered instead.
+        await turn.ask(ChangeFlow.visit, conversation)
+        await turn.say(
+            texts.requests.no_visit_found()
+            + "\n"
+            + texts.requests.which_visit(
+                conversation.offered,
+                paged=keyboards.paged(conversation.offered),
+                speech=turn.speech,
+            ),
+            reply_markup=keyboards.visits_keyboard(conversation.offered),
+        )
     elif isinstance(step, AskVisit):
         conversation.offered = list(step.candidates)
         await turn.ask(ChangeFlow.visit, conversation)
-        await turn.say(
-            texts.requests.which_visit_do_you_mean(),
-            reply_markup=keyboards.visits_keyboard(conversation.offered),
-        )
+        question = texts.requests.which_visit_do_you_mean()
+        if keyboards.paged(conversation.offered):
+            question += "\n" + texts.requests.choose_the_day()
+        await turn.say(question, reply_markup=keyboards.visits_keyboard(conversation.offered))
     elif isinstance(step, AskTime):
         conversation.visit = step.visit
         await turn.ask(ChangeFlow.new_time, conversation)
@@ -312,7 +351,8 @@ async def ask_which_visit(turn: Turn, note: str = "") -> None:
     visits, granted = await what_can_change(turn)
     await turn.ask(ChangeFlow.visit, Conversation(offered=visits, granted=granted, note=note))
     await turn.say(
-        texts.requests.which_visit(visits), reply_markup=keyboards.visits_keyboard(visits)
+        texts.requests.which_visit(visits, paged=keyboards.paged(visits), speech=turn.speech),
+        reply_markup=keyboards.visits_keyboard(visits),
     )
 
 
@@ -320,7 +360,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     """Read free text (typed or transcribed) as a wish and carry on from what it says."""
     wish = parse_wish(text, language=language, now=turn.now())
     if isinstance(wish, NotUnderstood):
-        await turn.say(texts.hints.hint_text(wish.hint))
+        await not_a_wish(turn, wish)
         return
     visits, granted = await what_can_change(turn)
     conversation = Conversation(
@@ -329,8 +369,56 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     await carry_on(turn, conversation)
 
 
+async def not_a_wish(turn: Turn, said: NotUnderstood) -> None:
+    """No change was understood: greet back, answer the question about the plan, or say
+    what to write; every answer leads on (the menu, the visits asked about, examples)."""
+    menu = keyboards.main_menu(turn.me)
+    if said.hint is Hint.GREETING:
+        await turn.say(texts.help.welcome_back(turn.me), reply_markup=menu)
+    elif said.hint is Hint.THANKS:
+        await turn.say(texts.help.you_are_welcome(), reply_markup=menu)
+    elif said.hint is Hint.ASKS_PLAN and said.day is not None:
+        day = await turn.backend.visits(turn.user, turn.client_id, start=said.day, end=said.day)
+        whose = turn.client.first_name if turn.me.kind is PersonKind.RELATIVE else None
+        if said.day == turn.now().date():
+            text = texts.visits.today_text(day, whose=whose)
+        elif any(v.day == said.day for v in day.visits):
+            text = texts.visits.week_text(day)
+        else:
+            text = texts.visits.no_visits_on(said.day)
+        await turn.say(text, reply_markup=menu)
+    else:
+        await turn.say(texts.hints.hint_text(said.hint))
+
+
 async def typed_wish(message: Message, i18n: I18n, turn: Turn) -> None:
+    """A wish written out; also a new wish written while the last one waits to be sent."""
     await handle_wish(turn, message.text or "", i18n.current_locale)
+
+
+async def typed_minutes(message: Message, i18n: I18n, turn: Turn) -> None:
+    """ "20 minuter" written instead of pressing a button; anything else is a new wish."""
+    minutes = read_minutes(message.text or "", language=i18n.current_locale)
+    conversation = await turn.conversation()
+    if minutes is None or conversation.wish is None:
+        await handle_wish(turn, message.text or "", i18n.current_locale)
+        return
+    conversation.wish = replace(conversation.wish, minutes=minutes)
+    await carry_on(turn, conversation)
+
+
+async def typed_service(message: Message, i18n: I18n, turn: Turn) -> None:
+    """ "för en promenad" written instead of pressing a button; anything else is a new wish."""
+    code = read_service(message.text or "", language=i18n.current_locale)
+    conversation = await turn.conversation()
+    if code is None or conversation.wish is None:
+        await handle_wish(turn, message.text or "", i18n.current_locale)
+        return
+    if await turn.state.get_state() == ChangeFlow.get_instead.state:
+        conversation.wish = replace(conversation.wish, new_service=code)
+    else:
+        conversation.wish = replace(conversation.wish, service=code)
+    await carry_on(turn, conversation)
 
 
 # --- the answers to each question ---------------------------------------------------------
@@ -352,6 +440,20 @@ async def picked_visit(
         )
         return
     await carry_on(turn, conversation)
+
+
+async def picked_day(query: CallbackQuery, callback_data: keyboards.DayPick, turn: Turn) -> None:
+    """A day of the week's visits (or, without one, the days again)."""
+    conversation = await turn.conversation()
+    offered = conversation.offered
+    if not callback_data.day:
+        text, markup = texts.requests.choose_the_day(), keyboards.visits_keyboard(offered)
+    else:
+        day = date.fromisoformat(callback_data.day)
+        on_day = [v for v in offered if v.day == day]
+        text, markup = texts.requests.which_visit_on(day), keyboards.day_visits_keyboard(on_day)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
 
 
 async def picked_kind(query: CallbackQuery, callback_data: keyboards.KindPick, turn: Turn) -> None:

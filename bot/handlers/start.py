@@ -7,6 +7,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.filters import MenuButton
@@ -27,8 +28,13 @@ async def start(message: Message, me: MePublic, state: FSMContext) -> None:
     await message.answer(texts.help.welcome_back(me), reply_markup=keyboards.main_menu(me))
 
 
-async def help_text(message: Message, me: MePublic) -> None:
-    await message.answer(texts.help.help_text(me), reply_markup=keyboards.main_menu(me))
+async def help_text(
+    message: Message, me: MePublic, i18n: I18n, speech_languages: frozenset[str]
+) -> None:
+    speech = i18n.current_locale in speech_languages
+    await message.answer(
+        texts.help.help_text(me, speech=speech), reply_markup=keyboards.main_menu(me)
+    )
 
 
 async def cancel(message: Message, me: MePublic, state: FSMContext) -> None:

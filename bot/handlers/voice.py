@@ -1,12 +1,14 @@
-"""Voice messages: staff dictate visit notes, clients speak their wishes.
+"""Visit notes, dictated or typed, and voice messages: clients speak their wishes.
 
-The audio goes to the backend's speech service and is never stored; the transcript is
-always shown back before anything is saved or sent.
+Staff dictate a note or write it (from the visit's "Write a note" button, or by just typing
+after a visit); either way the note is shown back before it is saved, and saved the same way.
+The audio goes to the backend's speech service and is never stored.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +22,17 @@ from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_CLIENT_SIDE, IS_STAFF
+from bot.filters import IS_CLIENT_SIDE, IS_STAFF, MenuButton
 from bot.handlers import change
-from contract import SPEECH_ERRORS, ErrorCode, MePublic, NoteSource, TranscriptPublic, VisitPublic
+from contract import (
+    MAX_NOTE,
+    SPEECH_ERRORS,
+    ErrorCode,
+    MePublic,
+    NoteSource,
+    TranscriptPublic,
+    VisitPublic,
+)
 
 Data = dict[str, Any]  # FSM data: JSON, as the storage may be Redis
 MAX_SECONDS = 120
@@ -30,6 +40,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 
 class Dictation(StatesGroup):
+    writing = State()  # a note is asked for: the next text is the note
     confirm = State()  # the note shown back: save it, choose another visit, or correct it
     correction = State()  # the corrected text of a saved note
 
@@ -38,7 +49,13 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(client_voice, F.voice, IS_CLIENT_SIDE)
     router.message.register(staff_voice, F.voice, IS_STAFF)
-    router.message.register(corrected, Dictation.confirm, F.text, IS_STAFF)
+    # A note typed (or corrected) while one is asked for; the menu's buttons still work.
+    not_menu = ~MenuButton(*keyboards.MENU)
+    router.message.register(corrected, Dictation.confirm, F.text, IS_STAFF, not_menu)
+    router.message.register(corrected, Dictation.writing, F.text, IS_STAFF, not_menu)
+    router.callback_query.register(
+        write_note, keyboards.VisitAction.filter(F.action == "note"), IS_STAFF
+    )
     note = keyboards.NoteAction.filter
     router.callback_query.register(
         choose_other_visit, Dictation.confirm, note(F.action == "visit")
@@ -53,9 +70,15 @@ def create_router() -> Router:
 
 
 async def transcript_of(
-    message: Message, bot: Bot, backend: BackendClient, language: str
+    message: Message,
+    bot: Bot,
+    backend: BackendClient,
+    language: str,
+    *,
+    no_model: Callable[[], Awaitable[None]] | None = None,
 ) -> TranscriptPublic | None:
-    """Download and transcribe the voice note; say why not when it cannot be done."""
+    """Download and transcribe the voice note; say why not when it cannot be done
+    (``no_model``: what to do instead when there is no speech model for the language)."""
     voice = message.voice
     assert voice is not None and message.from_user is not None
     if voice.duration > MAX_SECONDS:
@@ -72,6 +95,9 @@ async def transcript_of(
             message.from_user.id, buffer.getvalue(), language=language
         )
     except BackendError as exc:
+        if exc.code is ErrorCode.NO_MODEL_FOR_LANGUAGE and no_model is not None:
+            await no_model()
+            return None
         if exc.code in SPEECH_ERRORS:
             await message.answer(texts.errors.speech_error_text(exc.code))
             return None
@@ -141,10 +167,19 @@ async def staff_voice(
     i18n: I18n,
 ) -> None:
     assert message.from_user is not None
-    result = await transcript_of(message, bot, backend, i18n.current_locale)
+    user = message.from_user.id
+
+    async def write_instead() -> None:
+        """No speech model for this language: the note is asked for in writing instead."""
+        day = await backend.staff_day(user)
+        await ask_for_note(message, state, suggested_visit(day, clock()), day, spoken=True)
+
+    result = await transcript_of(
+        message, bot, backend, i18n.current_locale, no_model=write_instead
+    )
     if result is None:
         return
-    day = await backend.staff_day(message.from_user.id)
+    day = await backend.staff_day(user)
     visit = suggested_visit(day, clock())
     await state.set_state(Dictation.confirm)
     await state.update_data(
@@ -160,10 +195,68 @@ async def staff_voice(
     )
 
 
+async def ask_for_note(
+    message: Message,
+    state: FSMContext,
+    visit: VisitPublic | None,
+    day: list[VisitPublic],
+    *,
+    spoken: bool = False,
+) -> None:
+    """Ask for the note in writing; the next text is the note (shown back before saving)."""
+    await state.set_state(Dictation.writing)
+    await state.update_data(
+        note_text=None,
+        note_confidence=None,
+        note_source="typed",
+        note_visit=stored(visit),
+        note_day=[stored(v) for v in day],
+    )
+    text = texts.staff.write_the_note(visit)
+    if spoken:
+        text = texts.staff.no_speech_write_the_note() + "\n" + text
+    await message.answer(text, reply_markup=keyboards.stop_keyboard())
+
+
+async def write_note(
+    query: CallbackQuery,
+    callback_data: keyboards.VisitAction,
+    state: FSMContext,
+    backend: BackendClient,
+) -> None:
+    """ "Write a note" on a visit of the day: the note is asked for, about that visit."""
+    day = await backend.staff_day(query.from_user.id)
+    visit = next((v for v in day if v.id == callback_data.visit_id), None)
+    if isinstance(query.message, Message):
+        await ask_for_note(query.message, state, visit, day)
+
+
+async def typed_note(
+    message: Message, state: FSMContext, backend: BackendClient, clock: change.Clock
+) -> None:
+    """A staff member just writes after a visit: offered as a note for the nearest visit
+    (nothing is saved until they press Save)."""
+    assert message.from_user is not None
+    day = await backend.staff_day(message.from_user.id)
+    await state.update_data(
+        note_visit=stored(suggested_visit(day, clock())), note_day=[stored(v) for v in day]
+    )
+    await show_typed(message, state, message.text or "")
+
+
 async def corrected(message: Message, state: FSMContext) -> None:
+    await show_typed(message, state, message.text or "")
+
+
+async def show_typed(message: Message, state: FSMContext, text: str) -> None:
+    """A typed note (or a typed correction of a dictated one) shown back before saving."""
     data = await state.get_data()
-    text = (message.text or "").strip()
-    await state.update_data(note_text=text, note_source="typed_correction")
+    text = text.strip()
+    if not text or len(text) > MAX_NOTE:
+        await state.set_state(Dictation.writing)
+        await message.answer(texts.staff.note_length_hint(MAX_NOTE))
+        return
+    await state.update_data(note_text=text, note_source="typed")
     await state.set_state(Dictation.confirm)
     await message.answer(
         texts.staff.dictation_text(text, visit_of(data.get("note_visit"))),
@@ -223,7 +316,8 @@ async def save_note(
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(
-            texts.staff.note_saved(visit), reply_markup=keyboards.correct_note_keyboard(note.id)
+            texts.staff.note_saved(visit) + "\n" + texts.staff.quoted(note.text),
+            reply_markup=keyboards.correct_note_keyboard(note.id),
         )
 
 

@@ -59,8 +59,9 @@ def private_chats_only() -> str:
     return _("I only talk in private chats. Please write to me directly.")
 
 
-def _staff_help(me: MePublic) -> list[str]:
-    """What each staff role's menu does (``keyboards.staff_menu_labels``)."""
+def _staff_help(me: MePublic, *, speech: bool) -> list[str]:
+    """What each staff role's menu does (``keyboards.staff_menu_labels``); voice notes only
+    where speech is understood in their language."""
     lines: list[str] = []
     role = me.staff_role
     if role is StaffRole.ASSESSOR:
@@ -75,13 +76,21 @@ def _staff_help(me: MePublic) -> list[str]:
         lines.append(_("• My visits today: check in and out of each visit."))
     if role is StaffRole.CARER or role is None:
         lines.append(_("• I am running late: your clients are told at once."))
-        lines.append(_("• Send a voice message after a visit to dictate a note."))
+    if role is not StaffRole.MANAGER:
+        lines.append(
+            _(
+                "• Notes: press “📝 Write a note” on a visit, or just write the note here "
+                "after the visit. You see it before it is saved."
+            )
+        )
+        if speech:
+            lines.append(_("• You can also send a voice message to dictate a note."))
     if role is not StaffRole.CARER or me.contact_person:
         lines.append(_("• Sign in on the web: plans, the queue and the follow-up at a computer."))
     return lines
 
 
-def _client_help(me: MePublic) -> list[str]:
+def _client_help(me: MePublic, *, speech: bool) -> list[str]:
     """What the client's (or a relative's) menu does: a relative only what is allowed."""
     relative = me.kind is PersonKind.RELATIVE
     scopes = {s for c in me.clients for s in c.scopes} if relative else set(Scope)
@@ -102,6 +111,12 @@ def _client_help(me: MePublic) -> list[str]:
         lines.append(
             _(
                 "• Ask for a change: another time, longer, shorter, something else, or an "
+                "extra visit. You can also just write or say it, for example "
+                "“Can you come at ten tomorrow instead?”."
+            )
+            if speech
+            else _(
+                "• Ask for a change: another time, longer, shorter, something else, or an "
                 "extra visit. You can also just write it, for example "
                 "“Can you come at ten tomorrow instead?”."
             )
@@ -112,11 +127,12 @@ def _client_help(me: MePublic) -> list[str]:
     return lines
 
 
-def help_text(me: MePublic) -> str:
-    """What the menu's buttons do, how to stop, and whom to call."""
+def help_text(me: MePublic, *, speech: bool = False) -> str:
+    """What the menu's buttons do, how to stop, and whom to call; voice messages are offered
+    only when speech is understood in their language (``speech``)."""
     staff = me.kind is PersonKind.STAFF
     lines = [_("What I can do for you:")]
-    lines += _staff_help(me) if staff else _client_help(me)
+    lines += _staff_help(me, speech=speech) if staff else _client_help(me, speech=speech)
     lines.append(_("To stop what you are doing, press “Cancel”."))
     if not staff:
         if me.unit_phone:
@@ -128,6 +144,10 @@ def help_text(me: MePublic) -> str:
         else:
             lines.append(_("If something is urgent, call your home-care unit."))
     return "\n".join(lines)
+
+
+def you_are_welcome() -> str:
+    return _("You are welcome! Write or choose below if there is anything else.")
 
 
 def stopped() -> str:

@@ -177,14 +177,32 @@ def withdrawn() -> str:
 # --- asking, one question at a time -------------------------------------------------------
 
 
-def which_visit(visits: list[VisitPublic]) -> str:
-    """The first question of the change flow: about which visit (or an extra one)."""
+def which_visit(visits: list[VisitPublic], *, paged: bool = False, speech: bool = True) -> str:
+    """The first question of the change flow: about which visit (or an extra one);
+    ``paged``: later days are buttons of their own; ``speech``: voice is understood."""
     question = _("Which visit is it about?") if visits else _("There are no visits to change.")
+    if paged:
+        question += "\n" + choose_the_day()
+    if not speech:
+        return (
+            question
+            + "\n"
+            + _("You can also write what you want, for example “tomorrow at 10 instead”.")
+        )
     return (
         question
         + "\n"
         + _("You can also write or say what you want, for example “tomorrow at 10 instead”.")
     )
+
+
+def choose_the_day() -> str:
+    """Said when later days are buttons of their own (too many visits for one list)."""
+    return _("For a later day, choose the day first.")
+
+
+def which_visit_on(day: date) -> str:
+    return _("Which visit on {day}?").format(day=fmt_day(day))
 
 
 def which_visit_do_you_mean() -> str:

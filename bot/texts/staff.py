@@ -315,7 +315,7 @@ def told_late(affected: list[VisitPublic]) -> str:
 
 def dictation_text(text: str, visit: VisitPublic | None) -> str:
     """A dictated (or corrected) note shown back before it is saved."""
-    lines = [_("Your note:"), f"<i>{escape(text)}</i>", ""]
+    lines = [_("Your note:"), quoted(text), ""]
     if visit is None:
         lines.append(_("You have no visit today to attach it to."))
     else:
@@ -326,6 +326,30 @@ def dictation_text(text: str, visit: VisitPublic | None) -> str:
         )
         lines.append(_("Save it, or write the corrected text."))
     return "\n".join(lines)
+
+
+def write_the_note(visit: VisitPublic | None) -> str:
+    """A note is asked for in writing: the next message is the note."""
+    if visit is None:
+        return _("Write the note as a message. You will see it before it is saved.")
+    return _(
+        "Write the note for the visit at {time} with {name} as a message. "
+        "You will see it before it is saved."
+    ).format(time=fmt_time(visit.start), name=escape(visit.client_first_name or ""))
+
+
+def no_speech_write_the_note() -> str:
+    """A voice note in a language with no speech model: writing is offered at once."""
+    return _("I cannot understand speech in your language yet.")
+
+
+def note_length_hint(longest: int) -> str:
+    return _("Write the note as text, at most {n} characters.").format(n=longest)
+
+
+def quoted(text: str) -> str:
+    """The person's own words, read back."""
+    return f"<i>{escape(text)}</i>"
 
 
 def which_visit_is_the_note_about() -> str:

@@ -158,5 +158,9 @@ def notes_text(notes: list[NotePublic]) -> str:
     return "\n\n".join(blocks)[:MESSAGE_LIMIT]
 
 
+def no_visits_on(day: date) -> str:
+    return _("There are no visits on {day}.").format(day=fmt_day(day))
+
+
 def no_one_followed() -> str:
     return _("You do not follow anyone's visits any more.")

@@ -120,7 +120,7 @@ async def test_this_months_frame_and_a_waiting_wish_at_the_months_end(
 
     # A wish waits for Anna: not counted, but shown.
     await chat.send("lisa", "kan ni stanna 20 minuter längre i kväll?")
-    await chat.press("lisa", "mån 30/11 17:00 · måltid och tillsyn")
+    # "i kväll" names the one evening visit (17:00): straight to the preview
     await chat.press("lisa", "Skicka")
     reply = await chat.send("lisa", "⏱ Min tid")
     assert reply.split("\n")[2:] == [

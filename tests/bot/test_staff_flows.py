@@ -79,6 +79,7 @@ SAY: dict[str, dict[str, Any]] = {
         "not_yours": "Bara kontaktpersonen, ersättaren eller planeraren kan besluta om det här.",
         "visits_heading": "Dina besök idag:",
         "check_in": "Checka in",
+        "write_note": "📝 Skriv en anteckning",
         "check_out": "Checka ut",
         "checked_in": "Incheckad kl. {time}.",
         "checked_out": "Utcheckad kl. {time}: {length} utförd tid.",
@@ -132,6 +133,7 @@ SAY: dict[str, dict[str, Any]] = {
         "not_yours": "Only the contact person, deputy or planner can decide this.",
         "visits_heading": "Your visits today:",
         "check_in": "Check in",
+        "write_note": "📝 Write a note",
         "check_out": "Check out",
         "checked_in": "Checked in at {time}.",
         "checked_out": "Checked out at {time}: {length} performed.",
@@ -528,7 +530,7 @@ async def test_my_day_lists_the_visits_in_time_order(
         assert joined([s["services"][code] for code in visit.services], s["and"]) in block
         assert visit.how in block  # the client's own wishes for how it is done
     assert any("Gröt med lingon, kaffe." in b for b in blocks)
-    assert all(s["check_in"] in label for label in chat.buttons("anna"))
+    assert chat.buttons("anna") == [s["check_in"], s["write_note"]]
 
 
 async def test_check_in_and_out_record_the_actual_times(
@@ -556,10 +558,11 @@ async def test_check_in_and_out_record_the_actual_times(
     [edited] = chat.edits()
     assert note in edited
     [edit] = [r for r in chat.last if isinstance(r, EditMessageText)]
-    # On a done visit the one thing left is to correct the performed time.
+    # On a done visit what is left: correct the performed time, or write a note about it.
     assert edit.reply_markup is not None
     assert [b.text for row in edit.reply_markup.inline_keyboard for b in row] == [
-        s["correct_time"]
+        s["correct_time"],
+        s["write_note"],
     ]
     row = await db.get(Visit, breakfast.id)
     assert row.status == "done"

@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from bot import wish_parser
 from bot.wish_parser import (
     SERVICES,
+    DayPart,
     Hint,
     NotUnderstood,
     Wish,
     WishKind,
     parse_wish,
+    read_minutes,
+    read_service,
 )
 from contract import TZ
 
@@ -482,10 +485,6 @@ def test_no_time(language: str, text: str) -> None:
         ("sv", "   "),
         ("sv", "???"),
         ("sv", "asdfgh"),
-        ("sv", "hej"),
-        ("sv", "god morgon"),
-        ("fi", "huomenta"),
-        ("en", "hello"),
         ("sv", "i morgon"),  # a day, but what about it?
         ("sv", "i fredags"),
         ("sv", "hygien"),
@@ -502,13 +501,6 @@ def test_no_time(language: str, text: str) -> None:
         ("sv", "längre och kortare"),
         ("sv", "30 min längre idag och 15 min längre i morgon"),
         ("sv", "ingen städning men ett extra besök på fredag kl 14"),
-        ("en", "a walk instead"),  # instead of what?
-        # questions about the plan are not wishes
-        ("sv", "När kommer ni i morgon?"),
-        ("sv", "Vem kommer i morgon?"),
-        ("en", "when are you coming tomorrow?"),
-        ("en", "who is coming today"),
-        ("fi", "milloin tulette huomenna"),
         # talk that is no wish at all
         ("sv", "Det var en bra promenad igår"),
         ("sv", "jag är på sjukhus i morgon"),
@@ -666,8 +658,9 @@ def check_invariants(result: Wish | NotUnderstood) -> None:
         assert result.at is not None and result.at >= NOW.time()
     if result.kind is SKIP:
         assert result.service is not None
-    if result.kind is SWAP:
-        assert result.new_service in SERVICES and result.service != result.new_service
+    if result.kind is SWAP:  # at least one half; the other is asked
+        assert result.service is not None or result.new_service is not None
+        assert result.service != result.new_service
     else:
         assert result.new_service is None
     if result.minutes is not None:
@@ -687,3 +680,210 @@ def test_any_text_gives_a_wish_or_a_hint(text: str, language: str) -> None:
 )
 def test_any_mix_of_known_words_gives_a_consistent_answer(words: list[str], language: str) -> None:
     check_invariants(parse(" ".join(words), language))
+
+
+# --- not a wish: greetings, thanks, questions about the plan ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "hej", NotUnderstood(Hint.GREETING)),
+        ("sv", "Hej!", NotUnderstood(Hint.GREETING)),
+        ("sv", "god morgon", NotUnderstood(Hint.GREETING)),
+        ("sv", "hejsan Anna", NotUnderstood(Hint.GREETING)),
+        ("fi", "huomenta", NotUnderstood(Hint.GREETING)),
+        ("fi", "hei", NotUnderstood(Hint.GREETING)),
+        ("en", "hello", NotUnderstood(Hint.GREETING)),
+        ("ar", "مرحبا", NotUnderstood(Hint.GREETING)),
+        ("ar", "السلام عليكم", NotUnderstood(Hint.GREETING)),
+        ("sv", "tack", NotUnderstood(Hint.THANKS)),
+        ("sv", "tack så mycket!", NotUnderstood(Hint.THANKS)),
+        ("fi", "kiitos", NotUnderstood(Hint.THANKS)),
+        ("ar", "شكرا جزيلا", NotUnderstood(Hint.THANKS)),
+        # questions about the plan are not wishes: they are answered with that day's visits
+        ("sv", "vem kommer idag?", NotUnderstood(Hint.ASKS_PLAN, TODAY)),
+        ("sv", "När kommer ni i morgon?", NotUnderstood(Hint.ASKS_PLAN, TOMORROW)),
+        ("sv", "Vem kommer i morgon?", NotUnderstood(Hint.ASKS_PLAN, TOMORROW)),
+        ("sv", "när kommer ni?", NotUnderstood(Hint.ASKS_PLAN, TODAY)),
+        ("sv", "vem kommer på fredag", NotUnderstood(Hint.ASKS_PLAN, FRIDAY)),
+        ("en", "when are you coming tomorrow?", NotUnderstood(Hint.ASKS_PLAN, TOMORROW)),
+        ("en", "who is coming today", NotUnderstood(Hint.ASKS_PLAN, TODAY)),
+        ("fi", "milloin tulette huomenna", NotUnderstood(Hint.ASKS_PLAN, TOMORROW)),
+        ("fi", "kuka tulee tänään?", NotUnderstood(Hint.ASKS_PLAN, TODAY)),
+        ("ar", "من سيأتي اليوم؟", NotUnderstood(Hint.ASKS_PLAN, TODAY)),
+        ("ar", "متى تأتون غدا؟", NotUnderstood(Hint.ASKS_PLAN, TOMORROW)),
+    ),
+)
+def test_not_a_wish(language: str, text: str, expected: NotUnderstood) -> None:
+    assert parse(text, language) == expected
+
+
+# --- the part of the day names the visit ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "ställ in besöket i kväll", Wish(CANCEL, TODAY, part=DayPart.EVENING)),
+        (
+            "sv",
+            "besöket i kväll 15 min längre",
+            Wish(LONGER, TODAY, minutes=15, part=DayPart.EVENING),
+        ),
+        ("sv", "kortare besök på eftermiddagen", Wish(SHORTER, part=DayPart.AFTERNOON)),
+        ("sv", "ställ in morgonbesöket", Wish(CANCEL)),  # one word: not read as a part
+        ("sv", "ställ in besöket i morgon bitti", Wish(CANCEL, TOMORROW, part=DayPart.MORNING)),
+        ("en", "cancel the visit tonight", Wish(CANCEL, TODAY, part=DayPart.EVENING)),
+        ("fi", "peru käynti tänä iltana", Wish(CANCEL, TODAY, part=DayPart.EVENING)),
+        ("fi", "peru käynti iltapäivällä", Wish(CANCEL, part=DayPart.AFTERNOON)),
+        ("ar", "إلغاء زيارة المساء", Wish(CANCEL, part=DayPart.EVENING)),
+        # a part of the day that belongs to the new time names no visit
+        ("sv", "kan ni komma kl 7 i kväll i stället", Wish(MOVE, TODAY, time(19))),
+    ),
+)
+def test_part_of_the_day(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+# --- half a swap: the other half is asked -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "en promenad i stället", Wish(SWAP, new_service="walk")),
+        ("en", "a walk instead", Wish(SWAP, new_service="walk")),
+        ("sv", "i stället för städningen på fredag", Wish(SWAP, FRIDAY, service="cleaning")),
+        ("fi", "siivouksen sijaan perjantaina", Wish(SWAP, FRIDAY, service="cleaning")),
+    ),
+)
+def test_half_a_swap(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+# --- an answer typed instead of pressing a button ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "20 minuter", 20),
+        ("sv", "en kvart", 15),
+        ("sv", "en halvtimme", 30),
+        ("sv", "20", 20),
+        ("fi", "puoli tuntia", 30),
+        ("fi", "15 minuuttia", 15),
+        ("ar", "ربع ساعة", 15),
+        ("ar", "٢٠ دقيقة", 20),
+        ("en", "half an hour", 30),
+        ("sv", "vet inte", None),
+        ("sv", "10 eller 20 min", None),
+    ),
+)
+def test_read_minutes(language: str, text: str, expected: int | None) -> None:
+    assert read_minutes(text, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        ("sv", "för en promenad", "walk"),
+        ("sv", "promenad", "walk"),
+        ("sv", "städning", "cleaning"),
+        ("fi", "kävely", "walk"),
+        ("ar", "نزهة", "walk"),
+        ("ar", "الاستحمام", "shower"),
+        ("sv", "något annat", None),
+        ("sv", "promenad eller dusch", None),
+    ),
+)
+def test_read_service(language: str, text: str, expected: str | None) -> None:
+    assert read_service(text, language=language) == expected
+
+
+# --- Finnish, for Aino: every common phrasing --------------------------------------------
+
+FINNISH = cases(
+    # today / tomorrow / weekdays, and a clock time
+    ("fi", "voitteko tulla tänään kello 14", Wish(MOVE, TODAY, time(14))),
+    ("fi", "tulkaa huomenna klo 10", Wish(MOVE, TOMORROW, time(10))),
+    ("fi", "huomenna kymmeneltä", Wish(MOVE, TOMORROW, time(10))),
+    ("fi", "voisitteko tulla huomenna kymmeneltä?", Wish(MOVE, TOMORROW, time(10))),
+    ("fi", "siirtäkää käynti perjantaina klo 11", Wish(MOVE, FRIDAY, time(11))),
+    ("fi", "tulkaa keskiviikkona klo 10.30", Wish(MOVE, DAY_AFTER, time(10, 30))),
+    ("fi", "torstaina puoli yksitoista", Wish(MOVE, THURSDAY, time(10, 30))),
+    ("fi", "maanantaina kello 9", Wish(MOVE, NEXT_MONDAY, time(9))),
+    ("fi", "tiistaina klo 13", Wish(MOVE, TOMORROW, time(13))),
+    ("fi", "ylihuomenna klo 12", Wish(MOVE, DAY_AFTER, time(12))),
+    ("fi", "huomenna kolmelta iltapäivällä", Wish(MOVE, TOMORROW, time(15))),
+    # longer / shorter
+    ("fi", "15 minuuttia pidempään tänään", Wish(LONGER, TODAY, minutes=15)),
+    ("fi", "pidempi käynti huomenna", Wish(LONGER, TOMORROW)),
+    ("fi", "puoli tuntia pidempään", Wish(LONGER, minutes=30)),
+    ("fi", "lyhyempi käynti perjantaina", Wish(SHORTER, FRIDAY)),
+    ("fi", "10 minuuttia lyhyempi tänään", Wish(SHORTER, TODAY, minutes=10)),
+    # cancel
+    ("fi", "peruuta perjantain käynti", Wish(CANCEL, FRIDAY)),
+    ("fi", "perukaa huomisen käynti", Wish(CANCEL, TOMORROW)),
+    ("fi", "älkää tulko huomenna", Wish(CANCEL, TOMORROW)),
+    ("fi", "ei siivousta perjantaina", Wish(SKIP, FRIDAY, service="cleaning")),
+    ("fi", "kävely siivouksen sijaan", Wish(SWAP, service="cleaning", new_service="walk")),
+    ("fi", "lisäkäynti perjantaina klo 14", Wish(EXTRA, FRIDAY, time(14))),
+)
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), FINNISH)
+def test_finnish(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+# --- Arabic, for Samira: every common phrasing --------------------------------------------
+
+ARABIC = cases(
+    # today / tomorrow / weekday names
+    ("ar", "هل يمكنكم المجيء غدًا الساعة العاشرة بدلًا من ذلك؟", Wish(MOVE, TOMORROW, time(10))),
+    ("ar", "تعالوا اليوم الساعة 2 بعد الظهر", Wish(MOVE, TODAY, time(14))),
+    ("ar", "بكرة الساعة 10", Wish(MOVE, TOMORROW, time(10))),
+    ("ar", "بكره الساعه ١٠", Wish(MOVE, TOMORROW, time(10))),
+    ("ar", "بعد غد الساعة 12", Wish(MOVE, DAY_AFTER, time(12))),
+    ("ar", "يوم الجمعة الساعة ١٤", Wish(MOVE, FRIDAY, time(14))),
+    ("ar", "الخميس الساعة 11", Wish(MOVE, THURSDAY, time(11))),
+    ("ar", "انقلوا الزيارة إلى يوم الأربعاء الساعة 9", Wish(MOVE, DAY_AFTER, time(9))),
+    ("ar", "الإثنين الساعة ٩", Wish(MOVE, NEXT_MONDAY, time(9))),
+    ("ar", "الثلاثاء الساعة 13", Wish(MOVE, TOMORROW, time(13))),
+    # a clock time: digits (also Arabic-Indic), hour words, half past, am/pm
+    ("ar", "غداً الساعة ١٠:٣٠", Wish(MOVE, TOMORROW, time(10, 30))),
+    ("ar", "غدا الساعة 10:30", Wish(MOVE, TOMORROW, time(10, 30))),
+    ("ar", "غدا الساعة العاشرة والنصف", Wish(MOVE, TOMORROW, time(10, 30))),
+    ("ar", "غدا الساعة التاسعة والربع", Wish(MOVE, TOMORROW, time(9, 15))),
+    ("ar", "غدا الساعة العاشرة إلا ربع", Wish(MOVE, TOMORROW, time(9, 45))),
+    ("ar", "غدا الساعة الحادية عشرة", Wish(MOVE, TOMORROW, time(11))),
+    ("ar", "غدا الساعة ٦ مساءً", Wish(MOVE, TOMORROW, time(18))),
+    ("ar", "غدا الساعة الثامنة صباحا", Wish(MOVE, TOMORROW, time(8))),
+    ("ar", "أجّلوا زيارة الغد إلى الساعة ١١", Wish(MOVE, TOMORROW, time(11))),
+    # longer / shorter
+    ("ar", "زيارة أطول ١٥ دقيقة اليوم", Wish(LONGER, TODAY, minutes=15)),
+    ("ar", "أطول بـ15 دقيقة اليوم", Wish(LONGER, TODAY, minutes=15)),
+    ("ar", "نصف ساعة أطول غدا", Wish(LONGER, TOMORROW, minutes=30)),
+    ("ar", "زيارة أطول يوم الجمعة", Wish(LONGER, FRIDAY)),
+    ("ar", "زيارة أقصر غدا", Wish(SHORTER, TOMORROW)),
+    ("ar", "أقصر بعشر دقائق اليوم", Wish(SHORTER, TODAY, minutes=10)),
+    # cancel, skip, swap, extra
+    ("ar", "إلغاء زيارة يوم الجمعة", Wish(CANCEL, FRIDAY)),
+    ("ar", "ألغوا زيارة الغد", Wish(CANCEL, TOMORROW)),
+    ("ar", "لا تأتوا غدا", Wish(CANCEL, TOMORROW)),
+    ("ar", "بدون استحمام يوم الخميس", Wish(SKIP, THURSDAY, service="shower")),
+    ("ar", "نزهة بدلًا من التنظيف", Wish(SWAP, service="cleaning", new_service="walk")),
+    ("ar", "زيارة إضافية يوم الجمعة الساعة ١٤", Wish(EXTRA, FRIDAY, time(14))),
+)
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), ARABIC)
+def test_arabic(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+def test_arabic_is_understood_whatever_the_account_language() -> None:
+    """Samira's daughter may have the bot in Swedish and still write Arabic."""
+    assert parse("بكرة الساعة 10", "sv") == Wish(MOVE, TOMORROW, time(10))

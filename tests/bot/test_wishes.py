@@ -250,8 +250,13 @@ CASES = [
         Wish(WishKind.SWAP, service=S.CLEANING, new_service=S.WALK),
         MORNING,
         None,
-        NoVisit(None),
-        id="a walk instead of cleaning, no day: no cleaning today or tomorrow",
+        Change(
+            kind=ChangeKind.SWAP,
+            visit_id=FRI_CLEANING.id,
+            service=S.CLEANING,
+            new_service=S.WALK,
+        ),
+        id="a walk instead of cleaning, no day: the week's one cleaning (none sooner)",
     ),
     pytest.param(
         Wish(WishKind.SWAP, day=FRI, service=S.CLEANING),
