@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend import web
 from backend.config import Settings, require_service_token
-from backend.db import create_engine, session_factory
+from backend.db import create_engine, read_session_factory, session_factory
 from backend.errors import DomainError
 from backend.routes import chat, clients, followup, notes, oversight, staff, web_signin
 from backend.services import requests as request_service
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
 GENERATE_EVERY = timedelta(hours=1)
 WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
+# Bumped after every commit that changes what ``GET /bot/me`` answers; the bot workers keep
+# identities cached only while it stays the same (bot.middlewares.identity).
+IDENTITY_EPOCH_KEY = "ramtid:identity:epoch"
 HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 RETRY_AFTER_SECONDS = 5  # what a caller is told to wait when the database is unavailable
 
@@ -87,10 +90,12 @@ class BackendState(State):
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]  # GETs: no write lock on SQLite
     clock: Callable[[], datetime]
     transcriber: Transcriber
     redis: Redis | None
     outbox_listeners: list[Callable[[], None]]  # in-process notifiers register here
+    identity_listeners: list[Callable[[], None]]  # in-process bots' identity caches
     visits_generated_at: datetime | None
 
     def __init__(
@@ -108,10 +113,12 @@ class BackendState(State):
             statement_timeout=settings.database_statement_timeout,
         )
         self.sessions = session_factory(self.engine)
+        self.read_sessions = read_session_factory(self.engine)
         self.clock = clock
         self.transcriber = transcriber
         self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self.outbox_listeners = []
+        self.identity_listeners = []
         self.visits_generated_at = None
 
     async def wake_notifier(self) -> None:
@@ -123,6 +130,21 @@ class BackendState(State):
                 await self.redis.publish(WAKE_CHANNEL, "1")
             except RedisError:
                 log.warning("could not wake notifiers through Redis; they poll instead")
+
+    async def identity_changed(self) -> None:
+        """A commit changed an account, its person or a consent: bots here forget their
+        cached identities at once; bots elsewhere see the epoch in Redis move before they use
+        theirs. Called before the response leaves, so the next update sees the change."""
+        for listener in self.identity_listeners:
+            listener()
+        if self.redis is not None:
+            try:
+                await self.redis.incr(IDENTITY_EPOCH_KEY)
+            except RedisError:
+                # The bots cannot tell the cache is stale: they stop trusting it instead.
+                log.warning("could not bump the identity epoch in Redis")
+                with contextlib.suppress(RedisError):
+                    await self.redis.delete(IDENTITY_EPOCH_KEY)
 
     async def close(self) -> None:
         """Let go of the database connections and Redis (the lifespan's last step)."""

@@ -69,6 +69,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
         print(SEEDED)
     app = create_app(settings)
+    from ramtid.memory import settle_memory
+
+    settle_memory()
     print(f"The unit's web pages: http://{args.host}:{args.port}/web/")
     print(f"API docs: http://{args.host}:{args.port}/docs")
     # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end. Its
