@@ -22,9 +22,10 @@ from redis.asyncio import Redis
 from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
-from bot.delivery import Sender
+from bot.delivery import Sender, SharedBudget
 from bot.gate import PrivateChatsOnly
 from bot.middlewares.callback_answer import AnswerEveryPress
+from bot.middlewares.dedup import Claims, MemoryClaims, OncePerUpdate, RedisClaims
 from bot.middlewares.identity import Epoch, IdentityMiddleware, RedisEpoch
 from bot.middlewares.locale import AccountI18nMiddleware
 from bot.middlewares.throttling import Counter, MemoryCounter, RedisCounter, ThrottlingMiddleware
@@ -95,6 +96,7 @@ def create_dispatcher(
     counter: Counter | None = None,
     clock: Callable[[], datetime] = system_clock,
     identity_epoch: Epoch | None = None,
+    claims: Claims | None = None,
 ) -> Dispatcher:
     """``identity_epoch``: what tells the identity cache it is stale (the backend's own in
     this process, else Redis's); without one and without Redis, identities are not cached."""
@@ -106,7 +108,11 @@ def create_dispatcher(
         storage = RedisStorage(redis) if redis is not None else MemoryStorage()
     if counter is None:
         counter = RedisCounter(redis) if redis is not None else MemoryCounter()
+    if claims is None:
+        claims = RedisClaims(redis) if redis is not None else MemoryClaims()
     dispatcher = Dispatcher(storage=storage, backend=backend, clock=clock, i18n=i18n)
+    # First of all: an update that reached another worker too is handled by one of them.
+    dispatcher.update.outer_middleware(OncePerUpdate(claims))
     # Outer middlewares run in the order they are added, before any handler is chosen.
     dispatcher.callback_query.outer_middleware(AnswerEveryPress())  # first: answers them all
     throttling = ThrottlingMiddleware(counter)
@@ -129,11 +135,16 @@ def create_notifier(
     i18n: I18n,
     sender: Sender | None = None,
 ) -> Notifier:
+    redis = create_redis(settings)
+    if sender is None:
+        # With Redis, every notifier of this bot draws on one budget: Telegram's limits.
+        budget = SharedBudget(redis, bot.id) if redis is not None else None
+        sender = Sender(bot, budget=budget)
     return Notifier(
         backend,
-        sender or Sender(bot),
+        sender,
         i18n,
         idle_seconds=settings.notifier_interval,
         lease_seconds=settings.notifier_lease,
-        redis=create_redis(settings),
+        redis=redis,
     )
