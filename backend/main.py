@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,24 +15,28 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import web
 from backend.config import Settings, require_service_token
 from backend.db import create_engine, read_session_factory, session_factory
 from backend.errors import DomainError
+from backend.models import Notification
+from backend.prometheus import CONTENT_TYPE, REGISTRY
 from backend.routes import chat, clients, followup, notes, oversight, staff, web_signin
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
-from contract import TZ, ErrorBody, ErrorCode
+from contract import TZ, ErrorBody, ErrorCode, Urgency, metrics
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
@@ -174,6 +179,74 @@ async def database_ready(state: BackendState) -> bool:
     except (OSError, SQLAlchemyError):
         return False
     return True
+
+
+class RequestMetrics:
+    """Requests and their latency per route template (never a path with its ids): a plain
+    ASGI middleware, lighter on the hot path than Starlette's BaseHTTPMiddleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            REGISTRY.inc(metrics.HTTP_REQUESTS, route, method, str(status))
+            REGISTRY.observe(
+                metrics.HTTP_REQUEST_DURATION, time.perf_counter() - start, route, method
+            )
+
+
+def pool_gauges(engine: AsyncEngine) -> None:
+    pool: Any = engine.pool
+    if not hasattr(pool, "checkedout"):
+        return
+    size = pool.size()
+    REGISTRY.set(metrics.DB_POOL_SIZE, size)
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, pool.checkedout(), "in_use")
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, pool.checkedin(), "idle")
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, max(pool.overflow(), 0), "overflow")
+
+
+async def outbox_gauges(state: BackendState) -> None:
+    """What people are still waiting for: undelivered notifications by urgency, and the age
+    of the oldest."""
+    now = state.clock()
+    async with state.read_sessions() as session:
+        waiting = (
+            await session.exec(
+                select(Notification.urgency, func.count(), func.min(Notification.created_at))
+                .where(col(Notification.delivered_at).is_(None))
+                .where(col(Notification.dropped_reason).is_(None))
+                .where(col(Notification.dead_at).is_(None))
+                .group_by(Notification.urgency)
+            )
+        ).all()
+    oldest = None
+    for urgency in Urgency:
+        REGISTRY.set(metrics.OUTBOX_UNDELIVERED, 0, urgency.value)
+    for level, count, first in waiting:
+        REGISTRY.set(metrics.OUTBOX_UNDELIVERED, count, str(getattr(level, "value", level)))
+        if first is not None:
+            first = first if first.tzinfo else first.replace(tzinfo=UTC)
+            oldest = first if oldest is None else min(oldest, first)
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    REGISTRY.set(metrics.OUTBOX_OLDEST_AGE, max(age, 0.0))
 
 
 def backend_state(app: Starlette) -> BackendState:
@@ -331,6 +404,16 @@ def create_app(
 
     app.add_exception_handler(OSError, unavailable)
     app.add_exception_handler(SQLAlchemyError, unavailable)
+
+    app.add_middleware(RequestMetrics)
+
+    @app.get("/metrics", tags=["meta"], include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus: requests and latency per route, the bot's handlers (when it runs in
+        this process), the outbox and the database pool. Ids and counts only."""
+        pool_gauges(backend_state(app).engine)
+        await outbox_gauges(backend_state(app))
+        return Response(REGISTRY.render(), media_type=CONTENT_TYPE)
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:

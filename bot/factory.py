@@ -29,6 +29,7 @@ from bot.middlewares.dedup import Claims, MemoryClaims, OncePerUpdate, RedisClai
 from bot.middlewares.identity import Epoch, IdentityMiddleware, RedisEpoch
 from bot.middlewares.locale import AccountI18nMiddleware
 from bot.middlewares.throttling import Counter, MemoryCounter, RedisCounter, ThrottlingMiddleware
+from bot.middlewares.timing import HandlerTiming
 from bot.notifier import Notifier
 
 # A syntactically valid token for running without Telegram (demo, tests).
@@ -123,6 +124,9 @@ def create_dispatcher(
         observer.outer_middleware(private_only)  # the gate: nothing from groups goes further
         observer.outer_middleware(identity)  # before i18n: the locale is the account's
     AccountI18nMiddleware(i18n).setup(dispatcher)
+    timing = HandlerTiming()
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.middleware(timing)  # inner: around the chosen handler
     dispatcher.include_router(handlers.create_router())
     return dispatcher
 

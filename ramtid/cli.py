@@ -29,10 +29,13 @@ GOODBYE = "Hej då!"
 
 def log_to_console(settings: Settings) -> None:
     """Standard error, through the filter that keeps care data out of every record."""
-    from ramtid.logs import configure
+    from ramtid.logs import JsonFormatter, configure
 
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     configure(settings.log_level, handler)
 
 

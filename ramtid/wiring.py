@@ -33,6 +33,7 @@ from backend.config import (
     service_token_is_strong,
 )
 from backend.main import BackendState, backend_state, create_app
+from backend.prometheus import REGISTRY
 from backend.speech import Transcriber
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n, create_notifier
@@ -231,6 +232,10 @@ async def run_bot(settings: Settings) -> None:
             await bot.session.close()
 
 
+async def bot_metrics(_request: web.Request) -> web.Response:
+    return web.Response(body=REGISTRY.render().encode(), content_type="text/plain")
+
+
 async def serve_webhook(
     settings: Settings, dispatcher: Dispatcher, bot: Bot, in_flight: UpdatesInFlight
 ) -> None:
@@ -246,6 +251,7 @@ async def serve_webhook(
         loop.add_signal_handler(sig, stop.set)
     app = web.Application()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
+    app.router.add_get("/metrics", bot_metrics)  # the worker's handlers, for Prometheus
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()

@@ -16,6 +16,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from redis.asyncio import Redis
 
+from backend.prometheus import REGISTRY
+from contract import metrics
+
 KEEP_SECONDS = 24 * 3600
 KEPT_IN_MEMORY = 100_000
 
@@ -64,5 +67,6 @@ class OncePerUpdate(BaseMiddleware):
         key = f"{bot.id if bot is not None else 0}:{event.update_id}"
         if not await self.claims.first(key):
             self.dropped += 1
+            REGISTRY.inc(metrics.BOT_UPDATES, "unhandled", "duplicate")
             return None  # handled by another worker (or already, here)
         return await handler(event, data)
