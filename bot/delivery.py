@@ -77,6 +77,7 @@ _CHAT_TURN = (
 local last = tonumber(redis.call('GET', KEYS[1]) or 0)
 local ready = last + tonumber(ARGV[1])
 if ready > now then return ready - now end
+if ARGV[2] == '1' then return 0 end
 redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[1]) * 2)
 return 0
 """
@@ -109,9 +110,11 @@ class SharedBudget:
         )
         return float(wait) / 1000
 
-    async def chat_turn(self, chat_id: int) -> float:
-        """0 when this chat's turn is taken now; else seconds until it may be."""
-        wait = await self._chat(keys=[f"{self._prefix}:chat:{chat_id}"], args=[self._chat_ms])
+    async def chat_turn(self, chat_id: int, *, take: bool = True) -> float:
+        """0 when this chat's turn is taken now (or, ``take=False``, could be); else seconds
+        until it may be."""
+        key = f"{self._prefix}:chat:{chat_id}"
+        wait = await self._chat(keys=[key], args=[self._chat_ms, "0" if take else "1"])
         return float(wait) / 1000
 
 
@@ -234,8 +237,12 @@ class Sender:
     async def _wait_shared_turn(
         self, budget: SharedBudget, chat_id: int, stop: asyncio.Event | None
     ) -> None:
-        """A global token from the shared bucket, then the chat's turn, taken only once its
-        last message (from any notifier) is far enough back."""
+        """The chat's turn first (so no global token is held while it comes), then a global
+        token from the shared bucket, then the chat's turn taken, only if its last message
+        (from any notifier) is still far enough back."""
+        wait = await budget.chat_turn(chat_id, take=False)
+        if wait > 0:
+            await self._pause(wait, stop)
         wait = await budget.token()
         if wait > 0:
             await self._pause(wait, stop)
