@@ -220,7 +220,10 @@ async def test_two_notifiers_together_stay_within_one_global_rate(two: list[Work
         await redis.aclose()
     sent = sorted(t for w in two for t, _, _ in w.session.sent_at)
     assert len(sent) == 60
-    # One token every 1/30 s for both: the 60th leaves at least 59/30 s after the first.
-    assert sent[-1] - sent[0] >= 59 / 30 - 0.05
+    # One token every 1/30 s for both: the 60th leaves at least 59/30 s after the first (two
+    # budgets of their own would send all 60 within about a second).
+    assert sent[-1] - sent[0] >= 59 / 30 - 0.1
     for first, later in zip(sent, sent[30:], strict=False):
-        assert later - first >= 1.0 - 0.05  # never 31 within a second
+        # Never 31 within a second; a quarter second allowed for a busy machine's jitter
+        # (a budget per process would put them half a second apart).
+        assert later - first >= 0.75
