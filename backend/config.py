@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
         "acknowledged is sent again once the lease has run out.",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text, or as one JSON object a line (for a log collector); "
+        "either way ids and codes only.",
+    )
     demo: bool = Field(
         default=False,
         description="Demo mode (`ramtid demo`, `ramtid serve --demo`): the demo's staff tokens "

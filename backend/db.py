@@ -10,9 +10,42 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# ``session.info`` flag: this session wrote a row that ``GET /bot/me`` reads (an account, its
+# person, a relative's consent). The request boundary (``routes.deps.get_session``) tells the
+# bot's identity caches after the commit (``BackendState.identity_changed``).
+IDENTITY_CHANGED = "identity_changed"
+IDENTITY_TABLES = frozenset({"chataccount", "staff", "client", "relative", "relativelink"})
+# How a read-only request marks its session: SQLite opens its transaction deferred, so it
+# takes no write lock and runs beside the one writer (WAL).
+READ_ONLY = "ramtid_read_only"
+WRITING = "ramtid_writing"
+
+
+def _touches_identity(objects: Any) -> bool:
+    return any(
+        getattr(getattr(o, "__table__", None), "name", None) in IDENTITY_TABLES for o in objects
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _note_identity_rows(session: Session, _context: Any) -> None:
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    if _touches_identity((*session.new, *session.deleted, *changed)):
+        session.info[IDENTITY_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_identity_statements(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _write_lock(state.session)
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in IDENTITY_TABLES:
+            state.session.info[IDENTITY_CHANGED] = True
 
 
 def create_engine(
@@ -49,13 +82,46 @@ def create_engine(
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
+            if connection.get_execution_options().get(READ_ONLY, False):
+                # A read (a session of ``read_session_factory``) opens no transaction: each
+                # statement reads the last commit (WAL) beside the writer, without a lock.
+                # Should it write after all, it takes the write lock then (_write_lock).
+                connection.info[WRITING] = False
+                return
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
+def _write_lock(session: Session) -> None:
+    """A read session about to write on SQLite: begin the write transaction now."""
+    if not session.info.get(READ_ONLY):
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(WRITING, True):
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[WRITING] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _write_lock(session)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: on SQLite their transaction is deferred (no
+    write lock, readers beside the writer); elsewhere the same as ``session_factory``."""
+    return async_sessionmaker(
+        engine.execution_options(**{READ_ONLY: True}),
+        class_=AsyncSession,
+        expire_on_commit=False,
+        info={READ_ONLY: True},
+    )
 
 
 def alembic_config(database_url: str) -> Config:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,29 +15,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import web
 from backend.config import Settings, require_service_token
-from backend.db import create_engine, session_factory
+from backend.db import create_engine, read_session_factory, session_factory
 from backend.errors import DomainError
+from backend.models import Notification
+from backend.prometheus import CONTENT_TYPE, REGISTRY
 from backend.routes import chat, clients, followup, notes, oversight, staff, web_signin
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
-from contract import TZ, ErrorBody, ErrorCode
+from contract import TZ, ErrorBody, ErrorCode, Urgency, metrics
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
 GENERATE_EVERY = timedelta(hours=1)
 WAKE_CHANNEL = "ramtid:outbox"  # the bot's notifier listens here
+# Bumped after every commit that changes what ``GET /bot/me`` answers; the bot workers keep
+# identities cached only while it stays the same (bot.middlewares.identity).
+IDENTITY_EPOCH_KEY = "ramtid:identity:epoch"
 HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 RETRY_AFTER_SECONDS = 5  # what a caller is told to wait when the database is unavailable
 
@@ -87,10 +95,12 @@ class BackendState(State):
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]  # GETs: no write lock on SQLite
     clock: Callable[[], datetime]
     transcriber: Transcriber
     redis: Redis | None
     outbox_listeners: list[Callable[[], None]]  # in-process notifiers register here
+    identity_listeners: list[Callable[[], None]]  # in-process bots' identity caches
     visits_generated_at: datetime | None
 
     def __init__(
@@ -108,10 +118,12 @@ class BackendState(State):
             statement_timeout=settings.database_statement_timeout,
         )
         self.sessions = session_factory(self.engine)
+        self.read_sessions = read_session_factory(self.engine)
         self.clock = clock
         self.transcriber = transcriber
         self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self.outbox_listeners = []
+        self.identity_listeners = []
         self.visits_generated_at = None
 
     async def wake_notifier(self) -> None:
@@ -123,6 +135,21 @@ class BackendState(State):
                 await self.redis.publish(WAKE_CHANNEL, "1")
             except RedisError:
                 log.warning("could not wake notifiers through Redis; they poll instead")
+
+    async def identity_changed(self) -> None:
+        """A commit changed an account, its person or a consent: bots here forget their
+        cached identities at once; bots elsewhere see the epoch in Redis move before they use
+        theirs. Called before the response leaves, so the next update sees the change."""
+        for listener in self.identity_listeners:
+            listener()
+        if self.redis is not None:
+            try:
+                await self.redis.incr(IDENTITY_EPOCH_KEY)
+            except RedisError:
+                # The bots cannot tell the cache is stale: they stop trusting it instead.
+                log.warning("could not bump the identity epoch in Redis")
+                with contextlib.suppress(RedisError):
+                    await self.redis.delete(IDENTITY_EPOCH_KEY)
 
     async def close(self) -> None:
         """Let go of the database connections and Redis (the lifespan's last step)."""
@@ -152,6 +179,74 @@ async def database_ready(state: BackendState) -> bool:
     except (OSError, SQLAlchemyError):
         return False
     return True
+
+
+class RequestMetrics:
+    """Requests and their latency per route template (never a path with its ids): a plain
+    ASGI middleware, lighter on the hot path than Starlette's BaseHTTPMiddleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            REGISTRY.inc(metrics.HTTP_REQUESTS, route, method, str(status))
+            REGISTRY.observe(
+                metrics.HTTP_REQUEST_DURATION, time.perf_counter() - start, route, method
+            )
+
+
+def pool_gauges(engine: AsyncEngine) -> None:
+    pool: Any = engine.pool
+    if not hasattr(pool, "checkedout"):
+        return
+    size = pool.size()
+    REGISTRY.set(metrics.DB_POOL_SIZE, size)
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, pool.checkedout(), "in_use")
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, pool.checkedin(), "idle")
+    REGISTRY.set(metrics.DB_POOL_CONNECTIONS, max(pool.overflow(), 0), "overflow")
+
+
+async def outbox_gauges(state: BackendState) -> None:
+    """What people are still waiting for: undelivered notifications by urgency, and the age
+    of the oldest."""
+    now = state.clock()
+    async with state.read_sessions() as session:
+        waiting = (
+            await session.exec(
+                select(Notification.urgency, func.count(), func.min(Notification.created_at))
+                .where(col(Notification.delivered_at).is_(None))
+                .where(col(Notification.dropped_reason).is_(None))
+                .where(col(Notification.dead_at).is_(None))
+                .group_by(Notification.urgency)
+            )
+        ).all()
+    oldest = None
+    for urgency in Urgency:
+        REGISTRY.set(metrics.OUTBOX_UNDELIVERED, 0, urgency.value)
+    for level, count, first in waiting:
+        REGISTRY.set(metrics.OUTBOX_UNDELIVERED, count, str(getattr(level, "value", level)))
+        if first is not None:
+            first = first if first.tzinfo else first.replace(tzinfo=UTC)
+            oldest = first if oldest is None else min(oldest, first)
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    REGISTRY.set(metrics.OUTBOX_OLDEST_AGE, max(age, 0.0))
 
 
 def backend_state(app: Starlette) -> BackendState:
@@ -309,6 +404,16 @@ def create_app(
 
     app.add_exception_handler(OSError, unavailable)
     app.add_exception_handler(SQLAlchemyError, unavailable)
+
+    app.add_middleware(RequestMetrics)
+
+    @app.get("/metrics", tags=["meta"], include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus: requests and latency per route, the bot's handlers (when it runs in
+        this process), the outbox and the database pool. Ids and counts only."""
+        pool_gauges(backend_state(app).engine)
+        await outbox_gauges(backend_state(app))
+        return Response(REGISTRY.render(), media_type=CONTENT_TYPE)
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, BigInteger, Column, Dialect, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Dialect, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -272,7 +272,12 @@ class PlanSlot(SQLModel, table=True):
 class Visit(SQLModel, table=True):
     # A visit generated from a plan slot remembers the date it was generated for, so that
     # moving it to another day never makes the generator create it again.
-    __table_args__ = (UniqueConstraint("plan_slot_id", "slot_day"),)
+    __table_args__ = (
+        UniqueConstraint("plan_slot_id", "slot_day"),
+        # A client's days and the frame check; a carer's day (migration 0006).
+        Index("ix_visit_client_id_planned_start", "client_id", "planned_start"),
+        Index("ix_visit_staff_id_day", "staff_id", "day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -330,6 +335,11 @@ class Invitation(SQLModel, table=True):
 class ChangeRequest(SQLModel, table=True):
     """A client's wish: what it changes (``change``) and what the visit was when asked
     (``before``), both kept as asked; never re-derived from the visit afterwards."""
+
+    # A contact person's queue, oldest first (migration 0006).
+    __table_args__ = (
+        Index("ix_changerequest_queue", "assigned_staff_id", "status", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(unique=True, index=True)

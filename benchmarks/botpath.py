@@ -26,7 +26,8 @@ from aiogram.utils.i18n import I18n
 from backend.config import Settings
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
-from ramtid.wiring import in_process_backend
+from ramtid.memory import settle_memory
+from ramtid.wiring import identity_epoch, in_process_backend
 from tests.support.recording_session import (
     RecordingSession,
     callback_update,
@@ -164,6 +165,10 @@ async def rig(database_url: str, **dispatcher_kwargs: Any) -> AsyncIterator[BotR
         bot = create_bot(settings, session=session)
         i18n = create_i18n(settings)
         dispatcher = create_dispatcher(
-            settings, backend=backend.client, i18n=i18n, **dispatcher_kwargs
+            settings,
+            backend=backend.client,
+            i18n=i18n,
+            **{"identity_epoch": identity_epoch(backend), **dispatcher_kwargs},
         )
+        settle_memory()  # as `ramtid bot` does after start-up
         yield BotRig(settings, bot, session, backend.client, i18n, dispatcher, calls)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -97,7 +98,7 @@ async def worker(config: dict[str, Any]) -> None:
         database_url=config["url"],
         telegram_token=TOKEN,
         telegram_api_base=config["api"],
-        redis_url=None,
+        redis_url=config.get("redis"),  # with Redis: one Telegram budget for all notifiers
         log_level="ERROR",
     )
     async with in_process_backend(settings, run_housekeeping=False) as backend:
@@ -115,14 +116,14 @@ async def worker(config: dict[str, Any]) -> None:
 # --- the run --------------------------------------------------------------------------------
 
 
-async def run(url: str, processes: int, count: int) -> dict[str, float]:
+async def run(url: str, processes: int, count: int, redis: str | None = None) -> dict[str, float]:
     expected = await fill_outbox(url, count)
     api = LimitedBotApi()
     base = await api.start()
     workers = []
     try:
         for _ in range(processes):
-            config = json.dumps({"url": url, "api": base})
+            config = json.dumps({"url": url, "api": base, "redis": redis})
             workers.append(
                 await asyncio.create_subprocess_exec(
                     sys.executable,
@@ -202,6 +203,12 @@ async def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--notifications", type=int, default=1000)
     p.add_argument("--worker", help=__import__("argparse").SUPPRESS)
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("RAMTID_BENCH_REDIS_URL"),
+        help="Redis for the notifiers' shared budget (else each keeps its own); its database "
+        "is emptied first (RAMTID_BENCH_REDIS_URL)",
+    )
     args = p.parse_args()
     if args.worker:
         await worker(json.loads(args.worker))
@@ -210,8 +217,14 @@ async def main() -> None:
     city: City = await ensure_city(opts)
     heading("notifier", opts, clients=city.clients)
     for processes in (1, 2):
+        if args.redis_url:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(args.redis_url)
+            await redis.flushdb()
+            await redis.aclose()
         async with working_copy(opts, city) as url:
-            report(processes, await run(url, processes, args.notifications))
+            report(processes, await run(url, processes, args.notifications, args.redis_url))
 
 
 if __name__ == "__main__":

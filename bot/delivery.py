@@ -22,6 +22,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import Message
+from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,67 @@ class DeliveryFailed(DeliveryError):
         self.attempts = attempts
 
 
+# Telegram's limits are per bot, not per process: several notifiers share one budget in Redis.
+# The global one is a GCRA bucket (the time the next token is due); a chat's is the time of
+# its last message, taken only when the gap since then is long enough. Times are Redis's own
+# clock (TIME), so the processes' clocks do not matter.
+_NOW_MS = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+_GLOBAL_TOKEN = (
+    _NOW_MS
+    + """
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+redis.call('SET', KEYS[1], tat + tonumber(ARGV[1]), 'PX', 60000)
+return tat - tonumber(ARGV[2]) - now
+"""
+)
+_CHAT_TURN = (
+    _NOW_MS
+    + """
+local last = tonumber(redis.call('GET', KEYS[1]) or 0)
+local ready = last + tonumber(ARGV[1])
+if ready > now then return ready - now end
+if ARGV[2] == '1' then return 0 end
+redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[1]) * 2)
+return 0
+"""
+)
+
+
+class SharedBudget:
+    """The bot's rate budget in Redis, shared by every notifier process of one bot."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        bot_id: int,
+        *,
+        per_chat_interval: float = 1.0,
+        global_rate: float = 30.0,
+        global_burst: int = 1,
+    ) -> None:
+        self._prefix = f"ramtid:telegram:{bot_id}"
+        self._chat_ms = round(per_chat_interval * 1000)
+        self._token_ms = 1000.0 / global_rate
+        self._tolerance_ms = (global_burst - 1) * self._token_ms
+        self._token = redis.register_script(_GLOBAL_TOKEN)
+        self._chat = redis.register_script(_CHAT_TURN)
+
+    async def token(self) -> float:
+        """Reserve the next global token: seconds until it is due (<= 0: now)."""
+        wait = await self._token(
+            keys=[f"{self._prefix}:global"], args=[self._token_ms, self._tolerance_ms]
+        )
+        return float(wait) / 1000
+
+    async def chat_turn(self, chat_id: int, *, take: bool = True) -> float:
+        """0 when this chat's turn is taken now (or, ``take=False``, could be); else seconds
+        until it may be."""
+        key = f"{self._prefix}:chat:{chat_id}"
+        wait = await self._chat(keys=[key], args=[self._chat_ms, "0" if take else "1"])
+        return float(wait) / 1000
+
+
 class Sender:
     """Sends messages through ``bot`` at a pace Telegram accepts.
 
@@ -77,6 +139,7 @@ class Sender:
         backoff_max: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        budget: SharedBudget | None = None,
     ) -> None:
         if max_attempts < 1:
             msg = "max_attempts must be at least 1"
@@ -90,6 +153,7 @@ class Sender:
         self._backoff_max = backoff_max
         self._clock = clock
         self._sleep = sleep
+        self._budget = budget  # when several notifiers share the bot's limits
         # Per chat: when it may receive again, and a lock that keeps its messages in order.
         # Bounded by the number of people the service has ever notified.
         self._chat_next: dict[int, float] = {}
@@ -152,6 +216,9 @@ class Sender:
             stopping.cancel()
 
     async def _wait_turn(self, chat_id: int, stop: asyncio.Event | None = None) -> None:
+        if self._budget is not None:
+            await self._wait_shared_turn(self._budget, chat_id, stop)
+            return
         now = self._clock()
         chat_ready = self._chat_next.get(chat_id, now)
         if chat_ready > now:
@@ -166,3 +233,21 @@ class Sender:
             await self._pause(token_at - now, stop)
             now = self._clock()
         self._chat_next[chat_id] = now + self._per_chat_interval
+
+    async def _wait_shared_turn(
+        self, budget: SharedBudget, chat_id: int, stop: asyncio.Event | None
+    ) -> None:
+        """The chat's turn first (so no global token is held while it comes), then a global
+        token from the shared bucket, then the chat's turn taken, only if its last message
+        (from any notifier) is still far enough back."""
+        wait = await budget.chat_turn(chat_id, take=False)
+        if wait > 0:
+            await self._pause(wait, stop)
+        wait = await budget.token()
+        if wait > 0:
+            await self._pause(wait, stop)
+        while not (stop is not None and stop.is_set()):
+            wait = await budget.chat_turn(chat_id)
+            if wait <= 0:
+                return
+            await self._pause(wait, stop)

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
 
 from bot import texts
+from bot.keyboard_cache import per_language
 from bot.wish_parser import WishKind
 from contract import (
     Assignee,
@@ -654,3 +655,14 @@ def web_signin_keyboard(url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=_("Open the web pages"), url=url)]]
     )
+
+
+# Built once per language and arguments (bot.keyboard_cache), not on every reply: the same
+# buttons the builders above make.
+main_menu = per_language(main_menu)
+kinds_keyboard = per_language(kinds_keyboard)
+shift_keyboard = per_language(shift_keyboard)
+late_keyboard = per_language(late_keyboard)
+languages_keyboard = per_language(languages_keyboard)
+scope_keyboard = per_language(scope_keyboard)
+settings_keyboard = per_language(settings_keyboard)

@@ -29,10 +29,13 @@ GOODBYE = "Hej då!"
 
 def log_to_console(settings: Settings) -> None:
     """Standard error, through the filter that keeps care data out of every record."""
-    from ramtid.logs import configure
+    from ramtid.logs import JsonFormatter, configure
 
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     configure(settings.log_level, handler)
 
 
@@ -69,6 +72,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo and asyncio.run(seed_demo_if_empty(settings, now=datetime.now(UTC))):
         print(SEEDED)
     app = create_app(settings)
+    from ramtid.memory import settle_memory
+
+    settle_memory()
     print(f"The unit's web pages: http://{args.host}:{args.port}/web/")
     print(f"API docs: http://{args.host}:{args.port}/docs")
     # uvicorn runs the app's lifespan: housekeeping, and closing the database at the end. Its

@@ -16,6 +16,7 @@ filter on every handler the processes write through:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import traceback
@@ -86,6 +87,23 @@ class CareDataFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = _no_personal_numbers(record.exc_text)
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: when, level, logger, the (filtered) message, the process and
+    the redacted traceback. The filter has run first: ids and codes only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def guard(handler: logging.Handler) -> logging.Handler:

@@ -33,11 +33,14 @@ from backend.config import (
     service_token_is_strong,
 )
 from backend.main import BackendState, backend_state, create_app
+from backend.prometheus import REGISTRY
 from backend.speech import Transcriber
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n, create_notifier
+from bot.middlewares.identity import LocalEpoch
 from bot.notifier import Notifier
 from ramtid.database import migrate_database
+from ramtid.memory import settle_memory
 
 log = logging.getLogger("ramtid")
 WEBHOOK_PATH = "/telegram"
@@ -132,6 +135,16 @@ async def backend_for_bot(settings: Settings) -> AsyncIterator[Backend]:
         yield backend
 
 
+def identity_epoch(backend: Backend) -> LocalEpoch | None:
+    """The backend's own epoch when it runs in this process (its commits bump it at once);
+    else None: the dispatcher uses Redis's, or caches nothing."""
+    if backend.state is None or backend.state.redis is not None:
+        return None
+    epoch = LocalEpoch()
+    backend.state.identity_listeners.append(epoch.bump)
+    return epoch
+
+
 class UpdatesInFlight(BaseMiddleware):
     """Counts the updates being handled, so that a stopping bot can let them finish before
     the backend goes (aiogram handles each update in a task of its own and does not wait)."""
@@ -195,13 +208,16 @@ async def run_bot(settings: Settings) -> None:
     async with backend_for_bot(settings) as backend:
         i18n = create_i18n(settings)
         bot = create_bot(settings)
-        dispatcher = create_dispatcher(settings, backend=backend.client, i18n=i18n)
+        dispatcher = create_dispatcher(
+            settings, backend=backend.client, i18n=i18n, identity_epoch=identity_epoch(backend)
+        )
         in_flight = UpdatesInFlight()
         dispatcher.update.outer_middleware(in_flight)
         notifier = create_notifier(settings, bot=bot, backend=backend.client, i18n=i18n)
         if backend.state is not None:
             backend.state.outbox_listeners.append(notifier.wake.set)
         delivering = asyncio.create_task(notifier.run(), name="notifier")
+        settle_memory()
         try:
             if settings.webhook_url:
                 await serve_webhook(settings, dispatcher, bot, in_flight)
@@ -214,6 +230,10 @@ async def run_bot(settings: Settings) -> None:
             if notifier.redis is not None:
                 await notifier.redis.aclose()
             await bot.session.close()
+
+
+async def bot_metrics(_request: web.Request) -> web.Response:
+    return web.Response(body=REGISTRY.render().encode(), content_type="text/plain")
 
 
 async def serve_webhook(
@@ -231,6 +251,7 @@ async def serve_webhook(
         loop.add_signal_handler(sig, stop.set)
     app = web.Application()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
+    app.router.add_get("/metrics", bot_metrics)  # the worker's handlers, for Prometheus
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -267,6 +288,7 @@ async def run_notifier(settings: Settings) -> None:
             if backend.state is not None:
                 backend.state.outbox_listeners.append(notifier.wake.set)
             delivering = asyncio.create_task(notifier.run(), name="notifier")
+            settle_memory()
             stopping = asyncio.create_task(stop.wait(), name="stop")
             try:
                 await asyncio.wait({delivering, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -19,22 +19,31 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.config import Settings
+from backend.db import IDENTITY_CHANGED
 from backend.errors import Unauthorized
 from backend.services import access
 from backend.services.access import Actor
 from contract import MAX_ID, TELEGRAM_ID_MAX, ErrorCode
 
+# Requests that read (and at most append an audit row): no write lock on SQLite until they
+# write (backend.db.read_session_factory), so they run beside the writer.
+READ_ONLY_PREFIXES = ("/clients/", "/staff/", "/bot/me")
+
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    state = request.app.state
+    reads = request.method == "GET" and request.url.path.startswith(READ_ONLY_PREFIXES)
+    async with (state.read_sessions if reads else state.sessions)() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+        if session.info.pop(IDENTITY_CHANGED, False):
+            await state.identity_changed()
         if session.info.pop("outbox_written", False):
-            await request.app.state.wake_notifier()
+            await state.wake_notifier()
 
 
 # scope="function": the commit happens before the response leaves, so whatever the bot

@@ -1,10 +1,12 @@
 """Visit notes and speech-to-text for dictating them (and for spoken wishes)."""
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from backend.errors import Forbidden, InvalidInput
+from backend.prometheus import REGISTRY
 from backend.routes.deps import ActorDep, Now, PathId, SessionDep
 from backend.schemas import note_public
 from backend.services import access, consent, notes
@@ -17,6 +19,7 @@ from contract import (
     Scope,
     TranscriptPublic,
     WordPublic,
+    metrics,
 )
 
 router = APIRouter(tags=["notes"])
@@ -89,12 +92,16 @@ async def transcribe(
         if len(body) > MAX_AUDIO_BYTES:
             raise InvalidInput(ErrorCode.AUDIO_TOO_LARGE, max_bytes=MAX_AUDIO_BYTES)
     transcriber: Transcriber = request.app.state.transcriber
+    started = time.perf_counter()
+    REGISTRY.inc(metrics.TRANSCRIPTIONS_RUNNING, by=1)
     try:
         result = await transcriber.transcribe(bytes(body), language=language)
     except SpeechError as exc:
         raise InvalidInput(ErrorCode(exc.code)) from None
     finally:
         body.clear()
+        REGISTRY.inc(metrics.TRANSCRIPTIONS_RUNNING, by=-1)
+        REGISTRY.observe(metrics.TRANSCRIPTION_DURATION, time.perf_counter() - started, language)
     return TranscriptPublic(
         text=result.text,
         confidence=result.confidence,

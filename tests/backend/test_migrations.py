@@ -344,7 +344,7 @@ def test_the_migrations_make_the_schema_the_models_describe(empty_url: str) -> N
         if conn.dialect.name == "sqlite":
             # 0004 adds careplan's two references with a plain ALTER TABLE (a batch copy would
             # drop a table others point at), and SQLite's ALTER TABLE cannot add a foreign
-            # key: only PostgreSQL has these two (and 0005_webqueue's order.assessor_staff_id).
+            # key: only PostgreSQL has these two (and 0005's order.assessor_staff_id).
             found = [d for d in found if not _sqlite_plan_reference(d)]
         return found
 

@@ -15,6 +15,7 @@ from backend.config import Settings
 from backend.demo import DEMO_ACCOUNTS
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
+from bot.middlewares.identity import LocalEpoch
 from bot.middlewares.throttling import MemoryCounter
 from tests.conftest import Clock
 from tests.support.recording_session import RecordingSession, callback_update, message_update
@@ -152,8 +153,12 @@ async def chat(
     clock: Clock,
     storage: BaseStorage,
     demo: None,
+    app: Any,
 ) -> AsyncIterator[Chat]:
     session = RecordingSession()
+    # Identities cached as in production, told by the backend when they go stale.
+    epoch = LocalEpoch()
+    app.state.identity_listeners.append(epoch.bump)
     bot = create_bot(settings, session=session)
     dispatcher = create_dispatcher(
         settings,
@@ -162,6 +167,7 @@ async def chat(
         storage=storage,
         counter=MemoryCounter(),
         clock=clock,
+        identity_epoch=epoch,
     )
     yield Chat(dispatcher, bot, session)
     await bot.session.close()

@@ -67,3 +67,24 @@ def test_personal_identity_numbers_are_replaced_wherever_they_are() -> None:
     for number in ("19400101-1234", "400101-1234", "194001011234", "400101+1234"):
         assert number not in written(record("client %s", number))
     assert written(record("visit %s at %s", 1234, "2026-11-23")) == "visit 1234 at 2026-11-23"
+
+
+def test_json_lines_carry_ids_and_the_redacted_traceback_only() -> None:
+    import json
+
+    from ramtid.logs import JsonFormatter
+
+    handler = logging.Handler()
+    handler.setFormatter(JsonFormatter())
+    guard(handler)
+    rec = record(
+        "notification %s not delivered for 19460101-1234",
+        42,
+        exc=raised(ValueError("Lisa Andersson")),
+    )
+    assert all(f.filter(rec) for f in handler.filters if isinstance(f, CareDataFilter))
+    entry = json.loads(handler.format(rec))
+    assert entry["message"] == f"notification 42 not delivered for {HIDDEN}"
+    assert (entry["level"], entry["logger"]) == ("ERROR", "backend")
+    assert "builtins.ValueError" in entry["exception"]
+    assert "Lisa" not in json.dumps(entry)

@@ -4,7 +4,7 @@ The assessor (biståndshandläggare) who granted an order reads, on the web, wha
 client sent on as a changed need and what the follow-up flags. ``order.assessor_staff_id``
 says who; ``staffrole`` gains ``ASSESSOR``.
 
-Revision ID: 0005_webqueue
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30 08:00:00
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0005_webqueue'
+revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,60 @@
+"""``/metrics``: requests per route template, the bot's handlers, the outbox and the pool, in
+Prometheus' text format, with ids only."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+from sqlmodel import col, select
+
+from backend.models import Notification
+from tests.conftest import Clock, Database, as_chat
+
+
+def value(text: str, series: str) -> float:
+    """The value of one series (name and labels exactly as written), 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split(" ")[-1])
+    return 0.0
+
+
+async def test_requests_are_counted_per_route_template(api: httpx.AsyncClient, demo: None) -> None:
+    series = (
+        'ramtid_http_requests_total{route="/clients/{client_id}/visits",method="GET",status="200"}'
+    )
+    before = value((await api.get("/metrics")).text, series)
+    for _ in range(3):
+        assert (await api.get("/clients/1/visits", headers=as_chat("lisa"))).status_code == 200
+    after = (await api.get("/metrics")).text
+    assert value(after, series) == before + 3
+    assert "/clients/1/" not in after  # the template, never a path with its ids
+    assert "Lisa" not in after
+
+
+async def test_the_outbox_shows_what_people_still_wait_for(
+    api: httpx.AsyncClient, demo: None, db: Database, clock: Clock
+) -> None:
+    waiting = await db.all(
+        select(Notification)
+        .where(col(Notification.delivered_at).is_(None))
+        .where(col(Notification.dropped_reason).is_(None))
+        .where(col(Notification.dead_at).is_(None))
+    )
+    clock.advance(minutes=7)
+    text = (await api.get("/metrics")).text
+    total = sum(
+        float(m[1]) for m in re.finditer(r"^ramtid_outbox_undelivered\{[^}]*\} (\S+)", text, re.M)
+    )
+    assert total == len(waiting)
+    oldest = value(text, "ramtid_outbox_oldest_undelivered_age_seconds")
+    if waiting:
+        first = min(n.created_at for n in waiting)
+        first = first if first.tzinfo else first.replace(tzinfo=clock.now.tzinfo)
+        assert oldest == (clock.now - first).total_seconds()
+    else:
+        assert oldest == 0
+    assert value(text, "ramtid_db_pool_size") >= 0
+    assert timedelta(0) <= timedelta(seconds=oldest)
