@@ -67,6 +67,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     REQUEST_CHANGED = "request_changed"
     ALREADY_DECIDED = "already_decided"
+    ALREADY_WITH_PLANNERS = "already_with_planners"  # a hand-over to the planners, twice
     CONFLICT_RETRY = "conflict_retry"
     # the client's data
     CONFIRMATION_REQUIRED = "confirmation_required"

@@ -104,6 +104,7 @@ ERRORS = {
     ErrorCode.STAFF_ONLY: N_("Only staff can do this."),
     ErrorCode.PLANNER_ONLY: N_("Only planners and managers can do this."),
     ErrorCode.MANAGER_ONLY: N_("Only managers can do this."),
+    ErrorCode.ALREADY_WITH_PLANNERS: N_("This request is already with the planners."),
     ErrorCode.READ_ONLY: N_("Your role can only read the changed needs of your clients."),
     ErrorCode.OTHER_UNIT: N_("This belongs to another unit."),
     ErrorCode.NOT_YOUR_CLIENT: N_(

@@ -27,6 +27,7 @@ def error_text(code: ErrorCode) -> str:
         ErrorCode.NO_ACCESS: _("You do not have access to this any more."),
         ErrorCode.SCOPE_NOT_GRANTED: _("You have not been given access to this."),
         ErrorCode.ALREADY_DECIDED: _("This request has already been decided."),
+        ErrorCode.ALREADY_WITH_PLANNERS: _("This request is already with the planners."),
         ErrorCode.REQUEST_CHANGED: _("This request has changed. Here is how it looks now."),
         ErrorCode.NO_LONGER_FITS: _(
             "This no longer fits within the frame, so it cannot be approved."

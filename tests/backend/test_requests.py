@@ -345,3 +345,31 @@ async def test_move_is_applied_and_not_recreated_by_generation(api, demo, app, d
     moved = await db.get(Visit, lunch["id"])
     assert moved is not None
     assert moved.planned_start == local(TOMORROW, 13)
+
+
+async def test_a_request_with_the_planners_cannot_be_handed_to_them_again(api, demo, db) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    request = (
+        await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
+    ).json()
+    r = await api.post(
+        f"/staff/requests/{request['id']}/hand-over",
+        json={"version": request["version"]},
+        headers=as_staff("anna"),
+    )
+    assert r.status_code == 200, r.text
+    handed = r.json()
+    assert handed["assignee"] == "planners"
+    sent_before = len(await db.all(select(Notification.id)))
+
+    # Erik, a planner, is offered no "to the planner" button; the API refuses it too.
+    r = await api.post(
+        f"/staff/requests/{request['id']}/hand-over",
+        json={"version": handed["version"]},
+        headers=as_staff("erik"),
+    )
+    assert r.status_code == 409
+    assert r.json()["code"] == "already_with_planners"
+    row = await db.get(ChangeRequest, request["id"])
+    assert (row.assignee, row.version) == ("planners", handed["version"])
+    assert len(await db.all(select(Notification.id))) == sent_before

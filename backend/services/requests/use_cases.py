@@ -275,6 +275,9 @@ async def _decide(
     if not access.may_decide(staff, client):
         same_unit = staff.unit_id == client.unit_id
         raise Forbidden(ErrorCode.NOT_YOUR_CLIENT if same_unit else ErrorCode.OTHER_UNIT)
+    if action == "request.hand_over" and request.assignee is Assignee.PLANNERS:
+        # Already the planners' to decide: a planner cannot pass it "to the planner" again.
+        raise Conflict(ErrorCode.ALREADY_WITH_PLANNERS)
     await _claim(session, request, version=version, values=values)
     details = await effect(request, client) if effect is not None else {}
     audit.record(
