@@ -15,7 +15,7 @@ from babel.lists import format_list
 from babel.support import LazyProxy
 from babel.units import format_unit
 
-from contract import TZ, ServiceCode, babel_locale
+from contract import TZ, FrequencyUnit, ServiceCode, babel_locale
 
 __all__ = [
     "LANGUAGES",
@@ -114,6 +114,16 @@ def fmt_duration(minutes: int) -> str:
 def fmt_list(items: Iterable[str]) -> str:
     """ "a, b and c" as the user's language writes it."""
     return format_list(list(items), locale=locale())
+
+
+def per_unit(per: str) -> str:
+    """ "per day", "per week", "per month" for a granted frequency's unit."""
+    words = {
+        FrequencyUnit.DAY: _("per day"),
+        FrequencyUnit.WEEK: _("per week"),
+        FrequencyUnit.MONTH: _("per month"),
+    }
+    return words.get(FrequencyUnit(per), "")
 
 
 def service_name(code: str) -> str:

@@ -9,8 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
-from bot.texts.formatting import escape, fmt_clock, fmt_duration, locale, service_name
-from contract import FramePublic, FrequencyUnit, Outcome, Period, Reason, ReasonCode, Verdict
+from bot.texts.formatting import escape, fmt_clock, fmt_duration, locale, per_unit, service_name
+from contract import FramePublic, Outcome, Period, Reason, ReasonCode, Verdict
 
 
 def period_name(period: Period) -> str:
@@ -121,11 +121,7 @@ def reason_text(reason: Reason) -> str:
         )
     if code is ReasonCode.BELOW_FREQUENCY:
         granted = int(n["granted"])
-        per = {
-            FrequencyUnit.DAY: _("per day"),
-            FrequencyUnit.WEEK: _("per week"),
-            FrequencyUnit.MONTH: _("per month"),
-        }.get(FrequencyUnit(str(n["per"])), "")
+        per = per_unit(str(n["per"]))
         return ngettext(
             "You are granted {service} {n} time {per}; your contact person will check this.",
             "You are granted {service} {n} times {per}; your contact person will check this.",

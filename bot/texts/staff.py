@@ -15,6 +15,7 @@ from bot.texts.formatting import (
     fmt_duration,
     fmt_list,
     fmt_time,
+    per_unit,
     service_name,
     services_text,
 )
@@ -24,7 +25,6 @@ from bot.texts.visits import expected_arrival, visit_status, visit_time
 from contract import (
     DeviationReason,
     ErrorCode,
-    FrequencyUnit,
     Outcome,
     PerformedCorrection,
     PersonKind,
@@ -51,11 +51,7 @@ def staff_reason_text(reason: Reason) -> str:
         )
     if code is ReasonCode.BELOW_FREQUENCY:
         granted = int(n["granted"])
-        per = {
-            FrequencyUnit.DAY: _("per day"),
-            FrequencyUnit.WEEK: _("per week"),
-            FrequencyUnit.MONTH: _("per month"),
-        }.get(FrequencyUnit(str(n["per"])), "")
+        per = per_unit(str(n["per"]))
         return ngettext(
             "Below the granted frequency: {service} {n} time {per}.",
             "Below the granted frequency: {service} {n} times {per}.",
