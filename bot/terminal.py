@@ -111,24 +111,30 @@ class TerminalSession(BaseSession):
         return make_update(user, name, line) if line else None
 
 
+_update_ids = itertools.count(1)
+
+
 def make_update(
     user: int, first_name: str, text: str | None = None, data: str | None = None
 ) -> Update:
     sender = {"id": user, "is_bot": False, "first_name": first_name}
     chat = {"id": user, "type": "private"}
     stamp = int(time.time())
+    # Telegram numbers updates one by one; the dispatcher handles each number once, so two
+    # lines typed within the same second (or under a frozen clock) must not share one.
+    number = next(_update_ids)
     if data is not None:
         message = {"message_id": 1, "date": stamp, "chat": chat, "text": "…"}
-        query = {"id": str(stamp), "from": sender, "message": message, "chat_instance": "t"}
+        query = {"id": str(number), "from": sender, "message": message, "chat_instance": "t"}
         return Update.model_validate(
-            {"update_id": stamp, "callback_query": {**query, "data": data}}
+            {"update_id": number, "callback_query": {**query, "data": data}}
         )
     entities = (
         [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if text and text.startswith("/")
         else None
     )
-    message = {"message_id": stamp, "date": stamp, "chat": chat, "from": sender, "text": text}
+    message = {"message_id": number, "date": stamp, "chat": chat, "from": sender, "text": text}
     if entities:
         message["entities"] = entities
-    return Update.model_validate({"update_id": stamp, "message": message})
+    return Update.model_validate({"update_id": number, "message": message})

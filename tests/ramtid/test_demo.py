@@ -172,3 +172,16 @@ async def test_the_keyboard_reads_one_line_at_a_time_until_the_end_of_input() ->
         os.close(reading)
         if writing != -1:
             os.close(writing)
+
+
+def test_lines_typed_within_one_second_each_get_their_answer(terminal: OpenTerminal) -> None:
+    """Two menu letters typed at once (or a clock frozen by faketime): both are answered,
+    none is taken for a repeat of the other."""
+    demo = terminal()
+    demo.read_until("Lisa> ", START_SECONDS)
+    demo.type(b"a\nc\n")
+    demo.read_until("Idag, ", START_SECONDS)
+    shown = demo.read_until("Utfört", START_SECONDS)
+    assert shown.index("Idag, ") < shown.index("Utfört")
+    demo.type(CTRL_D)
+    assert demo.exit_code(QUIT_SECONDS) == 0
