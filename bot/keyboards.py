@@ -538,6 +538,9 @@ def settings_keyboard(me: MePublic) -> InlineKeyboardMarkup:
             callback_data=SettingsPick(what="relatives"),
         )
         builder.button(text=_("Invite a relative"), callback_data=SettingsPick(what="invite"))
+        builder.button(
+            text=_("Who has looked at my information"), callback_data=SettingsPick(what="reads")
+        )
     if me.kind is PersonKind.RELATIVE and len(me.clients) > 1:
         builder.button(text=_("Choose person"), callback_data=SettingsPick(what="client"))
     builder.adjust(1)

@@ -40,6 +40,7 @@ def create_router() -> Router:
     router.callback_query.register(keep, keyboards.Nav.filter(F.to == "keep"))
     router.callback_query.register(toggle_scope, keyboards.ScopeToggle.filter())
     router.callback_query.register(invite_start, pick(F.what == "invite"))
+    router.callback_query.register(staff_reads, pick(F.what == "reads"))
     router.message.register(invite_name, InviteFlow.name, F.text)
     router.callback_query.register(invite_scope, InviteFlow.scope, keyboards.ScopePick.filter())
     return router
@@ -112,6 +113,12 @@ async def set_client(
         texts.settings.now_following(client.first_name),
         reply_markup=keyboards.main_menu(me),
     )
+
+
+async def staff_reads(query: CallbackQuery, me: MePublic, backend: BackendClient) -> None:
+    """The client asks who on the staff has looked at her information."""
+    reads = await backend.staff_reads(query.from_user.id, me.clients[0].client_id)
+    await _reply(query, texts.settings.staff_reads_text(reads))
 
 
 # --- the client's consent to relatives -----------------------------------------------------

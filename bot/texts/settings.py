@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext
 
-from bot.texts.formatting import current_language_name, escape
-from contract import MePublic, NotifyLevel, RelativePublic, Scope
+from bot.texts.formatting import current_language_name, escape, fmt_day
+from contract import MePublic, NotifyLevel, RelativePublic, Scope, StaffReadPublic, StaffRole
 
 NOTIFY_LEVELS = {
     NotifyLevel.ALL: __("Everything"),
@@ -117,3 +118,30 @@ def invitation(name: str, code: str) -> str:
         "They write it to this bot. The code works once, for 7 days. "
         "You can remove their access at any time in Settings."
     ).format(name=escape(name), code=code)
+
+
+STAFF_ROLES = {
+    StaffRole.CARER: __("carer"),
+    StaffRole.PLANNER: __("planner"),
+    StaffRole.MANAGER: __("manager"),
+    StaffRole.ASSESSOR: __("assessor"),
+}
+
+
+def staff_reads_text(reads: list[StaffReadPublic]) -> str:
+    """For the client: who on the staff looked at her information, day by day (who and
+    when, not what); the backend keeps the last 90 days."""
+    if not reads:
+        return _("Nobody on the staff has looked at your information in the last 90 days.")
+    lines = [_("Staff who looked at your information in the last 90 days:")]
+    for read in reads:
+        times = ngettext("{n} time", "{n} times", read.times).format(n=read.times)
+        lines.append(
+            _("• {day}: {name} ({role}), {times}").format(
+                day=fmt_day(read.day),
+                name=escape(read.staff_first_name),
+                role=STAFF_ROLES[read.staff_role],
+                times=times,
+            )
+        )
+    return "\n".join(lines)

@@ -13,7 +13,16 @@ import pytest
 from sqlmodel import select
 
 from backend.config import Settings
-from backend.models import ChangeRequest, ChatAccount, Order, RelativeLink, Staff, StaffRole
+from backend.models import (
+    AuditEvent,
+    ChangeRequest,
+    ChatAccount,
+    Order,
+    RelativeLink,
+    Staff,
+    StaffRole,
+)
+from backend.services.audit import READ_ACTIONS
 from bot.backend_client import BackendClient
 from bot.factory import create_i18n
 from bot.texts.notifications import render
@@ -453,3 +462,40 @@ async def test_buttons_use_each_languages_short_date_and_cancel_word(
     buttons = chat.buttons("lisa")
     assert any(label.startswith(day) for label in buttons), buttons
     assert cancel in buttons
+
+
+async def test_lisa_asks_who_on_the_staff_has_looked_at_her_information(
+    chat: Chat, db: Database
+) -> None:
+    # Anna opens her day (Lisa's visits on it) twice; Erik opens the queue once.
+    await chat.send("anna", "🚶 Mina besök idag")
+    await chat.send("anna", "🚶 Mina besök idag")
+    await chat.send("erik", "📥 Önskemål att besluta")
+
+    await chat.send("lisa", "⚙️ Inställningar")
+    reply = await chat.press("lisa", "Vem har tittat på mina uppgifter")
+
+    # What the test expects, from the audit rows: per staff member and day, how many reads.
+    rows = await db.all(
+        select(Staff.first_name, Staff.role)
+        .select_from(AuditEvent)
+        .join(Staff, Staff.id == AuditEvent.staff_id)
+        .where(AuditEvent.client_id == LISA, AuditEvent.action.in_(READ_ACTIONS))
+    )
+    assert rows, "reading Lisa's visits leaves a trace"
+    counts: dict[tuple[str, str], int] = {}
+    for name, role in rows:  # all today: one line per staff member
+        key = (name, role)
+        counts[key] = counts.get(key, 0) + 1
+    roles = {"carer": "omsorgspersonal", "planner": "planerare", "manager": "enhetschef"}
+    lines = reply.split("\n")
+    assert lines[0] == "I personalen har de här tittat på dina uppgifter de senaste 90 dagarna:"
+    for (name, role), n in counts.items():
+        times = f"{n} gång" if n == 1 else f"{n} gånger"
+        assert any(line.endswith(f": {name} ({roles[role]}), {times}") for line in lines[1:]), (
+            name,
+            n,
+            reply,
+        )
+    assert len(lines) == 1 + len(counts)
+    assert "blodtryck" not in reply and "Gröt" not in reply  # who and when, never what
