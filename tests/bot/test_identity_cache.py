@@ -51,6 +51,7 @@ async def test_a_revoked_consent_takes_effect_on_the_next_message(
     link = await db.first(select(RelativeLink).where(RelativeLink.relative_id == 1))
     await chat.send("lisa", "⚙️ Inställningar")
     await chat.press_data("lisa", f"rv:1:{link.id}")  # Lisa ends Eva's access in the bot
+    await chat.press("lisa", "Ja, ta bort Eva")  # after saying yes when asked
     backend_calls.clear()
     after = await chat.send("eva", "📅 Idag")
     assert backend_calls[0] == ME  # asked again: the cached identity was stale
