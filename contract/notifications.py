@@ -57,14 +57,15 @@ class RequestDecided(BaseModel):
 
 class RequestPassedOn(BaseModel):
     """To the client and their relatives: the contact person handed a request to the unit's
-    planners, who decide it now (their first names; none if the unit has no planner)."""
+    planners, who decide it now (their first names; none if the unit has no planner).
+    ``by_first_name`` is None when nobody handed it on: it waited too long and went by itself."""
 
     kind: Literal[NotificationKind.REQUEST_PASSED_ON] = NotificationKind.REQUEST_PASSED_ON
     request_id: int
     client_first_name: str
     change: Change
     before: VisitBefore | None
-    by_first_name: str
+    by_first_name: str | None
     planner_first_names: list[str]
 
 

@@ -104,6 +104,16 @@ def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = N
     if isinstance(m, RequestPassedOn):
         change = change_text(m.change, m.before.start if m.before else None)
         relative = recipient is PersonKind.RELATIVE  # who asked is not said: "the request"
+        planners = fmt_list(escape(n) for n in m.planner_first_names)
+        if m.by_first_name is None:  # nobody answered in time: it went on by itself
+            said = (
+                _("The request has waited a while, so it has gone to the unit's planners.")
+                if relative
+                else _("Your request has waited a while, so it has gone to the unit's planners.")
+            )
+            if m.planner_first_names:
+                said += " " + _("{planners} decides it now.").format(planners=planners)
+            return _about(m.client_first_name, recipient) + said + "\n" + change
         if m.planner_first_names:
             said = (
                 _("{by} has passed the request on to the planner {planners}, who decides it now.")
@@ -123,10 +133,7 @@ def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = N
             )
         return (
             _about(m.client_first_name, recipient)
-            + said.format(
-                by=escape(m.by_first_name),
-                planners=fmt_list(escape(n) for n in m.planner_first_names),
-            )
+            + said.format(by=escape(m.by_first_name), planners=planners)
             + "\n"
             + change
         )

@@ -128,6 +128,35 @@ async def test_lisa_is_told_her_wish_went_to_erik_and_erik_cannot_hand_it_to_him
     assert chat.buttons("erik") == ["✅ Godkänn", "✖️ Avslå"]
 
 
+async def test_lisa_is_told_when_her_wish_waited_too_long_and_went_to_the_planners(
+    chat: Chat,
+    api: httpx.AsyncClient,
+    app: Any,
+    clock: Any,
+    backend_client: BackendClient,
+    settings: Settings,
+) -> None:
+    from backend.services import requests as request_service
+
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", LISA, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    clock.advance(hours=3)  # past the unit's limit for tomorrow's visit: nobody answered
+    async with app.state.sessions() as session:
+        assert await request_service.escalate_waiting(session, now=clock.now) == 1
+        await session.commit()
+
+    passed = {
+        n.chat_id: rendered(settings, n)
+        for n in await claimed(backend_client, "request_passed_on")
+    }
+    assert passed[Chat.user_id("lisa")].startswith(
+        "Ditt önskemål har väntat ett tag, så det har gått vidare till enhetens planerare. "
+        "Erik beslutar om det nu.\n"
+        "Ändra längden på besöket tisdag 24 november kl. 12:00 till 35 min."
+    )
+    assert passed[Chat.user_id("eva")].startswith("Gäller Lisa:\nÖnskemålet har väntat ett tag")
+
+
 # --- 9. each role's screens ------------------------------------------------------------------
 
 
