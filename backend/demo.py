@@ -378,7 +378,12 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
         )
     await session.flush()
 
-    await generate_visits(session, start=month_start, end=today + timedelta(days=14))
+    # History from the month's start; in a month's first week from the month before too, so
+    # that on the 1st the demo still has carers the client knows and a month to follow up.
+    history_start = (
+        month_start if today.day > 7 else (month_start - timedelta(days=1)).replace(day=1)
+    )
+    await generate_visits(session, start=history_start, end=today + timedelta(days=14))
     await _perform_history(session, now=now, month_start=month_start, staff=staff)
     await session.flush()
 
