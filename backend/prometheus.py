@@ -2,105 +2,96 @@
 ``contract.metrics``, nothing else. One registry per process (``REGISTRY``): the backend,
 the bot and the notifier of one process record into it, and ``/metrics`` shows it all.
 
+The counting, the histograms and the text format are ``prometheus_client``'s; this module
+only keeps the small API the callers use (``inc``, ``set``, ``observe``, ``render``) and
+turns each ``contract.metrics.Metric`` into the library's Counter, Gauge or Histogram the
+first time it is recorded. The registry is private (not the library's global one), so
+nothing else that imports ``prometheus_client`` shows up on ``/metrics``.
+
 Labels are ids of routes, handlers, outcomes and languages: never a person or a text.
 """
 
 from __future__ import annotations
 
-import bisect
-import math
-from collections.abc import Iterable
+import threading
 
-from contract.metrics import LATENCY_BUCKETS, SLOW_BUCKETS, Kind, Metric
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-Labels = tuple[str, ...]
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+from contract.metrics import Kind, Metric
 
+# The series the dashboard reads and nothing more: no ``*_created`` timestamp per series.
+prometheus_client.disable_created_metrics()
 
-def _labels(metric: Metric, values: Labels, extra: str = "") -> str:
-    pairs = [
-        f'{name}="{_escape(value)}"' for name, value in zip(metric.labels, values, strict=True)
-    ]
-    if extra:
-        pairs.append(extra)
-    return "{" + ",".join(pairs) + "}" if pairs else ""
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf"
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
-
-
-class Histogram:
-    def __init__(self, buckets: tuple[float, ...]) -> None:
-        self.buckets = buckets
-        self.counts = [0] * (len(buckets) + 1)
-        self.sum = 0.0
-
-    def observe(self, value: float) -> None:
-        self.counts[bisect.bisect_left(self.buckets, value)] += 1
-        self.sum += value
+CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 
 
 class Registry:
-    def __init__(self) -> None:
-        self.values: dict[str, dict[Labels, float]] = {}
-        self.histograms: dict[str, dict[Labels, Histogram]] = {}
-        self.metrics: dict[str, Metric] = {}
+    """The metrics of one process, each created on first use from its ``contract`` definition."""
 
-    def _known(self, metric: Metric) -> None:
-        self.metrics.setdefault(metric.name, metric)
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self._counters: dict[str, Counter] = {}
+        self._gauges: dict[str, Gauge] = {}
+        self._histograms: dict[str, Histogram] = {}
+        self._lock = threading.Lock()  # the bot's and the backend's threads may record at once
+
+    def _counter(self, metric: Metric) -> Counter:
+        _expect(metric, Kind.COUNTER)
+        with self._lock:
+            if metric.name not in self._counters:
+                # The library writes the name with its ``_total`` on ``/metrics``, as named.
+                self._counters[metric.name] = Counter(
+                    metric.name, metric.help, metric.labels, registry=self.registry
+                )
+            return self._counters[metric.name]
+
+    def _gauge(self, metric: Metric) -> Gauge:
+        _expect(metric, Kind.GAUGE)
+        with self._lock:
+            if metric.name not in self._gauges:
+                self._gauges[metric.name] = Gauge(
+                    metric.name, metric.help, metric.labels, registry=self.registry
+                )
+            return self._gauges[metric.name]
+
+    def _histogram(self, metric: Metric) -> Histogram:
+        _expect(metric, Kind.HISTOGRAM)
+        with self._lock:
+            if metric.name not in self._histograms:
+                self._histograms[metric.name] = Histogram(
+                    metric.name,
+                    metric.help,
+                    metric.labels,
+                    registry=self.registry,
+                    buckets=metric.buckets,
+                )
+            return self._histograms[metric.name]
 
     def inc(self, metric: Metric, *labels: str, by: float = 1.0) -> None:
-        self._known(metric)
-        series = self.values.setdefault(metric.name, {})
-        series[labels] = series.get(labels, 0.0) + by
+        """Add to a counter, or to a gauge: only a gauge may go down (a negative ``by``)."""
+        if metric.kind is Kind.GAUGE:
+            gauge = self._gauge(metric)
+            (gauge.labels(*labels) if labels else gauge).inc(by)
+        else:
+            counter = self._counter(metric)
+            (counter.labels(*labels) if labels else counter).inc(by)
 
     def set(self, metric: Metric, value: float, *labels: str) -> None:
-        self._known(metric)
-        self.values.setdefault(metric.name, {})[labels] = value
+        gauge = self._gauge(metric)
+        (gauge.labels(*labels) if labels else gauge).set(value)
 
     def observe(self, metric: Metric, value: float, *labels: str) -> None:
-        self._known(metric)
-        series = self.histograms.setdefault(metric.name, {})
-        histogram = series.get(labels)
-        if histogram is None:
-            buckets = (
-                SLOW_BUCKETS
-                if "lag" in metric.name or "transcr" in metric.name
-                else (LATENCY_BUCKETS)
-            )
-            histogram = series[labels] = Histogram(buckets)
-        histogram.observe(value)
+        histogram = self._histogram(metric)
+        (histogram.labels(*labels) if labels else histogram).observe(value)
 
     def render(self) -> str:
-        lines: list[str] = []
-        for name in sorted(self.metrics):
-            metric = self.metrics[name]
-            lines.append(f"# HELP {name} {metric.help}")
-            lines.append(f"# TYPE {name} {metric.kind.value}")
-            if metric.kind is Kind.HISTOGRAM:
-                lines.extend(self._histogram_lines(metric))
-                continue
-            for labels, value in sorted(self.values.get(name, {}).items()):
-                lines.append(f"{name}{_labels(metric, labels)} {_number(value)}")
-        return "\n".join(lines) + "\n"
+        return prometheus_client.generate_latest(self.registry).decode()
 
-    def _histogram_lines(self, metric: Metric) -> Iterable[str]:
-        name = metric.name
-        for labels, h in sorted(self.histograms.get(name, {}).items()):
-            running = 0
-            for bound, count in zip((*h.buckets, math.inf), h.counts, strict=True):
-                running += count
-                le = f'le="{_number(bound)}"'
-                yield f"{name}_bucket{_labels(metric, labels, le)} {running}"
-            yield f"{name}_sum{_labels(metric, labels)} {_number(h.sum)}"
-            yield f"{name}_count{_labels(metric, labels)} {running}"
+
+def _expect(metric: Metric, kind: Kind) -> None:
+    if metric.kind is not kind:
+        raise TypeError(f"{metric.name} is a {metric.kind.value}, not a {kind.value}")
 
 
 REGISTRY = Registry()

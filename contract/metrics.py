@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Latency buckets in seconds for requests and updates: the targets sit at 5, 10 and 15 ms.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# Outbox lag and transcription: from a second to minutes.
+SLOW_BUCKETS = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
+
 
 class Kind(StrEnum):
     COUNTER = "counter"
@@ -26,12 +31,8 @@ class Metric:
     help: str
     labels: tuple[str, ...] = ()
     process: str = "backend"  # who publishes it: backend | bot | notifier | speech
+    buckets: tuple[float, ...] = LATENCY_BUCKETS  # a histogram's upper bounds, in seconds
 
-
-# Latency buckets in seconds for requests and updates: the targets sit at 5, 10 and 15 ms.
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-# Outbox lag and transcription: from a second to minutes.
-SLOW_BUCKETS = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
 
 HTTP_REQUESTS = Metric(
     "ramtid_http_requests_total",
@@ -97,6 +98,7 @@ OUTBOX_LAG = Metric(
     "From a notification's writing to Telegram's acceptance, by urgency (SLOW_BUCKETS).",
     ("urgency",),
     "notifier",
+    buckets=SLOW_BUCKETS,
 )
 NOTIFICATIONS_SENT = Metric(
     "ramtid_notifications_total",
@@ -111,6 +113,7 @@ TRANSCRIPTION_DURATION = Metric(
     "Time to decode and recognize one voice note, by language (SLOW_BUCKETS).",
     ("language",),
     "speech",
+    buckets=SLOW_BUCKETS,
 )
 TRANSCRIPTIONS_RUNNING = Metric(
     "ramtid_transcriptions_in_progress",

@@ -10,6 +10,8 @@ import httpx
 from sqlmodel import col, select
 
 from backend.models import Notification
+from backend.prometheus import Registry
+from contract import metrics
 from tests.conftest import Clock, Database, as_chat
 
 
@@ -22,8 +24,9 @@ def value(text: str, series: str) -> float:
 
 
 async def test_requests_are_counted_per_route_template(api: httpx.AsyncClient, demo: None) -> None:
+    # prometheus_client writes the labels sorted by name.
     series = (
-        'ramtid_http_requests_total{route="/clients/{client_id}/visits",method="GET",status="200"}'
+        'ramtid_http_requests_total{method="GET",route="/clients/{client_id}/visits",status="200"}'
     )
     before = value((await api.get("/metrics")).text, series)
     for _ in range(3):
@@ -58,3 +61,27 @@ async def test_the_outbox_shows_what_people_still_wait_for(
         assert oldest == 0
     assert value(text, "ramtid_db_pool_size") >= 0
     assert timedelta(0) <= timedelta(seconds=oldest)
+
+
+def test_the_text_holds_the_contracts_names_and_no_more() -> None:
+    registry = Registry()
+    registry.inc(metrics.HTTP_REQUESTS, "/visits", "GET", "200")
+    registry.observe(metrics.TRANSCRIPTION_DURATION, 3.0, "sv")
+    registry.inc(metrics.TRANSCRIPTIONS_RUNNING, by=1)
+    registry.inc(metrics.TRANSCRIPTIONS_RUNNING, by=1)
+    registry.inc(metrics.TRANSCRIPTIONS_RUNNING, by=-1)  # a gauge goes down again
+    text = registry.render()
+    assert (
+        value(text, 'ramtid_http_requests_total{method="GET",route="/visits",status="200"}') == 1
+    )
+    assert "# TYPE ramtid_http_requests_total counter" in text
+    assert value(text, "ramtid_transcriptions_in_progress") == 1
+    assert "# TYPE ramtid_transcriptions_in_progress gauge" in text
+    # SLOW_BUCKETS for a transcription, and no *_created series beside the dashboard's.
+    assert value(text, 'ramtid_transcription_duration_seconds_bucket{language="sv",le="2.0"}') == 0
+    assert value(text, 'ramtid_transcription_duration_seconds_bucket{language="sv",le="5.0"}') == 1
+    assert "_created" not in text
+    names = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1] != "#"}
+    read = {m.name for m in metrics.ALL}
+    read |= {f"{m.name}{s}" for m in metrics.ALL for s in ("_bucket", "_count", "_sum")}
+    assert names <= read
