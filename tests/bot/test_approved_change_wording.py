@@ -39,9 +39,7 @@ async def test_a_move_approved_by_the_planner_reads_from_and_to_everywhere(
     assert request.visit_id == morning.id
     old, new = hhmm(request.before.start), hhmm(request.change.new_start)
     assert (old, new) == ("08:00", "10:00")
-    moved = (
-        f"Flytta besöket tisdag 24 november kl. {old} till tisdag 24 november kl. {new}."
-    )
+    moved = f"Flytta besöket tisdag 24 november kl. {old} till tisdag 24 november kl. {new}."
 
     await chat.send("anna", "📥 Önskemål att besluta")
     await chat.press("anna", "Till planeraren")
