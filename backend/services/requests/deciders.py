@@ -12,7 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.domain.routing import route_request
 from backend.models import ChangeRequest, Client, Staff, StaffRole
 from backend.services import access, outbox
-from contract import TZ, Assignee, NotificationKind, RequestForStaff, Urgency
+from contract import (
+    TZ,
+    Assignee,
+    NotificationKind,
+    RequestForStaff,
+    RequestPassedOn,
+    Scope,
+    Urgency,
+)
 
 # What staff are told about a request (contract.RequestForStaff's kinds).
 StaffNotice = Literal[
@@ -46,17 +54,40 @@ async def planner_ids(session: AsyncSession, unit_id: int) -> list[int]:
     return [i for i in rows.all() if i is not None]
 
 
-async def planner_names(session: AsyncSession, unit_id: int) -> list[str]:
-    """The first names of the unit's active planners (what a client is told: who decides
-    now that the contact person handed the request on)."""
-    rows = await session.exec(
+async def tell_client_passed_on(
+    session: AsyncSession,
+    request: ChangeRequest,
+    client: Client,
+    now: datetime,
+    *,
+    by_first_name: str | None,
+) -> None:
+    """The client (and relatives who may follow her requests) hear that a request went to
+    the unit's planners and who decides it now: handed on by ``by_first_name``, or on its
+    own after waiting too long (None)."""
+    assert request.id is not None and client.id is not None
+    planners = await session.exec(
         select(Staff.first_name)
-        .where(Staff.unit_id == unit_id)
+        .where(Staff.unit_id == client.unit_id)
         .where(Staff.role == StaffRole.PLANNER)
         .where(col(Staff.active).is_(True))
         .order_by(col(Staff.first_name))
     )
-    return list(rows.all())
+    await outbox.notify_client(
+        session,
+        client_id=client.id,
+        message=RequestPassedOn(
+            request_id=request.id,
+            client_first_name=client.first_name,
+            change=request.change,
+            before=request.before,
+            by_first_name=by_first_name,
+            planner_first_names=list(planners.all()),
+        ),
+        urgency=Urgency.CHANGE,
+        now=now,
+        relatives=Scope.REQUESTS,
+    )
 
 
 async def tell(

@@ -21,7 +21,6 @@ from contract import (
     Assignee,
     NotificationKind,
     RequestExpired,
-    RequestPassedOn,
     RequestStatus,
     Scope,
     Urgency,
@@ -136,20 +135,5 @@ async def escalate_waiting(session: AsyncSession, *, now: datetime) -> int:
             to_planners=True,
         )
         # The client (and relatives) hear where their request went, as after a hand-over.
-        assert request.id is not None and client.id is not None
-        await outbox.notify_client(
-            session,
-            client_id=client.id,
-            message=RequestPassedOn(
-                request_id=request.id,
-                client_first_name=client.first_name,
-                change=request.change,
-                before=request.before,
-                by_first_name=None,
-                planner_first_names=await deciders.planner_names(session, client.unit_id),
-            ),
-            urgency=Urgency.CHANGE,
-            now=now,
-            relatives=Scope.REQUESTS,
-        )
+        await deciders.tell_client_passed_on(session, request, client, now, by_first_name=None)
     return escalated

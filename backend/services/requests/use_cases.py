@@ -34,7 +34,6 @@ from contract import (
     RejectIn,
     RejectReason,
     RequestDecided,
-    RequestPassedOn,
     RequestStatus,
     Scope,
     Urgency,
@@ -292,21 +291,8 @@ async def _decide(
     assert request.id is not None and client.id is not None
     if request.status is RequestStatus.PENDING:  # handed over: the planners decide now
         await deciders.tell(session, request, client, NotificationKind.REQUEST_HANDED_OVER, now)
-        planners = await deciders.planner_names(session, client.unit_id)
-        await outbox.notify_client(
-            session,
-            client_id=client.id,
-            message=RequestPassedOn(
-                request_id=request.id,
-                client_first_name=client.first_name,
-                change=request.change,
-                before=request.before,
-                by_first_name=staff.first_name,
-                planner_first_names=planners,
-            ),
-            urgency=Urgency.CHANGE,
-            now=now,
-            relatives=Scope.REQUESTS,
+        await deciders.tell_client_passed_on(
+            session, request, client, now, by_first_name=staff.first_name
         )
         return request
     assert request.status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
