@@ -16,9 +16,12 @@ base=localhost/ramtid-base:bookworm-python3.11
 image=${RAMTID_IMAGE:-localhost/ramtid:ci}
 mkdir -p "$cache"
 
-if [[ ! -s $base_tar || -n $(find "$base_tar" -mtime +7) ]]; then
+if [[ ! -f $base_tar || ! -s $base_tar || -n $(find "$base_tar" -mtime +7) ]]; then
     echo "making the base: Debian bookworm minbase with python3.11 (mmdebstrap)"
-    mmdebstrap --quiet --variant=minbase --include=python3.11,python3.11-venv \
+    # The format is named: mmdebstrap guesses it from the file name's ending, and a name
+    # ending in .part made a directory, not a tarball.
+    rm -rf "$base_tar" "$base_tar.part"
+    mmdebstrap --quiet --format=tar --variant=minbase --include=python3.11,python3.11-venv \
         bookworm "$base_tar.part"
     mv "$base_tar.part" "$base_tar"
 fi
