@@ -45,6 +45,7 @@ from contract import (
     PerformedCorrection,
     PerformedIn,
     PreferencesIn,
+    QueuePublic,
     RelativePublic,
     RequestPublic,
     Scope,
@@ -299,8 +300,10 @@ class BackendClient:
         """A one-time link that signs this staff member in on the web pages."""
         return await self._get(WebSignInPublic, "POST", "/bot/web-signin", user=user)
 
-    async def queue(self, user: int) -> list[RequestPublic]:
-        return await self._list(_REQUESTS, "GET", "/staff/queue", user=user)
+    async def queue(self, user: int, *, limit: int | None = None) -> QueuePublic:
+        """How many requests wait for this staff member, and the oldest ``limit`` of them."""
+        params = {} if limit is None else {"limit": str(limit)}
+        return await self._get(QueuePublic, "GET", "/staff/queue", user=user, params=params)
 
     async def request(self, user: int, request_id: int) -> RequestPublic:
         return await self._get(RequestPublic, "GET", f"/staff/requests/{request_id}", user=user)

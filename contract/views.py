@@ -108,6 +108,14 @@ class RequestPublic(BaseModel):
     asked_by_first_name: str | None = None
 
 
+class QueuePublic(BaseModel):
+    """A staff member's queue: how many requests wait, and the oldest of them (all of them
+    unless a limit was asked for)."""
+
+    total: int
+    requests: list[RequestPublic]
+
+
 class ClientAccess(BaseModel):
     """A client this chat account may follow, and what it may do (a client: everything)."""
 

@@ -61,7 +61,7 @@ async def test_a_small_city_reads_back_through_the_api(tmp_path: Path) -> None:
             assert [v.id for v in day.visits] == [r[0] for r in expected]
             assert all(v.start.astimezone(TZ).date() == city.today for v in day.visits)
             frame = await backend.client.frame(city.client_user(client_id), client_id)
-            queue = await backend.client.queue(city.staff_user(city.busy_contact))
+            queue = (await backend.client.queue(city.staff_user(city.busy_contact))).requests
     assert frame.frame_minutes == frame_minutes
     assert pending >= 30  # the busy contact's share, and maybe a few of the city's others
     assert len(queue) == pending

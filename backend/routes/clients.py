@@ -50,25 +50,12 @@ async def client_visits(
     if end < start or (end - start).days >= MAX_RANGE_DAYS:
         raise InvalidInput(ErrorCode.BAD_DATE_RANGE, max_days=MAX_RANGE_DAYS)
     client = await access.client_for(session, actor, client_id, scope=Scope.VISITS, read="visits")
-    views = await visits.client_visits(session, client_id=client_id, start=start, end=end)
-    after = visits.local_day_bounds(end, end)[1]
-    upcoming = await visits.next_visit(session, client_id=client_id, after=max(after, now))
-    next_view = None
-    if upcoming is not None:
-        known = await visits.known_staff_ids(session, client_id)
-        next_view = visit_public(
-            visits.VisitView(
-                upcoming,
-                None,
-                upcoming.staff_id is not None and upcoming.staff_id not in known,
-            ),
-            now,
-        )
+    shown = await visits.client_visits(session, client_id=client_id, start=start, end=end, now=now)
     return DayPublic(
         start=start,
         end=end,
-        visits=[visit_public(v, now) for v in views],
-        next_visit=next_view,
+        visits=[visit_public(v, now) for v in shown.visits],
+        next_visit=None if shown.next_visit is None else visit_public(shown.next_visit, now),
         care_ended_on=client.care_ended_on,
     )
 

@@ -3,7 +3,9 @@
 Called by staff tools with a staff token, and by the bot for a linked staff chat account.
 """
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.errors import InvalidInput
 from backend.models import Unit
@@ -23,24 +25,37 @@ from contract import (
     InvitationPublic,
     LateIn,
     PerformedIn,
+    QueuePublic,
     RejectIn,
     RequestPublic,
     Scope,
     VisitPublic,
 )
 
+MAX_QUEUE_PAGE = 500  # the most requests one read of the queue returns when a limit is asked
+
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 
-@router.get("/queue", response_model=list[RequestPublic])
-async def queue(session: SessionDep, actor: ActorDep, now: Now) -> list[RequestPublic]:
-    """Pending requests this staff member may decide, oldest first."""
+@router.get("/queue", response_model=QueuePublic)
+async def queue(
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_QUEUE_PAGE)] = None,
+) -> QueuePublic:
+    """Pending requests this staff member may decide, oldest first: how many there are, and
+    the oldest ``limit`` of them (all without one). Only those shown count as read."""
     staff = access.require_staff(actor)
-    views = await requests.queue(session, staff=staff, today=now.astimezone(TZ).date())
+    today = now.astimezone(TZ).date()
+    views = await requests.queue(session, staff=staff, today=today, limit=limit)
+    total = len(views)
+    if limit is not None and total == limit:
+        total = await requests.queue_size(session, staff=staff, today=today)
     await audit.record_reads(
         session, actor=actor.label, client_ids=[v.request.client_id for v in views], what="queue"
     )
-    return [request_public(v) for v in views]
+    return QueuePublic(total=total, requests=[request_public(v) for v in views])
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic)

@@ -289,10 +289,19 @@ async def known_staff_ids(session: AsyncSession, client_id: int) -> set[int]:
     return {sid for sid in rows.all() if sid is not None}
 
 
+@dataclass(frozen=True)
+class ClientDays:
+    """A client's visits on some days, and the next visit after them."""
+
+    visits: list[VisitView]
+    next_visit: VisitView | None
+
+
 async def client_visits(
-    session: AsyncSession, *, client_id: int, start: date, end: date
-) -> list[VisitView]:
-    """A client's visits on local days ``start``..``end``, in time order (2 queries)."""
+    session: AsyncSession, *, client_id: int, start: date, end: date, now: datetime
+) -> ClientDays:
+    """A client's visits on local days ``start``..``end``, in time order, and the next one
+    after them (not before ``now``); 3 queries."""
     first, last = local_day_bounds(start, end)
     rows = await session.exec(
         select(Visit, Staff.first_name)
@@ -304,16 +313,24 @@ async def client_visits(
     )
     visits = list(rows.all())
     known = await known_staff_ids(session, client_id)
-    return [
-        VisitView(
-            visit=v,
-            staff_first_name=name,
-            staff_is_new=v.staff_id is not None
-            and v.staff_id not in known
-            and v.status is not VisitStatus.DONE,
-        )
-        for v, name in visits
-    ]
+
+    def new_to_the_client(v: Visit) -> bool:
+        return v.staff_id is not None and v.staff_id not in known
+
+    upcoming = await next_visit(session, client_id=client_id, after=max(last, now))
+    return ClientDays(
+        visits=[
+            VisitView(
+                visit=v,
+                staff_first_name=name,
+                staff_is_new=new_to_the_client(v) and v.status is not VisitStatus.DONE,
+            )
+            for v, name in visits
+        ],
+        next_visit=None
+        if upcoming is None
+        else VisitView(upcoming, None, new_to_the_client(upcoming)),
+    )
 
 
 async def next_visit(session: AsyncSession, *, client_id: int, after: datetime) -> Visit | None:

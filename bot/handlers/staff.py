@@ -78,14 +78,14 @@ def create_router() -> Router:
 
 async def show_queue(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
-    queue = await backend.queue(message.from_user.id)
-    if not queue:
+    queue = await backend.queue(message.from_user.id, limit=SHOWN)
+    if not queue.total:
         await message.answer(texts.staff.nothing_waiting(), reply_markup=keyboards.main_menu(me))
         return
     await message.answer(
-        texts.staff.queue_heading(len(queue)), reply_markup=keyboards.main_menu(me)
+        texts.staff.queue_heading(queue.total), reply_markup=keyboards.main_menu(me)
     )
-    for request in queue[:SHOWN]:
+    for request in queue.requests:
         await message.answer(
             texts.staff.queue_item(request),
             reply_markup=keyboards.decide_keyboard(

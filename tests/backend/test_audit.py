@@ -55,7 +55,7 @@ async def test_the_day_the_queue_and_each_client_view_are_recorded_per_client(
             headers=as_chat("lisa"),
         )
     )
-    queue = await ok(await api.get("/staff/queue", headers=as_staff("anna")))
+    queue = (await ok(await api.get("/staff/queue", headers=as_staff("anna"))))["requests"]
     await ok(await api.get(f"/clients/{LISA}/notes", headers=as_staff("anna")))
     await ok(await api.get(f"/clients/{GOSTA}/frame", headers=as_staff("anna")))
     assert [r["client_id"] for r in queue] == [LISA]

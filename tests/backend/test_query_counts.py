@@ -52,6 +52,8 @@ async def measure(api: httpx.AsyncClient, counter: StatementCounter) -> dict[str
         body = r.json()
         if isinstance(body, list):
             size = len(body)
+        elif "requests" in body:  # the queue
+            size = len(body["requests"])
         elif "visits" in body:
             size = len(body["visits"])
         else:  # the frame

@@ -71,7 +71,7 @@ async def test_submit_routes_to_contact_person_and_approval_changes_the_visit(
     assert request["assignee"] == "contact_person"
     assert request["assigned_first_name"] == "Anna"
 
-    queue = (await api.get("/staff/queue", headers=as_staff("anna"))).json()
+    queue = (await api.get("/staff/queue", headers=as_staff("anna"))).json()["requests"]
     assert [q["id"] for q in queue] == [request["id"]]
 
     r = await api.post(
@@ -131,7 +131,7 @@ async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, dem
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "to_assessor"
     assert r.json()["outcome"] == "outside"
-    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json() == []
+    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json()["total"] == 0
 
 
 async def test_submit_is_idempotent_on_the_client_key(api, demo, db) -> None:
@@ -153,7 +153,10 @@ async def test_routed_to_deputy_when_contact_person_is_away(api, demo, db) -> No
     r = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
     assert r.json()["assignee"] == "deputy"
     assert r.json()["assigned_first_name"] == "Maria"
-    assert [q["id"] for q in (await api.get("/staff/queue", headers=as_staff("maria"))).json()]
+    assert [
+        q["id"]
+        for q in (await api.get("/staff/queue", headers=as_staff("maria"))).json()["requests"]
+    ]
 
 
 async def test_routed_to_planners_when_contact_and_deputy_are_away(api, demo, db) -> None:
@@ -161,9 +164,42 @@ async def test_routed_to_planners_when_contact_and_deputy_are_away(api, demo, db
     lunch = await visit_at(api, TOMORROW, 12)
     r = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 30})
     assert r.json()["assignee"] == "planners"
-    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()
+    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()["requests"]
     assert [q["id"] for q in queue] == [r.json()["id"]]
-    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json() == []
+    assert (await api.get("/staff/queue", headers=as_staff("anna"))).json()["total"] == 0
+
+
+async def test_the_queue_gives_its_size_and_the_oldest_asked_for(
+    api, demo, db, clock: Clock
+) -> None:
+    asked = []
+    for hour in (8, 12, 17):
+        visit = await visit_at(api, TOMORROW, hour)
+        longer = visit["duration_minutes"] + 5
+        r = await submit(api, {"kind": "resize", "visit_id": visit["id"], "new_duration": longer})
+        assert r.status_code == 201, r.text
+        asked.append(r.json()["id"])
+        clock.advance(minutes=1)
+    waiting = await db.all(
+        select(ChangeRequest.id)
+        .where(ChangeRequest.status == "PENDING")
+        .where(ChangeRequest.assigned_staff_id == 1)
+        .order_by(ChangeRequest.created_at)
+    )
+    assert waiting == asked
+    queue_reads = select(AuditEvent.client_id).where(AuditEvent.action == "client.read")
+    reads_before = len(await db.all(queue_reads))
+
+    page = (await api.get("/staff/queue?limit=2", headers=as_staff("anna"))).json()
+    assert page["total"] == len(waiting) == 3
+    assert [r["id"] for r in page["requests"]] == waiting[:2]
+    whole = (await api.get("/staff/queue", headers=as_staff("anna"))).json()
+    assert whole["total"] == 3 and [r["id"] for r in whole["requests"]] == waiting
+    # Each read of the queue is recorded once per client shown: Lisa, twice.
+    assert (await db.all(queue_reads))[reads_before:] == [LISA, LISA]
+    for bad in ("0", "501", "x"):
+        r = await api.get(f"/staff/queue?limit={bad}", headers=as_staff("anna"))
+        assert r.status_code == 422, r.text
 
 
 async def test_two_approvals_racing_yield_exactly_one_decision(api, demo, db) -> None:
@@ -299,7 +335,7 @@ async def test_waiting_request_is_escalated_to_planners_after_the_limit(
     async with app.state.sessions() as s:
         assert await request_service.escalate_waiting(s, now=clock.now) == 1
         await s.commit()
-    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()
+    queue = (await api.get("/staff/queue", headers=as_staff("erik"))).json()["requests"]
     assert [q["id"] for q in queue] == [request["id"]] and queue[0]["escalated"]
     planner_note = await db.all(
         select(Notification).where(Notification.kind == "request_escalated")

@@ -40,6 +40,9 @@ JSON = dict[str, Any]
 DEFAULT_TOKEN = "42:TEST-TOKEN"
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+# How long a test waits for the bot (to start polling, to answer) before it fails: a deadline,
+# not a wait. Answers come in milliseconds; a loaded CI machine once took more than 5 s.
+DEADLINE = 15.0
 
 # Form fields aiogram sends as JSON strings, and fields that are numbers or booleans on the wire.
 _JSON_FIELDS = frozenset(
@@ -376,7 +379,7 @@ class FakeTelegram:
         task = asyncio.create_task(dispatcher.start_polling(bot, **kwargs))
         task.add_done_callback(lambda _: self._notify())
         try:
-            async with asyncio.timeout(5.0):
+            async with asyncio.timeout(DEADLINE):
                 while self.calls["getUpdates"] == polls_before and not task.done():
                     await self._wait_for_change()
             if task.done():
@@ -465,7 +468,7 @@ class FakeTelegram:
         predicate: Callable[[SentMessage], bool] | None = None,
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, not an I/O timeout
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - a test helper's deadline, not an I/O timeout
         start: int = 0,
     ) -> list[SentMessage]:
         """Wait until ``count`` messages in ``sent[start:]`` match; return all that match."""
@@ -488,7 +491,7 @@ class FakeTelegram:
         method: str,
         *,
         count: int = 1,
-        timeout: float = 15.0,  # noqa: ASYNC109 - a deadline only: a loaded CI machine needs it
+        timeout: float = DEADLINE,  # noqa: ASYNC109 - a deadline only
     ) -> None:
         """Wait until the bot has called ``method`` at least ``count`` times."""
         async with asyncio.timeout(timeout):

@@ -7,6 +7,7 @@ from backend.services.requests.queries import (
     RequestView,
     client_requests,
     queue,
+    queue_size,
     request_view,
 )
 from backend.services.requests.use_cases import (
@@ -31,6 +32,7 @@ __all__ = [
     "hand_over",
     "preview",
     "queue",
+    "queue_size",
     "reject",
     "request_view",
     "submit",

@@ -1,13 +1,14 @@
-"""Reading requests: a client's own, a staff member's queue, one request. Each is one query
-(after the access check), however many requests there are."""
+"""Reading requests: a client's own, a staff member's queue (and its size), one request. Each
+is one query (after the access check), however many requests there are."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +41,11 @@ class RequestView:
     asked_by_first_name: str | None = None
 
 
+@cache
 def _views_query() -> Any:
+    """Requests with the names they are shown with. Built once: a statement is immutable
+    (``where`` makes a new one), and building its aliases anew for every read cost more than
+    running it."""
     decider = Staff.__table__.alias("decider")  # type: ignore[attr-defined]
     assigned = Staff.__table__.alias("assigned")  # type: ignore[attr-defined]
     asker = ChatAccount.__table__.alias("asker")  # type: ignore[attr-defined]
@@ -105,12 +110,10 @@ async def client_requests(
     return _views(rows.all())
 
 
-async def queue(session: AsyncSession, *, staff: Staff, today: date) -> list[RequestView]:
-    """A staff member's pending requests, oldest first (2 queries regardless of size).
-
-    Their own (as contact person or deputy), those of clients whose contact person is away
-    when they are the deputy, and for planners the unit's unassigned and escalated ones.
-    """
+def _queue_of(staff: Staff, today: date) -> Any:
+    """Which pending requests are a staff member's to decide: their own (as contact person or
+    deputy), those of clients whose contact person is away when they are the deputy, and for
+    planners and managers the unit's unassigned and escalated ones."""
     absent_contacts = select(Client.id).where(
         col(Client.deputy_id) == staff.id,
         col(Client.contact_person_id).in_(
@@ -134,14 +137,36 @@ async def queue(session: AsyncSession, *, staff: Staff, today: date) -> list[Req
                 ),
             ),
         )
+    return and_(
+        col(ChangeRequest.status) == RequestStatus.PENDING,
+        col(Client.unit_id) == staff.unit_id,
+        mine,
+    )
+
+
+async def queue(
+    session: AsyncSession, *, staff: Staff, today: date, limit: int | None = None
+) -> list[RequestView]:
+    """A staff member's pending requests, oldest first (the oldest ``limit`` of them; one
+    query regardless of size)."""
     rows = await session.exec(
         _views_query()
-        .where(ChangeRequest.status == RequestStatus.PENDING)
-        .where(Client.unit_id == staff.unit_id)
-        .where(mine)
+        .where(_queue_of(staff, today))
         .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+        .limit(limit)
     )
     return _views(rows.all())
+
+
+async def queue_size(session: AsyncSession, *, staff: Staff, today: date) -> int:
+    """How many requests wait for a staff member (what ``queue`` would list without a limit)."""
+    waiting = (
+        select(func.count())
+        .select_from(ChangeRequest)
+        .join(Client, col(Client.id) == ChangeRequest.client_id)
+        .where(_queue_of(staff, today))
+    )
+    return (await session.exec(waiting)).one()
 
 
 async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
