@@ -9,7 +9,6 @@ finished and acknowledged, the ones still waiting go back to the outbox unsent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
@@ -22,6 +21,7 @@ from bot.texts.notifications import render
 from contract import DeliveryFailure, NotificationPublic
 
 log = logging.getLogger(__name__)
+FIRST = asyncio.FIRST_COMPLETED
 WAKE_CHANNEL = "ramtid:outbox"
 
 
@@ -101,26 +101,66 @@ class Notifier:
 
     async def run(self) -> None:
         """Deliver until ``stop()`` (or cancelled); sleep when idle unless woken through
-        Redis."""
+        Redis.
+
+        Up to ``batch`` messages are on their way at once, and more are claimed as soon as
+        half of them have left: a chat that must wait its second for a second message holds
+        up only that message, not the next batch, so the pace Telegram allows is kept."""
         listener = asyncio.create_task(self._listen()) if self.redis is not None else None
+        sending: set[asyncio.Task[None]] = set()
         try:
             while not self.stopping.is_set():
-                try:
-                    claimed = await self.deliver_once()
-                except BackendError as exc:
-                    log.warning("outbox unavailable (%s); retrying", exc.code)
-                    claimed = 0
-                if claimed:
+                if len(sending) <= self.batch // 2 and await self._claim_more(sending):
                     continue
-                # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
-                # as its timeout fires, and this loop would then never end.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.idle_seconds):
-                        await self.wake.wait()
-                self.wake.clear()
+                await self._until_something_happens(sending)
         finally:
+            if sending:  # each sees ``stopping``: sent and acknowledged, or given back
+                if self.stopping.is_set():
+                    await asyncio.wait(sending)
+                else:
+                    for task in sending:
+                        task.cancel()
+                    await asyncio.wait(sending)
             if listener is not None:
                 await _cancel_and_wait(listener)
+
+    async def _claim_more(self, sending: set[asyncio.Task[None]]) -> int:
+        """Claim what there is room for and start delivering it; returns how many."""
+        try:
+            batch = await self.backend.claim(
+                limit=self.batch - len(sending), lease_seconds=self.lease_seconds
+            )
+        except BackendError as exc:
+            log.warning("outbox unavailable (%s); retrying", exc.code)
+            return 0
+        # In claim order: a chat's messages queue for its turn in the order they were written.
+        for notification in batch:
+            task = asyncio.create_task(self._deliver_reported(notification))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+        return len(batch)
+
+    async def _until_something_happens(self, sending: set[asyncio.Task[None]]) -> None:
+        """Wait until a message has left (room to claim more), the outbox is woken, or
+        ``idle_seconds`` have passed."""
+        # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as its
+        # timeout fires, and this loop would then never end.
+        woken = asyncio.create_task(self.wake.wait())
+        try:
+            await asyncio.wait({woken, *sending}, timeout=self.idle_seconds, return_when=FIRST)
+        finally:
+            woken.cancel()
+        self.wake.clear()
+
+    async def _deliver_reported(
+        self, notification: NotificationPublic | UnknownNotification
+    ) -> None:
+        """``_deliver``, with the backend's failures reported, not raised: the lease ends
+        and the notification is claimed again."""
+        try:
+            await self._deliver(notification)
+        except BackendError as exc:
+            log.warning("notification %s: outbox unavailable (%s)", notification.id, exc.code)
 
     async def _listen(self) -> None:
         assert self.redis is not None
