@@ -39,8 +39,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# On every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= auto
 test: lint typecheck catalogs
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -m "not browser" -n $(PYTEST_WORKERS)
 
 # The web pages in a real browser: Debian's chromium, axe-core from npm (package-lock.json).
 browser-test: $(STAMP) catalogs node_modules/.package-lock.json

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy import func, text
+from sqlalchemy import func, make_url, text
 from sqlmodel import SQLModel, select
 
 from backend.config import Settings
@@ -25,6 +25,46 @@ from backend.demo import DEMO_ACCOUNTS, STAFF, issue_staff_tokens, seed
 from backend.main import create_app
 from bot.backend_client import BackendClient
 from contract import TZ
+
+
+def _a_database_of_its_own_per_worker() -> None:
+    """Under pytest-xdist (``-n``), every worker but the first gets its own PostgreSQL
+    database (``<name>_gw1``, made when missing) and Redis database (one number lower): the
+    tests migrate, truncate and flush theirs freely. Set before any test module reads them."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    n = int(worker.removeprefix("gw") or 0)
+    if not n:
+        return
+    if database := os.environ.get("RAMTID_TEST_DATABASE_URL"):
+        url = make_url(database)
+        own = url.set(database=f"{url.database}_{worker}")
+        os.environ["RAMTID_TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    if redis := os.environ.get("RAMTID_TEST_REDIS_URL"):
+        base, _, number = redis.rpartition("/")
+        os.environ["RAMTID_TEST_REDIS_URL"] = f"{base}/{(int(number or 0) - n) % 16}"
+
+
+_a_database_of_its_own_per_worker()
+
+
+async def _ensure_database(url: str) -> None:
+    """Create the database ``url`` names unless it exists (an xdist worker's own)."""
+    target = make_url(url)
+    engine = create_engine(
+        target.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        await engine.dispose()
+
 
 SERVICE_TOKEN = "test-service-token-of-forty-characters-00"
 # Monday 23 November 2026, 08:40 in Stockholm.
@@ -75,7 +115,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str | None:
-    return os.environ.get("RAMTID_TEST_DATABASE_URL") or None
+    url = os.environ.get("RAMTID_TEST_DATABASE_URL") or None
+    if url:
+        asyncio.run(_ensure_database(url))
+    return url
 
 
 @pytest.fixture(scope="session")

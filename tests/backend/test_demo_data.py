@@ -30,9 +30,9 @@ async def test_the_demo_seeded_on_the_first_has_last_months_history(app) -> None
 
         anna = (await session.exec(select(Staff).where(Staff.first_name == "Anna"))).one()
         today = await visits.client_visits(
-            session, client_id=LISA, start=date(2026, 12, 1), end=date(2026, 12, 1)
+            session, client_id=LISA, start=date(2026, 12, 1), end=date(2026, 12, 1), now=now
         )
-        annas = [v for v in today if v.visit.staff_id == anna.id]
+        annas = [v for v in today.visits if v.visit.staff_id == anna.id]
         assert annas and not any(v.staff_is_new for v in annas)  # Lisa knows Anna
         earlier = select(Visit).where(col(Visit.day) < date(2026, 11, 1))
         assert (await session.exec(earlier)).first() is None
