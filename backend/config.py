@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         description="Seconds a notifier holds what it claimed; after a crash, what it had not "
         "acknowledged is sent again once the lease has run out.",
     )
+    notifier_metrics_port: int = Field(
+        default=9100,
+        ge=1,
+        le=65535,
+        description="Port on which `ramtid notifier` serves its /metrics (also its liveness "
+        "probe); the bot workers serve theirs beside the webhook.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
     log_format: Literal["text", "json"] = Field(
         default="text",

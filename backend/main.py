@@ -30,13 +30,13 @@ from backend import web
 from backend.config import Settings, require_service_token
 from backend.db import create_engine, read_session_factory, session_factory
 from backend.errors import DomainError
-from backend.models import Notification
+from backend.models import ChangeRequest, Notification
 from backend.prometheus import CONTENT_TYPE, REGISTRY
 from backend.routes import chat, clients, followup, notes, oversight, staff, web_signin
 from backend.services import requests as request_service
 from backend.services import visits
 from backend.speech import NullTranscriber, Transcriber, VoskTranscriber
-from contract import TZ, ErrorBody, ErrorCode, Urgency, metrics
+from contract import TZ, Assignee, ErrorBody, ErrorCode, RequestStatus, Urgency, metrics
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 60.0
@@ -249,6 +249,38 @@ async def outbox_gauges(state: BackendState) -> None:
     REGISTRY.set(metrics.OUTBOX_OLDEST_AGE, max(age, 0.0))
 
 
+async def queue_gauges(state: BackendState) -> None:
+    """Change requests waiting for a decision, by who holds them and whether they have waited
+    too long, and the age of the oldest."""
+    now = state.clock()
+    escalated = col(ChangeRequest.escalated_at).is_not(None)
+    async with state.read_sessions() as session:
+        waiting = (
+            await session.exec(
+                select(
+                    ChangeRequest.assignee,
+                    escalated,
+                    func.count(),
+                    func.min(ChangeRequest.created_at),
+                )
+                .where(ChangeRequest.status == RequestStatus.PENDING)
+                .group_by(ChangeRequest.assignee, escalated)
+            )
+        ).all()
+    for holder in Assignee:
+        for waited_long in ("true", "false"):
+            REGISTRY.set(metrics.QUEUE_REQUESTS, 0, holder.value, waited_long)
+    oldest = None
+    for assignee, late, count, first in waiting:
+        label = str(getattr(assignee, "value", assignee)).lower()
+        REGISTRY.set(metrics.QUEUE_REQUESTS, count, label, "true" if late else "false")
+        if first is not None:
+            first = first if first.tzinfo else first.replace(tzinfo=UTC)
+            oldest = first if oldest is None else min(oldest, first)
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    REGISTRY.set(metrics.QUEUE_OLDEST_AGE, max(age, 0.0))
+
+
 def backend_state(app: Starlette) -> BackendState:
     """The typed state of an app made by :func:`create_app`."""
     state = app.state
@@ -410,9 +442,10 @@ def create_app(
     @app.get("/metrics", tags=["meta"], include_in_schema=False)
     async def metrics() -> Response:
         """Prometheus: requests and latency per route, the bot's handlers (when it runs in
-        this process), the outbox and the database pool. Ids and counts only."""
+        this process), the outbox, the queue and the database pool. Ids and counts only."""
         pool_gauges(backend_state(app).engine)
         await outbox_gauges(backend_state(app))
+        await queue_gauges(backend_state(app))
         return Response(REGISTRY.render(), media_type=CONTENT_TYPE)
 
     @app.get("/health", tags=["meta"])

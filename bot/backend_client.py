@@ -7,12 +7,15 @@ so there is one path, not two. Errors come back as ``BackendError(code)``.
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import date
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from backend.prometheus import REGISTRY
 from contract import (
     Change,
     CheckOutIn,
@@ -55,11 +58,14 @@ from contract import (
     Verdict,
     VisitPublic,
     WebSignInPublic,
+    metrics,
 )
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
 
+# A call is counted by its route with the ids taken out (/clients/{id}/visits): ids only.
+_ID_IN_PATH = re.compile(r"/-?\d+(?=/|$)")
 _REQUESTS = TypeAdapter(list[RequestPublic])
 _VISITS = TypeAdapter(list[VisitPublic])
 _RELATIVES = TypeAdapter(list[RelativePublic])
@@ -161,6 +167,7 @@ class BackendClient:
         if body is not None:
             content = body.model_dump_json().encode()
             sent["Content-Type"] = "application/json"
+        started = time.perf_counter()
         try:
             response = await self.http.request(
                 method,
@@ -172,6 +179,12 @@ class BackendClient:
             )
         except (httpx.TransportError, OSError) as exc:
             raise BackendUnavailable() from exc
+        finally:
+            REGISTRY.observe(
+                metrics.BOT_BACKEND_CALL_DURATION,
+                time.perf_counter() - started,
+                _ID_IN_PATH.sub("/{id}", path),
+            )
         if response.status_code >= 500:
             raise BackendUnavailable()
         if response.status_code >= 400:

@@ -24,6 +24,9 @@ from aiogram.exceptions import (
 from aiogram.types import Message
 from redis.asyncio import Redis
 
+from backend.prometheus import REGISTRY
+from contract import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -183,9 +186,11 @@ class Sender:
                 except TelegramForbiddenError as error:
                     raise RecipientBlocked(chat_id, error.message) from error
                 except TelegramRetryAfter as error:
+                    REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "rate_limited")
                     delay: float = error.retry_after
                     last_error: Exception = error
                 except (TelegramNetworkError, TelegramServerError) as error:
+                    REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "retried")
                     delay = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
                     last_error = error
                 if attempt < self._max_attempts:

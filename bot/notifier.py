@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.utils.i18n import I18n
 from redis.asyncio import Redis
 
+from backend.prometheus import REGISTRY
 from bot.backend_client import BackendClient, BackendError, UnknownNotification
 from bot.delivery import DeliveryFailed, DeliveryStopped, RecipientBlocked, Sender
 from bot.texts.notifications import render
-from contract import DeliveryFailure, NotificationPublic
+from contract import DeliveryFailure, NotificationPublic, metrics
 
 log = logging.getLogger(__name__)
 FIRST = asyncio.FIRST_COMPLETED
@@ -82,13 +84,19 @@ class Notifier:
             return
         except RecipientBlocked:
             log.info("notification %s: chat blocked the bot; skipping it from now on", nid)
+            REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "blocked")
             await self.backend.fail(nid, blocked=True)
             return
         except (DeliveryFailed, TelegramBadRequest) as exc:
             reason = failure_reason(exc)
             log.warning("notification %s not delivered (%s)", nid, reason)
+            REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "failed")
             await self.backend.fail(nid, reason=reason)
             return
+        REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "delivered")
+        if isinstance(notification, NotificationPublic):
+            lag = (datetime.now(UTC) - notification.created_at).total_seconds()
+            REGISTRY.observe(metrics.OUTBOX_LAG, max(lag, 0.0), notification.urgency.value)
         await self.backend.ack(nid)
 
     async def _release(self, nid: int) -> None:

@@ -1,8 +1,10 @@
 """The metrics every process exposes, by name: what the Grafana dashboard
 (``deploy/grafana/ramtid.json``) reads and what the code must publish, in one place.
 
-The processes publish them in Prometheus' text format on ``/metrics`` (phase 2 of the scale
-work implements exactly these; a test keeps this list and the dashboard in step). Labels carry
+The processes publish them in Prometheus' text format on ``/metrics``: the backend (requests,
+the queue, the outbox, the pool, transcriptions), the bot workers beside their webhook (updates
+per handler, their calls to the backend) and the notifier on its own port (deliveries, the
+outbox's lag). A test keeps this list and the dashboard in step; each is recorded by a test. Labels carry
 ids of routes, handlers and kinds only: never a person, a name or a message text. Routes are
 the route's template (``/clients/{client_id}/visits``), never the path with its ids.
 """

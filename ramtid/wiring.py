@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import prometheus_client
 import uvicorn
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject
@@ -279,6 +280,10 @@ async def run_notifier(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # Only its metrics (deliveries, outbox lag), for Prometheus and as the liveness probe.
+    metrics_server, _thread = prometheus_client.start_http_server(
+        settings.notifier_metrics_port, registry=REGISTRY.registry
+    )
     try:
         async with backend_for_bot(settings) as backend:
             bot = create_bot(settings)
@@ -295,10 +300,11 @@ async def run_notifier(settings: Settings) -> None:
                 log.info("stopping the notifier")
             finally:
                 await cancel_and_wait(stopping)
-                await cancel_and_wait(delivering)
+                await stop_notifier(notifier, delivering)
                 if notifier.redis is not None:
                     await notifier.redis.aclose()
                 await bot.session.close()
     finally:
+        metrics_server.shutdown()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

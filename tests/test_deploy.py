@@ -97,8 +97,10 @@ def test_every_long_running_service_is_health_checked(compose: dict[str, Any]) -
         for name, service in compose["services"].items()
         if service.get("healthcheck", {"disable": True}).get("disable")
     }
-    # migrate runs once; the notifier listens on no port until phase 2 gives it /metrics.
-    assert unchecked == {"migrate", "notifier"}
+    # migrate runs once; the notifier is probed on the port of its metrics.
+    assert unchecked == {"migrate"}
+    probe = " ".join(compose["services"]["notifier"]["healthcheck"]["test"])
+    assert f"127.0.0.1:{Settings().notifier_metrics_port}/metrics" in probe
     for name, service in compose["services"].items():
         for needed in service.get("depends_on", {}):
             assert needed in compose["services"], f"{name} waits for {needed}"

@@ -4,15 +4,19 @@ Prometheus' text format, with ids only."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 
 import httpx
 from sqlmodel import col, select
 
-from backend.models import Notification
+from backend.models import ChangeRequest, Notification
 from backend.prometheus import Registry
 from contract import metrics
+from tests.backend.helpers import LISA, visit_at
 from tests.conftest import Clock, Database, as_chat
+
+TOMORROW = date(2026, 11, 24)
 
 
 def value(text: str, series: str) -> float:
@@ -61,6 +65,39 @@ async def test_the_outbox_shows_what_people_still_wait_for(
         assert oldest == 0
     assert value(text, "ramtid_db_pool_size") >= 0
     assert timedelta(0) <= timedelta(seconds=oldest)
+
+
+async def test_the_queue_shows_what_waits_for_a_decision_and_for_how_long(
+    api: httpx.AsyncClient, demo: None, db: Database, clock: Clock
+) -> None:
+    for hour in (12, 17):
+        visit = await visit_at(api, TOMORROW, hour)
+        r = await api.post(
+            f"/clients/{LISA}/requests",
+            json={
+                "idempotency_key": uuid.uuid4().hex,
+                "change": {
+                    "kind": "resize",
+                    "visit_id": visit["id"],
+                    "new_duration": visit["duration_minutes"] + 5,
+                },
+            },
+            headers=as_chat("lisa"),
+        )
+        assert r.status_code == 201, r.text
+        clock.advance(minutes=3)
+    clock.advance(minutes=20)
+    waiting = await db.all(select(ChangeRequest).where(ChangeRequest.status == "PENDING"))
+    text = (await api.get("/metrics")).text
+
+    held = 'ramtid_queue_requests{assignee="contact_person",escalated="false"}'
+    assert value(text, held) == len(waiting) >= 2
+    assert value(text, 'ramtid_queue_requests{assignee="planners",escalated="false"}') == 0
+    first = min(r.created_at for r in waiting)
+    first = first if first.tzinfo else first.replace(tzinfo=clock.now.tzinfo)
+    oldest = value(text, "ramtid_queue_oldest_request_age_seconds")
+    assert oldest == (clock.now - first).total_seconds() == 26 * 60
+    assert "Lisa" not in text
 
 
 def test_the_text_holds_the_contracts_names_and_no_more() -> None:

@@ -18,7 +18,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 from aiogram.methods import Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from backend.prometheus import REGISTRY
 from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
+from tests.backend.test_metrics import value as series
 from tests.support.fake_telegram import FakeTelegram
 
 
@@ -99,6 +101,22 @@ async def test_429_is_retried_after_retry_after_and_arrives_once(
     assert message.message_id == tg.sent[0]["message_id"]
     assert tg.calls["sendMessage"] == 2
     assert clock.sleeps == [1]
+
+
+async def test_a_429_and_a_retry_are_counted_on_metrics(
+    tg: FakeTelegram, bot: Bot, clock: VirtualClock
+) -> None:
+    def count(outcome: str) -> float:
+        return series(REGISTRY.render(), f'ramtid_notifications_total{{outcome="{outcome}"}}')
+
+    limited, retried = count("rate_limited"), count("retried")
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    await Sender(bot, clock=clock, sleep=clock.sleep).send(7, "Hej")
+    tg.fail_next("sendMessage", status=502)
+    await Sender(bot, backoff_base=0.5, clock=clock, sleep=clock.sleep).send(8, "Hej")
+
+    assert tg.calls["sendMessage"] == 4
+    assert (count("rate_limited"), count("retried")) == (limited + 1, retried + 1)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from sqlmodel import col, select
 
 from backend.config import Settings
@@ -20,6 +21,7 @@ from backend.services import outbox
 from contract import TZ, Scope, StaffLate, Urgency
 from ramtid.database import migrate_database, seed_demo_if_empty
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.tcp import free_port
 
 RAMTID = Path(sys.executable).with_name("ramtid")
 
@@ -56,11 +58,13 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
     assert queued == 2  # Lisa, and Eva who follows her
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAMTID_")}
+    metrics_port = free_port()
     async with FakeTelegram() as tg:
         env |= {
             "RAMTID_DATABASE_URL": url,
             "RAMTID_TELEGRAM_TOKEN": tg.token,
             "RAMTID_TELEGRAM_API_BASE": tg.url,
+            "RAMTID_NOTIFIER_METRICS_PORT": str(metrics_port),
         }
         process = await asyncio.create_subprocess_exec(
             str(RAMTID),
@@ -73,6 +77,9 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
         try:
             sent = await tg.wait_for_sent(count=2, timeout=60)
             await asyncio.sleep(2.5)  # another poll of the outbox: nothing is sent again
+            # Its metrics, on its own port: both deliveries, with how long they waited.
+            async with httpx.AsyncClient() as http:
+                metrics = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
             process.send_signal(signal.SIGTERM)
             async with asyncio.timeout(10):
                 output = (await process.communicate())[0].decode()
@@ -84,6 +91,9 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert len(sent) == len(tg.sent) == 2
+    assert 'ramtid_notifications_total{outcome="delivered"} 2.0' in metrics
+    assert 'ramtid_outbox_lag_seconds_count{urgency="urgent"} 2.0' in metrics
+    assert "Lisa" not in metrics and "Anna" not in metrics
     arrival = start + timedelta(minutes=20)
     said = (
         f"Anna är försenad till besöket kl. {start.astimezone(TZ):%H:%M} och kommer ca kl. "
