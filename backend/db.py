@@ -56,11 +56,14 @@ def create_engine(
     **kwargs: Any,
 ) -> AsyncEngine:
     """The engine: SQL parameters never in logs or error messages (they hold names and
-    notes); a pooled connection is checked before use, so the first request after the
-    database restarted works; connecting and each statement are bounded in time, so a
-    database that accepts and never answers makes a 503, not a hang."""
-    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    notes); on PostgreSQL a pooled connection is checked before use, so the first request
+    after the database restarted works, and connecting and each statement are bounded in
+    time, so a database that accepts and never answers makes a 503, not a hang. A SQLite file
+    cannot restart under its connections: no check (it cost a round trip to the driver's
+    thread on every request)."""
+    options: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
+        options["pool_pre_ping"] = True
         options["pool_timeout"] = connect_timeout
         options["connect_args"] = {
             "timeout": connect_timeout,
