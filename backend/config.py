@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="Telegram's secret_token for the webhook: required in webhook mode, "
         f"at least {MIN_SECRET_CHARS} characters of A-Z, a-z, 0-9, _ and -.",
     )
+    webhook_port: int = Field(
+        default=8080,
+        ge=1,
+        le=65535,
+        description="Port on which a bot worker takes the webhook (behind the balancer).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for FSM storage, throttling and outbox wake-ups; unset = memory.",

@@ -4,9 +4,10 @@
 The processes publish them in Prometheus' text format on ``/metrics``: the backend (requests,
 the queue, the outbox, the pool, transcriptions), the bot workers beside their webhook (updates
 per handler, their calls to the backend) and the notifier on its own port (deliveries, the
-outbox's lag). A test keeps this list and the dashboard in step; each is recorded by a test. Labels carry
-ids of routes, handlers and kinds only: never a person, a name or a message text. Routes are
-the route's template (``/clients/{client_id}/visits``), never the path with its ids.
+outbox's lag). A test keeps this list and the dashboard in step; each is recorded by a test.
+Labels carry ids of routes, handlers and kinds only: never a person, a name or a message
+text. Routes are the route's template (``/clients/{client_id}/visits``), never the path
+with its ids.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ import prometheus_client
 import uvicorn
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject
-from aiohttp import web
 from fastapi import FastAPI
 from pydantic import SecretStr
 
@@ -40,12 +39,11 @@ from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n, create_notifier
 from bot.middlewares.identity import LocalEpoch
 from bot.notifier import Notifier
+from bot.webhook import WEBHOOK_PATH, create_webhook_app
 from ramtid.database import migrate_database
 from ramtid.memory import settle_memory
 
 log = logging.getLogger("ramtid")
-WEBHOOK_PATH = "/telegram"
-WEBHOOK_PORT = 8080
 # How long a stopping bot waits for the updates it is handling (a transcription takes a while).
 UPDATES_GRACE_SECONDS = 10.0
 # How long a stopping notifier may take to finish the message in flight and its acknowledgement.
@@ -233,39 +231,44 @@ async def run_bot(settings: Settings) -> None:
             await bot.session.close()
 
 
-async def bot_metrics(_request: web.Request) -> web.Response:
-    return web.Response(body=REGISTRY.render().encode(), content_type="text/plain")
-
-
 async def serve_webhook(
     settings: Settings, dispatcher: Dispatcher, bot: Bot, in_flight: UpdatesInFlight
 ) -> None:
-    """Take Telegram's updates on port 8080 (behind the load balancer) until SIGINT or
-    SIGTERM."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-
+    """Take Telegram's updates on RAMTID_WEBHOOK_PORT (8080, behind the load balancer) until
+    SIGINT or SIGTERM: the FastAPI route of ``bot.webhook``, served by uvicorn."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()  # checked at start (run_bot)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    app = web.Application()
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
-    app.router.add_get("/metrics", bot_metrics)  # the worker's handlers, for Prometheus
-    setup_application(app, dispatcher, bot=bot)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT)  # noqa: S104 - behind the balancer
+    app = create_webhook_app(dispatcher, bot, secret)
+    config = uvicorn.Config(
+        app,
+        host="0.0.0.0",  # noqa: S104 - behind the balancer
+        port=settings.webhook_port,
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+    )
+    server = EmbeddedServer(config)
+    serving = asyncio.create_task(server.serve(), name="webhook")
     try:
-        await site.start()
+        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
+            await asyncio.sleep(0.02)
+        if serving.done():
+            await serving  # it could not start (the port is taken): say why
+            raise SystemExit(f"the webhook could not listen on port {settings.webhook_port}")
         await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
-        await stop.wait()
+        stopping = asyncio.create_task(stop.wait(), name="stop")
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await cancel_and_wait(stopping)
         log.info("stopping: no new updates")
-        await site.stop()
-        await in_flight.finished()
     finally:
-        await runner.cleanup()
+        server.should_exit = True
+        await asyncio.wait({serving})
+        await in_flight.finished()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from backend.config import Settings
+from bot.webhook import WEBHOOK_PATH
 from ramtid.cli import build_parser
-from ramtid.wiring import WEBHOOK_PATH, WEBHOOK_PORT
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -111,7 +111,7 @@ def test_the_balancer_sends_each_stream_to_the_port_its_process_listens_on(
 ) -> None:
     config = (DEPLOY / "haproxy.cfg").read_text()
     targets = dict(re.findall(r"server-template \w+ \d+ (\w+):(\d+)", config))
-    assert targets == {"bot": str(WEBHOOK_PORT), "backend": "8000", "speech": "8000"}
+    assert targets == {"bot": str(Settings().webhook_port), "backend": "8000", "speech": "8000"}
     for name in ("backend", "speech"):
         command = compose["services"][name]["command"]
         assert command[command.index("--port") + 1] == "8000"

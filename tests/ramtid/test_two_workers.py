@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import SendMessage, TelegramMethod
@@ -35,6 +36,7 @@ from bot.backend_client import BackendClient
 from bot.delivery import Sender, SharedBudget
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.notifier import Notifier
+from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, create_webhook_app
 from contract import Scope, StaffLate, Urgency
 from tests.conftest import SERVICE_TOKEN, Clock
 from tests.support.recording_session import RecordingSession, message_update
@@ -108,15 +110,23 @@ async def two(settings: Settings, clock: Clock, demo: None) -> AsyncIterator[lis
 
 async def test_one_update_delivered_to_both_workers_is_handled_once(two: list[Worker]) -> None:
     a, b = two
-    update = message_update(LISA, "📅 Idag")
-    await asyncio.gather(
-        a.dispatcher.feed_update(a.bot, update), b.dispatcher.feed_update(b.bot, update)
-    )
+    body = message_update(LISA, "📅 Idag").model_dump_json(exclude_none=True, by_alias=True)
+    secret = "webhook-secret-of-the-test-0123456789abcdef"
+
+    async def through_the_webhook(w: Worker) -> int:
+        """As Telegram delivers it in webhook mode: a POST to the worker's route."""
+        app = create_webhook_app(w.dispatcher, w.bot, secret)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot:8080") as http:
+            r = await http.post(WEBHOOK_PATH, content=body, headers={SECRET_HEADER: secret})
+            return r.status_code
+
+    assert await asyncio.gather(through_the_webhook(a), through_the_webhook(b)) == [200, 200]
     replies = a.replies() + b.replies()
     assert len(replies) == 1
     assert "Idag" in replies[0] or "idag" in replies[0]
     # Delivered again later (Telegram retrying a webhook): still not handled again.
-    await b.dispatcher.feed_update(b.bot, update)
+    assert await through_the_webhook(b) == 200
     assert len(a.replies() + b.replies()) == 1
 
 

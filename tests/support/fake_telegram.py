@@ -297,6 +297,7 @@ class FakeTelegram:
         self._poll_generation = 0
         self._changed = asyncio.Event()
         self._closing = False
+        self.webhook: JSON | None = None  # what setWebhook was told (url, secret_token)
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -305,6 +306,7 @@ class FakeTelegram:
             for name in (
                 "getMe",
                 "deleteWebhook",
+                "setWebhook",
                 "getWebhookInfo",
                 "setMyCommands",
                 "getMyCommands",
@@ -618,8 +620,13 @@ class FakeTelegram:
             self._updates.clear()
         return True
 
+    async def _m_setWebhook(self, params: JSON) -> bool:
+        self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+        return True
+
     async def _m_getWebhookInfo(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = (self.webhook or {}).get("url") or ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
 
     async def _m_setMyCommands(self, params: JSON) -> bool:
         self.commands[params.get("language_code") or ""] = list(params.get("commands") or [])
