@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,12 +66,17 @@ class Actor:
         return PersonKind.CLIENT if self.own_client_id is not None else PersonKind.RELATIVE
 
 
+# Every bot request starts here: built once, with the Telegram user id bound per call.
+_ACCOUNT_OF_TELEGRAM_USER = select(ChatAccount).where(
+    ChatAccount.telegram_user_id == bindparam("telegram_user_id")
+)
+
+
 async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
-    account = (
-        await session.exec(
-            select(ChatAccount).where(ChatAccount.telegram_user_id == telegram_user_id)
-        )
-    ).first()
+    rows = await session.exec(
+        _ACCOUNT_OF_TELEGRAM_USER, params={"telegram_user_id": telegram_user_id}
+    )
+    account = rows.first()
     if account is None:
         raise Unauthorized(ErrorCode.NOT_LINKED)
     if account.blocked_at is not None:

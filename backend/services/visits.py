@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -277,15 +277,36 @@ class VisitView:
     address_area: str | None = None
 
 
+# The statements of a client's day ("today", the hot path), built once with bound parameters:
+# building and keying a statement cost about as much as running it.
+_KNOWN_STAFF = (
+    select(Visit.staff_id)
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(Visit.status == VisitStatus.DONE)
+    .where(col(Visit.staff_id).is_not(None))
+    .distinct()
+)
+_DAYS_VISITS = (
+    select(Visit, Staff.first_name)
+    .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(col(Visit.planned_start) >= bindparam("first"))
+    .where(col(Visit.planned_start) < bindparam("last"))
+    .order_by(col(Visit.planned_start), col(Visit.id))
+)
+_NEXT_VISIT = (
+    select(Visit)
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(col(Visit.planned_start) >= bindparam("after"))
+    .where(Visit.status != VisitStatus.CANCELLED)
+    .order_by(col(Visit.planned_start))
+    .limit(1)
+)
+
+
 async def known_staff_ids(session: AsyncSession, client_id: int) -> set[int]:
     """Staff who have already done a visit with this client (someone else is 'new')."""
-    rows = await session.exec(
-        select(Visit.staff_id)
-        .where(Visit.client_id == client_id)
-        .where(Visit.status == VisitStatus.DONE)
-        .where(col(Visit.staff_id).is_not(None))
-        .distinct()
-    )
+    rows = await session.exec(_KNOWN_STAFF, params={"client_id": client_id})
     return {sid for sid in rows.all() if sid is not None}
 
 
@@ -304,12 +325,7 @@ async def client_visits(
     after them (not before ``now``); 3 queries."""
     first, last = local_day_bounds(start, end)
     rows = await session.exec(
-        select(Visit, Staff.first_name)
-        .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
-        .where(Visit.client_id == client_id)
-        .where(Visit.planned_start >= first)
-        .where(Visit.planned_start < last)
-        .order_by(col(Visit.planned_start), col(Visit.id))
+        _DAYS_VISITS, params={"client_id": client_id, "first": first, "last": last}
     )
     visits = list(rows.all())
     known = await known_staff_ids(session, client_id)
@@ -334,16 +350,8 @@ async def client_visits(
 
 
 async def next_visit(session: AsyncSession, *, client_id: int, after: datetime) -> Visit | None:
-    return (
-        await session.exec(
-            select(Visit)
-            .where(Visit.client_id == client_id)
-            .where(Visit.planned_start >= after)
-            .where(Visit.status != VisitStatus.CANCELLED)
-            .order_by(col(Visit.planned_start))
-            .limit(1)
-        )
-    ).first()
+    rows = await session.exec(_NEXT_VISIT, params={"client_id": client_id, "after": after})
+    return rows.first()
 
 
 async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[VisitView]:

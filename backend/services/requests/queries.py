@@ -8,7 +8,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -110,37 +110,64 @@ async def client_requests(
     return _views(rows.all())
 
 
-def _queue_of(staff: Staff, today: date) -> Any:
+@cache
+def _queue_of(planners: bool) -> Any:
     """Which pending requests are a staff member's to decide: their own (as contact person or
     deputy), those of clients whose contact person is away when they are the deputy, and for
-    planners and managers the unit's unassigned and escalated ones."""
+    planners and managers (``planners``) the unit's unassigned and escalated ones. Built once
+    per kind, with the staff member, their unit and the day as bound parameters."""
+    staff_id: Any = bindparam("staff_id")
+    unit_id: Any = bindparam("unit_id")
+    today: Any = bindparam("today")
     absent_contacts = select(Client.id).where(
-        col(Client.deputy_id) == staff.id,
+        col(Client.deputy_id) == staff_id,
         col(Client.contact_person_id).in_(
             select(StaffAbsence.staff_id)
-            .where(StaffAbsence.starts_on <= today)
-            .where(StaffAbsence.ends_on >= today)
+            .where(col(StaffAbsence.starts_on) <= today)
+            .where(col(StaffAbsence.ends_on) >= today)
         ),
     )
     mine = or_(
-        col(ChangeRequest.assigned_staff_id) == staff.id,
+        col(ChangeRequest.assigned_staff_id) == staff_id,
         col(ChangeRequest.client_id).in_(absent_contacts),
     )
-    if staff.role in (StaffRole.PLANNER, StaffRole.MANAGER):
+    if planners:
         mine = or_(
             mine,
-            and_(
-                col(Client.unit_id) == staff.unit_id,
-                or_(
-                    col(ChangeRequest.assignee) == Assignee.PLANNERS,
-                    col(ChangeRequest.escalated_at).is_not(None),
-                ),
+            or_(
+                col(ChangeRequest.assignee) == Assignee.PLANNERS,
+                col(ChangeRequest.escalated_at).is_not(None),
             ),
         )
     return and_(
         col(ChangeRequest.status) == RequestStatus.PENDING,
-        col(Client.unit_id) == staff.unit_id,
+        col(Client.unit_id) == unit_id,
         mine,
+    )
+
+
+def _queue_params(staff: Staff, today: date) -> tuple[bool, dict[str, Any]]:
+    planners = staff.role in (StaffRole.PLANNER, StaffRole.MANAGER)
+    return planners, {"staff_id": staff.id, "unit_id": staff.unit_id, "today": today}
+
+
+@cache
+def _queue_query(planners: bool, limited: bool) -> Any:
+    query = (
+        _views_query()
+        .where(_queue_of(planners))
+        .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+    )
+    return query.limit(bindparam("limit")) if limited else query
+
+
+@cache
+def _queue_size_query(planners: bool) -> Any:
+    return (
+        select(func.count())
+        .select_from(ChangeRequest)
+        .join(Client, col(Client.id) == ChangeRequest.client_id)
+        .where(_queue_of(planners))
     )
 
 
@@ -149,24 +176,18 @@ async def queue(
 ) -> list[RequestView]:
     """A staff member's pending requests, oldest first (the oldest ``limit`` of them; one
     query regardless of size)."""
-    rows = await session.exec(
-        _views_query()
-        .where(_queue_of(staff, today))
-        .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
-        .limit(limit)
-    )
+    planners, params = _queue_params(staff, today)
+    if limit is not None:
+        params["limit"] = limit
+    rows = await session.exec(_queue_query(planners, limit is not None), params=params)
     return _views(rows.all())
 
 
 async def queue_size(session: AsyncSession, *, staff: Staff, today: date) -> int:
     """How many requests wait for a staff member (what ``queue`` would list without a limit)."""
-    waiting = (
-        select(func.count())
-        .select_from(ChangeRequest)
-        .join(Client, col(Client.id) == ChangeRequest.client_id)
-        .where(_queue_of(staff, today))
-    )
-    return (await session.exec(waiting)).one()
+    planners, params = _queue_params(staff, today)
+    count: int = (await session.exec(_queue_size_query(planners), params=params)).one()
+    return count
 
 
 async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
