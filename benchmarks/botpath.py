@@ -145,7 +145,10 @@ def add_echo(dispatcher: Dispatcher, word: str) -> None:
     router, behind the middlewares the dispatcher applies to every message."""
     from aiogram import F
 
+    from bot.filters import resolve_filters_in_the_loop
+
     dispatcher.message.register(echo, F.text == word)
+    resolve_filters_in_the_loop(dispatcher)  # as the project's own filters
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
 from bot.delivery import Sender, SharedBudget
+from bot.filters import resolve_filters_in_the_loop
 from bot.gate import PrivateChatsOnly
 from bot.middlewares.callback_answer import AnswerEveryPress
 from bot.middlewares.dedup import Claims, MemoryClaims, OncePerUpdate, RedisClaims
@@ -135,6 +136,7 @@ def create_dispatcher(
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.middleware(timing)  # inner: around the chosen handler
     dispatcher.include_router(handlers.create_router())
+    resolve_filters_in_the_loop(dispatcher)
     return dispatcher
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Router
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
@@ -16,6 +16,29 @@ from babel.support import LazyProxy
 
 from bot import texts
 from contract import ClientAccess, MePublic, PersonKind
+
+
+def resolve_filters_in_the_loop(router: Router) -> None:
+    """aiogram runs a filter that is a plain function (a bare ``State`` such as
+    ``ChangeFlow.new_time``, a magic filter such as ``F.text``) in a worker thread
+    (``asyncio.to_thread``) each time an update is tried against it: a thread hop per handler
+    tried, on every update. Ours are pure and take microseconds, so they run in the event loop.
+    Called once the routers are built (``bot.factory.create_dispatcher``); a test holds every
+    filter of the dispatcher to it."""
+    for each in router.chain_tail:
+        for observer in each.observers.values():
+            for handler in observer.handlers:
+                for check in handler.filters or ():
+                    if not check.awaitable:
+                        check.callback = _in_the_loop(check.callback)
+                        check.awaitable = True
+
+
+def _in_the_loop(check: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        return check(*args, **kwargs)
+
+    return checked
 
 
 def unlinked(me: MePublic | None) -> bool:
