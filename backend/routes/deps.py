@@ -51,7 +51,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_now(request: Request) -> datetime:
+# The dependencies are ``async def`` even when they do not await: FastAPI runs a plain
+# ``def`` dependency in a worker thread, a thread hop on every request.
+
+
+async def get_now(request: Request) -> datetime:
+    return _now(request)
+
+
+def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
@@ -83,11 +91,15 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def require_service(
+async def require_service(
     request: Request,
     service_token: Annotated[str | None, Security(service_token_scheme)] = None,
 ) -> None:
     """The caller is the bot: it holds the service token."""
+    _check_service_token(request, service_token)
+
+
+def _check_service_token(request: Request, service_token: str | None) -> None:
     expected = _settings(request).service_token.get_secret_value().encode()
     given = (service_token or "").encode()
     if not given or not secrets.compare_digest(given, expected):
@@ -116,12 +128,12 @@ async def current_actor(
     """The bot acts for a chat account (service token + Telegram user id); staff tools use
     their own bearer token."""
     if service_token is not None:
-        require_service(request, service_token)
+        _check_service_token(request, service_token)
         return await access.actor_for_chat(session, _telegram_user_id(chat_user))
     if staff_token is None or not staff_token.credentials:
         raise Unauthorized(ErrorCode.MISSING_CREDENTIALS)
     return await access.actor_for_staff_token(
-        session, staff_token.credentials, now=get_now(request), demo=_settings(request).demo
+        session, staff_token.credentials, now=_now(request), demo=_settings(request).demo
     )
 
 
