@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 from typing import Any
 
@@ -36,6 +37,26 @@ async def visit_at(api: httpx.AsyncClient, day: date, hour: int, **kw: Any) -> d
         if start.hour == hour:
             return visit
     raise AssertionError(f"no visit at {hour}:00 on {day}")
+
+
+async def lisa_asks_for_longer(api: httpx.AsyncClient, day: date, hour: int) -> dict[str, Any]:
+    """Lisa asks for her visit at ``hour`` on ``day`` to be five minutes longer (within her
+    frame): the request as the API answered it."""
+    visit = await visit_at(api, day, hour)
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={
+            "idempotency_key": uuid.uuid4().hex,
+            "change": {
+                "kind": "resize",
+                "visit_id": visit["id"],
+                "new_duration": visit["duration_minutes"] + 5,
+            },
+        },
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
 
 
 def service_headers(telegram_user_id: int | None = None) -> dict[str, str]:

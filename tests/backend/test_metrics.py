@@ -4,7 +4,6 @@ Prometheus' text format, with ids only."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, timedelta
 
 import httpx
@@ -13,7 +12,7 @@ from sqlmodel import col, select
 from backend.models import ChangeRequest, Notification
 from backend.prometheus import Registry
 from contract import metrics
-from tests.backend.helpers import LISA, visit_at
+from tests.backend.helpers import lisa_asks_for_longer
 from tests.conftest import Clock, Database, as_chat
 
 TOMORROW = date(2026, 11, 24)
@@ -71,20 +70,7 @@ async def test_the_queue_shows_what_waits_for_a_decision_and_for_how_long(
     api: httpx.AsyncClient, demo: None, db: Database, clock: Clock
 ) -> None:
     for hour in (12, 17):
-        visit = await visit_at(api, TOMORROW, hour)
-        r = await api.post(
-            f"/clients/{LISA}/requests",
-            json={
-                "idempotency_key": uuid.uuid4().hex,
-                "change": {
-                    "kind": "resize",
-                    "visit_id": visit["id"],
-                    "new_duration": visit["duration_minutes"] + 5,
-                },
-            },
-            headers=as_chat("lisa"),
-        )
-        assert r.status_code == 201, r.text
+        await lisa_asks_for_longer(api, TOMORROW, hour)
         clock.advance(minutes=3)
     clock.advance(minutes=20)
     waiting = await db.all(select(ChangeRequest).where(ChangeRequest.status == "PENDING"))

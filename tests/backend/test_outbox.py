@@ -4,7 +4,6 @@ and how much each account wants to be told."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ import httpx
 from sqlmodel import col, select
 
 from backend.models import ChatAccount, Notification, Urgency
-from tests.backend.helpers import GOSTA, LISA, service_headers, visit_at
+from tests.backend.helpers import GOSTA, lisa_asks_for_longer, service_headers, visit_at
 from tests.conftest import Clock, Database, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -44,23 +43,8 @@ async def fail(api: httpx.AsyncClient, notification_id: int, **body: Any) -> Non
 async def decide(api: httpx.AsyncClient, hour: int = 12) -> dict[str, Any]:
     """Lisa asks for a longer visit tomorrow and Anna approves it: Anna is told of the request,
     then Lisa and Eva of the decision, and Anna (the visit is hers) of the changed visit."""
-    visit = await visit_at(api, TOMORROW, hour)
-    r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": uuid.uuid4().hex,
-            "change": {
-                "kind": "resize",
-                "visit_id": visit["id"],
-                "new_duration": visit["duration_minutes"] + 5,
-            },
-        },
-        headers=as_chat("lisa"),
-    )
-    assert r.status_code == 201, r.text
-    r = await api.post(
-        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
-    )
+    asked = await lisa_asks_for_longer(api, TOMORROW, hour)
+    r = await api.post(f"/staff/requests/{asked['id']}/approve", json={}, headers=as_staff("anna"))
     assert r.status_code == 200, r.text
     return r.json()
 

@@ -17,7 +17,7 @@ from backend.models import (
     StaffAbsence,
     Visit,
 )
-from tests.backend.helpers import LISA, local, visit_at
+from tests.backend.helpers import LISA, lisa_asks_for_longer, local, visit_at
 from tests.conftest import Clock, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -174,11 +174,7 @@ async def test_the_queue_gives_its_size_and_the_oldest_asked_for(
 ) -> None:
     asked = []
     for hour in (8, 12, 17):
-        visit = await visit_at(api, TOMORROW, hour)
-        longer = visit["duration_minutes"] + 5
-        r = await submit(api, {"kind": "resize", "visit_id": visit["id"], "new_duration": longer})
-        assert r.status_code == 201, r.text
-        asked.append(r.json()["id"])
+        asked.append((await lisa_asks_for_longer(api, TOMORROW, hour))["id"])
         clock.advance(minutes=1)
     waiting = await db.all(
         select(ChangeRequest.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,8 +16,7 @@ from backend.main import create_app
 from backend.models import StaffSession
 from ramtid.database import seed_demo_if_empty
 from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, Clock
-
-RAMTID = Path(sys.executable).with_name("ramtid")
+from tests.support.processes import RAMTID
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-RAMTID = Path(sys.executable).with_name("ramtid")
+from tests.support.processes import RAMTID
+
 LISA = 1
 
 

@@ -9,7 +9,6 @@ import pty
 import select
 import socket
 import subprocess
-import sys
 import termios
 import time
 from collections.abc import Callable, Iterator
@@ -18,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from ramtid.demo import Keyboard
+from tests.support.processes import RAMTID
 
-RAMTID = Path(sys.executable).with_name("ramtid")
 START_SECONDS = 60.0  # imports, migrations and the demo data on a slow machine
 QUIT_SECONDS = 5.0
 CTRL_C, CTRL_D = b"\x03", b"\x04"

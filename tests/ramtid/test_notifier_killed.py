@@ -5,10 +5,8 @@ notification arrives, and none twice except those Telegram had taken when the pr
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -22,10 +20,10 @@ from backend.models import ChatAccount, Notification
 from contract import SomeoneNew, Urgency
 from tests.conftest import DEFAULT_NOW
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.processes import RAMTID, ramtid_env
 
 pytestmark = pytest.mark.slow
 
-RAMTID = Path(sys.executable).with_name("ramtid")
 CHATS = ("lisa", "eva", "gosta", "aino", "samira")
 PER_CHAT = 6
 KILLED_AFTER = 8  # messages Telegram has answered when the process dies
@@ -89,14 +87,13 @@ def arrived(tg: FakeTelegram, ids: list[int]) -> Counter[int]:
 
 
 async def start_bot(tg: FakeTelegram, database_url: str, cwd: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAMTID_")}
-    env |= {
-        "RAMTID_DATABASE_URL": database_url,
-        "RAMTID_TELEGRAM_TOKEN": tg.token,
-        "RAMTID_TELEGRAM_API_BASE": tg.url,
-        "RAMTID_NOTIFIER_LEASE": "5",
-        "RAMTID_NOTIFIER_INTERVAL": "0.2",
-    }
+    env = ramtid_env(
+        database_url=database_url,
+        telegram_token=tg.token,
+        telegram_api_base=tg.url,
+        notifier_lease="5",
+        notifier_interval="0.2",
+    )
     return await asyncio.create_subprocess_exec(
         str(RAMTID),
         "bot",

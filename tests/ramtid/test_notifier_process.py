@@ -4,9 +4,6 @@ workers, each message once, and a clean stop on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,9 +18,8 @@ from backend.services import outbox
 from contract import TZ, Scope, StaffLate, Urgency
 from ramtid.database import migrate_database, seed_demo_if_empty
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.processes import RAMTID, ramtid_env, running, stop
 from tests.support.tcp import free_port
-
-RAMTID = Path(sys.executable).with_name("ramtid")
 
 
 async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path: Path) -> None:
@@ -57,36 +53,21 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
         await engine.dispose()
     assert queued == 2  # Lisa, and Eva who follows her
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAMTID_")}
     metrics_port = free_port()
     async with FakeTelegram() as tg:
-        env |= {
-            "RAMTID_DATABASE_URL": url,
-            "RAMTID_TELEGRAM_TOKEN": tg.token,
-            "RAMTID_TELEGRAM_API_BASE": tg.url,
-            "RAMTID_NOTIFIER_METRICS_PORT": str(metrics_port),
-        }
-        process = await asyncio.create_subprocess_exec(
-            str(RAMTID),
-            "notifier",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        env = ramtid_env(
+            database_url=url,
+            telegram_token=tg.token,
+            telegram_api_base=tg.url,
+            notifier_metrics_port=str(metrics_port),
         )
-        try:
+        async with running([str(RAMTID), "notifier"], env=env, cwd=tmp_path) as process:
             sent = await tg.wait_for_sent(count=2, timeout=60)
             await asyncio.sleep(2.5)  # another poll of the outbox: nothing is sent again
             # Its metrics, on its own port: both deliveries, with how long they waited.
             async with httpx.AsyncClient() as http:
                 metrics = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(10):
-                output = (await process.communicate())[0].decode()
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            output = await stop(process)
         texts = {m["chat_id"]: m["text"] for m in tg.sent}
     assert process.returncode == 0, output
     assert "Traceback" not in output
