@@ -67,6 +67,14 @@ class EmbeddedServer(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def serve_here(self) -> None:
+        """``serve()``, but a port it cannot bind (taken since it was looked at) ends only
+        this server: uvicorn calls ``sys.exit`` then, which in a task ends the whole process."""
+        try:
+            await self.serve()
+        except SystemExit:
+            log.warning("the server could not listen on port %s", self.config.port)
+
 
 @contextlib.asynccontextmanager
 async def web_pages(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str | None]:
@@ -82,7 +90,7 @@ async def web_pages(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str 
     except OSError:
         yield None
         return
-    task = asyncio.create_task(server.serve(), name="web")
+    task = asyncio.create_task(server.serve_here(), name="web")
     while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn has no event
         await asyncio.sleep(0.02)
     try:
@@ -253,7 +261,7 @@ async def serve_webhook(
         access_log=False,
     )
     server = EmbeddedServer(config)
-    serving = asyncio.create_task(server.serve(), name="webhook")
+    serving = asyncio.create_task(server.serve_here(), name="webhook")
     try:
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
             await asyncio.sleep(0.02)
