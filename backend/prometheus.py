@@ -14,6 +14,7 @@ Labels are ids of routes, handlers, outcomes and languages: never a person or a 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -26,72 +27,51 @@ prometheus_client.disable_created_metrics()
 CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 
 
+# The library's collector for each kind of metric the contract names.
+_COLLECTORS: dict[Kind, type[Counter] | type[Gauge] | type[Histogram]] = {
+    Kind.COUNTER: Counter,
+    Kind.GAUGE: Gauge,
+    Kind.HISTOGRAM: Histogram,
+}
+
+
 class Registry:
     """The metrics of one process, each created on first use from its ``contract`` definition."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self._counters: dict[str, Counter] = {}
-        self._gauges: dict[str, Gauge] = {}
-        self._histograms: dict[str, Histogram] = {}
+        self._collectors: dict[str, Any] = {}
         self._lock = threading.Lock()  # the bot's and the backend's threads may record at once
 
-    def _counter(self, metric: Metric) -> Counter:
-        _expect(metric, Kind.COUNTER)
+    def _series(self, metric: Metric, labels: tuple[str, ...], *kinds: Kind) -> Any:
+        """The collector of ``metric`` (made the first time), for ``labels``."""
+        if metric.kind not in kinds:
+            wanted = " or ".join(k.value for k in kinds)
+            raise TypeError(f"{metric.name} is a {metric.kind.value}, not a {wanted}")
         with self._lock:
-            if metric.name not in self._counters:
-                # The library writes the name with its ``_total`` on ``/metrics``, as named.
-                self._counters[metric.name] = Counter(
-                    metric.name, metric.help, metric.labels, registry=self.registry
+            collector = self._collectors.get(metric.name)
+            if collector is None:
+                # A counter is written with its ``_total`` on ``/metrics``, as named.
+                extra: dict[str, Any] = (
+                    {"buckets": metric.buckets} if metric.kind is Kind.HISTOGRAM else {}
                 )
-            return self._counters[metric.name]
-
-    def _gauge(self, metric: Metric) -> Gauge:
-        _expect(metric, Kind.GAUGE)
-        with self._lock:
-            if metric.name not in self._gauges:
-                self._gauges[metric.name] = Gauge(
-                    metric.name, metric.help, metric.labels, registry=self.registry
+                collector = self._collectors[metric.name] = _COLLECTORS[metric.kind](
+                    metric.name, metric.help, metric.labels, registry=self.registry, **extra
                 )
-            return self._gauges[metric.name]
-
-    def _histogram(self, metric: Metric) -> Histogram:
-        _expect(metric, Kind.HISTOGRAM)
-        with self._lock:
-            if metric.name not in self._histograms:
-                self._histograms[metric.name] = Histogram(
-                    metric.name,
-                    metric.help,
-                    metric.labels,
-                    registry=self.registry,
-                    buckets=metric.buckets,
-                )
-            return self._histograms[metric.name]
+        return collector.labels(*labels) if labels else collector
 
     def inc(self, metric: Metric, *labels: str, by: float = 1.0) -> None:
         """Add to a counter, or to a gauge: only a gauge may go down (a negative ``by``)."""
-        if metric.kind is Kind.GAUGE:
-            gauge = self._gauge(metric)
-            (gauge.labels(*labels) if labels else gauge).inc(by)
-        else:
-            counter = self._counter(metric)
-            (counter.labels(*labels) if labels else counter).inc(by)
+        self._series(metric, labels, Kind.COUNTER, Kind.GAUGE).inc(by)
 
     def set(self, metric: Metric, value: float, *labels: str) -> None:
-        gauge = self._gauge(metric)
-        (gauge.labels(*labels) if labels else gauge).set(value)
+        self._series(metric, labels, Kind.GAUGE).set(value)
 
     def observe(self, metric: Metric, value: float, *labels: str) -> None:
-        histogram = self._histogram(metric)
-        (histogram.labels(*labels) if labels else histogram).observe(value)
+        self._series(metric, labels, Kind.HISTOGRAM).observe(value)
 
     def render(self) -> str:
         return prometheus_client.generate_latest(self.registry).decode()
-
-
-def _expect(metric: Metric, kind: Kind) -> None:
-    if metric.kind is not kind:
-        raise TypeError(f"{metric.name} is a {metric.kind.value}, not a {kind.value}")
 
 
 REGISTRY = Registry()
