@@ -23,7 +23,6 @@ from bot.texts.notifications import render
 from contract import DeliveryFailure, NotificationPublic, metrics
 
 log = logging.getLogger(__name__)
-FIRST = asyncio.FIRST_COMPLETED
 WAKE_CHANNEL = "ramtid:outbox"
 
 
@@ -122,13 +121,13 @@ class Notifier:
                     continue
                 await self._until_something_happens(sending)
         finally:
-            if sending:  # each sees ``stopping``: sent and acknowledged, or given back
-                if self.stopping.is_set():
-                    await asyncio.wait(sending)
-                else:
-                    for task in sending:
-                        task.cancel()
-                    await asyncio.wait(sending)
+            # Stopped: each message sees ``stopping`` (sent and acknowledged, or given back).
+            # Cancelled: so are they.
+            if not self.stopping.is_set():
+                for task in sending:
+                    task.cancel()
+            if sending:
+                await asyncio.wait(sending)
             if listener is not None:
                 await _cancel_and_wait(listener)
 
@@ -151,11 +150,13 @@ class Notifier:
     async def _until_something_happens(self, sending: set[asyncio.Task[None]]) -> None:
         """Wait until a message has left (room to claim more), the outbox is woken, or
         ``idle_seconds`` have passed."""
-        # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as its
-        # timeout fires, and this loop would then never end.
         woken = asyncio.create_task(self.wake.wait())
         try:
-            await asyncio.wait({woken, *sending}, timeout=self.idle_seconds, return_when=FIRST)
+            await asyncio.wait(
+                {woken, *sending},
+                timeout=self.idle_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         finally:
             woken.cancel()
         self.wake.clear()
