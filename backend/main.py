@@ -237,16 +237,11 @@ async def outbox_gauges(state: BackendState) -> None:
                 .group_by(Notification.urgency)
             )
         ).all()
-    oldest = None
     for urgency in Urgency:
         REGISTRY.set(metrics.OUTBOX_UNDELIVERED, 0, urgency.value)
-    for level, count, first in waiting:
+    for level, count, _first in waiting:
         REGISTRY.set(metrics.OUTBOX_UNDELIVERED, count, str(getattr(level, "value", level)))
-        if first is not None:
-            first = first if first.tzinfo else first.replace(tzinfo=UTC)
-            oldest = first if oldest is None else min(oldest, first)
-    age = (now - oldest).total_seconds() if oldest is not None else 0.0
-    REGISTRY.set(metrics.OUTBOX_OLDEST_AGE, max(age, 0.0))
+    REGISTRY.set(metrics.OUTBOX_OLDEST_AGE, _age_of_oldest(now, [row[-1] for row in waiting]))
 
 
 async def queue_gauges(state: BackendState) -> None:
@@ -270,15 +265,16 @@ async def queue_gauges(state: BackendState) -> None:
     for holder in Assignee:
         for waited_long in ("true", "false"):
             REGISTRY.set(metrics.QUEUE_REQUESTS, 0, holder.value, waited_long)
-    oldest = None
-    for assignee, late, count, first in waiting:
+    for assignee, late, count, _first in waiting:
         label = str(getattr(assignee, "value", assignee)).lower()
         REGISTRY.set(metrics.QUEUE_REQUESTS, count, label, "true" if late else "false")
-        if first is not None:
-            first = first if first.tzinfo else first.replace(tzinfo=UTC)
-            oldest = first if oldest is None else min(oldest, first)
-    age = (now - oldest).total_seconds() if oldest is not None else 0.0
-    REGISTRY.set(metrics.QUEUE_OLDEST_AGE, max(age, 0.0))
+    REGISTRY.set(metrics.QUEUE_OLDEST_AGE, _age_of_oldest(now, [row[-1] for row in waiting]))
+
+
+def _age_of_oldest(now: datetime, times: list[datetime | None]) -> float:
+    """Seconds since the earliest of ``times`` (0 without any); SQLite gives them naive UTC."""
+    known = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
+    return max((now - min(known)).total_seconds(), 0.0) if known else 0.0
 
 
 def backend_state(app: Starlette) -> BackendState:
