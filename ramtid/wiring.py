@@ -75,6 +75,14 @@ class EmbeddedServer(uvicorn.Server):
         except SystemExit:
             log.warning("the server could not listen on port %s", self.config.port)
 
+    async def start(self, name: str) -> asyncio.Task[None]:
+        """Serve in a task of its own, once listening (or once it gave up: ``started`` says
+        which); the caller sets ``should_exit`` and waits for the task to stop it."""
+        task = asyncio.create_task(self.serve_here(), name=name)
+        while not self.started and not task.done():  # noqa: ASYNC110 - uvicorn has no event
+            await asyncio.sleep(0.02)
+        return task
+
 
 @contextlib.asynccontextmanager
 async def web_pages(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str | None]:
@@ -90,9 +98,7 @@ async def web_pages(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str 
     except OSError:
         yield None
         return
-    task = asyncio.create_task(server.serve_here(), name="web")
-    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn has no event
-        await asyncio.sleep(0.02)
+    task = await server.start("web")
     try:
         yield f"http://{host}:{port}/web/" if server.started else None
     finally:
@@ -261,12 +267,9 @@ async def serve_webhook(
         access_log=False,
     )
     server = EmbeddedServer(config)
-    serving = asyncio.create_task(server.serve_here(), name="webhook")
+    serving = await server.start("webhook")
     try:
-        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
-            await asyncio.sleep(0.02)
-        if serving.done():
-            await serving  # it could not start (the port is taken): say why
+        if not server.started:
             raise SystemExit(f"the webhook could not listen on port {settings.webhook_port}")
         await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
         stopping = asyncio.create_task(stop.wait(), name="stop")
