@@ -134,10 +134,8 @@ def _queue_of(planners: bool) -> Any:
     if planners:
         mine = or_(
             mine,
-            or_(
-                col(ChangeRequest.assignee) == Assignee.PLANNERS,
-                col(ChangeRequest.escalated_at).is_not(None),
-            ),
+            col(ChangeRequest.assignee) == Assignee.PLANNERS,
+            col(ChangeRequest.escalated_at).is_not(None),
         )
     return and_(
         col(ChangeRequest.status) == RequestStatus.PENDING,
