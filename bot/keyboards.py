@@ -5,6 +5,7 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -247,11 +248,17 @@ def client_menu_labels(me: MePublic | None) -> list[LazyProxy]:
 
 def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
     """The persistent menu for who this is (``no_menu`` for someone not linked)."""
-    builder = ReplyKeyboardBuilder()
     staff = me is not None and me.kind is PersonKind.STAFF
     labels = staff_menu_labels(me) if me is not None and staff else client_menu_labels(me)
+    return _menu_of(tuple(str(label) for label in labels))
+
+
+@functools.lru_cache(maxsize=256)  # a few menus per role and scope, in each language
+def _menu_of(labels: tuple[str, ...]) -> ReplyKeyboardMarkup:
+    """The menu with these buttons: built once (it goes with nearly every reply)."""
+    builder = ReplyKeyboardBuilder()
     for label in labels:
-        builder.button(text=str(label))
+        builder.button(text=label)
     builder.adjust(2)
     return builder.as_markup(resize_keyboard=True, is_persistent=True)
 
@@ -662,7 +669,6 @@ def web_signin_keyboard(url: str) -> InlineKeyboardMarkup:
 
 # Built once per language and arguments (bot.keyboard_cache), not on every reply: the same
 # buttons the builders above make.
-main_menu = per_language(main_menu)
 kinds_keyboard = per_language(kinds_keyboard)
 shift_keyboard = per_language(shift_keyboard)
 late_keyboard = per_language(late_keyboard)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from backend.domain.visit_status import counts_as_planned
@@ -141,6 +142,7 @@ def period_bounds(period: Period, day: date) -> tuple[date, date]:
     return start, next_month - timedelta(days=1)
 
 
+@lru_cache(maxsize=1 << 16)  # a check asks for the same visits' days once per rule and service
 def local_date(moment: datetime, tz: ZoneInfo = TZ) -> date:
     return moment.astimezone(tz).date()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
+from functools import cache
 from html import escape
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
 from babel.support import LazyProxy
@@ -56,9 +58,15 @@ SERVICE_CODES = frozenset(ServiceCode)
 DAY_PATTERNS = {"fi": "cccc d. MMMM", "ar": "EEEE، d MMMM"}
 
 
-def locale() -> str:
+def locale() -> Locale:
     """The Babel locale for the user's language."""
-    return babel_locale(get_i18n().current_locale)
+    return _parsed(get_i18n().current_locale)
+
+
+@cache
+def _parsed(language: str) -> Locale:
+    """Parsed once per language: Babel parses a locale given by name on every call."""
+    return Locale.parse(babel_locale(language))
 
 
 def current_language_name() -> str:
