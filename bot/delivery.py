@@ -1,9 +1,12 @@
-"""Outgoing messages within Telegram's limits, for the notifier.
+"""Outgoing messages within Telegram's limits.
 
 Telegram allows about one message per second to one chat and about thirty per second in all,
 and answers 429 with ``retry_after`` beyond that; aiogram does not retry. ``Sender`` paces
-sends (per-chat spacing plus a global token bucket), keeps the messages to one chat in order,
-and retries what is worth retrying.
+the notifier's sends (per-chat spacing plus a global token bucket), keeps the messages to one
+chat in order, and retries what is worth retrying. Everything else the bot sends is an answer
+to what someone just did, sometimes in several messages (the queue: a heading and up to 20
+requests); ``WaitWhenAsked`` sends such a message again after the wait Telegram names, so
+the tail of a long answer is late rather than lost.
 """
 
 from __future__ import annotations
@@ -12,15 +15,22 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import Message
 from redis.asyncio import Redis
 
@@ -28,6 +38,9 @@ from backend.prometheus import REGISTRY
 from contract import metrics
 
 logger = logging.getLogger(__name__)
+MAX_ANSWER_WAIT = 30.0  # seconds an answer may wait in all for Telegram's leave to send it
+# Set while a ``Sender`` sends: it paces and retries by itself (and counts each 429).
+_PACED: ContextVar[bool] = ContextVar("ramtid_paced", default=False)
 
 
 class DeliveryError(Exception):
@@ -181,6 +194,7 @@ class Sender:
                 await self._wait_turn(chat_id, stop)
                 if stop is not None and stop.is_set():
                     raise DeliveryStopped(chat_id)
+                paced = _PACED.set(True)
                 try:
                     return await self._bot.send_message(chat_id, text, **kwargs)
                 except TelegramForbiddenError as error:
@@ -193,6 +207,8 @@ class Sender:
                     REGISTRY.inc(metrics.NOTIFICATIONS_SENT, "retried")
                     delay = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
                     last_error = error
+                finally:
+                    _PACED.reset(paced)
                 if attempt < self._max_attempts:
                     logger.warning(
                         "Send to chat %s failed (attempt %d/%d), retrying in %.1f s: %s",
@@ -256,3 +272,38 @@ class Sender:
             if wait <= 0:
                 return
             await self._pause(wait, stop)
+
+
+class WaitWhenAsked(BaseRequestMiddleware):
+    """An answer Telegram refuses for now (429, "retry after N") is sent again after N
+    seconds, as long as the waits add up to at most ``most`` seconds; then the 429 is raised
+    as before. The notifier's ``Sender`` is left to its own pacing."""
+
+    def __init__(
+        self,
+        most: float = MAX_ANSWER_WAIT,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.most = most
+        self.sleep = sleep
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        waited = 0.0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if _PACED.get() or waited + error.retry_after > self.most:
+                    raise
+                logger.warning(
+                    "Telegram asked to wait %s s before %s",
+                    error.retry_after,
+                    type(method).__name__,
+                )
+                await self.sleep(error.retry_after)
+                waited += error.retry_after

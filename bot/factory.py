@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from backend.config import Settings
 from bot import handlers
 from bot.backend_client import BackendClient
-from bot.delivery import Sender, SharedBudget
+from bot.delivery import Sender, SharedBudget, WaitWhenAsked
 from bot.filters import resolve_filters_in_the_loop
 from bot.gate import PrivateChatsOnly
 from bot.middlewares.callback_answer import AnswerEveryPress
@@ -72,11 +72,13 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     keep_response_models()
     if session is None and settings.telegram_api_base:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    return Bot(
+    bot = Bot(
         token=settings.telegram_token or OFFLINE_TOKEN,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(WaitWhenAsked())  # an answer in many messages is not cut off
+    return bot
 
 
 def create_i18n(settings: Settings) -> I18n:

@@ -8,20 +8,20 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from backend.config import Settings
 from backend.prometheus import REGISTRY
-from bot.delivery import DeliveryFailed, RecipientBlocked, Sender
+from bot.delivery import DeliveryFailed, RecipientBlocked, Sender, WaitWhenAsked
+from bot.factory import create_bot
 from tests.backend.test_metrics import value as series
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, PlainHttpSession
 
 
 class VirtualClock:
@@ -70,7 +70,9 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = tg.create_bot(default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    """The bot as the process makes it (its answers wait when Telegram asks them to; the
+    Sender's sends are left to the Sender)."""
+    bot = create_bot(Settings(telegram_token=tg.token), session=PlainHttpSession(api=tg.api))
     yield bot
     await bot.session.close()
 
@@ -117,6 +119,41 @@ async def test_a_429_and_a_retry_are_counted_on_metrics(
 
     assert tg.calls["sendMessage"] == 4
     assert (count("rate_limited"), count("retried")) == (limited + 1, retried + 1)
+
+
+# -- answers outside the notifier -----------------------------------------------------------
+
+
+async def test_an_answer_telegram_refuses_for_now_is_sent_after_the_wait_it_names(
+    tg: FakeTelegram, clock: VirtualClock
+) -> None:
+    bot = tg.create_bot()
+    bot.session.middleware(WaitWhenAsked(sleep=clock.sleep))
+    tg.fail_next("sendMessage", status=429, retry_after=2, times=2)
+    try:
+        await bot.send_message(7, "3 önskemål väntar")
+    finally:
+        await bot.session.close()
+
+    assert [m["text"] for m in tg.sent] == ["3 önskemål väntar"]
+    assert tg.calls["sendMessage"] == 3
+    assert clock.sleeps == [2, 2]
+
+
+async def test_an_answer_is_not_held_longer_than_the_most_it_may_wait(
+    tg: FakeTelegram, clock: VirtualClock
+) -> None:
+    bot = tg.create_bot()
+    bot.session.middleware(WaitWhenAsked(most=30, sleep=clock.sleep))
+    tg.fail_next("sendMessage", status=429, retry_after=20, times=2)
+    try:
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(7, "3 önskemål väntar")
+    finally:
+        await bot.session.close()
+
+    assert tg.sent == []
+    assert clock.sleeps == [20]  # a second wait of 20 s would make 40 in all
 
 
 @pytest.mark.parametrize(

@@ -8,20 +8,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 
 from backend.config import Settings
 from backend.demo import DEMO_ACCOUNTS
 from bot.backend_client import BackendClient
 from bot.delivery import Sender
-from bot.factory import create_dispatcher, create_i18n
+from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.middlewares.throttling import MemoryCounter
 from bot.notifier import Notifier
 from ramtid.wiring import stop_notifier
 from tests.conftest import Clock
-from tests.support.fake_telegram import FakeTelegram, SentMessage, buttons
+from tests.support.fake_telegram import FakeTelegram, PlainHttpSession, SentMessage, buttons
 
 QUIET = 0.15  # a reply is complete when nothing more arrived for this long
 
@@ -120,7 +118,11 @@ async def world(
     demo: None,
 ) -> AsyncIterator[World]:
     async with FakeTelegram() as tg:
-        bot = tg.create_bot(default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+        # The bot as the process makes it (bot.factory), talking to the fake.
+        bot = create_bot(
+            settings.model_copy(update={"telegram_token": tg.token}),
+            session=PlainHttpSession(api=tg.api),
+        )
         i18n = create_i18n(settings)
         dispatcher = create_dispatcher(
             settings,
