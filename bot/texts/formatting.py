@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from aiogram.utils.i18n import get_i18n
@@ -79,16 +79,32 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(TZ)
 
 
+# The formatters below are pure functions of the language and a few numbers, and Babel's
+# pattern work is most of a reply's text: each result is kept (a few thousand at most).
+KEPT_FORMATS = 4096
+
+
 def fmt_time(moment: datetime) -> str:
-    return format_time(local(moment), format="short", locale=locale())
+    at = local(moment)
+    return _clock(get_i18n().current_locale, at.hour, at.minute)
+
+
+@lru_cache(maxsize=KEPT_FORMATS)
+def _clock(language: str, hour: int, minute: int) -> str:
+    return format_time(time(hour, minute), format="short", locale=_parsed(language))
 
 
 def fmt_day(day: date | datetime) -> str:
     """Weekday, day and month: "tisdag 24 november"."""
     if isinstance(day, datetime):
         day = local(day).date()
-    code = get_i18n().current_locale
-    return format_date(day, format=DAY_PATTERNS.get(code, "EEEE d MMMM"), locale=locale())
+    return _day(get_i18n().current_locale, day)
+
+
+@lru_cache(maxsize=KEPT_FORMATS)
+def _day(language: str, day: date) -> str:
+    pattern = DAY_PATTERNS.get(language, "EEEE d MMMM")
+    return format_date(day, format=pattern, locale=_parsed(language))
 
 
 def fmt_short_day(day: date | datetime) -> str:
@@ -102,20 +118,27 @@ def fmt_short_day(day: date | datetime) -> str:
 def fmt_clock(hhmm: str) -> str:
     """A wall-clock time from the backend ("07:00") in the user's format."""
     try:
-        return format_time(time.fromisoformat(hhmm), format="short", locale=locale())
+        at = time.fromisoformat(hhmm)
     except ValueError:
         return hhmm
+    return _clock(get_i18n().current_locale, at.hour, at.minute)
 
 
 def fmt_duration(minutes: int) -> str:
     """'1 h 20 min' in the user's language (Babel's unit data)."""
-    minutes = abs(int(minutes))
+    return _duration(get_i18n().current_locale, abs(int(minutes)))
+
+
+@lru_cache(maxsize=KEPT_FORMATS)
+def _duration(language: str, minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale()))
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=_parsed(language)))
     if rest or not hours:
-        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale()))
+        parts.append(
+            format_unit(rest, "duration-minute", length="short", locale=_parsed(language))
+        )
     return " ".join(parts)
 
 
