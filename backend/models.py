@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, BigInteger, Column, Dialect, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Dialect, Index, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -413,8 +413,23 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = json_object_column()
 
 
+# A notification still to be delivered (not delivered, dropped or given up on).
+NOTIFICATION_WAITING = "delivered_at IS NULL AND dropped_reason IS NULL AND dead_at IS NULL"
+
+
 class Notification(SQLModel, table=True):
     """The outbox: written in the same transaction as the change, delivered at least once."""
+
+    __table_args__ = (
+        # A chat's notifications are claimed one after another (migration 0007).
+        Index(
+            "ix_notification_waiting_per_chat",
+            "chat_account_id",
+            "id",
+            postgresql_where=text(NOTIFICATION_WAITING),
+            sqlite_where=text(NOTIFICATION_WAITING),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_account_id: int = Field(foreign_key="chataccount.id", index=True)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -136,20 +138,43 @@ async def notify_staff(
     return count
 
 
+def _waiting(notification: Any) -> Any:
+    """Still to be delivered: not delivered, dropped or given up on (the partial index's
+    condition, ``models.NOTIFICATION_WAITING``)."""
+    return and_(
+        col(notification.delivered_at).is_(None),
+        col(notification.dropped_reason).is_(None),
+        col(notification.dead_at).is_(None),
+    )
+
+
 async def claim(
     session: AsyncSession, *, now: datetime, limit: int, lease_seconds: int
 ) -> list[tuple[Notification, ChatAccount]]:
-    """Lease up to ``limit`` due notifications to one notifier (others skip them)."""
+    """Lease up to ``limit`` due notifications to one notifier (others skip them).
+
+    A chat's notifications are leased one at a time, oldest first: one is claimable only
+    when nothing earlier waits for the same chat. So two notifiers never hold messages to one
+    chat at once, and each chat reads them in the order they were written ("Anna is 20
+    minutes late" never after "Anna has arrived"). A message waiting for a retry holds back
+    the later ones to its chat until it is delivered or given up on."""
+    earlier = aliased(Notification)
+    earlier_waits = (
+        select(earlier.id)
+        .where(earlier.chat_account_id == Notification.chat_account_id)
+        .where(col(earlier.id) < Notification.id)
+        .where(_waiting(earlier))
+        .exists()
+    )
     query = (
         select(Notification, ChatAccount)
         .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
-        .where(col(Notification.delivered_at).is_(None))
-        .where(col(Notification.dropped_reason).is_(None))
-        .where(col(Notification.dead_at).is_(None))
+        .where(_waiting(Notification))
         .where(Notification.available_at <= now)
         .where(
             or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
         )
+        .where(~earlier_waits)
         .order_by(col(Notification.id))
         .limit(limit)
     )

@@ -18,6 +18,7 @@ from contract import TZ
 from tests.backend.helpers import LISA
 from tests.bot.conftest import Chat
 from tests.conftest import Database
+from tests.support.outbox import drain
 
 TOMORROW = date(2026, 11, 24)
 
@@ -58,7 +59,7 @@ async def test_a_move_approved_by_the_planner_reads_from_and_to_everywhere(
 
     # The message Lisa (and Eva) are sent about the decision says the same.
     i18n = create_i18n(settings)
-    decided = [n for n in await backend_client.claim() if n.message.kind == "request_decided"]
+    decided = await drain(backend_client, "request_decided")
     assert decided
     for notification in decided:
         with i18n.context(), i18n.use_locale("sv"):

@@ -31,6 +31,7 @@ from tests.backend.helpers import visit_at
 from tests.bot.conftest import Chat
 from tests.bot.test_staff_flows import TOMORROW, ask
 from tests.conftest import Database, as_staff
+from tests.support.outbox import drain
 
 LISA = 1
 CARER_BO = 777100  # a carer who is nobody's contact person (made by the test)
@@ -39,7 +40,7 @@ FORBIDDEN_WORDS = ("ramtid", "biståndshandläggare", "/cancel", "/help", "Stop"
 
 
 async def claimed(backend_client: BackendClient, kind: str) -> list[NotificationPublic]:
-    return [n for n in await backend_client.claim(limit=100) if n.message.kind == kind]
+    return [n for n in await drain(backend_client, kind) if isinstance(n, NotificationPublic)]
 
 
 def rendered(settings: Settings, notification: NotificationPublic) -> str:

@@ -33,6 +33,7 @@ from contract import TZ, PersonKind
 from tests.backend.helpers import local, visit_at
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database, as_chat, as_staff
+from tests.support.outbox import drain
 
 TODAY = date(2026, 11, 23)  # the tests' Monday
 TOMORROW = TODAY + timedelta(days=1)
@@ -340,7 +341,7 @@ async def test_an_approved_move_still_shows_the_old_and_the_new_time(
 
     # And the message she and Eva are sent about it, in their language.
     i18n = create_i18n(settings)
-    decided = [n for n in await backend_client.claim() if n.message.kind == "request_decided"]
+    decided = await drain(backend_client, "request_decided")
     assert {n.chat_id for n in decided} == await accounts_told_about(db, LISA)
     for notification in decided:
         with i18n.context(), i18n.use_locale(notification.locale):
