@@ -13,8 +13,9 @@ than ~1 a second to one chat with 429 and ``retry_after``.
 Printed per run: seconds from start to the last message, the least time the limits allow
 (a full bucket of 30, then 30 a second, no chat faster than one a second) and the share of the
 limit used (that least time over the time taken), messages per second, 429s, and what a person
-would notice: messages lost (never accepted), doubled (accepted twice for one chat), and
-rows the outbox still holds as undelivered.
+would notice: messages lost (never accepted), doubled (accepted twice for one chat), out of
+order (a chat got one after a message written later), and rows the outbox still holds as
+undelivered.
 """
 
 from __future__ import annotations
@@ -182,8 +183,24 @@ async def run(url: str, processes: int, count: int, redis: str | None = None) ->
         "refused": api.refused,
         "lost": len(expected - set(sent)),
         "doubled": sum(n - 1 for n in sent.values() if n > 1),
+        "out of order": out_of_order(api),
         "undelivered": undelivered,
     }
+
+
+def out_of_order(api: LimitedBotApi) -> int:
+    """Messages a chat received after one written later (the tokens grow in the order the
+    outbox was written)."""
+    latest: dict[int, int] = {}
+    count = 0
+    for m in api.accepted:
+        if (x := MARK.search(m.text)) is None:
+            continue
+        token = int(x.group(1))
+        if token < latest.get(m.chat_id, 0):
+            count += 1
+        latest[m.chat_id] = max(token, latest.get(m.chat_id, 0))
+    return count
 
 
 def report(processes: int, r: dict[str, float]) -> None:
@@ -196,6 +213,7 @@ def report(processes: int, r: dict[str, float]) -> None:
     figure("429 answers", r["refused"], fmt="8d")
     figure("lost", r["lost"], fmt="8d")
     figure("doubled", r["doubled"], fmt="8d")
+    figure("out of order in a chat", r["out of order"], fmt="8d")
     figure("still undelivered in the outbox", r["undelivered"], fmt="8d")
 
 
