@@ -277,6 +277,8 @@ class Visit(SQLModel, table=True):
         # A client's days and the frame check; a carer's day (migration 0006).
         Index("ix_visit_client_id_planned_start", "client_id", "planned_start"),
         Index("ix_visit_staff_id_day", "staff_id", "day"),
+        # Has this staff member been with this client before (migration 0008).
+        Index("ix_visit_client_staff_status", "client_id", "staff_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

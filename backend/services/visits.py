@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -277,17 +279,24 @@ class VisitView:
     address_area: str | None = None
 
 
+def _known(visit: Any) -> Any:
+    """Whether the staff member of ``visit`` has already done a visit with its client
+    (someone who has not is "new"): one probe of ``ix_visit_client_staff_status`` per visit,
+    however long the client's history."""
+    done = aliased(Visit)
+    return (
+        select(done.id)
+        .where(done.client_id == visit.client_id)
+        .where(done.staff_id == visit.staff_id)
+        .where(done.status == VisitStatus.DONE)
+        .exists()
+    )
+
+
 # The statements of a client's day ("today", the hot path), built once with bound parameters:
 # building and keying a statement cost about as much as running it.
-_KNOWN_STAFF = (
-    select(Visit.staff_id)
-    .where(Visit.client_id == bindparam("client_id"))
-    .where(Visit.status == VisitStatus.DONE)
-    .where(col(Visit.staff_id).is_not(None))
-    .distinct()
-)
 _DAYS_VISITS = (
-    select(Visit, Staff.first_name)
+    select(Visit, Staff.first_name, _known(Visit).label("known"))
     .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
     .where(Visit.client_id == bindparam("client_id"))
     .where(col(Visit.planned_start) >= bindparam("first"))
@@ -295,19 +304,26 @@ _DAYS_VISITS = (
     .order_by(col(Visit.planned_start), col(Visit.id))
 )
 _NEXT_VISIT = (
-    select(Visit)
+    select(Visit, _known(Visit).label("known"))
     .where(Visit.client_id == bindparam("client_id"))
     .where(col(Visit.planned_start) >= bindparam("after"))
     .where(Visit.status != VisitStatus.CANCELLED)
     .order_by(col(Visit.planned_start))
     .limit(1)
 )
+_HAS_VISITED = select(
+    select(Visit.id)
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(Visit.staff_id == bindparam("staff_id"))
+    .where(Visit.status == VisitStatus.DONE)
+    .exists()
+)
 
 
-async def known_staff_ids(session: AsyncSession, client_id: int) -> set[int]:
-    """Staff who have already done a visit with this client (someone else is 'new')."""
-    rows = await session.exec(_KNOWN_STAFF, params={"client_id": client_id})
-    return {sid for sid in rows.all() if sid is not None}
+async def has_visited(session: AsyncSession, *, client_id: int, staff_id: int) -> bool:
+    """Whether this staff member has already done a visit with this client."""
+    rows = await session.exec(_HAS_VISITED, params={"client_id": client_id, "staff_id": staff_id})
+    return bool(rows.one())
 
 
 @dataclass(frozen=True)
@@ -322,36 +338,38 @@ async def client_visits(
     session: AsyncSession, *, client_id: int, start: date, end: date, now: datetime
 ) -> ClientDays:
     """A client's visits on local days ``start``..``end``, in time order, and the next one
-    after them (not before ``now``); 3 queries."""
+    after them (not before ``now``); 2 queries."""
     first, last = local_day_bounds(start, end)
     rows = await session.exec(
         _DAYS_VISITS, params={"client_id": client_id, "first": first, "last": last}
     )
-    visits = list(rows.all())
-    known = await known_staff_ids(session, client_id)
-
-    def new_to_the_client(v: Visit) -> bool:
-        return v.staff_id is not None and v.staff_id not in known
-
     upcoming = await next_visit(session, client_id=client_id, after=max(last, now))
     return ClientDays(
         visits=[
             VisitView(
                 visit=v,
                 staff_first_name=name,
-                staff_is_new=new_to_the_client(v) and v.status is not VisitStatus.DONE,
+                staff_is_new=_new(v, known) and v.status is not VisitStatus.DONE,
             )
-            for v, name in visits
+            for v, name, known in rows.all()
         ],
-        next_visit=None
-        if upcoming is None
-        else VisitView(upcoming, None, new_to_the_client(upcoming)),
+        next_visit=None if upcoming is None else VisitView(upcoming[0], None, _new(*upcoming)),
     )
 
 
-async def next_visit(session: AsyncSession, *, client_id: int, after: datetime) -> Visit | None:
+def _new(visit: Visit, known: bool) -> bool:
+    """Someone the client has not met: a staff member who has done no visit with them."""
+    return visit.staff_id is not None and not known
+
+
+async def next_visit(
+    session: AsyncSession, *, client_id: int, after: datetime
+) -> tuple[Visit, bool] | None:
+    """The client's first visit from ``after`` on (not cancelled), and whether its staff
+    member has been with them before."""
     rows = await session.exec(_NEXT_VISIT, params={"client_id": client_id, "after": after})
-    return rows.first()
+    row = rows.first()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[VisitView]:
@@ -862,7 +880,7 @@ async def assign_visit(
             now=now,
             client_id=client.id,
         )
-    if staff_id not in await known_staff_ids(session, visit.client_id):
+    if not await has_visited(session, client_id=visit.client_id, staff_id=staff_id):
         await outbox.notify_client(
             session,
             client_id=visit.client_id,
