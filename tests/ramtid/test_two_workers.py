@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -142,6 +143,13 @@ async def test_a_language_changed_through_one_worker_is_the_others_at_once(
     assert "yhteyshenkilö" in b.replies()[-1].lower()
 
 
+def minutes_of(text: str) -> int:
+    """The visit's time in a lateness message ("... besöket kl. 09:58 ..."), in minutes."""
+    match = re.search(r"kl\. (\d{1,2})[:.](\d{2})", text)
+    assert match is not None, text
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
 async def test_one_outbox_drained_by_two_notifiers_sends_each_message_once(
     two: list[Worker], database_url: str, clock: Clock
 ) -> None:
@@ -172,19 +180,28 @@ async def test_one_outbox_drained_by_two_notifiers_sends_each_message_once(
 
     assert REDIS_URL is not None
     redis = Redis.from_url(REDIS_URL)
+    # One at a time each: a chat's messages are claimed one after another, so with two
+    # chats each notifier has one to take from the first round on.
     notifiers = [
         Notifier(
             w.backend,
             Sender(w.bot, budget=SharedBudget(redis, w.bot.id, per_chat_interval=CHAT_GAP)),
             w.i18n,
-            batch=5,
+            batch=1,
         )
         for w in two
     ]
 
+    def delivered() -> int:
+        return sum(len(w.session.sent_at) for w in two)
+
     async def drain(notifier: Notifier) -> None:
-        while await notifier.deliver_once():
-            pass
+        """As a running notifier: an empty claim means nothing is free *now* (the other one
+        may hold a chat's earlier message), so look again until all have left."""
+        async with asyncio.timeout(30):
+            while delivered() < queued:
+                if not await notifier.deliver_once():
+                    await asyncio.sleep(0.02)
 
     try:
         await asyncio.gather(*(drain(n) for n in notifiers))
@@ -195,6 +212,10 @@ async def test_one_outbox_drained_by_two_notifiers_sends_each_message_once(
     assert len(sent) == 16
     assert len({(chat, text) for _, chat, text in sent}) == 16  # none twice
     assert all(w.session.sent_at for w in two)  # both notifiers took part
+    # Each chat read them in the order written (the visits are one minute apart).
+    for chat in {chat for _, chat, _ in sent}:
+        said = [minutes_of(text) for _, c, text in sent if c == chat]
+        assert said == sorted(said) and len(said) == 8, said
     # One budget for the bot: no chat got two messages closer than the gap, whichever
     # notifier sent them (10 ms for the clocks' grain).
     for chat in {chat for _, chat, _ in sent}:
