@@ -279,15 +279,15 @@ class VisitView:
     address_area: str | None = None
 
 
-def _known(visit: Any) -> Any:
-    """Whether the staff member of ``visit`` has already done a visit with its client
-    (someone who has not is "new"): one probe of ``ix_visit_client_staff_status`` per visit,
-    however long the client's history."""
+def _has_visited(client_id: Any, staff_id: Any) -> Any:
+    """Whether the staff member has already done a visit with the client (someone who has
+    not is "new"): one probe of ``ix_visit_client_staff_status``, however long the client's
+    history."""
     done = aliased(Visit)
     return (
         select(done.id)
-        .where(done.client_id == visit.client_id)
-        .where(done.staff_id == visit.staff_id)
+        .where(done.client_id == client_id)
+        .where(done.staff_id == staff_id)
         .where(done.status == VisitStatus.DONE)
         .exists()
     )
@@ -296,7 +296,7 @@ def _known(visit: Any) -> Any:
 # The statements of a client's day ("today", the hot path), built once with bound parameters:
 # building and keying a statement cost about as much as running it.
 _DAYS_VISITS = (
-    select(Visit, Staff.first_name, _known(Visit).label("known"))
+    select(Visit, Staff.first_name, _has_visited(Visit.client_id, Visit.staff_id).label("known"))
     .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
     .where(Visit.client_id == bindparam("client_id"))
     .where(col(Visit.planned_start) >= bindparam("first"))
@@ -304,20 +304,14 @@ _DAYS_VISITS = (
     .order_by(col(Visit.planned_start), col(Visit.id))
 )
 _NEXT_VISIT = (
-    select(Visit, _known(Visit).label("known"))
+    select(Visit, _has_visited(Visit.client_id, Visit.staff_id).label("known"))
     .where(Visit.client_id == bindparam("client_id"))
     .where(col(Visit.planned_start) >= bindparam("after"))
     .where(Visit.status != VisitStatus.CANCELLED)
     .order_by(col(Visit.planned_start))
     .limit(1)
 )
-_HAS_VISITED = select(
-    select(Visit.id)
-    .where(Visit.client_id == bindparam("client_id"))
-    .where(Visit.staff_id == bindparam("staff_id"))
-    .where(Visit.status == VisitStatus.DONE)
-    .exists()
-)
+_HAS_VISITED = select(_has_visited(bindparam("client_id"), bindparam("staff_id")))
 
 
 async def has_visited(session: AsyncSession, *, client_id: int, staff_id: int) -> bool:
