@@ -5,7 +5,6 @@ Callback data stays far below Telegram's 64 bytes: short prefixes and ids only.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -253,7 +252,6 @@ def main_menu(me: MePublic | None) -> ReplyKeyboardMarkup:
     return _menu_of(tuple(str(label) for label in labels))
 
 
-@functools.lru_cache(maxsize=256)  # a few menus per role and scope, in each language
 def _menu_of(labels: tuple[str, ...]) -> ReplyKeyboardMarkup:
     """The menu with these buttons: built once (it goes with nearly every reply)."""
     builder = ReplyKeyboardBuilder()
@@ -669,6 +667,7 @@ def web_signin_keyboard(url: str) -> InlineKeyboardMarkup:
 
 # Built once per language and arguments (bot.keyboard_cache), not on every reply: the same
 # buttons the builders above make.
+_menu_of = per_language(_menu_of)  # keyed by the labels, not by the whole MePublic
 kinds_keyboard = per_language(kinds_keyboard)
 shift_keyboard = per_language(shift_keyboard)
 late_keyboard = per_language(late_keyboard)
