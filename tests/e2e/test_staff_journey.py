@@ -111,7 +111,7 @@ async def test_lisa_asks_anna_approves_in_the_bot_and_lisa_hears_it_in_swedish(
 
 
 async def test_the_queue_arrives_whole_and_in_order_when_telegram_asks_the_bot_to_wait(
-    world: World, api: httpx.AsyncClient
+    world: World, api: httpx.AsyncClient, db: Database
 ) -> None:
     """Telegram allows about one message a second to a chat: a heading and a message per
     waiting request can meet a 429. The answer then arrives late, not cut off."""
@@ -120,7 +120,7 @@ async def test_the_queue_arrives_whole_and_in_order_when_telegram_asks_the_bot_t
     await ask(api, "lisa", LISA, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
     await ask(api, "lisa", LISA, {"kind": "resize", "visit_id": morning["id"], "new_duration": 35})
     anna = world.phone("anna")
-    await settled_chat(world, anna)
+    await settled(db)  # the notices of the new requests have arrived: what follows is the answer
     world.tg.fail_next("sendMessage", status=429, retry_after=1)
     start = len(world.tg.sent)
     world.tg.user_sends_text(anna.user_id, QUEUE)
@@ -133,15 +133,6 @@ async def test_the_queue_arrives_whole_and_in_order_when_telegram_asks_the_bot_t
     assert "kl. 12:00" in texts[1] and "kl. 08:00" in texts[2]  # in the order asked
     await asyncio.sleep(0.5)  # let any duplicate show itself
     assert len(anna.received(start)) == 3
-
-
-async def settled_chat(world: World, phone: Any) -> None:
-    """Wait until nothing more arrives in ``phone``'s chat (the notifications of new
-    requests), so what follows is the answer alone."""
-    seen = -1
-    while seen != len(phone.received()):
-        seen = len(phone.received())
-        await asyncio.sleep(0.3)
 
 
 # --- (b) Aino's request is rejected by her deputy; she hears it in Finnish ----------------
