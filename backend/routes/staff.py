@@ -48,14 +48,14 @@ async def queue(
     the oldest ``limit`` of them (all without one). Only those shown count as read."""
     staff = access.require_staff(actor)
     today = now.astimezone(TZ).date()
-    views = await requests.queue(session, staff=staff, today=today, limit=limit)
-    total = len(views)
-    if limit is not None and total == limit:
-        total = await requests.queue_size(session, staff=staff, today=today)
+    waiting = await requests.queue(session, staff=staff, today=today, limit=limit)
     await audit.record_reads(
-        session, actor=actor.label, client_ids=[v.request.client_id for v in views], what="queue"
+        session,
+        actor=actor.label,
+        client_ids=[v.request.client_id for v in waiting.views],
+        what="queue",
     )
-    return QueuePublic(total=total, requests=[request_public(v) for v in views])
+    return QueuePublic(total=waiting.total, requests=[request_public(v) for v in waiting.views])
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic)

@@ -36,6 +36,9 @@ READS: dict[str, Call] = {
     ),
     "contact person's queue": lambda api: api.get("/staff/queue", headers=as_staff("anna")),
     "planner's queue": lambda api: api.get("/staff/queue", headers=as_staff("erik")),
+    "the bot's page of the queue": lambda api: api.get(
+        "/staff/queue", params={"limit": 2}, headers=as_staff("anna")
+    ),
     "frame status": lambda api: api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa")),
     "client's requests": lambda api: api.get(f"/clients/{LISA}/requests", headers=as_chat("lisa")),
     "carer's day": lambda api: api.get("/staff/day", headers=as_staff("anna")),
@@ -52,8 +55,8 @@ async def measure(api: httpx.AsyncClient, counter: StatementCounter) -> dict[str
         body = r.json()
         if isinstance(body, list):
             size = len(body)
-        elif "requests" in body:  # the queue
-            size = len(body["requests"])
+        elif "requests" in body:  # the queue: how many wait (a page lists at most its limit)
+            size = body["total"]
         elif "visits" in body:
             size = len(body["visits"])
         else:  # the frame

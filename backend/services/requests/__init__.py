@@ -4,10 +4,10 @@ them (``queries``); ``deciders`` is who decides and how they are told."""
 
 from backend.services.requests.jobs import escalate_waiting, expire_passed
 from backend.services.requests.queries import (
+    Queue,
     RequestView,
     client_requests,
     queue,
-    queue_size,
     request_view,
 )
 from backend.services.requests.use_cases import (
@@ -22,6 +22,7 @@ from backend.services.requests.use_cases import (
 )
 
 __all__ = [
+    "Queue",
     "RequestView",
     "approve",
     "client_requests",
@@ -32,7 +33,6 @@ __all__ = [
     "hand_over",
     "preview",
     "queue",
-    "queue_size",
     "reject",
     "request_view",
     "submit",

@@ -88,7 +88,7 @@ async def queue_items(
 ) -> list[QueueItem]:
     """The staff member's queue (``requests.queue``: theirs, as deputy, and the planners'),
     each request with what the decider needs beside it. The reads are audited."""
-    views = await queue(session, staff=staff, today=now.astimezone(TZ).date())
+    views = (await queue(session, staff=staff, today=now.astimezone(TZ).date())).views
     client_ids = {v.request.client_id for v in views}
     await audit.record_reads(session, actor=actor_label, client_ids=list(client_ids), what="queue")
     relatives = await _asked_by(

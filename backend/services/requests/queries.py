@@ -150,16 +150,6 @@ def _queue_params(staff: Staff, today: date) -> tuple[bool, dict[str, Any]]:
 
 
 @cache
-def _queue_query(planners: bool, limited: bool) -> Any:
-    query = (
-        _views_query()
-        .where(_queue_of(planners))
-        .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
-    )
-    return query.limit(bindparam("limit")) if limited else query
-
-
-@cache
 def _queue_size_query(planners: bool) -> Any:
     return (
         select(func.count())
@@ -169,23 +159,41 @@ def _queue_size_query(planners: bool) -> Any:
     )
 
 
+@cache
+def _queue_query(planners: bool, limited: bool) -> Any:
+    query = (
+        _views_query()
+        .where(_queue_of(planners))
+        .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+    )
+    if not limited:
+        return query
+    # The size rides along as an uncorrelated subquery, counted once: one round trip, and
+    # the six joins run for the page only (a window function ran them for every request).
+    size = _queue_size_query(planners).scalar_subquery()
+    return query.add_columns(size).limit(bindparam("limit"))
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The requests listed (oldest first) and how many wait in all."""
+
+    views: list[RequestView]
+    total: int
+
+
 async def queue(
     session: AsyncSession, *, staff: Staff, today: date, limit: int | None = None
-) -> list[RequestView]:
-    """A staff member's pending requests, oldest first (the oldest ``limit`` of them; one
-    query regardless of size)."""
+) -> Queue:
+    """A staff member's pending requests, oldest first (the oldest ``limit`` of them), and how
+    many wait: one query regardless of size."""
     planners, params = _queue_params(staff, today)
-    if limit is not None:
-        params["limit"] = limit
-    rows = await session.exec(_queue_query(planners, limit is not None), params=params)
-    return _views(rows.all())
-
-
-async def queue_size(session: AsyncSession, *, staff: Staff, today: date) -> int:
-    """How many requests wait for a staff member (what ``queue`` would list without a limit)."""
-    planners, params = _queue_params(staff, today)
-    count: int = (await session.exec(_queue_size_query(planners), params=params)).one()
-    return count
+    if limit is None:
+        views = _views((await session.exec(_queue_query(planners, False), params=params)).all())
+        return Queue(views, len(views))
+    params["limit"] = limit
+    rows = (await session.exec(_queue_query(planners, True), params=params)).all()
+    return Queue(_views(row[:-1] for row in rows), rows[0][-1] if rows else 0)
 
 
 async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
