@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import bindparam, delete, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -411,17 +411,58 @@ def unit_rules(unit: Unit) -> fc.Rules:
     )
 
 
+# The frame's statements, built once with bound parameters: a frame check runs them on every
+# wish, preview and decision, and building them anew cost more than running them.
+_ORDER_IN_FORCE = (
+    select(Order)
+    .where(Order.client_id == bindparam("client_id"))
+    .where(col(Order.valid_from) <= bindparam("day"))
+    .where(or_(col(Order.valid_to).is_(None), col(Order.valid_to) >= bindparam("day")))
+    .order_by(col(Order.valid_from).desc())
+    .limit(1)
+)
+_GRANTED = select(GrantedService).where(GrantedService.order_id == bindparam("order_id"))
+# Only what a visit's frame state needs, as plain rows: no ORM objects for a month of visits.
+_VISITS_IN_RANGE = (
+    select(  # type: ignore[call-overload]
+        Visit.id,
+        Visit.planned_start,
+        Visit.duration_minutes,
+        Visit.services,
+        Visit.status,
+        Visit.late_minutes,
+        Visit.actual_start,
+        Visit.actual_end,
+        Visit.declined_services,
+    )
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(col(Visit.planned_start) >= bindparam("first"))
+    .where(col(Visit.planned_start) < bindparam("last"))
+)
+_WAITING_CHANGES = (
+    select(col(ChangeRequest.change))
+    .where(ChangeRequest.client_id == bindparam("client_id"))
+    .where(ChangeRequest.status == RequestStatus.PENDING)
+    .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+)
+_LAST_GENERATED = select(func.max(Visit.slot_day)).where(
+    Visit.client_id == bindparam("client_id")
+)
+_SIGNED_PLANS = (
+    select(CarePlan)
+    .where(CarePlan.client_id == bindparam("client_id"))
+    .where(CarePlan.status == PlanStatus.SIGNED)
+    .order_by(col(CarePlan.valid_from))
+)
+_SLOTS_OF_PLANS = select(PlanSlot).where(
+    col(PlanSlot.care_plan_id).in_(bindparam("plan_ids", expanding=True))
+)
+
+
 async def order_in_force(session: AsyncSession, client_id: int, day: date) -> Order | None:
-    return (
-        await session.exec(
-            select(Order)
-            .where(Order.client_id == client_id)
-            .where(Order.valid_from <= day)
-            .where((col(Order.valid_to).is_(None)) | (col(Order.valid_to) >= day))
-            .order_by(col(Order.valid_from).desc())
-            .limit(1)
-        )
-    ).first()
+    rows = await session.exec(_ORDER_IN_FORCE, params={"client_id": client_id, "day": day})
+    order: Order | None = rows.first()
+    return order
 
 
 async def frame_state(
@@ -434,9 +475,7 @@ async def frame_state(
         raise NotFound(ErrorCode.NO_ORDER)
     unit = await session.get(Unit, client.unit_id)
     assert unit is not None
-    granted = (
-        await session.exec(select(GrantedService).where(GrantedService.order_id == order.id))
-    ).all()
+    granted = (await session.exec(_GRANTED, params={"order_id": order.id})).all()
     frame = fc.Frame(
         period=order.period,
         frame_minutes=order.frame_minutes,
@@ -449,25 +488,41 @@ async def frame_state(
     start = min(b[0] for b in bounds) - timedelta(days=7)
     end = max(b[1] for b in bounds) + timedelta(days=7)
     first, last = local_day_bounds(start, end)
-    visits = (
-        await session.exec(
-            select(Visit)
-            .where(Visit.client_id == client.id)
-            .where(Visit.planned_start >= first)
-            .where(Visit.planned_start < last)
+    rows = await session.exec(
+        _VISITS_IN_RANGE, params={"client_id": client.id, "first": first, "last": last}
+    )
+    states = [
+        fc.VisitState(
+            id=id_,
+            start=planned_start,
+            duration_minutes=duration,
+            services=frozenset(services),
+            status=vs.visit_status(
+                status,
+                planned_start=planned_start,
+                duration_minutes=duration,
+                late_minutes=late_minutes,
+                actual_start=actual_start,
+                now=now,
+            ),
+            performed_minutes=fc.performed_minutes(actual_start, actual_end),
+            declined_services=frozenset(declined),
         )
-    ).all()
-    states = [visit_state(v, now) for v in visits]
+        for (
+            id_,
+            planned_start,
+            duration,
+            services,
+            status,
+            late_minutes,
+            actual_start,
+            actual_end,
+            declined,
+        ) in rows.all()
+    ]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
-    pending = (
-        await session.exec(
-            select(ChangeRequest)
-            .where(ChangeRequest.client_id == client.id)
-            .where(ChangeRequest.status == RequestStatus.PENDING)
-            .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
-        )
-    ).all()
-    return FrameState(order, frame, unit_rules(unit), states, [r.change for r in pending])
+    pending = (await session.exec(_WAITING_CHANGES, params={"client_id": client.id})).all()
+    return FrameState(order, frame, unit_rules(unit), states, list(pending))
 
 
 def plan_slots(slots: list[PlanSlot]) -> list[fc.PlannedSlot]:
@@ -482,19 +537,9 @@ async def not_yet_generated(
 ) -> list[fc.VisitState]:
     """Rule 2: the signed plans projected over the days in ``start``..``end`` for which no
     visits have been generated yet (after the last generated day), within the order."""
-    last_generated = (
-        await session.exec(select(func.max(Visit.slot_day)).where(Visit.client_id == client.id))
-    ).one()
-    plans = list(
-        (
-            await session.exec(
-                select(CarePlan)
-                .where(CarePlan.client_id == client.id)
-                .where(CarePlan.status == PlanStatus.SIGNED)
-                .order_by(col(CarePlan.valid_from))
-            )
-        ).all()
-    )
+    params = {"client_id": client.id}
+    last_generated = (await session.exec(_LAST_GENERATED, params=params)).one()
+    plans = list((await session.exec(_SIGNED_PLANS, params=params)).all())
     if not plans:
         return []
     first = start if last_generated is None else max(start, last_generated + timedelta(days=1))
@@ -505,9 +550,7 @@ async def not_yet_generated(
     if first > last:
         return []
     slots = (
-        await session.exec(
-            select(PlanSlot).where(col(PlanSlot.care_plan_id).in_([p.id for p in plans]))
-        )
+        await session.exec(_SLOTS_OF_PLANS, params={"plan_ids": [p.id for p in plans]})
     ).all()
     projected: list[fc.VisitState] = []
     for index, plan in enumerate(plans):
