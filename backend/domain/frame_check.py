@@ -270,7 +270,7 @@ def check_change(
     for visit in visits:
         _require_aware(visit.start, f"visit {visit.id} start")
     tz = rules.tz
-    # Sorting on every field makes the verdict independent of the order of ``visits``.
+    # Sorting by start and id makes the verdict independent of the order of ``visits``.
     ordered = sorted(visits, key=_visit_key)
 
     target: VisitState | None = None
@@ -390,16 +390,8 @@ def _new_service(change: Change) -> str:
     return change.new_service
 
 
-def _visit_key(visit: VisitState) -> tuple[datetime, int, int, str, int, list[str], list[str]]:
-    return (
-        visit.start,
-        visit.id,
-        visit.duration_minutes,
-        visit.status.value,
-        -1 if visit.performed_minutes is None else visit.performed_minutes,
-        sorted(visit.services),
-        sorted(visit.declined_services),
-    )
+def _visit_key(visit: VisitState) -> tuple[datetime, int]:
+    return visit.start, visit.id  # ids are unique (projected visits count down from -1)
 
 
 def _period_minutes(
