@@ -445,9 +445,7 @@ _WAITING_CHANGES = (
     .where(ChangeRequest.status == RequestStatus.PENDING)
     .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
 )
-_LAST_GENERATED = select(func.max(Visit.slot_day)).where(
-    Visit.client_id == bindparam("client_id")
-)
+_LAST_GENERATED = select(func.max(Visit.slot_day)).where(Visit.client_id == bindparam("client_id"))
 _SIGNED_PLANS = (
     select(CarePlan)
     .where(CarePlan.client_id == bindparam("client_id"))
@@ -549,9 +547,7 @@ async def not_yet_generated(
         last = min(last, client.care_ended_on)
     if first > last:
         return []
-    slots = (
-        await session.exec(_SLOTS_OF_PLANS, params={"plan_ids": [p.id for p in plans]})
-    ).all()
+    slots = (await session.exec(_SLOTS_OF_PLANS, params={"plan_ids": [p.id for p in plans]})).all()
     projected: list[fc.VisitState] = []
     for index, plan in enumerate(plans):
         until = plans[index + 1].valid_from - timedelta(days=1) if index + 1 < len(plans) else last
