@@ -116,6 +116,8 @@ class ReasonCode(StrEnum):
     BELOW_FREQUENCY = "below_frequency"
     OUTSIDE_SERVICE_HOURS = "outside_service_hours"
     REPEATED_DECLINES = "repeated_declines"
+    # the change adds no time, but the period is already over its frame (rule 2's figures)
+    ALREADY_OVER_FRAME = "already_over_frame"
 
 
 OUTSIDE_CODES = frozenset(

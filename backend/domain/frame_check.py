@@ -322,6 +322,7 @@ def check_change(
 
     reasons += _frequency_reasons(frame, ordered, after, days, tz)
     reasons += _decline_reasons(change, declines_last_3_months)
+    reasons += _already_over_reasons(frame, reasons, performed + planned + delta)
 
     unique: list[Reason] = []
     for reason in reasons:
@@ -429,6 +430,19 @@ def _over_frame_reasons(
         "over_by": total_after - frame.frame_minutes,
     }
     return [Reason(code=ReasonCode.OVER_FRAME, numbers=numbers)]
+
+
+def _already_over_reasons(frame: Frame, reasons: list[Reason], total_after: int) -> list[Reason]:
+    """Rule 2's figures, told to the decider: a change that adds no time is not refused in a
+    period already over its frame, but it is not "within the frame" either."""
+    if total_after <= frame.frame_minutes or any(r.code in OUTSIDE_CODES for r in reasons):
+        return []
+    numbers: dict[str, int | str] = {
+        "frame_minutes": frame.frame_minutes,
+        "total_after": total_after,
+        "over_by": total_after - frame.frame_minutes,
+    }
+    return [Reason(code=ReasonCode.ALREADY_OVER_FRAME, numbers=numbers)]
 
 
 def _target_reasons(target: VisitState, now: datetime) -> list[Reason]:

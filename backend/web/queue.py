@@ -34,6 +34,7 @@ from contract import (
     RejectIn,
     RejectReason,
     RequestStatus,
+    Verdict,
 )
 
 router = APIRouter(prefix="/web")
@@ -52,6 +53,17 @@ OUTCOMES = {
     Outcome.NEEDS_REVIEW: N_("Within the frame, but check:"),
     Outcome.OUTSIDE: N_("Outside the frame"),
 }
+ADDS_NO_TIME = N_("Adds no time, but check:")  # a period already over its frame
+
+
+def outcome_of(verdict: Verdict) -> str:
+    """The frame check's outcome in a few words (a catalog id); "within" only where the
+    figures beside it agree."""
+    if any(r.code is ReasonCode.ALREADY_OVER_FRAME for r in verdict.reasons):
+        return ADDS_NO_TIME
+    return OUTCOMES[verdict.outcome]
+
+
 # The same English words as the bot's reasons for a rejection (one catalog entry each).
 REJECT_REASONS = {
     RejectReason.NO_STAFF: N_("no staff available at that time"),
@@ -120,6 +132,13 @@ def reason_words(reason: Reason, words: Words) -> str:
     if code is ReasonCode.REPEATED_DECLINES:
         return words.gettext(
             "Declined help {n} times in three months: tell the assessor.", n=n["declines"]
+        )
+    if code is ReasonCode.ALREADY_OVER_FRAME:
+        return words.gettext(
+            "The period is already over the frame: {total} of {frame}, {over} over.",
+            total=words.minutes(int(n["total_after"])),
+            frame=words.minutes(int(n["frame_minutes"])),
+            over=words.minutes(int(n["over_by"])),
         )
     message = {
         ReasonCode.IN_PAST: N_("That time has already passed."),
@@ -197,7 +216,7 @@ async def _queue_page(
 def _helpers() -> dict[str, Any]:
     return {
         "kinds": KINDS,
-        "outcomes": OUTCOMES,
+        "outcome_of": outcome_of,
         "reject_reasons": REJECT_REASONS,
         "statuses": STATUSES,
         "reason_words": reason_words,

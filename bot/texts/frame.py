@@ -136,6 +136,10 @@ def reason_text(reason: Reason) -> str:
         return _(
             "You have said no to help several times lately; your assessor may ask how you are."
         )
+    if code is ReasonCode.ALREADY_OVER_FRAME:
+        return _("The period is already over your frame: {total} of {frame}.").format(
+            total=fmt_duration(int(n["total_after"])), frame=fmt_duration(int(n["frame_minutes"]))
+        )
     return _("Something in the request does not fit.")
 
 
@@ -192,7 +196,9 @@ def verdict_text(verdict: Verdict, today: date | None = None) -> str:
             _("This change frees {minutes}.").format(minutes=fmt_duration(-verdict.delta_minutes))
         )
     lines += verdict_figures(verdict, today)
-    if verdict.reasons:
+    # The first line already says the period is over the frame, with the figures under it.
+    others = [r for r in verdict.reasons if r.code is not ReasonCode.ALREADY_OVER_FRAME]
+    if others:
         lines.append(_("Your contact person will look at this:"))
-        lines += reason_lines(verdict.reasons)
+        lines += reason_lines(others)
     return "\n".join(lines)

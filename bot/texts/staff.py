@@ -59,6 +59,12 @@ def staff_reason_text(reason: Reason) -> str:
         ).format(service=service_name(str(n["service"])), n=granted, per=per)
     if code is ReasonCode.REPEATED_DECLINES:
         return _("The client has declined help several times lately: tell the assessor.")
+    if code is ReasonCode.ALREADY_OVER_FRAME:
+        return _("The period is already over the frame: {total} of {frame}, {over} over.").format(
+            total=fmt_duration(int(n["total_after"])),
+            frame=fmt_duration(int(n["frame_minutes"])),
+            over=fmt_duration(int(n["over_by"])),
+        )
     return reason_text(reason)
 
 
@@ -76,12 +82,19 @@ def nothing_waiting() -> str:
     return _("No requests are waiting for you.")
 
 
-def queue_item(request: RequestPublic) -> str:
-    outcome = {
+def outcome_label(request: RequestPublic) -> str:
+    """What the frame check said, in a few words; "within" only where the figures agree."""
+    if any(r.code is ReasonCode.ALREADY_OVER_FRAME for r in request.reasons):
+        return _("Adds no time, but check:")
+    return {
         Outcome.WITHIN: _("Within the frame"),
         Outcome.NEEDS_REVIEW: _("Within the frame, but check:"),
         Outcome.OUTSIDE: _("Outside the frame"),
     }[request.outcome]
+
+
+def queue_item(request: RequestPublic) -> str:
+    outcome = outcome_label(request)
     day, time = fmt_day(request.created_at), fmt_time(request.created_at)
     asker = escape(request.asked_by_first_name or "")
     if request.asked_by is PersonKind.RELATIVE and asker:

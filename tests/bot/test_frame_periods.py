@@ -104,6 +104,28 @@ async def test_a_december_wish_at_novembers_end_counts_all_of_december(
     assert "den här månaden" not in preview
 
 
+async def test_a_move_in_a_month_already_over_reaches_the_contact_person_as_over(
+    chat: Chat, clock: Clock, db: Database
+) -> None:
+    # December is planned over its 40 hours; Lisa moves a visit, which adds no time.
+    clock.set_local(2026, 11, 30, 10, 0)
+    done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
+    assert done + planned > 2400
+    await chat.send("lisa", "kan ni komma klockan tio i stället den 3 december?")
+    await chat.press("lisa", "tors 3/12 08:00 · måltid och påklädning")
+    await chat.press("lisa", "Skicka")
+
+    await chat.send("anna", "📥 Önskemål att besluta")
+    _heading, item = chat.sent()
+    lines = item.split("\n")
+    assert "Inom ramtiden" not in item  # the month is not within its frame
+    assert lines[2:4] == [
+        "Lägger inte till någon tid, men kontrollera:",
+        f"• Perioden är redan över ramtiden: {hm(done + planned)} av beviljade 40 tim, "
+        f"{hm(done + planned - 2400)} för mycket.",
+    ]
+
+
 async def test_this_months_frame_and_a_waiting_wish_at_the_months_end(
     chat: Chat, clock: Clock, db: Database
 ) -> None:

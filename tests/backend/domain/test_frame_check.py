@@ -328,11 +328,25 @@ def test_filling_the_frame_exactly_is_within() -> None:
     assert verdict.total_after == 2400
 
 
-def test_shortening_a_visit_in_a_month_already_over_is_within() -> None:
+def test_shortening_a_visit_in_a_month_already_over_is_not_refused_but_flagged() -> None:
     verdict = check(resize(20, 45), fuller_november(2500))
 
-    assert verdict.outcome is Outcome.WITHIN
+    # Not refused (it frees time), but not "within" either: the month stays over its frame.
+    assert verdict.outcome is Outcome.NEEDS_REVIEW
     assert verdict.delta_minutes == -15
+    assert verdict.reasons == [
+        Reason(
+            code=ReasonCode.ALREADY_OVER_FRAME,
+            numbers={"frame_minutes": 2400, "total_after": 2485, "over_by": 85},
+        )
+    ]
+
+
+def test_a_change_refused_for_another_reason_does_not_also_say_the_month_is_over() -> None:
+    verdict = check(resize(20, 500), fuller_november(2500))  # too long for any visit
+
+    assert verdict.outcome is Outcome.OUTSIDE
+    assert ReasonCode.ALREADY_OVER_FRAME not in codes(verdict)
 
 
 def test_cancelling_in_a_month_already_over_is_not_over_the_frame() -> None:

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from backend.models import AuditEvent, ChangeRequest, Notification, Order, Staff, Visit
 from contract import TZ, RequestStatus
-from tests.backend.helpers import LISA, visit_at
+from tests.backend.helpers import LISA, local, visit_at
 from tests.conftest import WebCredentials, as_chat, as_staff, staff_web_session
 
 TODAY = date(2026, 11, 23)
@@ -85,6 +85,27 @@ async def test_anna_sees_who_asked_the_numbers_and_the_visit_before_and_after(
     assert page.text.index(f'id="request-{lisas["id"]}"') < page.text.index(
         f'id="request-{evas["id"]}"'
     )
+
+
+async def test_a_move_in_a_month_already_over_is_not_shown_as_within(api, app, demo, db) -> None:
+    frame = (await api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa"))).json()
+    used = frame["performed_minutes"] + frame["planned_minutes"]
+    order = await db.first(select(Order).where(Order.client_id == LISA))
+    order.frame_minutes = used - 60  # the assessor granted an hour less than is planned
+    await db.add(order)
+    lunch = await visit_at(api, TOMORROW, 12)
+    start = local(TOMORROW, 12, 30).isoformat()  # half an hour later: adds no time
+    await ask(api, "lisa", {"kind": "move", "visit_id": lunch["id"], "new_start": start})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    async with browser(app, anna) as web:
+        text = text_of((await web.get("/web/queue")).text)
+
+    assert "Inom ramtiden" not in text
+    assert "Lägger inte till någon tid, men kontrollera:" in text
+    assert (
+        f"Perioden är redan över ramtiden: {minutes(used)} av beviljade {minutes(used - 60)}, "
+        "1 h för mycket."
+    ) in text
 
 
 async def test_anna_approves_on_the_web_and_lisa_is_told_as_from_the_bot(
