@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from backend.domain.visit_status import window_end
 from benchmarks.city import City, ensure_city, fetch, working_copy
 from benchmarks.common import Summary, figure, heading, line, options, parser
+from contract import TZ
 
 WISH = "kan ni komma klockan tio i stället i morgon?"
 CONFIRM = "c:"  # bot.keyboards.Confirm's prefix: the button that sends the wish
@@ -43,6 +45,13 @@ class Plan:
     carers: list[tuple[int, int]]  # (telegram user, a visit of theirs due now)
 
 
+def _aware(moment: datetime | str) -> datetime:
+    """A row's instant (SQLite gives text or naive UTC) as an aware UTC datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 async def make_plan(url: str, conversations: int, seed: int) -> Plan:
     rng = random.Random(seed)
     clients = await fetch(
@@ -51,15 +60,25 @@ async def make_plan(url: str, conversations: int, seed: int) -> Plan:
         "WHERE client_id IS NOT NULL AND locale = 'sv' ORDER BY telegram_user_id",
     )
     now = datetime.now(UTC)
-    due = await fetch(
+    # Due: a visit of today that the carer's day offers a check-in for (not yet missed, at
+    # most three hours ahead), with a quarter of an hour to spare for the run itself.
+    soon = now + timedelta(minutes=15)
+    rows = await fetch(
         url,
-        "SELECT a.telegram_user_id, v.id, v.planned_start FROM visit v "
-        "JOIN chataccount a ON a.staff_id = v.staff_id "
+        "SELECT a.telegram_user_id, v.id, v.planned_start, v.duration_minutes, v.late_minutes "
+        "FROM visit v JOIN chataccount a ON a.staff_id = v.staff_id "
         "WHERE v.status = 'PLANNED' AND v.actual_start IS NULL "
         "AND v.planned_start > :early AND v.planned_start < :late ORDER BY v.id",
-        early=now - timedelta(hours=1),
-        late=now + timedelta(hours=2, minutes=50),
+        early=now - timedelta(hours=4),
+        late=now + timedelta(hours=2, minutes=45),
     )
+    today = now.astimezone(TZ).date()
+    due = [
+        (user, visit_id, start)
+        for user, visit_id, start, minutes, late in rows
+        if window_end(_aware(start), minutes, late) > soon
+        and _aware(start).astimezone(TZ).date() == today
+    ]
     first_due: dict[int, int] = {}
     for user, visit_id, _start in due:
         first_due.setdefault(user, visit_id)
