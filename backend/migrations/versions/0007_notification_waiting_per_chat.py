@@ -11,6 +11,7 @@ Create Date: 2026-11-30 15:00:00
 """
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,14 +25,26 @@ WAITING = "delivered_at IS NULL AND dropped_reason IS NULL AND dead_at IS NULL"
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_notification_waiting_per_chat",
-        "notification",
-        ["chat_account_id", "id"],
-        postgresql_where=sa.text(WAITING),
-        sqlite_where=sa.text(WAITING),
-    )
+    with _without_blocking_writes():
+        op.create_index(
+            "ix_notification_waiting_per_chat",
+            "notification",
+            ["chat_account_id", "id"],
+            postgresql_where=sa.text(WAITING),
+            sqlite_where=sa.text(WAITING),
+            postgresql_concurrently=True,
+        )
 
 
 def downgrade() -> None:
     op.drop_index("ix_notification_waiting_per_chat", table_name="notification")
+
+
+def _without_blocking_writes() -> AbstractContextManager[object]:
+    """On PostgreSQL, build the index CONCURRENTLY, outside the migration's transaction: a
+    city's tables (millions of visits) stay open to writes while it is built. SQLite has no
+    such thing and builds it in the transaction."""
+    context = op.get_context()
+    if context.dialect.name == "postgresql":
+        return context.autocommit_block()
+    return nullcontext()

@@ -13,6 +13,7 @@ Create Date: 2026-11-30 15:00:00
 """
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from alembic import op
 
@@ -23,10 +24,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_visit_client_staff_status", "visit", ["client_id", "staff_id", "status"]
-    )
+    with _without_blocking_writes():
+        op.create_index(
+            "ix_visit_client_staff_status",
+            "visit",
+            ["client_id", "staff_id", "status"],
+            postgresql_concurrently=True,
+        )
 
 
 def downgrade() -> None:
     op.drop_index("ix_visit_client_staff_status", table_name="visit")
+
+
+def _without_blocking_writes() -> AbstractContextManager[object]:
+    """On PostgreSQL, build the index CONCURRENTLY, outside the migration's transaction: a
+    city's tables (millions of visits) stay open to writes while it is built. SQLite has no
+    such thing and builds it in the transaction."""
+    context = op.get_context()
+    if context.dialect.name == "postgresql":
+        return context.autocommit_block()
+    return nullcontext()
