@@ -304,6 +304,11 @@ async def run_notifier(settings: Settings) -> None:
             notifier = create_notifier(
                 settings, bot=bot, backend=backend.client, i18n=create_i18n(settings)
             )
+            if notifier.redis is None:
+                log.warning(
+                    "RAMTID_REDIS_URL is not set: this notifier keeps Telegram's rate budget "
+                    "to itself. Run only one, or give every notifier the same Redis."
+                )
             if backend.state is not None:
                 backend.state.outbox_listeners.append(notifier.wake.set)
             delivering = asyncio.create_task(notifier.run(), name="notifier")

@@ -71,6 +71,8 @@ async def test_the_notifier_delivers_the_outbox_once_and_stops_cleanly(tmp_path:
         texts = {m["chat_id"]: m["text"] for m in tg.sent}
     assert process.returncode == 0, output
     assert "Traceback" not in output
+    # Without Redis its Telegram budget is its own: whoever runs it is told at start.
+    assert "RAMTID_REDIS_URL is not set: this notifier keeps Telegram's rate budget" in output
     assert len(sent) == len(tg.sent) == 2
     assert 'ramtid_notifications_total{outcome="delivered"} 2.0' in metrics
     assert 'ramtid_outbox_lag_seconds_count{urgency="urgent"} 2.0' in metrics
