@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.pool import Pool
+from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -23,6 +29,15 @@ IDENTITY_TABLES = frozenset({"chataccount", "staff", "client", "relative", "rela
 # takes no write lock and runs beside the one writer (WAL).
 READ_ONLY = "ramtid_read_only"
 WRITING = "ramtid_writing"
+# SQLite: how long a writer waits for its turn, in this process (the gate) and then for
+# SQLite's own lock (other processes), before "database is locked".
+SQLITE_BUSY_SECONDS: float = 10
+# SQLite has one writer at a time, and a writer kept waiting only polls (sleeps of up to
+# 100 ms), so under load a newcomer often takes the lock first and an unlucky writer waits
+# seconds. In one process, writers take turns first-come-first-served at this gate (one per
+# pool), woken the moment it is free; the pool's connection record says who holds it.
+_WRITE_GATES: weakref.WeakKeyDictionary[Pool, asyncio.Lock] = weakref.WeakKeyDictionary()
+GATE_HELD = "ramtid_write_gate_held"
 
 
 def _touches_identity(objects: Any) -> bool:
@@ -77,7 +92,7 @@ def create_engine(
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
             cursor.close()
             # We emit BEGIN ourselves (below): the driver's deferred BEGIN would let two
             # writers read the same snapshot and then fail instead of waiting their turn.
@@ -91,9 +106,41 @@ def create_engine(
                 # Should it write after all, it takes the write lock then (_write_lock).
                 connection.info[WRITING] = False
                 return
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_writing(connection)
+
+        _WRITE_GATES[engine.pool] = asyncio.Lock()
+
+        def _leave_write_gate(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+            if record is not None and record.info.pop(GATE_HELD, False):
+                _WRITE_GATES[engine.pool].release()
+
+        # Back in the pool, or thrown away (its record's info is cleared then): never lost.
+        for moment in ("checkin", "invalidate", "soft_invalidate", "close"):
+            event.listen(engine.sync_engine.pool, moment, _leave_write_gate)
 
     return engine
+
+
+async def _wait_for_turn(gate: asyncio.Lock) -> None:
+    try:
+        async with asyncio.timeout(SQLITE_BUSY_SECONDS):
+            await gate.acquire()
+    except TimeoutError:
+        # As SQLite itself says it when its own wait runs out.
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+        ) from None
+
+
+def _begin_writing(connection: Any) -> None:
+    """SQLite: wait for this process's turn at the write gate (unless this connection holds
+    it already: a transaction after a commit, before the connection goes back to the pool),
+    then take SQLite's write lock. The gate is let go when the connection is checked in."""
+    gate = _WRITE_GATES.get(connection.engine.pool)
+    if gate is not None and not connection.info.get(GATE_HELD):
+        await_only(_wait_for_turn(gate))
+        connection.info[GATE_HELD] = True
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _write_lock(session: Session) -> None:
@@ -103,7 +150,7 @@ def _write_lock(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name != "sqlite" or connection.info.get(WRITING, True):
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    _begin_writing(connection)
     connection.info[WRITING] = True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -166,8 +167,13 @@ def database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OSError | PoolTimeout):  # TimeoutError and ConnectionError included
         return True
     if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc.orig, OSError)
+        return exc.connection_invalidated or isinstance(exc.orig, OSError) or _sqlite_busy(exc)
     return False
+
+
+def _sqlite_busy(exc: DBAPIError) -> bool:
+    """SQLite's one writer held the lock for longer than the busy timeout: try again soon."""
+    return isinstance(exc.orig, sqlite3.OperationalError) and "database is locked" in str(exc.orig)
 
 
 async def database_ready(state: BackendState) -> bool:
