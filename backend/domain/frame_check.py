@@ -424,12 +424,7 @@ def _over_frame_reasons(
     # A change that adds no minutes is never over the frame, even in a period already over.
     if total_after <= total_before or total_after <= frame.frame_minutes:
         return []
-    numbers: dict[str, int | str] = {
-        "frame_minutes": frame.frame_minutes,
-        "total_after": total_after,
-        "over_by": total_after - frame.frame_minutes,
-    }
-    return [Reason(code=ReasonCode.OVER_FRAME, numbers=numbers)]
+    return [_over(ReasonCode.OVER_FRAME, frame, total_after)]
 
 
 def _already_over_reasons(frame: Frame, reasons: list[Reason], total_after: int) -> list[Reason]:
@@ -437,12 +432,17 @@ def _already_over_reasons(frame: Frame, reasons: list[Reason], total_after: int)
     period already over its frame, but it is not "within the frame" either."""
     if total_after <= frame.frame_minutes or any(r.code in OUTSIDE_CODES for r in reasons):
         return []
+    return [_over(ReasonCode.ALREADY_OVER_FRAME, frame, total_after)]
+
+
+def _over(code: ReasonCode, frame: Frame, total_after: int) -> Reason:
+    """A period over its frame, in the figures every reader of it is shown."""
     numbers: dict[str, int | str] = {
         "frame_minutes": frame.frame_minutes,
         "total_after": total_after,
         "over_by": total_after - frame.frame_minutes,
     }
-    return [Reason(code=ReasonCode.ALREADY_OVER_FRAME, numbers=numbers)]
+    return Reason(code=code, numbers=numbers)
 
 
 def _target_reasons(target: VisitState, now: datetime) -> list[Reason]:

@@ -89,9 +89,14 @@ DONE = {
 def reason_words(reason: Reason, words: Words) -> str:
     """One finding of the frame check on a request, for the decider, with its numbers."""
     n, code = reason.numbers, reason.code
-    if code is ReasonCode.OVER_FRAME:
+    if code in (ReasonCode.OVER_FRAME, ReasonCode.ALREADY_OVER_FRAME):
+        over = (
+            N_("{total} of the frame's {frame}: {over} over.")
+            if code is ReasonCode.OVER_FRAME
+            else N_("The period is already over the frame: {total} of {frame}, {over} over.")
+        )
         return words.gettext(
-            "{total} of the frame's {frame}: {over} over.",
+            over,
             total=words.minutes(int(n["total_after"])),
             frame=words.minutes(int(n["frame_minutes"])),
             over=words.minutes(int(n["over_by"])),
@@ -132,13 +137,6 @@ def reason_words(reason: Reason, words: Words) -> str:
     if code is ReasonCode.REPEATED_DECLINES:
         return words.gettext(
             "Declined help {n} times in three months: tell the assessor.", n=n["declines"]
-        )
-    if code is ReasonCode.ALREADY_OVER_FRAME:
-        return words.gettext(
-            "The period is already over the frame: {total} of {frame}, {over} over.",
-            total=words.minutes(int(n["total_after"])),
-            frame=words.minutes(int(n["frame_minutes"])),
-            over=words.minutes(int(n["over_by"])),
         )
     message = {
         ReasonCode.IN_PAST: N_("That time has already passed."),

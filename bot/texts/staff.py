@@ -43,8 +43,13 @@ from contract import (
 def staff_reason_text(reason: Reason) -> str:
     """The frame check's reason as staff read it: about the client, not to her."""
     code, n = reason.code, reason.numbers
-    if code is ReasonCode.OVER_FRAME:
-        return _("{total} of the frame's {frame}: {over} over.").format(
+    if code in (ReasonCode.OVER_FRAME, ReasonCode.ALREADY_OVER_FRAME):
+        over = (
+            _("{total} of the frame's {frame}: {over} over.")
+            if code is ReasonCode.OVER_FRAME
+            else _("The period is already over the frame: {total} of {frame}, {over} over.")
+        )
+        return over.format(
             total=fmt_duration(int(n["total_after"])),
             frame=fmt_duration(int(n["frame_minutes"])),
             over=fmt_duration(int(n["over_by"])),
@@ -59,12 +64,6 @@ def staff_reason_text(reason: Reason) -> str:
         ).format(service=service_name(str(n["service"])), n=granted, per=per)
     if code is ReasonCode.REPEATED_DECLINES:
         return _("The client has declined help several times lately: tell the assessor.")
-    if code is ReasonCode.ALREADY_OVER_FRAME:
-        return _("The period is already over the frame: {total} of {frame}, {over} over.").format(
-            total=fmt_duration(int(n["total_after"])),
-            frame=fmt_duration(int(n["frame_minutes"])),
-            over=fmt_duration(int(n["over_by"])),
-        )
     return reason_text(reason)
 
 
