@@ -108,11 +108,11 @@ def create_engine(
                 return
             _begin_writing(connection)
 
-        _WRITE_GATES[engine.pool] = asyncio.Lock()
+        gate = _WRITE_GATES[engine.pool] = asyncio.Lock()
 
         def _leave_write_gate(_dbapi_connection: Any, record: Any, *_: Any) -> None:
             if record is not None and record.info.pop(GATE_HELD, False):
-                _WRITE_GATES[engine.pool].release()
+                gate.release()
 
         # Back in the pool, or thrown away (its record's info is cleared then): never lost.
         for moment in ("checkin", "invalidate", "soft_invalidate", "close"):
