@@ -15,7 +15,7 @@ from bot.texts.formatting import (
     fmt_time,
     services_text,
 )
-from contract import DayPublic, NotePublic, VisitPublic, VisitStatus
+from contract import DayPublic, DeviationReason, NotePublic, VisitPublic, VisitStatus
 
 # Telegram takes at most 4096 characters in one message.
 MESSAGE_LIMIT = 4000
@@ -29,6 +29,10 @@ def expected_arrival(visit: VisitPublic) -> datetime:
 def visit_status(visit: VisitPublic) -> str:
     status = visit.status
     if status is VisitStatus.CANCELLED:
+        if visit.deviation_reason is DeviationReason.CLIENT_DECLINED:
+            return _("cancelled, as asked")  # the client's own wish, approved
+        if visit.deviation_reason is DeviationReason.CANCELLED_BY_PROVIDER:
+            return _("cancelled by the unit")
         return _("cancelled")
     if status is VisitStatus.MISSED:
         return _("did not happen")

@@ -21,12 +21,13 @@ from backend.models import (
     RelativeLink,
     Staff,
     StaffRole,
+    Visit,
 )
 from backend.services.audit import READ_ACTIONS
 from bot.backend_client import BackendClient
 from bot.factory import create_i18n
 from bot.texts.notifications import render
-from contract import TZ, NotificationPublic, Scope
+from contract import TZ, DeviationReason, NotificationPublic, Scope, VisitStatus
 from tests.backend.helpers import visit_at
 from tests.bot.conftest import Chat
 from tests.bot.test_staff_flows import TOMORROW, ask
@@ -394,6 +395,24 @@ async def test_a_cancellation_is_not_refused_for_want_of_staff_and_other_needs_w
     asked = await chat.press("anna", "Annat skäl")
     assert "Skriv skälet med några ord" in asked
     assert "Ingen personal ledig då" not in asked
+
+
+async def test_a_visit_cancelled_at_the_clients_wish_says_so(
+    chat: Chat, api: httpx.AsyncClient, db: Database
+) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", LISA, {"kind": "cancel", "visit_id": lunch["id"]})
+    await chat.send("anna", "📥 Önskemål att besluta")
+    await chat.press("anna", "Godkänn")
+    row = await db.get(Visit, lunch["id"])
+    assert row.status == VisitStatus.CANCELLED
+    assert row.deviation_reason == DeviationReason.CLIENT_DECLINED
+
+    week = await chat.send("lisa", "🗓 Den här veckan")
+    [line] = [line for line in week.split("\n") if "12:00" in line and "inställt" in line]
+    assert "inställt enligt önskemål" in line
+    # Eva, who follows Lisa, reads the same words: not "your" wish, Lisa's.
+    assert "inställt enligt önskemål" in await chat.send("eva", "🗓 Den här veckan")
 
 
 async def test_the_client_reads_the_staff_members_words_not_other_reason(
