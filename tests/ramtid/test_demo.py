@@ -7,6 +7,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import socket
 import subprocess
 import termios
@@ -22,6 +23,15 @@ from tests.support.processes import RAMTID
 START_SECONDS = 60.0  # imports, migrations and the demo data on a slow machine
 QUIT_SECONDS = 5.0
 CTRL_C, CTRL_D = b"\x03", b"\x04"
+
+
+def _at_a_keyboard() -> None:
+    """In the child, before ``ramtid demo`` starts: the pseudo-terminal is its controlling
+    terminal, and Ctrl-C's SIGINT is not ignored. A test run started in the background (a CI
+    job under ``nohup ... &``) ignores SIGINT, and a child inherits that: the demo would
+    never see the Ctrl-C a person at a keyboard types."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 class Terminal:
@@ -41,7 +51,7 @@ class Terminal:
             cwd=cwd,
             env=environment,
             start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=_at_a_keyboard,
         )
         os.close(slave)
         self.output = b""
