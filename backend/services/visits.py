@@ -90,14 +90,50 @@ def visit_before(visit: Visit) -> VisitBefore:
 
 def visit_state(visit: Visit, now: datetime | None = None) -> fc.VisitState:
     assert visit.id is not None
+    return state_of(
+        visit.id,
+        visit.planned_start,
+        visit.duration_minutes,
+        visit.services,
+        visit.status,
+        visit.late_minutes,
+        visit.actual_start,
+        visit.actual_end,
+        visit.declined_services,
+        now=now,
+    )
+
+
+def state_of(
+    visit_id: int,
+    planned_start: datetime,
+    duration_minutes: int,
+    services: list[str],
+    status: VisitStatus,
+    late_minutes: int,
+    actual_start: datetime | None,
+    actual_end: datetime | None,
+    declined_services: list[str],
+    *,
+    now: datetime | None,
+) -> fc.VisitState:
+    """A visit's frame state from its fields, in the order ``_VISITS_IN_RANGE`` reads them
+    (a month of rows is unpacked straight into it: no ORM objects, no lookups by name)."""
     return fc.VisitState(
-        id=visit.id,
-        start=visit.planned_start,
-        duration_minutes=visit.duration_minutes,
-        services=frozenset(visit.services),
-        status=status_now(visit, now),
-        performed_minutes=performed_minutes(visit),
-        declined_services=frozenset(visit.declined_services),
+        id=visit_id,
+        start=planned_start,
+        duration_minutes=duration_minutes,
+        services=frozenset(services),
+        status=vs.visit_status(
+            status,
+            planned_start=planned_start,
+            duration_minutes=duration_minutes,
+            late_minutes=late_minutes,
+            actual_start=actual_start,
+            now=now,
+        ),
+        performed_minutes=fc.performed_minutes(actual_start, actual_end),
+        declined_services=frozenset(declined_services),
     )
 
 
@@ -422,7 +458,8 @@ _ORDER_IN_FORCE = (
     .limit(1)
 )
 _GRANTED = select(GrantedService).where(GrantedService.order_id == bindparam("order_id"))
-# Only what a visit's frame state needs, as plain rows: no ORM objects for a month of visits.
+# Only what a visit's frame state needs, as plain rows in ``state_of``'s order: no ORM
+# objects for a month of visits.
 _VISITS_IN_RANGE = (
     select(  # type: ignore[call-overload]
         Visit.id,
@@ -489,35 +526,7 @@ async def frame_state(
     rows = await session.exec(
         _VISITS_IN_RANGE, params={"client_id": client.id, "first": first, "last": last}
     )
-    states = [
-        fc.VisitState(
-            id=id_,
-            start=planned_start,
-            duration_minutes=duration,
-            services=frozenset(services),
-            status=vs.visit_status(
-                status,
-                planned_start=planned_start,
-                duration_minutes=duration,
-                late_minutes=late_minutes,
-                actual_start=actual_start,
-                now=now,
-            ),
-            performed_minutes=fc.performed_minutes(actual_start, actual_end),
-            declined_services=frozenset(declined),
-        )
-        for (
-            id_,
-            planned_start,
-            duration,
-            services,
-            status,
-            late_minutes,
-            actual_start,
-            actual_end,
-            declined,
-        ) in rows.all()
-    ]
+    states = [state_of(*row, now=now) for row in rows.all()]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
     pending = (await session.exec(_WAITING_CHANGES, params={"client_id": client.id})).all()
     return FrameState(order, frame, unit_rules(unit), states, list(pending))
