@@ -68,6 +68,7 @@ class Wish:
     service: ServiceCode | None = None  # SWAP: the one given up
     new_service: ServiceCode | None = None  # SWAP: the one wanted instead
     part: DayPart | None = None  # the visit's part of the day, when said ("i kväll")
+    visit_at: time | None = None  # the visit's own time, when said ("besöket kl 12")
 
 
 class Hint(StrEnum):
@@ -906,6 +907,8 @@ def _month_after(items: list[_Item], i: int) -> int | None:
 class _Time:
     value: time | None  # None = impossible time ("25:70")
     old: bool  # the time to move away from ("från kl 8", "instead of 8")
+    names_visit: bool = False  # said with a visit word: "besöket kl 12", "the 12 o'clock visit"
+    until: bool = False  # an end: "till kl 13", "until 1 pm", "kello 13 asti"
 
 
 # Minute words allowed before "över"/"past"/"i"/"to" in "fem över tio", "twenty to ten".
@@ -988,6 +991,34 @@ def _clock_value(minutes: int, ampm: str | None, afternoon: bool) -> time | None
     return time(hour, minute) if hour <= 23 else None
 
 
+def _names_visit(items: list[_Item], start: int, end: int) -> bool:
+    """Is the time in items[start:end] said with a visit word: "besöket kl 12", "besöket i
+    morgon kl 12", "the visit at 12", "the 12 o'clock visit", "kello 12 käynti"?"""
+    before = start - 1
+    while before >= 0 and items[before].tag in (_T.CLOCK, _T.DAY, _T.FILLER):
+        before -= 1
+    after = end
+    while after < len(items) and items[after].tag in (_T.DAY, _T.FILLER):
+        after += 1
+    return (before >= 0 and items[before].tag is _T.VISIT) or (
+        after < len(items) and items[after].tag is _T.VISIT
+    )
+
+
+# Words that make a time an end: "stanna till kl 13", "until 1 pm", "kello 13 asti".
+_UNTIL_BEFORE = frozenset({"till", "tills", "until", "حتى"})
+_UNTIL_AFTER = frozenset({"asti", "saakka"})
+
+
+def _until(items: list[_Item], start: int, end: int) -> bool:
+    before = start - 1
+    while before >= 0 and items[before].tag is _T.CLOCK and items[before].value is True:
+        before -= 1
+    return (before >= 0 and items[before].text in _UNTIL_BEFORE) or (
+        end < len(items) and items[end].text in _UNTIL_AFTER
+    )
+
+
 def _take_times(items: list[_Item]) -> list[_Time]:
     """Find clock times and consume them.
 
@@ -1019,7 +1050,7 @@ def _take_times(items: list[_Item]) -> list[_Time]:
         old = (before >= 0 and items[before].tag in (_T.FROM, _T.SWAP_BEFORE)) or (
             end < len(items) and items[end].tag is _T.SWAP_AFTER
         )
-        found.append(_Time(value, old))
+        found.append(_Time(value, old, _names_visit(items, start, end), _until(items, start, end)))
 
     # 1. clock phrases in words
     for i in range(len(items)):
@@ -1265,6 +1296,10 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if day is not None and day < today:
         return NotUnderstood(Hint.PAST_DATE)
 
+    visit_at = _visit_time(kind, read.times)
+    if kind is WishKind.MOVE and visit_at is not None:
+        new_times = [t for t in new_times if t.value != visit_at]
+
     at: time | None = None
     if kind in (WishKind.MOVE, WishKind.EXTRA):
         if bad_time:
@@ -1292,11 +1327,39 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
             service=ServiceCode(dropped) if dropped else None,
             new_service=ServiceCode(wanted) if wanted else None,
             part=read.part,
+            visit_at=visit_at,
         )
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
     service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
-    return Wish(kind, day=day, at=at, minutes=minutes, service=service, part=read.part)
+    return Wish(
+        kind, day=day, at=at, minutes=minutes, service=service, part=read.part, visit_at=visit_at
+    )
+
+
+def _visit_time(kind: WishKind, times: tuple[_Time, ...]) -> time | None:
+    """The time of the visit the wish is about, when one is said.
+
+    - A move: the time moved from ("från kl 8", "i stället för kl 8"), or, of two times,
+      the one said with the visit ("flytta besöket kl 12 till kl 13"). One time alone is
+      where to ("flytta besöket kl 12").
+    - An extra visit: none; its time is when the new visit is.
+    - Any other change: the one time said ("ställ in besöket kl 12", "kom inte kl 12"), but
+      for a longer or shorter visit not an end ("stanna till kl 13") nor a bare time.
+    """
+    if kind is WishKind.EXTRA:
+        return None
+    if kind is WishKind.MOVE:
+        old = {t.value for t in times if t.old}
+        if old:
+            return old.pop() if len(old) == 1 else None
+        said = {t.value for t in times}
+        naming = [t.value for t in times if t.names_visit]
+        return naming[0] if len(said) == 2 and naming else None
+    if kind in (WishKind.LONGER, WishKind.SHORTER):
+        times = tuple(t for t in times if t.names_visit and not t.until)
+    said = {t.value for t in times}
+    return said.pop() if len(said) == 1 else None
 
 
 def _not_a_wish(read: _Read, today: date, bad_time: bool) -> NotUnderstood:

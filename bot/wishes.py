@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -161,7 +161,34 @@ def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[Visi
         # but "a walk instead of the cleaning" is about the cleaning, whenever it is.
         soon = [v for v in candidates if v.day <= today + timedelta(days=1)]
         candidates = soon or candidates
+    if wish.visit_at is not None:
+        candidates = _at_the_time(candidates, wish.visit_at, any_day=wish.day is None)
     return candidates
+
+
+# How far from a visit's start a time said for it may be: "besöket kl 12" for 12:05.
+NAMED_TIME_SLACK = timedelta(minutes=30)
+
+
+def _at_the_time(visits: list[VisitPublic], said: time, *, any_day: bool) -> list[VisitPublic]:
+    """The visits the time said names ("ställ in besöket kl 12"): those starting then, else
+    those starting within half an hour of it or running at it; none if none is near, so
+    that the client is told no visit fits rather than offered one they did not mean.
+    Without a day ("kom inte kl 12"), the next such visit."""
+
+    def gap(v: VisitPublic) -> timedelta:
+        start = v.start.astimezone(TZ)
+        at = datetime.combine(start.date(), said, tzinfo=TZ)
+        if start <= at < start + timedelta(minutes=v.duration_minutes):
+            return at - start
+        return abs(start - at)
+
+    exact = [v for v in visits if gap(v) == timedelta(0)]
+    near = exact or [v for v in visits if gap(v) <= NAMED_TIME_SLACK]
+    if any_day and near:
+        first_day = min(v.day for v in near)
+        near = [v for v in near if v.day == first_day]
+    return near
 
 
 def _fields(wish: Wish, visit: VisitPublic | None, today: date) -> dict[str, Any]:

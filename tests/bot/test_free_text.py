@@ -103,6 +103,37 @@ async def test_the_evening_visit_is_the_one_in_the_evening(chat: Chat, db: Datab
     assert chat.buttons("lisa") == [SEND, BACK, STOP]
 
 
+async def test_the_time_said_with_the_visit_is_the_visit(chat: Chat, db: Database) -> None:
+    """ "ställ in besöket kl 12 i morgon": before, "Vilket besök menar du?" with all of
+    tomorrow's visits; the 12:00 visit is the one sent."""
+    [lunch] = [v for v in await visits_of(db, LISA, TOMORROW) if hhmm(v) == "12:00"]
+    reply = await chat.send("lisa", "ställ in besöket kl 12 i morgon")
+    assert reply.startswith(f"Du bad om:\nStäll in besöket {sv_day(TOMORROW)} kl. 12:00.")
+    assert chat.buttons("lisa") == [SEND, BACK, STOP]
+    await chat.press("lisa", "Skicka")
+    [request] = await db.all(select(ChangeRequest))
+    assert (request.kind, request.visit_id) == ("cancel", lunch.id)
+
+
+async def test_a_visit_moved_from_one_time_to_another(chat: Chat, db: Database) -> None:
+    """ "flytta besöket kl 12 i morgon till kl 13": before, not understood at all."""
+    reply = await chat.send("lisa", "flytta besöket kl 12 i morgon till kl 13")
+    assert reply.startswith(
+        f"Du bad om:\nFlytta besöket {sv_day(TOMORROW)} kl. 12:00 till {sv_day(TOMORROW)} "
+        "kl. 13:00."
+    ), reply
+
+
+async def test_a_time_with_no_visit_near_it_offers_every_visit(chat: Chat, db: Database) -> None:
+    """Lisa has nothing at 15:00 tomorrow: the bot says so and lets her choose; it does not
+    pick the 12:00 or the 17:00 visit for her."""
+    reply = await chat.send("lisa", "ställ in besöket kl 15 i morgon")
+    assert reply.startswith(
+        "Jag hittade inget besök som det här kan gälla.\nVilket besök gäller det?"
+    )
+    assert await db.all(select(ChangeRequest)) == []
+
+
 # --- typed while a question or the preview is open ----------------------------------------
 
 

@@ -59,7 +59,11 @@ def cases(*rows: tuple) -> list:
         ("sv", "kan ni komma kl 10 istället", Wish(MOVE, None, time(10))),
         ("sv", "flytta besöket till 14", Wish(MOVE, None, time(14))),
         ("sv", "Kan ni flytta besöket till kl 14 på fredag?", Wish(MOVE, FRIDAY, time(14))),
-        ("sv", "kan ni komma kl 10 i stället för kl 8", Wish(MOVE, None, time(10))),
+        (
+            "sv",
+            "kan ni komma kl 10 i stället för kl 8",
+            Wish(MOVE, None, time(10), visit_at=time(8)),
+        ),
         ("sv", "kan ni inte komma kl 10 istället", Wish(MOVE, None, time(10))),
         ("sv", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
         ("sv", "kl 10", Wish(MOVE, None, time(10))),
@@ -129,8 +133,8 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("sv", "jag vill avboka besöket på fredag", Wish(CANCEL, FRIDAY)),
         ("sv", "inget besök i morgon", Wish(CANCEL, TOMORROW)),
         ("sv", "hoppa över besöket i morgon", Wish(CANCEL, TOMORROW)),
-        # the time names the visit; the contract has no field for it, the day is kept
-        ("sv", "ni behöver inte komma kl 14 idag", Wish(CANCEL, TODAY)),
+        # the time names the visit (see test_the_visits_own_time)
+        ("sv", "ni behöver inte komma kl 14 idag", Wish(CANCEL, TODAY, visit_at=time(14))),
         ("en", "don't come tomorrow", Wish(CANCEL, TOMORROW)),
         ("en", "cancel today's visit", Wish(CANCEL, TODAY)),
         ("en", "no visit on friday", Wish(CANCEL, FRIDAY)),
@@ -145,6 +149,75 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
     ),
 )
 def test_cancel(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
+        # a time said with the visit names it, whatever the change
+        ("sv", "ställ in besöket kl 12 i morgon", Wish(CANCEL, TOMORROW, visit_at=time(12))),
+        (
+            "sv",
+            "besöket i morgon kl 12 kan ni ställa in",
+            Wish(CANCEL, TOMORROW, visit_at=time(12)),
+        ),
+        ("sv", "kom inte kl 12 i morgon", Wish(CANCEL, TOMORROW, visit_at=time(12))),
+        (
+            "sv",
+            "kan ni stanna 15 minuter längre vid besöket klockan tolv i morgon",
+            Wish(LONGER, TOMORROW, minutes=15, visit_at=time(12)),
+        ),
+        (
+            "sv",
+            "ingen dusch vid besöket kl 8 i morgon",
+            Wish(SKIP, TOMORROW, service="shower", visit_at=time(8)),
+        ),
+        ("en", "cancel the visit at 12 tomorrow", Wish(CANCEL, TOMORROW, visit_at=time(12))),
+        (
+            "en",
+            "please stay 15 minutes longer at the 12 o'clock visit tomorrow",
+            Wish(LONGER, TOMORROW, minutes=15, visit_at=time(12)),
+        ),
+        ("fi", "peruuta käynti kello 12 huomenna", Wish(CANCEL, TOMORROW, visit_at=time(12))),
+        ("ar", "ألغ الزيارة الساعة 12 غدا", Wish(CANCEL, TOMORROW, visit_at=time(12))),
+        # a move: the time moved from, and the time moved to
+        (
+            "sv",
+            "flytta besöket kl 12 i morgon till kl 13",
+            Wish(MOVE, TOMORROW, time(13), visit_at=time(12)),
+        ),
+        (
+            "sv",
+            "flytta besöket från kl 12 till kl 13 i morgon",
+            Wish(MOVE, TOMORROW, time(13), visit_at=time(12)),
+        ),
+        (
+            "en",
+            "move the visit at 12 tomorrow to 1 pm",
+            Wish(MOVE, TOMORROW, time(13), visit_at=time(12)),
+        ),
+        (
+            "fi",
+            "siirrä huomisen kello 12 käynti kello 13",
+            Wish(MOVE, TOMORROW, time(13), visit_at=time(12)),
+        ),
+        # one time alone is where a visit moves to, and when an extra visit is
+        ("sv", "flytta besöket kl 12", Wish(MOVE, None, time(12))),
+        ("sv", "flytta besöket till kl 14", Wish(MOVE, None, time(14))),
+        ("sv", "extra besök kl 14 i morgon", Wish(EXTRA, TOMORROW, time(14))),
+        # an end or a bare time does not name the visit of a longer one
+        ("sv", "stanna längre till kl 13", Wish(LONGER)),
+        ("en", "stay 30 minutes longer until 1 pm", Wish(LONGER, minutes=30)),
+        # two visits are two changes, not one
+        (
+            "sv",
+            "ställ in besöken kl 8 och kl 12 i morgon",
+            NotUnderstood(Hint.NOT_UNDERSTOOD),
+        ),
+    ),
+)
+def test_the_visits_own_time(language: str, text: str, expected: Wish) -> None:
     assert parse(text, language) == expected
 
 

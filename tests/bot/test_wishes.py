@@ -358,3 +358,33 @@ def test_what_a_client_writes_at_five_to_five_becomes(said: str, expected: objec
     wish = parse_wish(said, language="sv", now=EVENING)
     assert isinstance(wish, Wish)
     assert wish_to_change(wish, VISITS, EVENING.astimezone(UTC), GRANTED) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # the time said with the visit chooses it among the day's visits
+        ("ställ in besöket kl 12 i morgon", Change(kind=ChangeKind.CANCEL, visit_id=5)),
+        ("kom inte kl 12", Change(kind=ChangeKind.CANCEL, visit_id=2)),  # the next 12:00: today's
+        (
+            "kan ni stanna 15 minuter längre vid besöket klockan tolv i morgon",
+            Change(kind=ChangeKind.RESIZE, visit_id=5, new_duration=45),
+        ),
+        (
+            "flytta besöket kl 12 i morgon till kl 13",
+            Change(kind=ChangeKind.MOVE, visit_id=5, new_start=at(TUE, 13)),
+        ),
+        (
+            "kan ni komma kl 11 i stället för halv nio i morgon",  # the visit 08:00-08:45
+            Change(kind=ChangeKind.MOVE, visit_id=4, new_start=at(TUE, 11)),
+        ),
+        ("ställ in besöket kl 12:20 i morgon", Change(kind=ChangeKind.CANCEL, visit_id=5)),
+        # no visit near the time said: none is guessed; every visit is offered instead
+        ("ställ in besöket kl 15 i morgon", NoVisit(TUE)),  # 15:00 tomorrow is cancelled
+        ("ställ in besöket kl 8 i dag", NoVisit(MON)),  # it began at 08:00
+    ],
+)
+def test_the_time_said_with_the_visit_chooses_it(said: str, expected: object) -> None:
+    wish = parse_wish(said, language="sv", now=MORNING)
+    assert isinstance(wish, Wish)
+    assert wish_to_change(wish, VISITS, MORNING.astimezone(UTC), GRANTED) == expected
