@@ -55,6 +55,7 @@ class DayPart(StrEnum):
     """The part of the day a wish names for its visit: "besöket i kväll"."""
 
     MORNING = "morning"
+    MIDDAY = "midday"  # said only by a meal: "lunchen", "lounas", "الغداء"
     AFTERNOON = "afternoon"
     EVENING = "evening"
 
@@ -1103,6 +1104,7 @@ class _Read:
     times: tuple[_Time, ...]
     minutes: tuple[int, ...]
     part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
+    meal_part: DayPart | None  # the part of the day of the meal named ("lunchen")
     half_swap: tuple[str | None, str | None] | None  # one service of a swap: (dropped, wanted)
     small_talk: Hint | None  # GREETING or THANKS when a greeting or thanks was said
 
@@ -1155,6 +1157,37 @@ def _find_swap(items: list[_Item]) -> tuple[str, str] | None:
 # Words of the parts of the day, in any of the languages (after folding).
 _EVENING_WORDS = ("kväll", "evening", "tonight", "ilta", "illalla", "المساء", "مساء", "الليله")
 _AFTERNOON_WORDS = ("eftermiddag", "afternoon", "iltapäiv", "الظهر", "العصر", "عصر")
+
+
+# Meals that say when they are eaten (after folding); "middag" is left out: to many it is
+# the midday meal, to others the evening's.
+_MEAL_PARTS = {
+    "frukost": DayPart.MORNING,
+    "breakfast": DayPart.MORNING,
+    "aamiai": DayPart.MORNING,
+    "aamupala": DayPart.MORNING,
+    "فطور": DayPart.MORNING,
+    "افطار": DayPart.MORNING,
+    "lunch": DayPart.MIDDAY,
+    "lounas": DayPart.MIDDAY,
+    "lounaa": DayPart.MIDDAY,
+    "غداء": DayPart.MIDDAY,
+    "dinner": DayPart.EVENING,
+    "päivälli": DayPart.EVENING,
+    "عشاء": DayPart.EVENING,
+}
+
+
+def _meal_part(items: list[_Item]) -> DayPart | None:
+    """The part of the day a meal names: "ställ in lunchen" is the midday visit's meal."""
+    parts = {
+        part
+        for item in items
+        if item.tag is _T.SERVICE
+        for word, part in _MEAL_PARTS.items()
+        if word in item.text
+    }
+    return parts.pop() if len(parts) == 1 else None
 
 
 def _part(items: list[_Item], times: list[_Time]) -> DayPart | None:
@@ -1216,6 +1249,7 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         times=tuple(times),
         minutes=tuple(minutes),
         part=_part(items, times),
+        meal_part=None if any(not t.old for t in times) else _meal_part(items),
         half_swap=_half_swap(items),
         small_talk=_small_talk(items),
     )
@@ -1319,6 +1353,9 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
             return NotUnderstood(Hint.NOT_UNDERSTOOD)
         minutes = read.minutes[0]
 
+    # "ställ in lunchen": the visit of the midday meal; but "lunch instead of the cleaning"
+    # is about the cleaning's visit.
+    part = read.part or read.meal_part
     if kind is WishKind.SWAP:
         dropped, wanted = read.swap or read.half_swap or (None, None)
         return Wish(
@@ -1326,14 +1363,14 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
             day=day,
             service=ServiceCode(dropped) if dropped else None,
             new_service=ServiceCode(wanted) if wanted else None,
-            part=read.part,
+            part=part if dropped == ServiceCode.MEAL else read.part,
             visit_at=visit_at,
         )
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
     service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
     return Wish(
-        kind, day=day, at=at, minutes=minutes, service=service, part=read.part, visit_at=visit_at
+        kind, day=day, at=at, minutes=minutes, service=service, part=part, visit_at=visit_at
     )
 
 

@@ -14,7 +14,7 @@ with one FSM state per question, and previews the change once it is complete.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -124,6 +124,13 @@ def wish_to_change(
         if len(candidates) > 1:
             return AskVisit(tuple(candidates))
         visit = candidates[0]
+    if (
+        wish.kind is WishKind.SKIP_SERVICE
+        and visit is not None
+        and visit.services == [wish.service]
+    ):
+        # "ställ in lunchen" of a visit that is only the lunch: nothing is left to come for
+        wish = replace(wish, kind=WishKind.CANCEL, service=None)
     try:
         return Change(kind=CHANGE_KINDS[wish.kind], **_fields(wish, visit, _today(now)))
     except ValidationError as exc:
@@ -139,6 +146,7 @@ def _today(now: datetime) -> date:
 # people's words do: a visit at 16:30 may be "afternoon" or "evening".
 PART_HOURS = {
     DayPart.MORNING: range(0, 12),
+    DayPart.MIDDAY: range(11, 15),
     DayPart.AFTERNOON: range(12, 18),
     DayPart.EVENING: range(16, 24),
 }
@@ -162,7 +170,12 @@ def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[Visi
         soon = [v for v in candidates if v.day <= today + timedelta(days=1)]
         candidates = soon or candidates
     if wish.visit_at is not None:
-        candidates = _at_the_time(candidates, wish.visit_at, any_day=wish.day is None)
+        at = _at_the_time(candidates, wish.visit_at, any_day=wish.day is None)
+        if not at and 1 <= wish.visit_at.hour <= 11:
+            # "besöket klockan fem" is the 17:00 visit when there is none at 05:00
+            later = wish.visit_at.replace(hour=wish.visit_at.hour + 12)
+            at = _at_the_time(candidates, later, any_day=wish.day is None)
+        candidates = at
     return candidates
 
 

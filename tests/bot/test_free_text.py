@@ -87,9 +87,12 @@ async def test_a_wish_that_fits_no_visit_offers_every_visit(chat: Chat, db: Data
     await chat.press("lisa", "Ons 25/11")
     shower = await the_visit(db, LISA, TODAY + timedelta(days=2), "shower")
     reply = await chat.press("lisa", f"{hhmm(shower)} · dusch")
+    # the visit is only the shower: without it there is nothing to come for, and its hour is
+    # freed (skipping the shower kept the hour planned)
     assert reply.startswith(
-        f"Du bad om:\nHoppa över dusch vid besöket onsdag 25 november kl. {hhmm(shower)}."
+        f"Du bad om:\nStäll in besöket onsdag 25 november kl. {hhmm(shower)}."
     ), reply
+    assert f"Ändringen frigör {shower.duration_minutes // 60} tim." in reply
 
 
 # --- "besöket i kväll": one evening visit, no question ------------------------------------
@@ -113,6 +116,20 @@ async def test_the_time_said_with_the_visit_is_the_visit(chat: Chat, db: Databas
     await chat.press("lisa", "Skicka")
     [request] = await db.all(select(ChangeRequest))
     assert (request.kind, request.visit_id) == ("cancel", lunch.id)
+
+
+async def test_cancelling_the_lunch_cancels_the_lunch_visit(chat: Chat, db: Database) -> None:
+    """ "ställ in lunchen i morgon": Lisa eats at 08:00, 12:00 and 17:00, and the 12:00 visit
+    is only the meal. Before: "Vilket besök menar du?" with all three, and then "skip the
+    meal" of a visit with nothing else to do."""
+    [lunch] = [v for v in await visits_of(db, LISA, TOMORROW) if hhmm(v) == "12:00"]
+    assert lunch.services == ["meal"]
+    reply = await chat.send("lisa", "ställ in lunchen i morgon")
+    assert reply.startswith(f"Du bad om:\nStäll in besöket {sv_day(TOMORROW)} kl. 12:00.")
+    await chat.press("lisa", "Skicka")
+    [request] = await db.all(select(ChangeRequest))
+    assert (request.kind, request.visit_id) == ("cancel", lunch.id)
+    assert request.note == "ställ in lunchen i morgon"  # the decider reads her own words
 
 
 async def test_a_visit_moved_from_one_time_to_another(chat: Chat, db: Database) -> None:

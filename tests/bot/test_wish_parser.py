@@ -699,7 +699,22 @@ def test_finnish_en_is_a_negation_only_in_finnish() -> None:
 )
 def test_service_words(language: str, word: str, service: str) -> None:
     skip = {"sv": "hoppa över {} idag", "en": "skip {} today", "fi": "jätetään {} väliin tänään"}
-    assert parse(skip[language].format(word), language) == Wish(SKIP, TODAY, service=service)
+    part = MEALS_AT.get(word)
+    assert parse(skip[language].format(word), language) == Wish(
+        SKIP, TODAY, service=service, part=part
+    )
+
+
+# A meal eaten at one part of the day names that part's visit ("ställ in lunchen").
+MEALS_AT = {
+    "frukost": DayPart.MORNING,
+    "breakfast": DayPart.MORNING,
+    "aamiainen": DayPart.MORNING,
+    "lunch": DayPart.MIDDAY,
+    "lounas": DayPart.MIDDAY,
+    "dinner": DayPart.EVENING,
+    "päivällinen": DayPart.EVENING,
+}
 
 
 def test_word_tables_are_consistent() -> None:

@@ -379,6 +379,19 @@ def test_what_a_client_writes_at_five_to_five_becomes(said: str, expected: objec
             Change(kind=ChangeKind.MOVE, visit_id=4, new_start=at(TUE, 11)),
         ),
         ("ställ in besöket kl 12:20 i morgon", Change(kind=ChangeKind.CANCEL, visit_id=5)),
+        # "klockan fem" is 17:00 when nothing is at 05:00
+        (
+            "stanna 15 minuter längre vid besöket klockan fem i dag",
+            Change(kind=ChangeKind.RESIZE, visit_id=3, new_duration=35),
+        ),
+        # a meal names its part of the day; skipping a visit's only service cancels it
+        ("hoppa över lunchen i dag", Change(kind=ChangeKind.CANCEL, visit_id=2)),
+        ("ställ in lunchen i morgon", Change(kind=ChangeKind.CANCEL, visit_id=5)),
+        (
+            "ingen mat i kväll",
+            Change(kind=ChangeKind.SKIP_SERVICE, visit_id=3, service=S.MEAL),
+        ),
+        ("hoppa över middagen i dag", AskVisit((LUNCH, EVENING_VISIT))),  # noon or evening?
         # no visit near the time said: none is guessed; every visit is offered instead
         ("ställ in besöket kl 15 i morgon", NoVisit(TUE)),  # 15:00 tomorrow is cancelled
         ("ställ in besöket kl 8 i dag", NoVisit(MON)),  # it began at 08:00
