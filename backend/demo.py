@@ -54,6 +54,7 @@ DEMO_ACCOUNTS = {
     "erik": 2003,
     "karin": 2004,
     "ahmed": 2005,
+    "helena": 2006,
 }
 
 
@@ -93,6 +94,8 @@ STAFF = (
     ("karin", "Karin", "Berg", StaffRole.MANAGER),
     ("ahmed", "Ahmed", "Hassan", StaffRole.CARER),
     ("sanna", "Sanna", "Virtanen", StaffRole.CARER),
+    # the municipality's needs assessor (biståndshandläggare) who granted every order
+    ("helena", "Helena", "Sjöberg", StaffRole.ASSESSOR),
 )
 
 CLIENTS = (
@@ -293,6 +296,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
             valid_from=month_start - timedelta(days=60),
             decided_on=month_start - timedelta(days=62),
             followed_up_on=month_start - timedelta(days=5) if spec.key != "gosta" else None,
+            assessor_staff_id=staff["helena"].id,
         )
         session.add(order)
         await session.flush()
@@ -366,7 +370,7 @@ async def seed(session: AsyncSession, *, now: datetime) -> None:
             linked_at=now,
         )
     )
-    for key in ("anna", "maria", "erik", "karin", "ahmed"):
+    for key in ("anna", "maria", "erik", "karin", "ahmed", "helena"):
         session.add(
             ChatAccount(
                 telegram_user_id=DEMO_ACCOUNTS[key],

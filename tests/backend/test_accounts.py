@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
+from backend.demo import DEMO_ACCOUNTS
 from backend.models import (
     AuditEvent,
     ChatAccount,
@@ -139,7 +140,7 @@ async def test_a_code_can_be_used_only_once(api, demo, db) -> None:
 
 async def test_an_unknown_code_is_refused(api, demo, db) -> None:
     assert_refused(await link(api, "ABCD2345", 5001), 422, "invalid_code")
-    assert await db.count(ChatAccount) == 10  # the demo's accounts only
+    assert await db.count(ChatAccount) == len(DEMO_ACCOUNTS)  # the demo's accounts only
 
 
 async def test_an_expired_code_is_refused(api, demo, db, clock: Clock) -> None:
