@@ -39,6 +39,8 @@ class NeedsView:
     late_plans: list[fu.LatePlan]
     frames_due: list[fu.FrameDue]
     decliners: list[fu.Decliner]
+    today: date
+    complete: bool  # the month is over: its performed time is all counted
 
 
 def require_reader(actor: Actor) -> Staff:
@@ -82,7 +84,7 @@ async def changed_needs(
             )
         ).all()
     )
-    view = NeedsView(month, clients, needs, [], [], [], [])
+    view = NeedsView(month, clients, needs, [], [], [], [], today, today > fu.month_end(month))
     for unit_id in sorted({c.unit_id for c in clients.values()}):
         report = await followup.monthly_report(session, unit_id=unit_id, month=month, today=today)
         view.deviations.extend(r for r in report.clients if r.flagged and r.client_id in clients)

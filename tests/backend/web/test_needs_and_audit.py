@@ -198,3 +198,16 @@ async def test_an_assessor_is_never_a_contact_person(api, app, demo, db) -> None
     assert "Astrid" not in form.text
     assert refused.status_code == 422
     assert (await db.get(Client, LISA)).contact_person_id == ANNA
+
+
+async def test_a_month_in_progress_is_said_to_be_so(app, demo, db) -> None:
+    """On 23 November, November's performed time is counted to that day: the assessor reads
+    so above the ±10 % list, as the manager does on the follow-up page; October is over."""
+    astrid = await astrid_of(db, LISA)
+    who = await staff_web_session(db, astrid)
+    async with browser(app, who) as web:
+        november = text_of((await web.get("/web/needs?month=2026-11")).text)
+        october = text_of((await web.get("/web/needs?month=2026-10")).text)
+    hint = "Månaden är inte slut: utförd tid är räknad till och med"
+    assert hint in november and "23 nov. 2026" in november.split(hint)[1][:40]
+    assert hint not in october
