@@ -70,6 +70,7 @@ class Wish:
     new_service: ServiceCode | None = None  # SWAP: the one wanted instead
     part: DayPart | None = None  # the visit's part of the day, when said ("i kväll")
     visit_at: time | None = None  # the visit's own time, when said ("besöket kl 12")
+    shift: int | None = None  # MOVE by minutes: later (+) or earlier (-) ("en timme senare")
 
 
 class Hint(StrEnum):
@@ -1105,6 +1106,7 @@ class _Read:
     minutes: tuple[int, ...]
     part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
     meal_part: DayPart | None  # the part of the day of the meal named ("lunchen")
+    direction: int  # +1 "later", -1 "earlier", 0 neither or both
     half_swap: tuple[str | None, str | None] | None  # one service of a swap: (dropped, wanted)
     small_talk: Hint | None  # GREETING or THANKS when a greeting or thanks was said
 
@@ -1223,6 +1225,16 @@ def _half_swap(items: list[_Item]) -> tuple[str | None, str | None] | None:
     return None
 
 
+# Words of a move that say which way (after folding): "en timme senare", "30 min earlier".
+_LATER = frozenset({"senare", "later", "myöhemmin", "لاحقا", "بعدين", "اخروا"})
+_EARLIER = frozenset({"tidigare", "earlier", "aikaisemmin", "aiemmin", "ابكر", "مبكرا", "بدري"})
+
+
+def _direction(items: list[_Item]) -> int:
+    said = {item.text for item in items if item.tag is _T.MOVE}
+    return (1 if said & _LATER else 0) - (1 if said & _EARLIER else 0)
+
+
 def _small_talk(items: list[_Item]) -> Hint | None:
     tags = {item.tag for item in items}
     if _T.GREETING in tags:
@@ -1250,6 +1262,7 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         minutes=tuple(minutes),
         part=_part(items, times),
         meal_part=None if any(not t.old for t in times) else _meal_part(items),
+        direction=_direction(items),
         half_swap=_half_swap(items),
         small_talk=_small_talk(items),
     )
@@ -1330,6 +1343,17 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if day is not None and day < today:
         return NotUnderstood(Hint.PAST_DATE)
 
+    if kind is WishKind.MOVE and read.direction and len(set(read.minutes)) == 1 and not bad_time:
+        # "en timme senare", "half an hour earlier": by how much; a time said is the visit's
+        said = {t.value for t in read.times}
+        return Wish(
+            kind,
+            day=day,
+            shift=read.direction * read.minutes[0],
+            service=ServiceCode(read.services[0]) if len(read.services) == 1 else None,
+            part=read.part or read.meal_part,
+            visit_at=said.pop() if len(said) == 1 else None,
+        )
     visit_at = _visit_time(kind, read.times)
     if kind is WishKind.MOVE and visit_at is not None:
         new_times = [t for t in new_times if t.value != visit_at]

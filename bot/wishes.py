@@ -211,6 +211,8 @@ def _fields(wish: Wish, visit: VisitPublic | None, today: date) -> dict[str, Any
         # A move keeps the visit's day unless another is named; an extra visit is today.
         day = wish.day or (visit.day if visit is not None else today)
         fields["new_start"] = datetime.combine(day, wish.at, tzinfo=TZ)
+    elif wish.shift is not None and visit is not None:
+        fields["new_start"] = visit.start + timedelta(minutes=wish.shift)
     if wish.kind is WishKind.EXTRA:
         fields["new_duration"] = wish.minutes
         fields["services"] = (wish.service,) if wish.service is not None else ()

@@ -484,11 +484,17 @@ async def picked_shift(
 
 
 async def typed_time(message: Message, i18n: I18n, turn: Turn) -> None:
-    """The new time (and day) written out: "10:30", "tomorrow at 10", "Friday at 14"."""
+    """The new time (and day) written out: "10:30", "tomorrow at 10", "Friday at 14", or
+    by how much: "en halvtimme senare"."""
     conversation = await turn.conversation()
     wish = conversation.wish
     assert wish is not None
     said = parse_wish(message.text or "", language=i18n.current_locale, now=turn.now())
+    if isinstance(said, Wish) and said.at is None and said.shift is not None:
+        # "en halvtimme senare", as the buttons say it
+        conversation.wish = replace(wish, shift=said.shift)
+        await carry_on(turn, conversation)
+        return
     if isinstance(said, NotUnderstood) or said.at is None:
         await turn.say(
             texts.hints.hint_text(said.hint if isinstance(said, NotUnderstood) else Hint.NO_TIME)

@@ -64,6 +64,38 @@ async def test_another_time_written_out(chat: Chat, db: Database) -> None:
     assert request.note == ""  # only a wish in her own words travels as a note
 
 
+async def test_another_time_written_as_so_much_later(chat: Chat, db: Database) -> None:
+    """ "en timme senare", written where the buttons say "1 timme senare" (before: "Skriv
+    också tiden")."""
+    evening = await lisas_visit(db, TODAY, 17)
+    await chat.send("lisa", CHANGE)
+    await chat.press("lisa", "17:00")
+    await chat.press("lisa", "En annan tid")
+    preview = await chat.send("lisa", "en timme senare")
+    assert (
+        "Flytta besöket måndag 23 november kl. 17:00 till måndag 23 november kl. 18:00." in preview
+    ), preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.visit_id == evening.id
+    assert request.change.new_start == evening.planned_start + timedelta(hours=1)
+
+
+async def test_a_wish_to_come_half_an_hour_later_tomorrow_morning(
+    chat: Chat, db: Database
+) -> None:
+    """Before: "Skriv också tiden, till exempel 'kl. 10'": relative moves were not read."""
+    morning = await lisas_visit(db, TODAY + timedelta(days=1), 8)
+    preview = await chat.send("lisa", "kan ni komma en halvtimme senare i morgon bitti")
+    assert (
+        "Flytta besöket tisdag 24 november kl. 08:00 till tisdag 24 november kl. 08:30." in preview
+    ), preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.visit_id == morning.id
+    assert request.change.new_start == morning.planned_start + timedelta(minutes=30)
+
+
 async def test_another_time_by_a_button(chat: Chat, db: Database) -> None:
     lunch = await lisas_visit(db, TODAY, 12)
     await chat.send("lisa", CHANGE)

@@ -224,6 +224,33 @@ def test_the_visits_own_time(language: str, text: str, expected: Wish) -> None:
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     cases(
+        ("sv", "kan ni komma en timme senare", Wish(MOVE, shift=60)),
+        (
+            "sv",
+            "kan ni komma en halvtimme senare i morgon bitti",
+            Wish(MOVE, TOMORROW, shift=30, part=DayPart.MORNING),
+        ),
+        ("sv", "kan ni komma 30 minuter tidigare i morgon", Wish(MOVE, TOMORROW, shift=-30)),
+        ("sv", "flytta besöket kl 12 en timme senare", Wish(MOVE, visit_at=time(12), shift=60)),
+        ("en", "can you come an hour later tomorrow", Wish(MOVE, TOMORROW, shift=60)),
+        (
+            "en",
+            "come half an hour earlier tomorrow morning",
+            Wish(MOVE, TOMORROW, shift=-30, part=DayPart.MORNING),
+        ),
+        ("fi", "tulkaa puoli tuntia aikaisemmin huomenna", Wish(MOVE, TOMORROW, shift=-30)),
+        ("ar", "تعالوا ساعة لاحقا غدا", Wish(MOVE, TOMORROW, shift=60)),
+        # longer is not later
+        ("sv", "kan ni stanna en timme längre", Wish(LONGER, minutes=60)),
+    ),
+)
+def test_a_move_by_so_much_later_or_earlier(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
         ("sv", "kan ni komma en extra gång på fredag kl 14", Wish(EXTRA, FRIDAY, time(14))),
         ("sv", "extra besök i morgon kl 10", Wish(EXTRA, TOMORROW, time(10))),
         (
@@ -541,7 +568,7 @@ def test_minutes(language: str, text: str, minutes: int) -> None:
         ("sv", "kan ni komma i morgon i stället"),
         ("sv", "extra besök"),
         ("sv", "extra besök på fredag"),
-        ("sv", "kan ni komma en timme senare"),  # relative moves are not supported
+        ("sv", "kan ni komma lite senare i morgon"),  # later, but by how much?
         ("en", "can you come later tomorrow"),
         ("en", "an extra visit on friday"),
         ("fi", "voitteko tulla huomenna"),

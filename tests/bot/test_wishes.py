@@ -392,6 +392,16 @@ def test_what_a_client_writes_at_five_to_five_becomes(said: str, expected: objec
             Change(kind=ChangeKind.SKIP_SERVICE, visit_id=3, service=S.MEAL),
         ),
         ("hoppa över middagen i dag", AskVisit((LUNCH, EVENING_VISIT))),  # noon or evening?
+        # later or earlier by so much: from the visit's own start
+        (
+            "kan ni komma en halvtimme senare i morgon bitti",
+            Change(kind=ChangeKind.MOVE, visit_id=4, new_start=at(TUE, 8, 30)),
+        ),
+        (
+            "flytta besöket kl 12 i morgon en timme tidigare",
+            Change(kind=ChangeKind.MOVE, visit_id=5, new_start=at(TUE, 11)),
+        ),
+        ("kan ni komma en timme senare i morgon", AskVisit((TUE_MORNING, TUE_LUNCH))),
         # no visit near the time said: none is guessed; every visit is offered instead
         ("ställ in besöket kl 15 i morgon", NoVisit(TUE)),  # 15:00 tomorrow is cancelled
         ("ställ in besöket kl 8 i dag", NoVisit(MON)),  # it began at 08:00
