@@ -22,6 +22,7 @@ from contract.changes import (
     Submission,
     Verdict,
     VisitBefore,
+    freed_in_a_period_over,
 )
 from contract.enums import (
     BABEL_LOCALES,
@@ -207,5 +208,6 @@ __all__ = [
     "WebSignInPublic",
     "WordPublic",
     "babel_locale",
+    "freed_in_a_period_over",
     "in_scope_order",
 ]

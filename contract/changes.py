@@ -85,6 +85,16 @@ class Reason(BaseModel):
     numbers: dict[str, int | str] = Field(default_factory=dict)
 
 
+def freed_in_a_period_over(reasons: list[Reason]) -> int | None:
+    """For a change in a period already over its frame (``ALREADY_OVER_FRAME``): the minutes
+    it frees (0 if none); None when the period is not over. What a decider is told first."""
+    for reason in reasons:
+        if reason.code is ReasonCode.ALREADY_OVER_FRAME:
+            freed = reason.numbers.get("freed", 0)
+            return freed if isinstance(freed, int) else 0
+    return None
+
+
 class Verdict(BaseModel):
     """The frame check of a change (DESIGN section 3), in codes and numbers (rule 7)."""
 

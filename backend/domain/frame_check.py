@@ -322,7 +322,7 @@ def check_change(
 
     reasons += _frequency_reasons(frame, ordered, after, days, tz)
     reasons += _decline_reasons(change, declines_last_3_months)
-    reasons += _already_over_reasons(frame, reasons, performed + planned + delta)
+    reasons += _already_over_reasons(frame, reasons, performed + planned + delta, delta)
 
     unique: list[Reason] = []
     for reason in reasons:
@@ -427,12 +427,18 @@ def _over_frame_reasons(
     return [_over(ReasonCode.OVER_FRAME, frame, total_after)]
 
 
-def _already_over_reasons(frame: Frame, reasons: list[Reason], total_after: int) -> list[Reason]:
+def _already_over_reasons(
+    frame: Frame, reasons: list[Reason], total_after: int, delta: int
+) -> list[Reason]:
     """Rule 2's figures, told to the decider: a change that adds no time is not refused in a
-    period already over its frame, but it is not "within the frame" either."""
+    period already over its frame, but it is not "within the frame" either; what it frees
+    (``freed``, when it does) is said first."""
     if total_after <= frame.frame_minutes or any(r.code in OUTSIDE_CODES for r in reasons):
         return []
-    return [_over(ReasonCode.ALREADY_OVER_FRAME, frame, total_after)]
+    over = _over(ReasonCode.ALREADY_OVER_FRAME, frame, total_after)
+    if delta < 0:
+        over = Reason(code=over.code, numbers={**over.numbers, "freed": -delta})
+    return [over]
 
 
 def _over(code: ReasonCode, frame: Frame, total_after: int) -> Reason:

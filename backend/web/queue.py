@@ -35,6 +35,7 @@ from contract import (
     RejectReason,
     RequestStatus,
     Verdict,
+    freed_in_a_period_over,
 )
 
 router = APIRouter(prefix="/web")
@@ -59,7 +60,7 @@ ADDS_NO_TIME = N_("Adds no time, but check:")  # a period already over its frame
 def outcome_of(verdict: Verdict) -> str:
     """The frame check's outcome in a few words (a catalog id); "within" only where the
     figures beside it agree."""
-    if any(r.code is ReasonCode.ALREADY_OVER_FRAME for r in verdict.reasons):
+    if freed_in_a_period_over(verdict.reasons) is not None:
         return ADDS_NO_TIME
     return OUTCOMES[verdict.outcome]
 
@@ -215,6 +216,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "kinds": KINDS,
         "outcome_of": outcome_of,
+        "freed_in_a_period_over": freed_in_a_period_over,
         "reject_reasons": REJECT_REASONS,
         "statuses": STATUSES,
         "reason_words": reason_words,

@@ -35,6 +35,7 @@ from contract import (
     RequestStatus,
     VisitPublic,
     VisitStatus,
+    freed_in_a_period_over,
 )
 
 # --- the queue ----------------------------------------------------------------------------
@@ -83,7 +84,10 @@ def nothing_waiting() -> str:
 
 def outcome_label(request: RequestPublic) -> str:
     """What the frame check said, in a few words; "within" only where the figures agree."""
-    if any(r.code is ReasonCode.ALREADY_OVER_FRAME for r in request.reasons):
+    freed = freed_in_a_period_over(request.reasons)
+    if freed:
+        return _("Frees {duration}, but check:").format(duration=fmt_duration(freed))
+    if freed is not None:
         return _("Adds no time, but check:")
     return {
         Outcome.WITHIN: _("Within the frame"),

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from backend.models import Order, PlanSlot, Visit
-from contract import Period, VisitStatus
+from contract import TZ, Period, VisitStatus
 from tests.backend.helpers import LISA
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database
@@ -123,6 +123,34 @@ async def test_a_move_in_a_month_already_over_reaches_the_contact_person_as_over
         "Lägger inte till någon tid, men kontrollera:",
         f"• Perioden är redan över ramtiden: {hm(done + planned)} av beviljade 40 tim, "
         f"{hm(done + planned - 2400)} för mycket.",
+    ]
+
+
+async def test_a_cancellation_in_a_month_already_over_says_what_it_frees(
+    chat: Chat, clock: Clock, db: Database
+) -> None:
+    clock.set_local(2026, 11, 30, 10, 0)
+    done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
+    [lunch] = [
+        v
+        for v in await db.all(select(Visit).where(Visit.client_id == LISA))
+        if v.planned_start.astimezone(TZ).strftime("%d/%m %H:%M") == "03/12 12:00"
+    ]
+    preview = await chat.send("lisa", "ställ in besöket kl 12 den 3 december")
+    assert preview.split("\n\n")[1].split("\n")[:2] == [
+        f"Ändringen frigör {hm(lunch.duration_minutes)}, men perioden är fortfarande över din "
+        "beviljade tid.",
+        "Din beviljade tid i december: 40 tim",
+    ]
+    await chat.press("lisa", "Skicka")
+
+    await chat.send("anna", "📥 Önskemål att besluta")
+    _heading, item = chat.sent()
+    total = done + planned - lunch.duration_minutes
+    assert item.split("\n")[2:4] == [
+        f"Frigör {hm(lunch.duration_minutes)}, men kontrollera:",
+        f"• Perioden är redan över ramtiden: {hm(total)} av beviljade 40 tim, "
+        f"{hm(total - 2400)} för mycket.",
     ]
 
 

@@ -337,7 +337,7 @@ def test_shortening_a_visit_in_a_month_already_over_is_not_refused_but_flagged()
     assert verdict.reasons == [
         Reason(
             code=ReasonCode.ALREADY_OVER_FRAME,
-            numbers={"frame_minutes": 2400, "total_after": 2485, "over_by": 85},
+            numbers={"frame_minutes": 2400, "total_after": 2485, "over_by": 85, "freed": 15},
         )
     ]
 
@@ -354,6 +354,16 @@ def test_cancelling_in_a_month_already_over_is_not_over_the_frame() -> None:
 
     assert ReasonCode.OVER_FRAME not in codes(verdict)
     assert verdict.delta_minutes == -60
+    [over] = [r for r in verdict.reasons if r.code is ReasonCode.ALREADY_OVER_FRAME]
+    assert over.numbers["freed"] == 60  # told to the decider first
+
+
+def test_a_move_in_a_month_already_over_frees_nothing() -> None:
+    verdict = check(move(101, "2026-11-21", "16:00"), fuller_november(2500))
+
+    assert verdict.delta_minutes == 0
+    [over] = [r for r in verdict.reasons if r.code is ReasonCode.ALREADY_OVER_FRAME]
+    assert "freed" not in over.numbers
 
 
 def test_extra_walk_adds_its_minutes() -> None:

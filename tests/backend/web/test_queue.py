@@ -108,6 +108,26 @@ async def test_a_move_in_a_month_already_over_is_not_shown_as_within(api, app, d
     ) in text
 
 
+async def test_a_cancellation_in_a_month_already_over_says_what_it_frees(
+    api, app, demo, db
+) -> None:
+    frame = (await api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa"))).json()
+    used = frame["performed_minutes"] + frame["planned_minutes"]
+    order = await db.first(select(Order).where(Order.client_id == LISA))
+    order.frame_minutes = used - 60
+    await db.add(order)
+    lunch = await visit_at(api, TOMORROW, 12)
+    await ask(api, "lisa", {"kind": "cancel", "visit_id": lunch["id"]})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    async with browser(app, anna) as web:
+        text = text_of((await web.get("/web/queue")).text)
+
+    freed = (await db.get(Visit, lunch["id"])).duration_minutes
+    assert f"Frigör {minutes(freed)}, men kontrollera:" in text
+    assert "Lägger inte till någon tid" not in text
+    assert f"Perioden är redan över ramtiden: {minutes(used - freed)} av beviljade" in text
+
+
 async def test_anna_approves_on_the_web_and_lisa_is_told_as_from_the_bot(
     api, app, demo, db
 ) -> None:
