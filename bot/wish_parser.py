@@ -1343,7 +1343,13 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if day is not None and day < today:
         return NotUnderstood(Hint.PAST_DATE)
 
-    if kind is WishKind.MOVE and read.direction and len(set(read.minutes)) == 1 and not bad_time:
+    if (
+        kind is WishKind.MOVE
+        and read.direction
+        and len(set(read.minutes)) == 1
+        and read.minutes[0] > 0
+        and not bad_time
+    ):
         # "en timme senare", "half an hour earlier": by how much; a time said is the visit's
         said = {t.value for t in read.times}
         return Wish(

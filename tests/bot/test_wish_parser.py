@@ -768,9 +768,14 @@ def check_invariants(result: Wish | NotUnderstood) -> None:
         return
     assert result.day is None or result.day >= TODAY
     assert result.service is None or result.service in SERVICES
-    assert (result.at is not None) == (result.kind in (MOVE, EXTRA))
-    if result.kind in (MOVE, EXTRA) and result.day == TODAY:
-        assert result.at is not None and result.at >= NOW.time()
+    # a move goes to a time or by so much, never both; an extra visit has its time
+    if result.kind is MOVE:
+        assert (result.at is None) != (result.shift is None)
+    else:
+        assert (result.at is not None) == (result.kind is EXTRA) and result.shift is None
+    if result.at is not None and result.day == TODAY:
+        assert result.at >= NOW.time()
+    assert result.shift != 0
     if result.kind is SKIP:
         assert result.service is not None
     if result.kind is SWAP:  # at least one half; the other is asked
