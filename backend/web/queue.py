@@ -54,15 +54,17 @@ OUTCOMES = {
     Outcome.NEEDS_REVIEW: N_("Within the frame, but check:"),
     Outcome.OUTSIDE: N_("Outside the frame"),
 }
-ADDS_NO_TIME = N_("Adds no time, but check:")  # a period already over its frame
 
 
-def outcome_of(verdict: Verdict) -> str:
-    """The frame check's outcome in a few words (a catalog id); "within" only where the
-    figures beside it agree."""
-    if freed_in_a_period_over(verdict.reasons) is not None:
-        return ADDS_NO_TIME
-    return OUTCOMES[verdict.outcome]
+def outcome_of(verdict: Verdict, words: Words) -> str:
+    """The frame check's outcome in a few words; "within" only where the figures beside it
+    agree, and in a period already over its frame what the change frees, if anything."""
+    freed = freed_in_a_period_over(verdict.reasons)
+    if freed:
+        return words.gettext(N_("Frees {duration}, but check:"), duration=words.minutes(freed))
+    if freed is not None:
+        return words.gettext(N_("Adds no time, but check:"))
+    return words.gettext(OUTCOMES[verdict.outcome])
 
 
 # The same English words as the bot's reasons for a rejection (one catalog entry each).
@@ -216,7 +218,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "kinds": KINDS,
         "outcome_of": outcome_of,
-        "freed_in_a_period_over": freed_in_a_period_over,
         "reject_reasons": REJECT_REASONS,
         "statuses": STATUSES,
         "reason_words": reason_words,
