@@ -40,7 +40,11 @@ class NeedsView:
     frames_due: list[fu.FrameDue]
     decliners: list[fu.Decliner]
     today: date
-    complete: bool  # the month is over: its performed time is all counted
+
+    @property
+    def complete(self) -> bool:
+        """The month is over: its performed time is all counted."""
+        return self.today > fu.month_end(self.month)
 
 
 def require_reader(actor: Actor) -> Staff:
@@ -84,7 +88,7 @@ async def changed_needs(
             )
         ).all()
     )
-    view = NeedsView(month, clients, needs, [], [], [], [], today, today > fu.month_end(month))
+    view = NeedsView(month, clients, needs, [], [], [], [], today)
     for unit_id in sorted({c.unit_id for c in clients.values()}):
         report = await followup.monthly_report(session, unit_id=unit_id, month=month, today=today)
         view.deviations.extend(r for r in report.clients if r.flagged and r.client_id in clients)

@@ -182,14 +182,15 @@ def verdict_text(verdict: Verdict, today: date | None = None) -> str:
         return "\n\n".join(
             [outside_text(verdict.reasons), "\n".join(verdict_figures(verdict, today))]
         )
+    over = verdict.total_after > verdict.frame_minutes
     freed = fmt_duration(-verdict.delta_minutes)
-    if verdict.total_after > verdict.frame_minutes and verdict.delta_minutes < 0:
+    if over and verdict.delta_minutes < 0:
         lines = [
             _("This change frees {minutes}, but the period is still over your frame.").format(
                 minutes=freed
             )
         ]
-    elif verdict.total_after > verdict.frame_minutes:
+    elif over:
         # Not refused (it adds no time), but "fits" would contradict the figures below.
         lines = [_("This change adds no time, but the period is already over your frame.")]
     else:
@@ -198,7 +199,7 @@ def verdict_text(verdict: Verdict, today: date | None = None) -> str:
         lines.append(
             _("This change adds {minutes}.").format(minutes=fmt_duration(verdict.delta_minutes))
         )
-    elif verdict.delta_minutes < 0 and verdict.total_after <= verdict.frame_minutes:
+    elif verdict.delta_minutes < 0 and not over:
         lines.append(_("This change frees {minutes}.").format(minutes=freed))
     lines += verdict_figures(verdict, today)
     # The first line already says the period is over the frame, with the figures under it.
