@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum, StrEnum, auto
@@ -1343,6 +1343,10 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if day is not None and day < today:
         return NotUnderstood(Hint.PAST_DATE)
 
+    service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
+    # "ställ in lunchen": the visit of the midday meal; but "lunch instead of the cleaning"
+    # is about the cleaning's visit.
+    part = read.part or read.meal_part
     if (
         kind is WishKind.MOVE
         and read.direction
@@ -1351,14 +1355,13 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         and not bad_time
     ):
         # "en timme senare", "half an hour earlier": by how much; a time said is the visit's
-        said = {t.value for t in read.times}
         return Wish(
             kind,
             day=day,
             shift=read.direction * read.minutes[0],
-            service=ServiceCode(read.services[0]) if len(read.services) == 1 else None,
-            part=read.part or read.meal_part,
-            visit_at=said.pop() if len(said) == 1 else None,
+            service=service,
+            part=part,
+            visit_at=_one(t.value for t in read.times),
         )
     visit_at = _visit_time(kind, read.times)
     if kind is WishKind.MOVE and visit_at is not None:
@@ -1383,9 +1386,6 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
             return NotUnderstood(Hint.NOT_UNDERSTOOD)
         minutes = read.minutes[0]
 
-    # "ställ in lunchen": the visit of the midday meal; but "lunch instead of the cleaning"
-    # is about the cleaning's visit.
-    part = read.part or read.meal_part
     if kind is WishKind.SWAP:
         dropped, wanted = read.swap or read.half_swap or (None, None)
         return Wish(
@@ -1398,7 +1398,6 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         )
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
-    service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
     return Wish(
         kind, day=day, at=at, minutes=minutes, service=service, part=part, visit_at=visit_at
     )
@@ -1417,16 +1416,19 @@ def _visit_time(kind: WishKind, times: tuple[_Time, ...]) -> time | None:
     if kind is WishKind.EXTRA:
         return None
     if kind is WishKind.MOVE:
-        old = {t.value for t in times if t.old}
-        if old:
-            return old.pop() if len(old) == 1 else None
-        said = {t.value for t in times}
+        if any(t.old for t in times):
+            return _one(t.value for t in times if t.old)
         naming = [t.value for t in times if t.names_visit]
-        return naming[0] if len(said) == 2 and naming else None
+        return naming[0] if len({t.value for t in times}) == 2 and naming else None
     if kind in (WishKind.LONGER, WishKind.SHORTER):
         times = tuple(t for t in times if t.names_visit and not t.until)
-    said = {t.value for t in times}
-    return said.pop() if len(said) == 1 else None
+    return _one(t.value for t in times)
+
+
+def _one(values: Iterable[time | None]) -> time | None:
+    """The one time said (several times said once each count once), else None."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
 
 
 def _not_a_wish(read: _Read, today: date, bad_time: bool) -> NotUnderstood:
