@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     database_statement_timeout: float = Field(
         default=15.0, gt=0, description="Seconds a database statement may take (PostgreSQL)."
     )
+    sqlite_driver: Literal["inline", "aiosqlite"] = Field(
+        default="inline",
+        description="SQLite: 'inline' runs statements on the event loop's thread (reads take "
+        "no lock in WAL; lock waits and commits go to a thread); 'aiosqlite' runs every call "
+        "on aiosqlite's thread, for a unit whose reads are long.",
+    )
 
 
 class InsecureSettings(ValueError):

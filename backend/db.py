@@ -7,11 +7,12 @@ import asyncio
 import sqlite3
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -19,6 +20,9 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend import sqlite_inline
+
+SqliteDriver = Literal["inline", "aiosqlite"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # ``session.info`` flag: this session wrote a row that ``GET /bot/me`` reads (an account, its
 # person, a relative's consent). The request boundary (``routes.deps.get_session``) tells the
@@ -68,14 +72,16 @@ def create_engine(
     *,
     connect_timeout: float = 5.0,
     statement_timeout: float = 15.0,
+    sqlite_driver: SqliteDriver = "inline",
     **kwargs: Any,
 ) -> AsyncEngine:
     """The engine: SQL parameters never in logs or error messages (they hold names and
     notes); on PostgreSQL a pooled connection is checked before use, so the first request
     after the database restarted works, and connecting and each statement are bounded in
     time, so a database that accepts and never answers makes a 503, not a hang. A SQLite file
-    cannot restart under its connections: no check (it cost a round trip to the driver's
-    thread on every request)."""
+    cannot restart under its connections: no check. SQLite's calls run on the event loop's
+    thread (``sqlite_inline``) unless ``sqlite_driver`` is ``"aiosqlite"`` (its own thread,
+    a hop per call)."""
     options: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
         options["pool_pre_ping"] = True
@@ -84,7 +90,10 @@ def create_engine(
             "timeout": connect_timeout,
             "command_timeout": statement_timeout,
         }
-    engine = create_async_engine(database_url, **{**options, **kwargs})
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and sqlite_driver == "inline" and not url.query:
+        options["async_creator"] = sqlite_inline.connect(url.database or ":memory:")
+    engine = create_async_engine(url, **{**options, **kwargs})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -117,6 +117,7 @@ class BackendState(State):
             settings.database_url,
             connect_timeout=settings.database_connect_timeout,
             statement_timeout=settings.database_statement_timeout,
+            sqlite_driver=settings.sqlite_driver,
         )
         self.sessions = session_factory(self.engine)
         self.read_sessions = read_session_factory(self.engine)

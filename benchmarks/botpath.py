@@ -24,6 +24,7 @@ from aiogram.types import InlineKeyboardMarkup, Message, Update
 from aiogram.utils.i18n import I18n
 
 from backend.config import Settings
+from backend.db import SqliteDriver
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from ramtid.memory import settle_memory
@@ -152,8 +153,15 @@ def add_echo(dispatcher: Dispatcher, word: str) -> None:
 
 
 @asynccontextmanager
-async def rig(database_url: str, **dispatcher_kwargs: Any) -> AsyncIterator[BotRig]:
-    settings = Settings(database_url=database_url, redis_url=None, log_level="WARNING")
+async def rig(
+    database_url: str, *, sqlite_driver: SqliteDriver = "inline", **dispatcher_kwargs: Any
+) -> AsyncIterator[BotRig]:
+    settings = Settings(
+        database_url=database_url,
+        redis_url=None,
+        log_level="WARNING",
+        sqlite_driver=sqlite_driver,
+    )
     async with in_process_backend(settings, run_housekeeping=False) as backend:
         calls = [0]
 

@@ -8,7 +8,9 @@ Three kinds of update are handled in turn, interleaved, by one process (see ``bo
 - echo behind the project's middlewares: the project's dispatcher, an echo handler on the
   dispatcher itself, so every middleware it applies to a message runs (throttling, who the
   chat account is, its language) and nothing else;
-- today: a client (a different one each time, in their own language) presses "Today".
+- today: a client (a different one each time, in their own language) presses "Today";
+- on SQLite, the same "today" through a second backend on aiosqlite's thread (the driver
+  before ``backend.sqlite_inline``), so the driver's share shows in the same run.
 
 Before measuring, every client writes once (the bot has known them since), so their identity
 is cached as in a running service; ``--cold`` measures without that (a bot just started).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from contextlib import nullcontext
 
 from benchmarks.botpath import (
     TIME_IN_TEXT,
@@ -43,6 +46,9 @@ from benchmarks.common import (
 )
 
 ECHO_WORD = "ekobenchmark"
+# On SQLite, "today" also through a second backend whose SQLite calls hop to aiosqlite's
+# thread (``RAMTID_SQLITE_DRIVER=aiosqlite``): the driver's share, side by side.
+THREADED = "today, aiosqlite thread"
 
 
 async def run(url: str, city: City, updates: int, seed: int, *, warm: bool = True) -> None:
@@ -52,7 +58,11 @@ async def run(url: str, city: City, updates: int, seed: int, *, warm: bool = Tru
         "SELECT telegram_user_id, locale FROM chataccount WHERE client_id IS NOT NULL "
         "ORDER BY telegram_user_id",
     )
-    async with rig(url) as r:
+    sqlite = url.startswith("sqlite")
+    async with (
+        rig(url) as r,
+        rig(url, sqlite_driver="aiosqlite") if sqlite else nullcontext(r) as threaded,
+    ):
         bare = bare_echo_dispatcher()
         add_echo(r.dispatcher, ECHO_WORD)
         today_word = {loc: menu_word(r.i18n, loc, "TODAY") for loc in ("sv", "fi", "ar", "en")}
@@ -67,21 +77,24 @@ async def run(url: str, city: City, updates: int, seed: int, *, warm: bool = Tru
             elif kind == "echo behind middlewares":
                 ms = await r.feed(message_update(user, ECHO_WORD, language_code=locale))
             else:
-                ms = await r.feed(message_update(user, today_word[locale], language_code=locale))
-                texts = r.session.texts()
+                on = threaded if kind == THREADED else r
+                ms = await on.feed(message_update(user, today_word[locale], language_code=locale))
+                texts = on.session.texts()
                 if not any(TIME_IN_TEXT.search(t) for t in texts):
                     timed.flag(kind)
             if measure:
                 timed.add(kind, ms)
                 calls[kind] = calls.get(kind, 0) + r.backend_calls[0] - before
 
-        kinds = ["bare echo", "echo behind middlewares", "today"]
+        kinds = ["bare echo", "echo behind middlewares", "today"] + ([THREADED] if sqlite else [])
         for _ in range(30):  # warm up: imports, caches, the first queries' plans
             for kind in kinds:
                 await one(kind, measure=False)
         if warm:  # everyone has written once since the bot started: their identity is known
             for user, locale in accounts:
                 await r.feed(message_update(user, ECHO_WORD, language_code=locale))
+                if sqlite:
+                    await threaded.feed(message_update(user, ECHO_WORD, language_code=locale))
         quiet_gc_between_runs()
         for _ in range(updates):
             rng.shuffle(kinds)
@@ -89,10 +102,12 @@ async def run(url: str, city: City, updates: int, seed: int, *, warm: bool = Tru
                 await one(kind, measure=True)
 
     summaries = {k: Summary.of(v) for k, v in timed.times.items()}
-    for kind in ("bare echo", "echo behind middlewares", "today"):
+    order = ("bare echo", "echo behind middlewares", "today", THREADED)
+    shown = [k for k in order if k in summaries]
+    for kind in shown:
         line(kind, summaries[kind])
     floor = summaries["bare echo"]
-    for kind in ("echo behind middlewares", "today"):
+    for kind in shown[1:]:
         s = summaries[kind]
         figure(f"{kind} / bare echo, p50", s.p50 / floor.p50, "x")
         figure(f"{kind} / bare echo, p99", s.p99 / floor.p99, "x")

@@ -72,3 +72,45 @@ async def test_a_writer_still_gives_up_after_the_busy_timeout(
             await after.commit()
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("driver", ["inline", "aiosqlite"])
+async def test_reads_are_answered_while_a_writer_waits_for_another_process(
+    tmp_path: Path, driver: db.SqliteDriver
+) -> None:
+    """SQLite's statements run on the event loop's thread (``sqlite_inline``), but a writer
+    waiting for another process's lock waits on a thread: the loop, and every read on it, goes
+    on meanwhile, and the writer gets in once the other process lets go."""
+    path = tmp_path / "beside.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", sqlite_driver=driver)
+    sessions = session_factory(engine)
+    reads = db.read_session_factory(engine)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+        await connection.exec_driver_sql("INSERT INTO visit VALUES (1)")
+    other_process = sqlite3.connect(path, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    write_began = asyncio.Event()
+
+    async def writer() -> None:
+        async with sessions() as session:
+            write_began.set()
+            await session.exec(text("INSERT INTO visit VALUES (2)"))
+            await session.commit()
+
+    try:
+        writing = asyncio.create_task(writer())
+        await write_began.wait()
+        await asyncio.sleep(0.1)  # the writer is now waiting for SQLite's lock
+        async with reads() as session:
+            rows = await session.exec(text("SELECT n FROM visit"))
+            assert [n for (n,) in rows.all()] == [1]
+        assert not writing.done()  # the read did not wait for the writer
+        other_process.rollback()
+        await asyncio.wait_for(writing, timeout=db.SQLITE_BUSY_SECONDS)
+        async with reads() as session:
+            rows = await session.exec(text("SELECT n FROM visit ORDER BY n"))
+            assert [n for (n,) in rows.all()] == [1, 2]
+    finally:
+        other_process.close()
+        await engine.dispose()

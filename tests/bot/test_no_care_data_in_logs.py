@@ -26,7 +26,7 @@ from bot.notifier import Notifier
 from ramtid.logs import configure
 from tests.backend.helpers import LISA, visit_at
 from tests.bot.conftest import Chat
-from tests.conftest import Clock, as_chat, as_staff
+from tests.conftest import SERVICE_TOKEN, Clock, as_chat, as_staff
 
 PERSONAL_NUMBER = "19400101-1234"
 WISH = f"Lisa Andersson {PERSONAL_NUMBER} vill ha längre lunch"
@@ -42,6 +42,17 @@ FORBIDDEN = sorted(
     | {"frukost", "längre lunch", "klockan tio"}
 )
 OURS = ("backend", "bot", "ramtid")
+
+
+@pytest.fixture(params=["inline", "aiosqlite"])
+def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
+    """On SQLite, both drivers: aiosqlite (``RAMTID_SQLITE_DRIVER=aiosqlite``) logs every call
+    with its parameters at DEBUG; the default runs SQLite on the loop and logs nothing."""
+    if request.param == "aiosqlite" and not database_url.startswith("sqlite"):
+        pytest.skip("the SQLite driver only")
+    return Settings(
+        database_url=database_url, service_token=SERVICE_TOKEN, sqlite_driver=request.param
+    )
 
 
 class Capture(logging.Handler):
@@ -176,7 +187,7 @@ async def test_a_day_at_debug_with_database_errors_logs_no_care_data(
     written = capture.written
     names = {name for name, _ in written}
     assert {"sqlalchemy.engine.Engine", "backend.main", "httpx"} <= names  # DEBUG was on
-    if dialect == "sqlite":
+    if dialect == "sqlite" and settings.sqlite_driver == "aiosqlite":
         assert "aiosqlite" in names
     assert any("IntegrityError" in line for _, line in written)  # the errors were logged
     assert any("internal" in line.lower() or "failed" in line for _, line in written)
