@@ -1,15 +1,17 @@
 """SQLite for SQLAlchemy's async engine without a thread hop per call.
 
 aiosqlite runs every call (open a cursor, execute, fetch, close, commit) on its own thread and
-wakes the event loop to hand back the answer: about nine hops for one statement, each costing
-more than the statement itself. Short reads of an indexed table take a few hundredths of a
+wakes the event loop to hand back the answer: four hops for one statement, each costing more
+than the statement itself. Short reads of an indexed table take a few hundredths of a
 millisecond in ``sqlite3``; through aiosqlite, "today" paid ~36 hops (``benchmarks.floor``).
 
 ``connect`` gives SQLAlchemy's aiosqlite dialect (``create_async_engine(...,
 async_creator=...)``) a connection with aiosqlite's interface that runs ``sqlite3`` on the
 calling thread, the event loop's, except where SQLite may *wait*: ``BEGIN IMMEDIATE`` (for
-another process's writer, up to ``busy_timeout``) and the commit of a write (the WAL's fsync)
-go to a worker thread, so the loop never blocks on a lock or the disk. Reads take no lock in
+another process's writer, up to ``busy_timeout``), the commit of a write (the WAL's fsync) and
+a write of many rows (``executemany``) go to a worker thread, so the loop never blocks on a
+lock or the disk. A long read (a month's follow-up of a whole unit) does hold the loop while it
+runs: ``RAMTID_SQLITE_DRIVER=aiosqlite`` is for a unit where that matters. Reads take no lock in
 WAL mode: they are answered at once. This process's writers take turns before they begin
 (``backend.db``'s write gate), and SQLAlchemy's adapter runs one call at a time per connection,
 so the connection is never used by two threads at once.
@@ -59,7 +61,8 @@ class InlineCursor:
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> InlineCursor:
-        self._cursor.executemany(sql, parameters)
+        # Many rows at once (the nightly visits, an import): the loop keeps answering.
+        await _off_loop(self._cursor.executemany, sql, parameters)
         return self
 
     async def fetchone(self) -> Any:
