@@ -1,7 +1,7 @@
 """Mixed updates through the whole bot path, with one bot process and with two.
 
     .venv/bin/python -m benchmarks.mixed [--scale 0.1] [--db sqlite|postgres]
-        [--conversations 300] [--in-flight 8]
+        [--conversations 300] [--in-flight 8] [--sqlite-driver inline|aiosqlite]
 
 What people do at once, as conversations (each person's updates in order, ``--in-flight`` of
 them under way at a time in each process):
@@ -98,7 +98,7 @@ async def worker(config: dict[str, Any]) -> None:
     from benchmarks.botpath import Timed, callback_update, first_button, menu_word, message_update
     from benchmarks.botpath import rig as bot_rig
 
-    async with bot_rig(config["url"]) as r:
+    async with bot_rig(config["url"], sqlite_driver=config["sqlite_driver"]) as r:
         today_word = menu_word(r.i18n, "sv", "TODAY")
         day_word = menu_word(r.i18n, "sv", "MY_DAY")
         timed = Timed()
@@ -172,13 +172,20 @@ async def worker(config: dict[str, Any]) -> None:
 
 
 async def run_processes(
-    url: str, plan: Plan, warmup: list[tuple[int, str]], processes: int, in_flight: int, seed: int
+    url: str,
+    plan: Plan,
+    warmup: list[tuple[int, str]],
+    processes: int,
+    in_flight: int,
+    seed: int,
+    sqlite_driver: str = "inline",
 ) -> dict[str, Any]:
     workers = []
     for i in range(processes):
         config = {
             "url": url,
             "in_flight": in_flight,
+            "sqlite_driver": sqlite_driver,
             "seed": seed + i,
             "clients": plan.clients[i::processes],
             "carers": plan.carers[i::processes],
@@ -245,6 +252,12 @@ async def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--conversations", type=int, default=300, help="client conversations")
     p.add_argument("--in-flight", type=int, default=8, help="conversations at once per process")
+    p.add_argument(
+        "--sqlite-driver",
+        choices=("inline", "aiosqlite"),
+        default="inline",
+        help="SQLite's calls on the loop (the default) or on aiosqlite's thread",
+    )
     p.add_argument("--worker", help=__import__("argparse").SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -252,7 +265,13 @@ async def main() -> None:
         return
     opts = options(args)
     city: City = await ensure_city(opts)
-    heading("mixed", opts, clients=city.clients, in_flight=args.in_flight)
+    heading(
+        "mixed",
+        opts,
+        clients=city.clients,
+        in_flight=args.in_flight,
+        **({"sqlite_driver": args.sqlite_driver} if opts.db == "sqlite" else {}),
+    )
     rates = {}
     for processes in (1, 2):
         async with working_copy(opts, city) as url:
@@ -264,7 +283,9 @@ async def main() -> None:
                 "WHERE client_id IS NOT NULL ORDER BY telegram_user_id LIMIT 200",
             )
             warmup = [(int(u), str(loc)) for u, loc in others if u not in chosen][:40]
-            result = await run_processes(url, plan, warmup, processes, args.in_flight, opts.seed)
+            result = await run_processes(
+                url, plan, warmup, processes, args.in_flight, opts.seed, args.sqlite_driver
+            )
         rates[processes] = report(processes, result)
     figure("throughput, 2 processes / 1", rates[2] / rates[1], "x")
 
