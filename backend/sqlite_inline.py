@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from concurrent.futures import Future
 from typing import Any
 
 # Statements that may wait for a lock: run off the loop.
@@ -41,9 +40,8 @@ async def _off_loop(call: Callable[..., Any], *args: Any) -> Any:
 
 
 class InlineCursor:
-    def __init__(self, connection: InlineConnection) -> None:
-        self._connection = connection
-        self._cursor = connection._conn.cursor()
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._cursor = conn.cursor()
 
     async def __aenter__(self) -> InlineCursor:
         return self
@@ -52,12 +50,11 @@ class InlineCursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
-        run: Callable[..., Any] = self._cursor.execute
         args = (sql,) if parameters is None else (sql, parameters)
         if sql.lstrip().upper().startswith(_MAY_WAIT):
-            await _off_loop(run, *args)
+            await _off_loop(self._cursor.execute, *args)
         else:
-            run(*args)
+            self._cursor.execute(*args)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> InlineCursor:
@@ -105,27 +102,11 @@ class InlineCursor:
         self._cursor.arraysize = value
 
 
-class _CursorOpening:
-    """What ``aiosqlite.Connection.cursor()`` returns: awaited, or entered with ``async with``."""
-
-    def __init__(self, connection: InlineConnection) -> None:
-        self._connection = connection
-
-    def __await__(self) -> Any:
-        return self.__aenter__().__await__()
-
-    async def __aenter__(self) -> InlineCursor:
-        return InlineCursor(self._connection)
-
-    async def __aexit__(self, *_exc: object) -> None:
-        return None
-
-
-class _Now:
+class _AtOnce:
     """Stands for aiosqlite's private queue, which SQLAlchemy's adapter uses for one thing:
     setting ``isolation_level`` (it puts ``(future, function)``); here it is done at once."""
 
-    def put_nowait(self, item: tuple[Future[Any], Callable[[], Any]]) -> None:
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
         future, function = item
         try:
             future.set_result(function())
@@ -137,18 +118,15 @@ class InlineConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn  # None once closed (as aiosqlite)
-        self._tx = _Now()
+        self._tx = _AtOnce()
 
     @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
-    def cursor(self) -> _CursorOpening:
-        return _CursorOpening(self)
-
-    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
-        cursor = InlineCursor(self)
-        return await cursor.execute(sql, parameters)
+    def cursor(self) -> InlineCursor:
+        """Entered with ``async with`` (what SQLAlchemy's adapter does), as aiosqlite's is."""
+        return InlineCursor(self._conn)
 
     async def commit(self) -> None:
         if self._conn.in_transaction:  # a write: the WAL is synced to disk
@@ -161,9 +139,7 @@ class InlineConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
         if self._connection is not None:
@@ -175,7 +151,7 @@ def connect(database: str) -> Callable[[], Any]:
     """The ``async_creator`` of an engine on the SQLite file ``database`` (``:memory:`` too)."""
 
     async def creator() -> InlineConnection:
-        # check_same_thread=False: the two kinds of call above that may wait run on a worker
+        # check_same_thread=False: the calls above that may wait run on a worker
         # thread, one at a time per connection.
         return InlineConnection(sqlite3.connect(database, check_same_thread=False))
 

@@ -114,3 +114,37 @@ async def test_reads_are_answered_while_a_writer_waits_for_another_process(
     finally:
         other_process.close()
         await engine.dispose()
+
+
+async def test_a_writer_cancelled_while_it_waits_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A request given up (its client went away) while its write waited for another process:
+    nothing of it is written, the write gate is let go, and the next writer gets in."""
+    path = tmp_path / "cancelled.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = session_factory(engine)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+    other_process = sqlite3.connect(path, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    write_began = asyncio.Event()
+
+    async def writer(n: int) -> None:
+        async with sessions() as session:
+            write_began.set()
+            await session.exec(text("INSERT INTO visit VALUES (:n)"), params={"n": n})
+            await session.commit()
+
+    try:
+        given_up = asyncio.create_task(writer(1))
+        await write_began.wait()
+        await asyncio.sleep(0.1)  # waiting for SQLite's lock, on the worker thread
+        given_up.cancel()
+        other_process.rollback()  # the wait ends; the cancelled writer must not go on
+        with pytest.raises(asyncio.CancelledError):
+            await given_up
+        await asyncio.wait_for(writer(2), timeout=db.SQLITE_BUSY_SECONDS)
+        rows = other_process.execute("SELECT n FROM visit").fetchall()
+        assert rows == [(2,)]
+    finally:
+        other_process.close()
+        await engine.dispose()
