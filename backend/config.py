@@ -17,6 +17,8 @@ DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the published default, r
 MIN_SECRET_CHARS = 32
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# SQLite's driver: on the event loop's thread (backend.sqlite_inline) or aiosqlite's own.
+SqliteDriver = Literal["inline", "aiosqlite"]
 MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
@@ -125,7 +127,7 @@ class Settings(BaseSettings):
     database_statement_timeout: float = Field(
         default=15.0, gt=0, description="Seconds a database statement may take (PostgreSQL)."
     )
-    sqlite_driver: Literal["inline", "aiosqlite"] = Field(
+    sqlite_driver: SqliteDriver = Field(
         default="inline",
         description="SQLite: 'inline' runs statements on the event loop's thread (reads take "
         "no lock in WAL; lock waits and commits go to a thread); 'aiosqlite' runs every call "

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import weakref
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -21,8 +21,8 @@ from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend import sqlite_inline
+from backend.config import SqliteDriver
 
-SqliteDriver = Literal["inline", "aiosqlite"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # ``session.info`` flag: this session wrote a row that ``GET /bot/me`` reads (an account, its
 # person, a relative's consent). The request boundary (``routes.deps.get_session``) tells the

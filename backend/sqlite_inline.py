@@ -51,7 +51,7 @@ class InlineCursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         args = (sql,) if parameters is None else (sql, parameters)
-        if sql.lstrip().upper().startswith(_MAY_WAIT):
+        if sql[:20].lstrip().upper().startswith(_MAY_WAIT):  # not the whole text, every time
             await _off_loop(self._cursor.execute, *args)
         else:
             self._cursor.execute(*args)
@@ -116,8 +116,10 @@ class _AtOnce:
 
 class InlineConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
+        # Both names are aiosqlite's, read by SQLAlchemy's adapter: ``_conn`` when it sets the
+        # isolation level, ``_connection`` (None once closed) before a commit or rollback.
         self._conn = conn
-        self._connection: sqlite3.Connection | None = conn  # None once closed (as aiosqlite)
+        self._connection: sqlite3.Connection | None = conn
         self._tx = _AtOnce()
 
     @property

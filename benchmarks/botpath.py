@@ -23,8 +23,7 @@ from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, Update
 from aiogram.utils.i18n import I18n
 
-from backend.config import Settings
-from backend.db import SqliteDriver
+from backend.config import Settings, SqliteDriver
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from ramtid.memory import settle_memory

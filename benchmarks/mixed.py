@@ -25,8 +25,9 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
+from backend.config import SqliteDriver
 from backend.domain.visit_status import window_end
 from benchmarks.city import City, ensure_city, fetch, working_copy
 from benchmarks.common import Summary, figure, heading, line, options, parser
@@ -178,7 +179,7 @@ async def run_processes(
     processes: int,
     in_flight: int,
     seed: int,
-    sqlite_driver: str = "inline",
+    sqlite_driver: SqliteDriver,
 ) -> dict[str, Any]:
     workers = []
     for i in range(processes):
@@ -254,7 +255,7 @@ async def main() -> None:
     p.add_argument("--in-flight", type=int, default=8, help="conversations at once per process")
     p.add_argument(
         "--sqlite-driver",
-        choices=("inline", "aiosqlite"),
+        choices=get_args(SqliteDriver),
         default="inline",
         help="SQLite's calls on the loop (the default) or on aiosqlite's thread",
     )

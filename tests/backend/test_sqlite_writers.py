@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from backend import db
+from backend.config import SqliteDriver
 from backend.db import create_engine, session_factory
 from backend.main import database_unavailable
 
@@ -76,7 +77,7 @@ async def test_a_writer_still_gives_up_after_the_busy_timeout(
 
 @pytest.mark.parametrize("driver", ["inline", "aiosqlite"])
 async def test_reads_are_answered_while_a_writer_waits_for_another_process(
-    tmp_path: Path, driver: db.SqliteDriver
+    tmp_path: Path, driver: SqliteDriver
 ) -> None:
     """SQLite's statements run on the event loop's thread (``sqlite_inline``), but a writer
     waiting for another process's lock waits on a thread: the loop, and every read on it, goes
