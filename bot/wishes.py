@@ -124,18 +124,27 @@ def wish_to_change(
         if len(candidates) > 1:
             return AskVisit(tuple(candidates))
         visit = candidates[0]
-    if (
-        wish.kind is WishKind.SKIP_SERVICE
-        and visit is not None
-        and visit.services == [wish.service]
-    ):
-        # "ställ in lunchen" of a visit that is only the lunch: nothing is left to come for
+    if wish.kind is WishKind.SKIP_SERVICE and visit is not None and _only_one_left(wish, visit):
+        # "ställ in lunchen" of a visit that is only the lunch, or "Skip one thing" of a
+        # visit with one thing left to do: nothing is left to come for
         wish = replace(wish, kind=WishKind.CANCEL, service=None)
     try:
         return Change(kind=CHANGE_KINDS[wish.kind], **_fields(wish, visit, _today(now)))
     except ValidationError as exc:
         missing = _missing(exc)
     return _question(missing[0], wish, visit, granted)
+
+
+def _only_one_left(wish: Wish, visit: VisitPublic) -> bool:
+    """Whether skipping what the wish names (or, naming nothing, the one thing) would leave
+    the visit with nothing to do."""
+    left = _left(visit)
+    return len(left) == 1 and wish.service in (None, left[0])
+
+
+def _left(visit: VisitPublic) -> list[ServiceCode]:
+    """The visit's services not already skipped this time."""
+    return [s for s in visit.services if s not in visit.declined_services]
 
 
 def _today(now: datetime) -> date:
@@ -241,10 +250,11 @@ def _resized(visit: VisitPublic, wish: Wish) -> int | None:
 
 
 def _of_visit(service: ServiceCode | None, visit: VisitPublic) -> ServiceCode | None:
-    """The visit's service the wish names, or the visit's only service."""
+    """The visit's service the wish names, or the visit's only service left."""
     if service in visit.services:
         return service
-    return visit.services[0] if len(visit.services) == 1 else None
+    left = _left(visit)
+    return left[0] if len(left) == 1 else None
 
 
 def _missing(exc: ValidationError) -> list[str]:
@@ -273,7 +283,7 @@ def _question(
     assert visit is not None, f"a change of a visit without one misses {field}"
     if field == "service":
         what = ServiceFor.SKIP if wish.kind is WishKind.SKIP_SERVICE else ServiceFor.GIVE_UP
-        return AskService(what, visit, tuple(visit.services))
+        return AskService(what, visit, tuple(_left(visit)))
     if field == "new_service":
         others = tuple(c for c in granted if c not in visit.services)
         return AskService(ServiceFor.GET_INSTEAD, visit, others)

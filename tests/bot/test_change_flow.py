@@ -123,6 +123,20 @@ async def test_skipping_one_of_two_things_asks_which(chat: Chat, db: Database) -
     assert request.kind == "skip_service" and request.change.service == "supervision"
 
 
+async def test_skipping_the_one_thing_a_visit_is_for_cancels_it(chat: Chat, db: Database) -> None:
+    """A skipped lunch of a lunch-only visit leaves nothing to come for: the client is shown
+    (and sends) a cancellation, as when they write "ställ in lunchen"."""
+    lunch = await lisas_visit(db, TODAY, 12)
+    assert lunch.services == ["meal"]
+    await chat.send("lisa", CHANGE)
+    await chat.press("lisa", "12:00")
+    preview = await chat.press("lisa", "Hoppa över något")
+    assert "Ställ in besöket måndag 23 november kl. 12:00." in preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert (request.kind, request.change.visit_id) == ("cancel", lunch.id)
+
+
 async def test_something_else_instead_of_the_only_thing_asks_what_instead(
     chat: Chat, db: Database
 ) -> None:

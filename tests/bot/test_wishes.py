@@ -68,6 +68,7 @@ TUE_LUNCH = visit(5, TUE, 12, 30, S.MEAL)
 TUE_SHOWER = visit(6, TUE, 15, 30, S.SHOWER, status=VisitStatus.CANCELLED)
 WED_WALK = visit(7, WED, 14, 45, S.WALK)
 FRI_CLEANING = visit(8, FRI, 10, 60, S.CLEANING, S.LAUNDRY)
+FRI_NO_LAUNDRY = FRI_CLEANING.model_copy(update={"declined_services": [S.LAUNDRY]})
 VISITS = [
     BREAKFAST,
     LUNCH,
@@ -230,8 +231,26 @@ CASES = [
         Wish(WishKind.SKIP_SERVICE),
         MORNING,
         WED_WALK,
-        Change(kind=ChangeKind.SKIP_SERVICE, visit_id=WED_WALK.id, service=S.WALK),
-        id="skip something of a visit with one service: that one",
+        Change(kind=ChangeKind.CANCEL, visit_id=WED_WALK.id),
+        id="skip something of a visit with one service: nothing is left, the visit is off",
+    ),
+    pytest.param(
+        Wish(WishKind.SKIP_SERVICE),
+        MORNING,
+        FRI_NO_LAUNDRY,
+        Change(kind=ChangeKind.CANCEL, visit_id=FRI_CLEANING.id),
+        id="skip something when the laundry is already skipped: the visit is off",
+    ),
+    pytest.param(
+        Wish(WishKind.SWAP),
+        MORNING,
+        FRI_NO_LAUNDRY,
+        AskService(
+            ServiceFor.GET_INSTEAD,
+            FRI_NO_LAUNDRY,
+            (S.HYGIENE, S.DRESSING, S.MEAL, S.SUPERVISION, S.WALK),
+        ),
+        id="something else instead, laundry already skipped: the cleaning is given up",
     ),
     # --- swap ---
     pytest.param(
