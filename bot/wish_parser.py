@@ -1261,7 +1261,7 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         times=tuple(times),
         minutes=tuple(minutes),
         part=_part(items, times),
-        meal_part=None if any(not t.old for t in times) else _meal_part(items),
+        meal_part=_meal_part(items),
         direction=_direction(items),
         half_swap=_half_swap(items),
         small_talk=_small_talk(items),
@@ -1375,6 +1375,10 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         if len(distinct_times) > 1:
             return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "10:30 eller 11"
         if not distinct_times:
+            if kind is WishKind.MOVE and read.direction:
+                # "lite senare i kväll": later, by how much not said; the visit's new time
+                # is asked for, with the buttons for half an hour or an hour either way
+                return Wish(kind, day=day, service=service, part=part, visit_at=visit_at)
             return NotUnderstood(Hint.NO_TIME)
         at = distinct_times.pop()
         if day == today and at is not None and at < now.time():

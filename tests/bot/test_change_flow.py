@@ -96,6 +96,24 @@ async def test_a_wish_to_come_half_an_hour_later_tomorrow_morning(
     assert request.change.new_start == morning.planned_start + timedelta(minutes=30)
 
 
+async def test_a_little_later_tonight_asks_how_much_with_buttons(chat: Chat, db: Database) -> None:
+    """ "lite senare i kväll" names the evening visit but not by how much: the bot asks for the
+    new time of that visit, with the half-hour and hour buttons (before: "Skriv också
+    tiden", and the wish was dropped)."""
+    evening = await lisas_visit(db, TODAY, 17)
+    asked = await chat.send("lisa", "kan ni komma lite senare i kväll?")
+    assert "Vilken ny tid?" in asked
+    assert {"30 minuter senare", "1 timme senare"} <= set(chat.buttons("lisa"))
+    preview = await chat.press("lisa", "30 minuter senare")
+    assert (
+        "Flytta besöket måndag 23 november kl. 17:00 till måndag 23 november kl. 17:30." in preview
+    ), preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.visit_id == evening.id
+    assert request.change.new_start == evening.planned_start + timedelta(minutes=30)
+
+
 async def test_another_time_by_a_button(chat: Chat, db: Database) -> None:
     lunch = await lisas_visit(db, TODAY, 12)
     await chat.send("lisa", CHANGE)

@@ -67,7 +67,11 @@ def cases(*rows: tuple) -> list:
         ("sv", "kan ni inte komma kl 10 istället", Wish(MOVE, None, time(10))),
         ("sv", "i morgon kl 10", Wish(MOVE, TOMORROW, time(10))),
         ("sv", "kl 10", Wish(MOVE, None, time(10))),
-        ("sv", "kan ni ta lunchen kl 12 i stället", Wish(MOVE, None, time(12), service="meal")),
+        (
+            "sv",
+            "kan ni ta lunchen kl 12 i stället",  # the lunch visit, moved to 12
+            Wish(MOVE, None, time(12), service="meal", part=DayPart.MIDDAY),
+        ),
         ("en", "tomorrow at 10 instead", Wish(MOVE, TOMORROW, time(10))),
         ("en", "can you come at 10 instead", Wish(MOVE, None, time(10))),
         ("en", "move my visit to 3 pm", Wish(MOVE, None, time(15))),
@@ -233,6 +237,10 @@ def test_the_visits_own_time(language: str, text: str, expected: Wish) -> None:
         ("sv", "kan ni komma 30 minuter tidigare i morgon", Wish(MOVE, TOMORROW, shift=-30)),
         ("sv", "flytta besöket kl 12 en timme senare", Wish(MOVE, visit_at=time(12), shift=60)),
         ("en", "can you come an hour later tomorrow", Wish(MOVE, TOMORROW, shift=60)),
+        # later, but by how much? The time is asked for, with buttons
+        ("sv", "kan ni komma lite senare i morgon", Wish(MOVE, TOMORROW)),
+        ("sv", "kan ni komma lite tidigare i kväll", Wish(MOVE, TODAY, part=DayPart.EVENING)),
+        ("en", "can you come later tomorrow", Wish(MOVE, TOMORROW)),
         (
             "en",
             "come half an hour earlier tomorrow morning",
@@ -568,8 +576,6 @@ def test_minutes(language: str, text: str, minutes: int) -> None:
         ("sv", "kan ni komma i morgon i stället"),
         ("sv", "extra besök"),
         ("sv", "extra besök på fredag"),
-        ("sv", "kan ni komma lite senare i morgon"),  # later, but by how much?
-        ("en", "can you come later tomorrow"),
         ("en", "an extra visit on friday"),
         ("fi", "voitteko tulla huomenna"),
     ),
@@ -768,9 +774,10 @@ def check_invariants(result: Wish | NotUnderstood) -> None:
         return
     assert result.day is None or result.day >= TODAY
     assert result.service is None or result.service in SERVICES
-    # a move goes to a time or by so much, never both; an extra visit has its time
+    # a move goes to a time or by so much, never both (neither: "later", the time is asked);
+    # an extra visit has its time
     if result.kind is MOVE:
-        assert (result.at is None) != (result.shift is None)
+        assert result.at is None or result.shift is None
     else:
         assert (result.at is not None) == (result.kind is EXTRA) and result.shift is None
     if result.at is not None and result.day == TODAY:

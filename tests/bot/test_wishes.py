@@ -411,6 +411,16 @@ def test_what_a_client_writes_at_five_to_five_becomes(said: str, expected: objec
             Change(kind=ChangeKind.SKIP_SERVICE, visit_id=3, service=S.MEAL),
         ),
         ("hoppa över middagen i dag", AskVisit((LUNCH, EVENING_VISIT))),  # noon or evening?
+        # ...also when the wish says the new time: the lunch moves, not the evening meal
+        (
+            "kan ni komma klockan 13 i stället för lunchen i dag",
+            Change(kind=ChangeKind.MOVE, visit_id=2, new_start=at(MON, 13)),
+        ),
+        ("flytta lunchen till kl 13", AskVisit((LUNCH, TUE_LUNCH))),  # today's or tomorrow's?
+        (
+            "kan lunchen vara kl 13 i morgon",
+            Change(kind=ChangeKind.MOVE, visit_id=5, new_start=at(TUE, 13)),
+        ),
         # later or earlier by so much: from the visit's own start
         (
             "kan ni komma en halvtimme senare i morgon bitti",
