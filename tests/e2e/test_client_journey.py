@@ -50,9 +50,10 @@ async def test_lisa_moves_a_visit_within_the_frame_and_hears_the_answer(
     lisa = world.phone("lisa")
     today = await lisa.says("📅 Idag")
     assert "12:00" in today and "Anna kommer" in today
-    assert "Vilket besök" in await lisa.says("i morgon kl 13 i stället för lunchen")
-    preview = await lisa.presses("12:00")
-    assert "13:00" in preview and "Det ryms i din beviljade tid" in preview
+    # "lunchen" names the visit: no question which one
+    preview = await lisa.says("i morgon kl 13 i stället för lunchen")
+    assert "kl. 12:00 till tisdag 24 november kl. 13:00" in preview
+    assert "Det ryms i din beviljade tid" in preview
     sent = await lisa.presses("Skicka")
     assert "kontaktperson Anna" in sent
     request = await db.first(select(ChangeRequest))
@@ -91,7 +92,6 @@ async def test_a_429_during_delivery_is_retried_without_loss_or_duplicate(
 ) -> None:
     lisa = world.phone("lisa")
     await lisa.says("i morgon kl 13 i stället för lunchen")
-    await lisa.presses("12:00")
     await lisa.presses("Skicka")
     request = await db.first(select(ChangeRequest))
     world.tg.fail_next("sendMessage", status=429, retry_after=1)
@@ -118,7 +118,6 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_skipped(
     world.tg.block_chat(1002)  # Eva blocked the bot
     lisa = world.phone("lisa")
     await lisa.says("i morgon kl 13 i stället för lunchen")
-    await lisa.presses("12:00")
     await lisa.presses("Skicka")
     request = await db.first(select(ChangeRequest))
     start = len(world.tg.sent)
