@@ -107,7 +107,7 @@ CLIENTS = (
         language="sv",
         contact="anna",
         deputy="maria",
-        frame_hours=40,
+        frame_hours=45,
         period=Period.MONTH,
         needs=(
             "Lisa har problem med minnet och behöver få måltiderna lagade och serverade. "

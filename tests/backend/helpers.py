@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 import httpx
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
-from backend.models import AuditEvent, ChangeRequest, Notification
+from backend.models import AuditEvent, ChangeRequest, Notification, Order
 from contract import TZ
 from tests.conftest import SERVICE_TOKEN, Database, as_chat
 
@@ -84,3 +84,10 @@ async def update_row(db: Database, model: type[SQLModel], ident: int, **values: 
             setattr(row, name, value)
         s.add(row)
         await s.commit()
+
+
+async def tighten_frame(db: Database, client_id: int, hours: int) -> None:
+    """Give the client's order a smaller frame. The demo plans Lisa within her 45 h; at 40 h
+    her November is full, so a three-hour wish is outside it."""
+    order = await db.first(select(Order).where(Order.client_id == client_id))
+    await update_row(db, Order, order.id, frame_minutes=hours * 60)

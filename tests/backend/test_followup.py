@@ -34,7 +34,7 @@ from backend.services.followup import CSV_COLUMNS
 from backend.services.visits import local_start, visit_before
 from contract import TZ, Change, ChangeKind, Outcome, Period, VisitStatus
 from ramtid.cli import main as cli_main
-from tests.backend.helpers import GOSTA, LISA
+from tests.backend.helpers import GOSTA, LISA, tighten_frame
 from tests.conftest import (
     DEFAULT_NOW,
     Clock,
@@ -78,10 +78,10 @@ async def test_lisas_november_matches_the_visits_counted_by_hand(api, demo, db) 
     body = await report(api)
     lisa = row_of(body, LISA)
 
-    # Ordered: Lisa's one order is a monthly frame of 40 h, valid from 2 September with no
-    # end, so all of November's 30 days count: 40 × 60 = 2400 minutes.
+    # Ordered: Lisa's one order is a monthly frame of 45 h, valid from 2 September with no
+    # end, so all of November's 30 days count: 45 × 60 = 2700 minutes.
     (order,) = await db.all(select(Order).where(Order.client_id == LISA))
-    assert (order.period, order.frame_minutes, order.valid_to) == (Period.MONTH, 2400, None)
+    assert (order.period, order.frame_minutes, order.valid_to) == (Period.MONTH, 2700, None)
     assert order.valid_from <= date(2026, 11, 1)
     ordered = order.frame_minutes
 
@@ -96,13 +96,13 @@ async def test_lisas_november_matches_the_visits_counted_by_hand(api, demo, db) 
     assert len(done) == 70 and len(declined) == 2
     assert performed == 1657
 
-    # (1657 - 2400) / 2400 × 100 = -30.96 % -> -31.0 %, more than 10 % under.
-    assert lisa["ordered_minutes"] == ordered == 2400
+    # (1657 - 2700) / 2700 × 100 = -38.63 % -> -38.6 %, more than 10 % under.
+    assert lisa["ordered_minutes"] == ordered == 2700
     assert lisa["performed_minutes"] == performed
-    assert lisa["deviation_percent"] == round((performed - ordered) / ordered * 100, 1) == -31.0
+    assert lisa["deviation_percent"] == round((performed - ordered) / ordered * 100, 1) == -38.6
     assert lisa["flagged"] is True
     assert lisa["direction"] == "under"
-    # September (2320 = 2400 × 29/30 ordered) and October (2400) have no visits at all in
+    # September (2610 = 2700 × 29/30 ordered) and October (2700) have no visits at all in
     # the demo: no data, so nothing is claimed about them and November stands alone.
     september_october = [v for v in visits if v.day < date(2026, 11, 1)]
     assert september_october == []
@@ -196,6 +196,7 @@ async def test_a_client_who_declined_three_times_in_three_months_is_listed(
 async def test_a_wish_sent_on_as_a_changed_need_reaches_the_assessors_report(
     api, demo, db
 ) -> None:
+    await tighten_frame(db, LISA, 40)
     assert (await report(api))["changed_needs"] == []
     tomorrow_14 = datetime.combine(date(2026, 11, 24), time(14), tzinfo=TZ)
     body = {
@@ -231,10 +232,10 @@ async def test_the_csv_has_a_header_and_one_line_per_client(api, demo) -> None:
     rows = [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
     assert [row["first_name"] for row in rows] == ["Lisa", "Gösta", "Aino", "Samira"]
     lisa = rows[0]
-    assert (lisa["ordered_minutes"], lisa["performed_minutes"]) == ("2400", "1657")
-    assert (lisa["ordered_hours"], lisa["performed_hours"]) == ("40,00", "27,62")
+    assert (lisa["ordered_minutes"], lisa["performed_minutes"]) == ("2700", "1657")
+    assert (lisa["ordered_hours"], lisa["performed_hours"]) == ("45,00", "27,62")
     assert (lisa["deviation_percent"], lisa["flagged"], lisa["direction"]) == (
-        "-31,0",
+        "-38,6",
         "1",
         "under",
     )
@@ -429,9 +430,9 @@ def test_the_cli_prints_the_table_and_the_csv(
             cli_main(["followup", "--month", "2026-13"])
 
     lisa = next(line for line in table.splitlines() if "Lisa" in line)
-    # Ordered 40:00, performed 27:37 (1657 min), -31.0 %, under, 1 month in a row: the demo
+    # Ordered 45:00, performed 27:37 (1657 min), -38.6 %, under, 1 month in a row: the demo
     # has no visits in September and October, and the table says so instead of counting them.
-    assert lisa.split() == ["1", "Lisa", "40:00", "27:37", "-31.0", "%", "under", "1"]
+    assert lisa.split() == ["1", "Lisa", "45:00", "27:37", "-38.6", "%", "under", "1"]
     assert "  Lisa: 2026-09, 2026-10" in table
     assert "Plans not signed within 15 days:" in table
     assert len(lines) == 5 and lines[0].startswith("client_id;first_name;")

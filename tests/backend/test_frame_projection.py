@@ -38,7 +38,7 @@ async def test_december_counts_generated_visits_and_the_plan_over_the_rest(
     assert frame["period_start"] == "2026-12-01"
     assert frame["performed_minutes"] == 0
     assert frame["planned_minutes"] == generated + projected
-    assert frame["left_minutes"] == 40 * 60 - generated - projected
+    assert frame["left_minutes"] == 45 * 60 - generated - projected  # the demo's 45 h
 
 
 async def test_november_is_all_generated_and_nothing_is_projected(

@@ -81,7 +81,7 @@ async def test_a_manager_exports_everything_held_about_the_client(api, demo, db)
         ("Eva", ["visits", "requests", "notes"])
     ]
     assert [a["telegram_user_id"] for a in data["chat_accounts"]] == [1001]
-    assert [o["frame_minutes"] for o in data["orders"]] == [40 * 60]
+    assert [o["frame_minutes"] for o in data["orders"]] == [45 * 60]
     assert len(data["care_plans"][0]["slots"]) == 7 * 3 + 2
     assert len(data["invitations"]) == 1 and "code_hash" not in data["invitations"][0]
     assert all("api_token_hash" not in s for s in data["staff"])

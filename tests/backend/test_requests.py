@@ -17,7 +17,7 @@ from backend.models import (
     StaffAbsence,
     Visit,
 )
-from tests.backend.helpers import LISA, lisa_asks_for_longer, local, visit_at
+from tests.backend.helpers import LISA, lisa_asks_for_longer, local, tighten_frame, visit_at
 from tests.conftest import Clock, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -53,7 +53,7 @@ async def test_preview_longer_lunch_is_within_with_numbers(api, demo) -> None:
     assert r.status_code == 200, r.text
     verdict = r.json()
     assert verdict["outcome"] == "within"
-    assert verdict["frame_minutes"] == 2400 == frame["frame_minutes"]
+    assert verdict["frame_minutes"] == 2700 == frame["frame_minutes"]  # the demo's 45 h
     assert verdict["delta_minutes"] == 15
     used = verdict["performed_minutes"] + verdict["planned_minutes"]
     assert used == frame["performed_minutes"] + frame["planned_minutes"]
@@ -99,6 +99,7 @@ async def test_submit_routes_to_contact_person_and_approval_changes_the_visit(
 async def test_outside_the_frame_is_refused_with_reasons_and_nothing_is_written(
     api, demo, db
 ) -> None:
+    await tighten_frame(db, LISA, 40)
     before = await db.count(ChangeRequest)
     r = await submit(
         api,
@@ -117,7 +118,8 @@ async def test_outside_the_frame_is_refused_with_reasons_and_nothing_is_written(
     assert await db.count(ChangeRequest) == before
 
 
-async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, demo) -> None:
+async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, demo, db) -> None:
+    await tighten_frame(db, LISA, 40)
     r = await submit(
         api,
         {

@@ -36,7 +36,7 @@ SAY = {
         "linked": "Nu är du kopplad",
         "unreachable": "når inte hemtjänstens system",
         "stale": "inte längre",
-        "frame_heading": "Din beviljade tid den här månaden: 40 tim",
+        "frame_heading": "Din beviljade tid den här månaden: 45 tim",
     },
     "en": {
         "today": "📅 Today",
@@ -58,7 +58,7 @@ SAY = {
         "linked": "You are now linked",
         "unreachable": "cannot reach the home-care system",
         "stale": "no longer",
-        "frame_heading": "Your frame this month: 40 h",
+        "frame_heading": "Your frame this month: 45 h",
     },
 }
 FI = {"which_visit": "Mitä käyntiä", "fits": "mahtuu"}

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from backend.models import Order, PlanSlot, Visit
 from contract import TZ, Period, VisitStatus
-from tests.backend.helpers import LISA
+from tests.backend.helpers import LISA, tighten_frame
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database
 
@@ -63,6 +63,7 @@ async def period_minutes(db: Database, first: date, last: date, now: datetime) -
 async def test_a_december_wish_at_novembers_end_counts_all_of_december(
     chat: Chat, clock: Clock, db: Database
 ) -> None:
+    await tighten_frame(db, LISA, 40)  # December planned over its frame
     # Monday 30 November: visits exist up to 7 December; the plan covers the rest.
     clock.set_local(2026, 11, 30, 10, 0)
     done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
@@ -107,6 +108,7 @@ async def test_a_december_wish_at_novembers_end_counts_all_of_december(
 async def test_a_move_in_a_month_already_over_reaches_the_contact_person_as_over(
     chat: Chat, clock: Clock, db: Database
 ) -> None:
+    await tighten_frame(db, LISA, 40)  # December planned over its frame
     # December is planned over its 40 hours; Lisa moves a visit, which adds no time.
     clock.set_local(2026, 11, 30, 10, 0)
     done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
@@ -129,6 +131,7 @@ async def test_a_move_in_a_month_already_over_reaches_the_contact_person_as_over
 async def test_a_cancellation_in_a_month_already_over_says_what_it_frees(
     chat: Chat, clock: Clock, db: Database
 ) -> None:
+    await tighten_frame(db, LISA, 40)  # December planned over its frame
     clock.set_local(2026, 11, 30, 10, 0)
     done, planned = await period_minutes(db, date(2026, 12, 1), date(2026, 12, 31), clock.now)
     [lunch] = [
@@ -157,6 +160,7 @@ async def test_a_cancellation_in_a_month_already_over_says_what_it_frees(
 async def test_this_months_frame_and_a_waiting_wish_at_the_months_end(
     chat: Chat, clock: Clock, db: Database
 ) -> None:
+    await tighten_frame(db, LISA, 40)  # December planned over its frame
     clock.set_local(2026, 11, 30, 10, 0)
     done, planned = await period_minutes(db, date(2026, 11, 1), date(2026, 11, 30), clock.now)
     reply = await chat.send("lisa", "⏱ Min tid")

@@ -120,8 +120,8 @@ async def test_a_clients_months_say_no_data_where_there_were_no_visits(
     assert page.status_code == 200
     html = page.text
     assert cells(html, "september 2026")[1:] == [
-        web_minutes(2320),  # 40 h × 29/30: the order starts on 2 September
-        f"{web_minutes(2088)}–{web_minutes(2552)}",
+        web_minutes(2610),  # 45 h × 29/30: the order starts on 2 September
+        f"{web_minutes(2349)}–{web_minutes(2871)}",
         "inga besök registrerade",
     ]
     assert cells(html, "november 2026")[1:] == [

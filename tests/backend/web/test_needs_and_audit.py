@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from backend.models import AuditEvent, ChangeRequest, Client, Order, Staff, StaffRole
 from contract import TZ, RequestStatus
-from tests.backend.helpers import GOSTA, LISA, update_row, visit_at
+from tests.backend.helpers import GOSTA, LISA, tighten_frame, update_row, visit_at
 from tests.backend.web.test_queue import browser, text_of
 from tests.conftest import as_chat, as_staff, staff_web_session
 
@@ -52,6 +52,7 @@ async def send_on(api: httpx.AsyncClient, who: str, client_id: int) -> dict[str,
 
 
 async def test_the_assessor_sees_only_their_clients_changed_needs(api, app, demo, db) -> None:
+    await tighten_frame(db, LISA, 40)
     lisas = await send_on(api, "lisa", LISA)
     await send_on(api, "gosta", GOSTA)
     astrid = await astrid_of(db, LISA)
