@@ -80,10 +80,10 @@ async def decide(
     """Approve (the frame check runs again on the current state, then the change is made),
     reject with a reason, or hand over to the unit's planners. ``version`` is the one the
     decider saw: a decision on a request that changed since is refused."""
-    await requests.decide(
+    decided = await requests.decide(
         session, actor=actor, request_id=request_id, decision=decision, body=body, now=now
     )
-    return request_public(await requests.request_view(session, request_id=request_id))
+    return request_public(decided)
 
 
 @router.get("/day", response_model=list[VisitPublic])

@@ -333,7 +333,7 @@ async def _decide(
         Decision.REJECT: "rejected",
         Decision.HAND_OVER: "handed_over",
     }[decision]
-    target = f"/web/queue?done={done}&decided={decided.id}"
+    target = f"/web/queue?done={done}&decided={decided.request.id}"
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return see_other(target)

@@ -39,6 +39,7 @@ class RequestView:
     # Who asked: the client, a relative or staff on the client's behalf (None: not known).
     asked_by: PersonKind | None = None
     asked_by_first_name: str | None = None
+    asked_by_chat_id: int | None = None  # the chat the request was asked in
 
 
 @cache
@@ -58,6 +59,7 @@ def _views_query() -> Any:
             assigned.c.first_name,
             decider.c.first_name,
             asker.c.client_id,
+            asker.c.chat_id,
             asker_relative.c.first_name,
             asker_staff.c.first_name,
         )
@@ -88,8 +90,8 @@ def _asker(
 
 def _views(rows: Any) -> list[RequestView]:
     return [
-        RequestView(r, name, a, d, *_asker(r, name, own, relative, staff))
-        for r, name, a, d, own, relative, staff in rows
+        RequestView(r, name, a, d, *_asker(r, name, own, relative, staff), asked_by_chat_id=chat)
+        for r, name, a, d, own, chat, relative, staff in rows
     ]
 
 

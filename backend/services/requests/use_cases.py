@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.domain import frame_check as fc
 from backend.errors import Conflict, Forbidden, InvalidInput, NotFound
-from backend.models import ChangeRequest, ChatAccount, Client, Staff, Visit
+from backend.models import ChangeRequest, Client, Staff, Visit
 from backend.services import access, audit, outbox, visits
 from backend.services.access import Actor
 from backend.services.requests import deciders, queries
@@ -241,15 +241,20 @@ async def _claim(
     ]
     if version is not None:
         conditions.append(col(ChangeRequest.version) == version)
-    result = await session.exec(
-        update(ChangeRequest)
-        .where(and_(*conditions))
-        .values(version=ChangeRequest.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    # RETURNING brings the row as it now is into ``request`` (populate_existing): one
+    # statement, where a refresh after the UPDATE was a second.
+    claimed = (
+        await session.exec(
+            update(ChangeRequest)
+            .where(and_(*conditions))
+            .values(version=ChangeRequest.version + 1, **values)
+            .returning(ChangeRequest)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if claimed is None:
         raise await _already_decided(session, request)
-    await session.refresh(request)
+    assert claimed is request
 
 
 # What a decision does once it has won, before it is recorded: the audit event's details.
@@ -266,9 +271,10 @@ async def _decide(
     values: dict[str, Any],
     now: datetime,
     effect: Effect | None = None,
-) -> ChangeRequest:
+) -> queries.RequestView:
     """The one ending of approve, reject and hand over: authorise, win the version check,
-    do the decision's effect, audit it, and tell whoever must know."""
+    do the decision's effect, audit it, and tell whoever must know. Returns the request as
+    it is shown after the decision."""
     staff = access.require_staff(actor)
     request, client = await load(session, request_id)
     if not access.may_decide(staff, client):
@@ -294,14 +300,9 @@ async def _decide(
         await deciders.tell_client_passed_on(
             session, request, client, now, by_first_name=staff.first_name
         )
-        return request
+        return await queries.request_view(session, request_id=request.id)
     assert request.status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
     view = await queries.request_view(session, request_id=request.id)
-    asker = (
-        await session.get(ChatAccount, request.requested_by_chat_account_id)
-        if request.requested_by_chat_account_id is not None
-        else None
-    )
     await outbox.notify_client(
         session,
         client_id=client.id,
@@ -317,18 +318,18 @@ async def _decide(
             reject_text=request.reject_text,
             asked_by=view.asked_by,
             asked_by_first_name=view.asked_by_first_name,
-            asked_by_chat_id=asker.chat_id if asker is not None else None,
+            asked_by_chat_id=view.asked_by_chat_id,
         ),
         urgency=Urgency.CHANGE,
         now=now,
         relatives=Scope.REQUESTS,
     )
-    return request
+    return view
 
 
 async def approve(
     session: AsyncSession, *, actor: Actor, request_id: int, version: int | None, now: datetime
-) -> ChangeRequest:
+) -> queries.RequestView:
     """Re-check against the current state, then apply; a stale or second approval conflicts."""
 
     async def apply(request: ChangeRequest, client: Client) -> dict[str, Any]:
@@ -372,7 +373,7 @@ async def reject(
     reason: RejectReason,
     text: str | None,
     now: datetime,
-) -> ChangeRequest:
+) -> queries.RequestView:
     if reason is RejectReason.OTHER and not (text and text.strip()):
         raise InvalidInput(ErrorCode.REASON_TEXT_REQUIRED)
 
@@ -399,7 +400,7 @@ async def reject(
 
 async def hand_over(
     session: AsyncSession, *, actor: Actor, request_id: int, version: int | None, now: datetime
-) -> ChangeRequest:
+) -> queries.RequestView:
     """The contact person hands a request to the unit's planners."""
     return await _decide(
         session,
@@ -421,7 +422,7 @@ async def decide(
     decision: Decision,
     body: DecisionIn,
     now: datetime,
-) -> ChangeRequest:
+) -> queries.RequestView:
     """A decision as the API receives it: which one, and the version the decider saw."""
     version = body.version
     if decision is Decision.APPROVE:
