@@ -496,8 +496,10 @@ async def typed_time(message: Message, i18n: I18n, turn: Turn) -> None:
         await carry_on(turn, conversation)
         return
     if isinstance(said, NotUnderstood) or said.at is None:
+        # "lite senare" again: the buttons come with the hint, not only on the question above
         await turn.say(
-            texts.hints.hint_text(said.hint if isinstance(said, NotUnderstood) else Hint.NO_TIME)
+            texts.hints.hint_text(said.hint if isinstance(said, NotUnderstood) else Hint.NO_TIME),
+            reply_markup=keyboards.shift_keyboard() if conversation.visit is not None else None,
         )
         return
     conversation.wish = replace(

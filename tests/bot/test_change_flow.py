@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from aiogram.types import InlineKeyboardMarkup
 from sqlmodel import col, select
 
 from backend.models import ChangeRequest, Visit
@@ -112,6 +113,26 @@ async def test_a_little_later_tonight_asks_how_much_with_buttons(chat: Chat, db:
     request = await the_request(db)
     assert request.change.visit_id == evening.id
     assert request.change.new_start == evening.planned_start + timedelta(minutes=30)
+
+
+async def test_a_little_later_where_the_time_is_asked_offers_the_buttons_again(
+    chat: Chat, db: Database
+) -> None:
+    evening = await lisas_visit(db, TODAY, 17)
+    await chat.send("lisa", CHANGE)
+    await chat.press("lisa", "17:00")
+    await chat.press("lisa", "En annan tid")
+    hint = await chat.send("lisa", "lite senare")
+    assert "Skriv också tiden" in hint
+    [answer] = chat.last  # the hint itself carries the buttons
+    assert isinstance(answer.reply_markup, InlineKeyboardMarkup)
+    labels = [b.text for row in answer.reply_markup.inline_keyboard for b in row]
+    assert {"30 minuter senare", "1 timme senare"} <= set(labels)
+    preview = await chat.press("lisa", "1 timme senare")
+    assert "till måndag 23 november kl. 18:00." in preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.new_start == evening.planned_start + timedelta(hours=1)
 
 
 async def test_another_time_by_a_button(chat: Chat, db: Database) -> None:
