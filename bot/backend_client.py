@@ -313,9 +313,14 @@ class BackendClient:
         """A one-time link that signs this staff member in on the web pages."""
         return await self._get(WebSignInPublic, "POST", "/bot/web-signin", user=user)
 
-    async def queue(self, user: int, *, limit: int | None = None) -> QueuePublic:
-        """How many requests wait for this staff member, and the oldest ``limit`` of them."""
+    async def queue(
+        self, user: int, *, limit: int | None = None, after: int | None = None
+    ) -> QueuePublic:
+        """How many requests wait for this staff member, and the oldest ``limit`` of them
+        (after the request ``after``), with whether more wait."""
         params = {} if limit is None else {"limit": str(limit)}
+        if after is not None:
+            params["after"] = str(after)
         return await self._get(QueuePublic, "GET", "/staff/queue", user=user, params=params)
 
     async def request(self, user: int, request_id: int) -> RequestPublic:

@@ -117,6 +117,10 @@ class Decide(CallbackData, prefix="d"):
     version: int
 
 
+class QueueMore(CallbackData, prefix="qm"):
+    after: int  # the last request shown: the next page starts after it
+
+
 class RejectWith(CallbackData, prefix="rr"):
     request_id: int
     version: int
@@ -395,6 +399,13 @@ def confirm_keyboard(outcome: Outcome) -> InlineKeyboardMarkup:
 def withdraw_keyboard(request_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Withdraw this request"), callback_data=Withdraw(request_id=request_id))
+    return builder.as_markup()
+
+
+def more_keyboard(after: int) -> InlineKeyboardMarkup:
+    """The next requests of the queue, after the last one shown."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Show more"), callback_data=QueueMore(after=after))
     return builder.as_markup()
 
 

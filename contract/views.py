@@ -114,6 +114,7 @@ class QueuePublic(BaseModel):
 
     total: int
     requests: list[RequestPublic]
+    more: bool = False  # others wait after those listed (a page was asked for)
 
 
 class ClientAccess(BaseModel):

@@ -13,6 +13,7 @@ from backend.routes.deps import ActorDep, Now, PathId, SessionDep
 from backend.schemas import request_public, visit_public
 from backend.services import access, accounts, audit, followup, requests, visits
 from contract import (
+    MAX_ID,
     TZ,
     CheckOutIn,
     Decision,
@@ -43,19 +44,25 @@ async def queue(
     actor: ActorDep,
     now: Now,
     limit: Annotated[int | None, Query(ge=1, le=MAX_QUEUE_PAGE)] = None,
+    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> QueuePublic:
     """Pending requests this staff member may decide, oldest first: how many there are, and
-    the oldest ``limit`` of them (all without one). Only those shown count as read."""
+    the oldest ``limit`` of them (all without one), after the request ``after`` (the next
+    page), with whether more wait after them. Only those shown count as read."""
     staff = access.require_staff(actor)
     today = now.astimezone(TZ).date()
-    waiting = await requests.queue(session, staff=staff, today=today, limit=limit)
+    waiting = await requests.queue(session, staff=staff, today=today, limit=limit, after=after)
     await audit.record_reads(
         session,
         actor=actor.label,
         client_ids=[v.request.client_id for v in waiting.views],
         what="queue",
     )
-    return QueuePublic(total=waiting.total, requests=[request_public(v) for v in waiting.views])
+    return QueuePublic(
+        total=waiting.total,
+        requests=[request_public(v) for v in waiting.views],
+        more=waiting.more,
+    )
 
 
 @router.get("/requests/{request_id}", response_model=RequestPublic)

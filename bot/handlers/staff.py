@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from pydantic import TypeAdapter
 
@@ -20,6 +20,7 @@ from contract import (
     DecisionIn,
     ErrorCode,
     MePublic,
+    QueuePublic,
     Reason,
     RejectIn,
     RejectReason,
@@ -31,7 +32,9 @@ from contract import (
 )
 
 REASONS = TypeAdapter(list[Reason])
-SHOWN = 20  # requests shown of the queue, oldest first
+# Requests shown of the queue at a time, oldest first: a phone screen's worth, and few
+# enough messages that Telegram sends them at once (about one a second per chat).
+SHOWN = 5
 
 
 class RejectFlow(StatesGroup):
@@ -48,6 +51,7 @@ def create_router() -> Router:
     router.callback_query.filter(IS_STAFF)
     router.message.register(show_queue, MenuButton(keyboards.QUEUE))
     router.message.register(show_queue, Command("queue"))
+    router.callback_query.register(show_more, keyboards.QueueMore.filter())
     decide = keyboards.Decide.filter
     router.callback_query.register(approve, decide(F.action == "approve"))
     router.callback_query.register(reject_choose_reason, decide(F.action == "reject"))
@@ -85,12 +89,39 @@ async def show_queue(message: Message, me: MePublic, backend: BackendClient) -> 
     await message.answer(
         texts.staff.queue_heading(queue.total), reply_markup=keyboards.main_menu(me)
     )
+    await _list(message, me, queue)
+
+
+async def show_more(
+    query: CallbackQuery,
+    callback_data: keyboards.QueueMore,
+    me: MePublic,
+    backend: BackendClient,
+) -> None:
+    """The next requests after those shown; the button that asked goes away."""
+    queue = await backend.queue(query.from_user.id, limit=SHOWN, after=callback_data.after)
+    await _edit(query, texts.staff.more_waiting())
+    if query.message is None:
+        return
+    if not queue.requests:
+        await query.message.answer(texts.staff.no_more_waiting())
+        return
+    await _list(query.message, me, queue)
+
+
+async def _list(message: Message | InaccessibleMessage, me: MePublic, queue: QueuePublic) -> None:
+    """The requests listed, each with its buttons, and "Show more" when more wait."""
     for request in queue.requests:
         await message.answer(
             texts.staff.queue_item(request),
             reply_markup=keyboards.decide_keyboard(
                 request, can_hand_over=me.staff_role is StaffRole.CARER
             ),
+        )
+    if queue.more:
+        await message.answer(
+            texts.staff.more_waiting(),
+            reply_markup=keyboards.more_keyboard(queue.requests[-1].id),
         )
 
 

@@ -82,6 +82,14 @@ def nothing_waiting() -> str:
     return _("No requests are waiting for you.")
 
 
+def more_waiting() -> str:
+    return _("More requests are waiting.")
+
+
+def no_more_waiting() -> str:
+    return _("No more requests are waiting after these.")
+
+
 def outcome_label(request: RequestPublic) -> str:
     """What the frame check said, in a few words; "within" only where the figures agree."""
     freed = freed_in_a_period_over(request.reasons)

@@ -460,7 +460,11 @@ async def test_staff_of_another_unit_cannot_read_or_decide(api, demo, db) -> Non
         json={},
         headers=other,
     )
-    assert (await api.get("/staff/queue", headers=other)).json() == {"total": 0, "requests": []}
+    assert (await api.get("/staff/queue", headers=other)).json() == {
+        "total": 0,
+        "requests": [],
+        "more": False,
+    }
 
 
 async def test_a_bad_date_range_is_refused(api, demo, db) -> None:

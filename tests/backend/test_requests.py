@@ -135,7 +135,7 @@ async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, dem
     assert r.json()["outcome"] == "outside"
     for page in ("", "?limit=20"):
         queue = (await api.get(f"/staff/queue{page}", headers=as_staff("anna"))).json()
-        assert queue == {"total": 0, "requests": []}
+        assert queue == {"total": 0, "requests": [], "more": False}
 
 
 async def test_submit_is_idempotent_on_the_client_key(api, demo, db) -> None:
@@ -193,13 +193,28 @@ async def test_the_queue_gives_its_size_and_the_oldest_asked_for(
     page = (await api.get("/staff/queue?limit=2", headers=as_staff("anna"))).json()
     assert page["total"] == len(waiting) == 3
     assert [r["id"] for r in page["requests"]] == waiting[:2]
+    assert page["more"] is True
+    # The next page: after the last one listed, with the same total.
+    after = f"/staff/queue?limit=2&after={waiting[1]}"
+    rest = (await api.get(after, headers=as_staff("anna"))).json()
+    assert (rest["total"], [r["id"] for r in rest["requests"]], rest["more"]) == (
+        3,
+        waiting[2:],
+        False,
+    )
+    past = await api.get(f"/staff/queue?limit=2&after={waiting[2]}", headers=as_staff("anna"))
+    assert past.json() == {"total": 3, "requests": [], "more": False}
     whole = (await api.get("/staff/queue", headers=as_staff("anna"))).json()
     assert whole["total"] == 3 and [r["id"] for r in whole["requests"]] == waiting
-    # Each read of the queue is recorded once per client shown: Lisa, twice.
-    assert (await db.all(queue_reads))[reads_before:] == [LISA, LISA]
+    assert whole["more"] is False
+    # Each read of the queue is recorded once per client shown: Lisa, three times (the
+    # empty page past the end showed no one).
+    assert (await db.all(queue_reads))[reads_before:] == [LISA, LISA, LISA]
     for bad in ("0", "501", "x"):
         r = await api.get(f"/staff/queue?limit={bad}", headers=as_staff("anna"))
         assert r.status_code == 422, r.text
+        r = await api.get(f"/staff/queue?limit=2&after={bad}", headers=as_staff("anna"))
+        assert r.status_code == (200 if bad == "501" else 422), r.text
 
 
 async def test_two_approvals_racing_yield_exactly_one_decision(api, demo, db) -> None:

@@ -229,6 +229,42 @@ async def accounts_told_about(db: Database, client_id: int) -> set[int]:
 # --- the queue ----------------------------------------------------------------------------
 
 
+async def test_a_long_queue_comes_five_at_a_time_with_show_more(
+    chat: Chat, api, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Seven waiting: five messages, each with its buttons, then "Visa fler" for the other
+    two; the button goes away once pressed, and each request is shown once, oldest first."""
+    weekdays = {0: "måndag", 1: "tisdag", 2: "onsdag", 3: "torsdag"}
+    asked = []  # what each request's message says it changes, oldest first
+    for day in (TOMORROW, TOMORROW + timedelta(days=1), TOMORROW + timedelta(days=2)):
+        for hour in (8, 12, 17)[: 7 - len(asked)]:
+            visit = await visit_at(api, day, hour)
+            await ask(
+                api, "lisa", LISA, {"kind": "resize", "visit_id": visit["id"], "new_duration": 30}
+            )
+            asked.append(f"besöket {weekdays[day.weekday()]} {day.day} november kl. {hour:02d}:00")
+            clock.advance(minutes=1)
+    assert len(asked) == 7
+
+    await chat.send("anna", "📥 Önskemål att besluta")
+    heading, *first, more = chat.sent()
+    assert heading == "7 önskemål väntar, äldst först:"
+    assert more == "Fler önskemål väntar."
+    assert chat.buttons("anna") == ["Visa fler"]
+    assert len(first) == 5
+    for text, visit in zip(first, asked[:5], strict=True):
+        assert visit in text, text
+
+    await chat.press("anna", "Visa fler")
+    edited = [r for r in chat.last if isinstance(r, EditMessageText)]
+    assert [(e.text, e.reply_markup) for e in edited] == [("Fler önskemål väntar.", None)]
+    second = chat.sent()  # the other two, and no "more" after them
+    assert len(second) == 2
+    for text, visit in zip(second, asked[5:], strict=True):
+        assert visit in text, text
+    assert any("Godkänn" in b for b in chat.buttons("anna"))
+
+
 async def test_queue_shows_the_oldest_first_with_the_frame_check(
     chat: Chat, lang: str, api, db: Database, clock: Clock
 ) -> None:  # type: ignore[no-untyped-def]

@@ -162,12 +162,32 @@ def _queue_size_query(planners: bool) -> Any:
 
 
 @cache
-def _queue_query(planners: bool, limited: bool) -> Any:
+def _queue_query(planners: bool, limited: bool, after: bool = False) -> Any:
     query = (
         _views_query()
         .where(_queue_of(planners))
         .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
     )
+    if after:
+        # Those after the request ``after`` in the queue's order (the next page in the bot);
+        # decided since is fine, but only a request of the staff member's own unit counts.
+        cursor = ChangeRequest.__table__.alias("cursor")  # type: ignore[attr-defined]
+        its_client = Client.__table__.alias("cursor_client")  # type: ignore[attr-defined]
+        cursor_at = (
+            select(cursor.c.created_at)
+            .join(its_client, its_client.c.id == cursor.c.client_id)
+            .where(cursor.c.id == bindparam("after"), its_client.c.unit_id == bindparam("unit_id"))
+            .scalar_subquery()
+        )
+        query = query.where(
+            or_(
+                col(ChangeRequest.created_at) > cursor_at,
+                and_(
+                    col(ChangeRequest.created_at) == cursor_at,
+                    col(ChangeRequest.id) > bindparam("after"),
+                ),
+            )
+        )
     if not limited:
         return query
     # The size rides along as an uncorrelated subquery, counted once: one round trip, and
@@ -182,20 +202,35 @@ class Queue:
 
     views: list[RequestView]
     total: int
+    more: bool = False  # whether others wait after those listed
 
 
 async def queue(
-    session: AsyncSession, *, staff: Staff, today: date, limit: int | None = None
+    session: AsyncSession,
+    *,
+    staff: Staff,
+    today: date,
+    limit: int | None = None,
+    after: int | None = None,
 ) -> Queue:
-    """A staff member's pending requests, oldest first (the oldest ``limit`` of them), and how
-    many wait: one query regardless of size."""
+    """A staff member's pending requests, oldest first (the oldest ``limit`` of them, after
+    the request ``after`` when given), how many wait in all, and whether more wait after
+    those listed: one query regardless of size, two for a page past the end."""
     planners, params = _queue_params(staff, today)
+    query = _queue_query(planners, limit is not None, after is not None)
+    page = {**params, "after": after, "limit": None if limit is None else limit + 1}
+    rows = (await session.exec(query, params=page)).all()
     if limit is None:
-        views = _views((await session.exec(_queue_query(planners, False), params=params)).all())
-        return Queue(views, len(views))
-    params["limit"] = limit
-    rows = (await session.exec(_queue_query(planners, True), params=params)).all()
-    return Queue(_views(row[:-1] for row in rows), rows[0][-1] if rows else 0)
+        views = _views(rows)
+        total = len(views) if after is None else await _queue_size(session, planners, params)
+        return Queue(views, total)
+    # One more than listed was asked for: whether more wait after the page.
+    total = rows[0][-1] if rows else await _queue_size(session, planners, params)
+    return Queue(_views(row[:-1] for row in rows[:limit]), total, more=len(rows) > limit)
+
+
+async def _queue_size(session: AsyncSession, planners: bool, params: dict[str, Any]) -> int:
+    return int((await session.exec(_queue_size_query(planners), params=params)).one())
 
 
 async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
