@@ -259,13 +259,17 @@ class TurnMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
-async def what_can_change(turn: Turn) -> tuple[list[VisitPublic], list[ServiceCode]]:
-    """The visits a change can still be asked for, and the services the order grants."""
-    week, granted = await asyncio.gather(
-        turn.backend.visits(turn.user, turn.client_id, days=DAYS_AHEAD),
-        granted_services(turn),
-    )
-    return changeable(week.visits, turn.clock()), granted
+async def what_can_change(
+    turn: Turn, named: date | None = None
+) -> tuple[list[VisitPublic], list[ServiceCode]]:
+    """The visits a change can still be asked for (the coming week, and the day a wish
+    names when it is later: "den 9 december"), and the services the order grants."""
+    reads = [turn.backend.visits(turn.user, turn.client_id, days=DAYS_AHEAD)]
+    if named is not None and named >= turn.now().date() + timedelta(days=DAYS_AHEAD):
+        reads.append(turn.backend.visits(turn.user, turn.client_id, start=named, end=named))
+    days, granted = await asyncio.gather(asyncio.gather(*reads), granted_services(turn))
+    visits = [v for day in days for v in day.visits]
+    return changeable(visits, turn.clock()), granted
 
 
 async def granted_services(turn: Turn) -> list[ServiceCode]:
@@ -362,7 +366,7 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     if isinstance(wish, NotUnderstood):
         await not_a_wish(turn, wish)
         return
-    visits, granted = await what_can_change(turn)
+    visits, granted = await what_can_change(turn, wish.day)
     conversation = Conversation(
         offered=visits, granted=granted, wish=wish, note=text[:NOTE_LENGTH]
     )

@@ -135,6 +135,25 @@ async def test_a_little_later_where_the_time_is_asked_offers_the_buttons_again(
     assert request.change.new_start == evening.planned_start + timedelta(hours=1)
 
 
+async def test_a_wish_for_a_day_after_the_coming_week_finds_its_visit(
+    chat: Chat, db: Database
+) -> None:
+    """Visits are planned two weeks ahead; the wish names a day nine days off (before: "Jag
+    hittade inget besök", as only the coming week was looked at)."""
+    day = TODAY + timedelta(days=9)
+    lunch = await lisas_visit(db, day, 12)
+    preview = await chat.send(
+        "lisa", "kan ni komma klockan 13 i stället för lunchen den 2 december"
+    )
+    assert (
+        "Flytta besöket onsdag 2 december kl. 12:00 till onsdag 2 december kl. 13:00." in preview
+    )
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.visit_id == lunch.id
+    assert request.change.new_start == local(day, 13)
+
+
 async def test_another_time_by_a_button(chat: Chat, db: Database) -> None:
     lunch = await lisas_visit(db, TODAY, 12)
     await chat.send("lisa", CHANGE)
