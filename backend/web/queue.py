@@ -265,11 +265,14 @@ async def queue_news(
     request: Request, user: User, session: SessionDep, now: Now, seen: str = ""
 ) -> Response:
     """Polled by the page: requests that came since it was shown, added at the end of the
-    list, and a polite announcement of how many."""
+    list; those no longer waiting (decided in the bot or by someone else, withdrawn) lose
+    their buttons and say so; and a polite announcement of both."""
     access.require_staff(user.actor)
     items = await queue_items(session, staff=user.staff, now=now, actor_label=user.actor.label)
     known = _seen(seen[:5000])
+    waiting = {item.view.request.id or 0 for item in items}
     new = [item for item in items if (item.view.request.id or 0) not in known]
+    gone = sorted(known - waiting)
     return render(
         request,
         "_queue_news.html",
@@ -277,9 +280,8 @@ async def queue_news(
             "user": user,
             "csrf": user.csrf,
             "new": new,
-            "seen": ",".join(
-                str(i) for i in sorted(known | {i.view.request.id or 0 for i in new})
-            ),
+            "gone": gone,
+            "seen": ",".join(str(i) for i in sorted(waiting)),
             "poll": POLL_SECONDS,
             **_helpers(),
         },

@@ -20,7 +20,7 @@ from bot.backend_client import BackendClient
 from bot.delivery import Sender
 from bot.factory import create_i18n
 from bot.notifier import Notifier
-from contract import TZ, Decision, RejectIn, RejectReason, RequestStatus
+from contract import TZ, Decision, DecisionIn, RejectIn, RejectReason, RequestStatus
 from tests.bot.conftest import Chat
 from tests.browser.conftest import SCREENSHOTS, accessible
 from tests.conftest import Database
@@ -126,3 +126,24 @@ async def test_a_stale_page_is_refused_cleanly(
         select(ChangeRequest).where(col(ChangeRequest.status) == RequestStatus.APPROVED)
     )
     assert approved == []
+
+
+async def test_a_request_decided_in_the_bot_leaves_the_open_page(
+    page: Any, chat: Chat, db: Database, backend_client: BackendClient
+) -> None:
+    """Anna keeps the queue open at her desk and approves from her phone: at the page's
+    next poll the card loses its buttons and says why, and the change is announced."""
+    await lisa_asks_for_a_longer_visit(chat, "12:00")
+    asked = await db.first(select(ChangeRequest))
+    await sign_in(page, "Anna")
+    await page.goto("/web/queue")
+    item = page.locator(f"#request-{asked.id}")
+    await expect(item.get_by_role("button", name="Godkänn")).to_be_visible()
+
+    await backend_client.decide(
+        DEMO_ACCOUNTS["anna"], asked.id, Decision.APPROVE, DecisionIn(version=asked.version)
+    )
+    await expect(item).to_contain_text("Det här önskemålet väntar inte längre", timeout=20_000)
+    await expect(item.get_by_role("button")).to_have_count(0)
+    await expect(page.locator("#queue-status")).to_contain_text("1 önskemål väntar inte längre")
+    await accessible(page)

@@ -269,6 +269,34 @@ async def test_new_requests_come_to_the_open_page(api, app, demo, db) -> None:
     assert f"seen={first['id']},{second['id']}" in news.text
 
 
+async def test_a_request_decided_in_the_bot_leaves_the_open_page(api, app, demo, db) -> None:
+    """Anna has the queue open at her desk and approves Lisa's wish from her phone: at the
+    next poll the page's card loses its buttons and says so; Eva's wish, still waiting, is
+    untouched."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    lisas = await ask(api, "lisa", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    evening = await visit_at(api, TOMORROW, 17)
+    evas = await ask(api, "eva", {"kind": "resize", "visit_id": evening["id"], "new_duration": 45})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    seen = f"{lisas['id']},{evas['id']}"
+    async with browser(app, anna) as web:
+        page = await web.get("/web/queue")
+        assert f"seen={seen}" in page.text
+        r = await api.post(
+            f"/staff/requests/{lisas['id']}/approve", json={}, headers=as_staff("anna")
+        )
+        assert r.status_code == 200
+        news = await web.get(f"/web/queue/news?seen={seen}", headers={"HX-Request": "true"})
+    assert news.status_code == 200
+    card = re.search(rf'<li id="request-{lisas["id"]}"[^>]*>(.*?)</li>', news.text, re.S)
+    assert card is not None and 'hx-swap-oob="outerHTML"' in card.group(0)
+    assert "Det här önskemålet väntar inte längre" in text_of(card.group(1))
+    assert "Godkänn" not in card.group(1)
+    assert f'id="request-{evas["id"]}"' not in news.text  # still waiting: left as it is
+    assert "1 önskemål väntar inte längre." in text_of(news.text)
+    assert f'seen={evas["id"]}"' in news.text  # told once, not at every poll
+
+
 async def test_a_carer_who_is_not_the_contact_person_cannot_decide(api, app, demo, db) -> None:
     lunch = await visit_at(api, TOMORROW, 12)
     asked = await ask(api, "lisa", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
