@@ -457,6 +457,16 @@ _ORDER_IN_FORCE = (
     .order_by(col(Order.valid_from).desc())
     .limit(1)
 )
+# The order in force and the client's unit (its notice and service hours) in one statement.
+_ORDER_AND_UNIT = (
+    select(Order, Unit)  # type: ignore[call-overload]
+    .join(Unit, col(Unit.id) == bindparam("unit_id"))
+    .where(Order.client_id == bindparam("client_id"))
+    .where(col(Order.valid_from) <= bindparam("day"))
+    .where(or_(col(Order.valid_to).is_(None), col(Order.valid_to) >= bindparam("day")))
+    .order_by(col(Order.valid_from).desc())
+    .limit(1)
+)
 _GRANTED = select(GrantedService).where(GrantedService.order_id == bindparam("order_id"))
 # Only what a visit's frame state needs, as plain rows in ``state_of``'s order: no ORM
 # objects for a month of visits.
@@ -483,8 +493,10 @@ _WAITING_CHANGES = (
     .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
 )
 _LAST_GENERATED = select(func.max(Visit.slot_day)).where(Visit.client_id == bindparam("client_id"))
+# The signed plans, each row with the client's last generated day (the same on every row):
+# one statement for what the projection needs before it reads the plans' slots.
 _SIGNED_PLANS = (
-    select(CarePlan)
+    select(CarePlan, _LAST_GENERATED.scalar_subquery())  # type: ignore[call-overload]
     .where(CarePlan.client_id == bindparam("client_id"))
     .where(CarePlan.status == PlanStatus.SIGNED)
     .order_by(col(CarePlan.valid_from))
@@ -505,11 +517,15 @@ async def frame_state(
 ) -> FrameState:
     """The order in force and every visit that can matter for a check touching ``days``;
     at ``now``, missed visits are no longer planned time."""
-    order = await order_in_force(session, client.id or 0, days[0])
-    if order is None:
+    found = (
+        await session.exec(
+            _ORDER_AND_UNIT,
+            params={"client_id": client.id, "day": days[0], "unit_id": client.unit_id},
+        )
+    ).first()
+    if found is None:
         raise NotFound(ErrorCode.NO_ORDER)
-    unit = await session.get(Unit, client.unit_id)
-    assert unit is not None
+    order, unit = found
     granted = (await session.exec(_GRANTED, params={"order_id": order.id})).all()
     frame = fc.Frame(
         period=order.period,
@@ -544,11 +560,11 @@ async def not_yet_generated(
 ) -> list[fc.VisitState]:
     """Rule 2: the signed plans projected over the days in ``start``..``end`` for which no
     visits have been generated yet (after the last generated day), within the order."""
-    params = {"client_id": client.id}
-    last_generated = (await session.exec(_LAST_GENERATED, params=params)).one()
-    plans = list((await session.exec(_SIGNED_PLANS, params=params)).all())
-    if not plans:
+    rows = (await session.exec(_SIGNED_PLANS, params={"client_id": client.id})).all()
+    if not rows:
         return []
+    plans = [plan for plan, _last in rows]
+    last_generated = rows[0][1]
     first = start if last_generated is None else max(start, last_generated + timedelta(days=1))
     first = max(first, order.valid_from, plans[0].valid_from)
     last = end if order.valid_to is None else min(end, order.valid_to)
