@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
-from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
 from backend.config import PROJECT_ROOT, Settings
@@ -36,49 +32,18 @@ from bot import keyboards
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from ramtid.database import migrate_database, seed_demo_if_empty
 from ramtid.wiring import in_process_backend
+from tests.support.recording_session import RecordingSession
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "speech-corpus"
 
 
-class InstantSession(BaseSession):
-    """Telegram that answers every call at once, keeping the texts sent."""
+class InstantSession(RecordingSession):
+    """Telegram that answers every call at once (the tests' recording session), keeping the
+    texts sent."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[Any],
-        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession signature
-    ) -> Any:
-        if method.__returning__ is bool:
-            return True
-        self.texts.append(getattr(method, "text", "") or "")
-        body = {
-            "message_id": 1,
-            "date": int(time.time()),
-            "chat": {"id": int(getattr(method, "chat_id", 0) or 0), "type": "private"},
-            "text": "",
-        }
-        return self.check_response(
-            bot, method, 200, json.dumps({"ok": True, "result": body})
-        ).result
-
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,  # noqa: ASYNC109 - BaseSession signature
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - the benchmark sends no files
-        raise NotImplementedError
-        yield b""
-
-    async def close(self) -> None:
-        return None
+    @property
+    def texts(self) -> list[str]:
+        return [getattr(r, "text", "") or "" for r in self.requests]
 
 
 def text_update(n: int, text: str) -> Update:
@@ -110,7 +75,7 @@ async def replies(
 ) -> list[float]:
     times = []
     for n in range(count):
-        session.texts.clear()
+        session.requests.clear()
         started = time.perf_counter()
         await dispatcher.feed_update(bot, text_update(offset + n, label))
         times.append((time.perf_counter() - started) * 1000)
