@@ -449,23 +449,21 @@ def unit_rules(unit: Unit) -> fc.Rules:
 
 # The frame's statements, built once with bound parameters: a frame check runs them on every
 # wish, preview and decision, and building them anew cost more than running them.
-_ORDER_IN_FORCE = (
-    select(Order)
-    .where(Order.client_id == bindparam("client_id"))
-    .where(col(Order.valid_from) <= bindparam("day"))
-    .where(or_(col(Order.valid_to).is_(None), col(Order.valid_to) >= bindparam("day")))
-    .order_by(col(Order.valid_from).desc())
-    .limit(1)
-)
+def _in_force(query: Any) -> Any:
+    """``query`` narrowed to the client's order in force on the day (the latest begun)."""
+    return (
+        query.where(Order.client_id == bindparam("client_id"))
+        .where(col(Order.valid_from) <= bindparam("day"))
+        .where(or_(col(Order.valid_to).is_(None), col(Order.valid_to) >= bindparam("day")))
+        .order_by(col(Order.valid_from).desc())
+        .limit(1)
+    )
+
+
+_ORDER_IN_FORCE = _in_force(select(Order))
 # The order in force and the client's unit (its notice and service hours) in one statement.
-_ORDER_AND_UNIT = (
-    select(Order, Unit)  # type: ignore[call-overload]
-    .join(Unit, col(Unit.id) == bindparam("unit_id"))
-    .where(Order.client_id == bindparam("client_id"))
-    .where(col(Order.valid_from) <= bindparam("day"))
-    .where(or_(col(Order.valid_to).is_(None), col(Order.valid_to) >= bindparam("day")))
-    .order_by(col(Order.valid_from).desc())
-    .limit(1)
+_ORDER_AND_UNIT = _in_force(
+    select(Order, Unit).join(Unit, col(Unit.id) == bindparam("unit_id"))  # type: ignore[call-overload]
 )
 _GRANTED = select(GrantedService).where(GrantedService.order_id == bindparam("order_id"))
 # Only what a visit's frame state needs, as plain rows in ``state_of``'s order: no ORM
