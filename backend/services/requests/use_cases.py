@@ -295,14 +295,14 @@ async def _decide(
         **details,
     )
     assert request.id is not None and client.id is not None
+    view = await queries.request_view(session, request_id=request.id)
     if request.status is RequestStatus.PENDING:  # handed over: the planners decide now
         await deciders.tell(session, request, client, NotificationKind.REQUEST_HANDED_OVER, now)
         await deciders.tell_client_passed_on(
             session, request, client, now, by_first_name=staff.first_name
         )
-        return await queries.request_view(session, request_id=request.id)
+        return view
     assert request.status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
-    view = await queries.request_view(session, request_id=request.id)
     await outbox.notify_client(
         session,
         client_id=client.id,
