@@ -147,6 +147,18 @@ def local_date(moment: datetime, tz: ZoneInfo = TZ) -> date:
     return moment.astimezone(tz).date()
 
 
+@lru_cache(maxsize=1 << 12)
+def local_days(first: date, last: date, tz: ZoneInfo = TZ) -> tuple[datetime, datetime]:
+    """The local days ``first``..``last`` (inclusive) as UTC instants: from the first
+    midnight up to, not including, the midnight after the last. A visit is on those days
+    exactly when its start is in that range, so a period's visits are found by comparing
+    instants, without working out each visit's local date (DST-safe: Stockholm's midnights
+    always exist)."""
+    begins = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    ends = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return begins, ends
+
+
 def performed_minutes(actual_start: datetime | None, actual_end: datetime | None) -> int | None:
     """Rule 2: performed time, checked out minus checked in, in whole minutes (None until
     both are known). The frame, the follow-up and the visit the client sees all use this."""
@@ -315,10 +327,12 @@ def check_change(
     if target is not None:
         days.append(local_date(target.start, tz))
     periods = list(dict.fromkeys(period_bounds(frame.period, day) for day in days))
-    for bounds in periods:
-        reasons += _over_frame_reasons(frame, ordered, after, bounds, tz)
-    performed, planned = _period_minutes(ordered, periods[0], tz)
-    delta = sum(_period_minutes(after, periods[0], tz)) - performed - planned
+    # Each period's performed and planned minutes, before and after the change.
+    counted = [(_period_minutes(ordered, b, tz), _period_minutes(after, b, tz)) for b in periods]
+    for before_change, after_change in counted:
+        reasons += _over_frame_reasons(frame, sum(before_change), sum(after_change))
+    (performed, planned), after_change = counted[0]
+    delta = sum(after_change) - performed - planned
 
     reasons += _frequency_reasons(frame, ordered, after, days, tz)
     reasons += _decline_reasons(change, declines_last_3_months)
@@ -401,8 +415,9 @@ def _period_minutes(
     """Rule 2, the one place a period is counted (the frame, the check, the plan budget):
     performed (done) and planned (not done, cancelled or missed) minutes in ``bounds``."""
     performed = planned = 0
+    begins, ends = local_days(*bounds, tz)
     for visit in visits:
-        if not bounds[0] <= local_date(visit.start, tz) <= bounds[1]:
+        if not begins <= visit.start < ends:
             continue
         if visit.status is VisitStatus.DONE:
             performed += visit_minutes(visit)
@@ -411,16 +426,8 @@ def _period_minutes(
     return performed, planned
 
 
-def _over_frame_reasons(
-    frame: Frame,
-    before: list[VisitState],
-    after: list[VisitState],
-    bounds: tuple[date, date],
-    tz: ZoneInfo,
-) -> list[Reason]:
-    """Rule 2: performed + planned after the change may not exceed the period's frame."""
-    total_before = sum(_period_minutes(before, bounds, tz))
-    total_after = sum(_period_minutes(after, bounds, tz))
+def _over_frame_reasons(frame: Frame, total_before: int, total_after: int) -> list[Reason]:
+    """Rule 2: performed + planned in a period after the change may not exceed the frame."""
     # A change that adds no minutes is never over the frame, even in a period already over.
     if total_after <= total_before or total_after <= frame.frame_minutes:
         return []
@@ -538,10 +545,12 @@ def _overlap_reasons(
     if change.kind not in _TIMING_KINDS:
         return []
     reasons = []
+    begins, ends = changed.start, changed.end
     for other in after:
-        if other.id == changed.id or other.status is VisitStatus.CANCELLED:
+        # Most visits start after the changed one ends: those are passed over first.
+        if other.start >= ends or other.id == changed.id or other.status is VisitStatus.CANCELLED:
             continue
-        if max(changed.start, other.start) < min(changed.end, other.end):
+        if max(begins, other.start) < min(ends, other.end):
             numbers: dict[str, int | str] = {
                 "other_visit_id": other.id,
                 "other_start": other.start.astimezone(tz).strftime("%H:%M"),
@@ -591,13 +600,14 @@ def _frequency_window(per: FrequencyUnit, day: date) -> tuple[date, date]:
 def _occurrences(
     visits: list[VisitState], code: str, window: tuple[date, date], tz: ZoneInfo
 ) -> int:
+    begins, ends = local_days(*window, tz)
     return sum(
         1
         for visit in visits
-        if visit.status is not VisitStatus.CANCELLED
+        if begins <= visit.start < ends
+        and visit.status is not VisitStatus.CANCELLED
         and code in visit.services
         and code not in visit.declined_services
-        and window[0] <= local_date(visit.start, tz) <= window[1]
     )
 
 
@@ -650,11 +660,12 @@ class PlannedSlot:
 
 
 def project_plan(
-    slots: list[PlannedSlot], start: date, end: date, tz: ZoneInfo = TZ
+    slots: list[PlannedSlot], start: date, end: date, tz: ZoneInfo = TZ, *, ids_after: int = 0
 ) -> list[VisitState]:
     """Rule 2: a weekly plan as the visits it makes on local days ``start``..``end``
     (inclusive), so a period counts the plan over the days that have no visits yet. The
-    projected visits have negative ids; wall times are Stockholm's (DST-safe)."""
+    projected visits have negative ids, counting down from ``-(ids_after + 1)`` (so several
+    projections can sit side by side); wall times are Stockholm's (DST-safe)."""
     visits: list[VisitState] = []
     day = start
     while day <= end:
@@ -663,7 +674,7 @@ def project_plan(
                 begins = datetime.combine(day, slot.start, tzinfo=tz).astimezone(UTC)
                 visits.append(
                     VisitState(
-                        id=-(len(visits) + 1),
+                        id=-(ids_after + len(visits) + 1),
                         start=begins,
                         duration_minutes=slot.duration_minutes,
                         services=slot.services,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -578,8 +578,7 @@ async def not_yet_generated(
         if begin > finish:
             continue
         mine = plan_slots([s for s in slots if s.care_plan_id == plan.id])
-        for visit in fc.project_plan(mine, begin, finish):
-            projected.append(replace(visit, id=-(len(projected) + 1)))
+        projected += fc.project_plan(mine, begin, finish, ids_after=len(projected))
     return projected
 
 

@@ -223,6 +223,21 @@ def test_visit_just_before_midnight_utc_belongs_to_the_next_local_month() -> Non
     assert december_status.planned_minutes == 30
 
 
+@pytest.mark.parametrize(
+    ("last_day", "first_day"),
+    [("2026-11-30", "2026-12-01"), ("2026-03-31", "2026-04-01"), ("2026-10-31", "2026-11-01")],
+)
+def test_a_visit_at_local_midnight_opens_the_new_month(last_day: str, first_day: str) -> None:
+    # Stockholm's wall clock on both sides of midnight, in winter and in summer time.
+    before = visit(1, last_day, "23:59", 20, "hygiene")
+    midnight = visit(2, first_day, "00:00", 30, "hygiene")
+    ending = frame_status(MONTHLY, [before, midnight], date.fromisoformat(last_day), Rules())
+    starting = frame_status(MONTHLY, [before, midnight], date.fromisoformat(first_day), Rules())
+
+    assert (ending.period_end, ending.planned_minutes) == (date.fromisoformat(last_day), 20)
+    assert (starting.period_start, starting.planned_minutes) == (date.fromisoformat(first_day), 30)
+
+
 def test_visit_just_before_midnight_utc_on_sunday_belongs_to_the_next_local_week() -> None:
     late = VisitState(
         id=300,
