@@ -43,6 +43,8 @@ class Actor:
 
     chat_account: ChatAccount | None = None
     staff: Staff | None = None
+    # A client's own row, read with their chat account (``actor_for_chat``).
+    client: Client | None = None
 
     @property
     def label(self) -> str:
@@ -67,10 +69,12 @@ class Actor:
 
 
 # Every bot request starts here: built once, with the Telegram user id bound per call.
-# The account and, for staff, who they are: one statement on every request the bot makes.
+# The account and who it is, staff member or client: one statement on every request the bot
+# makes. A client acting for themselves is not read a second time (``_client``).
 _ACCOUNT_OF_TELEGRAM_USER = (
-    select(ChatAccount, Staff)
+    select(ChatAccount, Staff, Client)
     .outerjoin(Staff, col(Staff.id) == ChatAccount.staff_id)
+    .outerjoin(Client, col(Client.id) == ChatAccount.client_id)
     .where(ChatAccount.telegram_user_id == bindparam("telegram_user_id"))
 )
 
@@ -82,14 +86,14 @@ async def actor_for_chat(session: AsyncSession, telegram_user_id: int) -> Actor:
     found = rows.first()
     if found is None:
         raise Unauthorized(ErrorCode.NOT_LINKED)
-    account, staff = found
+    account, staff, client = found
     if account.blocked_at is not None:
         # They write to the bot again, so they have unblocked it: deliver to them again.
         account.blocked_at = None
         session.add(account)
     if staff is not None and not staff.active:
         raise Unauthorized(ErrorCode.NOT_LINKED)  # they have left: the bot no longer knows them
-    return Actor(chat_account=account, staff=staff)
+    return Actor(chat_account=account, staff=staff, client=client)
 
 
 async def actor_for_staff_token(
@@ -115,8 +119,10 @@ def require_staff(actor: Actor) -> Staff:
     return actor.staff
 
 
-async def _client(session: AsyncSession, client_id: int) -> Client:
-    client = await session.get(Client, client_id)
+async def _client(session: AsyncSession, client_id: int, actor: Actor | None = None) -> Client:
+    client = actor.client if actor is not None else None
+    if client is None or client.id != client_id:  # not a client reading their own
+        client = await session.get(Client, client_id)
     if client is None:
         raise NotFound(ErrorCode.CLIENT_NOT_FOUND)
     if client.erased_at is not None:
@@ -158,7 +164,7 @@ async def client_for(
     """The client, if ``actor`` may see what ``scope`` covers: the client themselves, a
     relative the client gave that scope, or staff of the client's unit (the read is
     audited as ``read``: what was looked at)."""
-    client = await _client(session, client_id)
+    client = await _client(session, client_id, actor)
     if actor.staff is not None:
         require_staff(actor)
         if actor.staff.unit_id != client.unit_id:
@@ -188,7 +194,7 @@ async def acting_for(
     """The client, if ``actor`` may act on their behalf: the client, a relative with
     ``scope`` (None: no relative may), or staff responsible for the client. The action is
     audited by the caller, and the client told when it was not theirs."""
-    client = await _client(session, client_id)
+    client = await _client(session, client_id, actor)
     if actor.staff is not None:
         require_responsible(actor.staff, client)
         return client
