@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_
+from sqlalchemy import bindparam, delete, func, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -329,23 +329,35 @@ def _has_visited(client_id: Any, staff_id: Any) -> Any:
     )
 
 
-# The statements of a client's day ("today", the hot path), built once with bound parameters:
-# building and keying a statement cost about as much as running it.
-_DAYS_VISITS = (
+# The statement of a client's day ("today", the hot path), built once with bound parameters:
+# building and keying a statement cost about as much as running it. The day's visits and the
+# next visit after them come in one statement: two probes of ``ix_visit_client_id_planned_start`` (the
+# day's range, the first visit from ``after`` on), joined as the ids to read.
+_DAY = aliased(Visit)
+_NEXT = aliased(Visit)
+_DAY_AND_NEXT = (
     select(Visit, Staff.first_name, _has_visited(Visit.client_id, Visit.staff_id).label("known"))
     .join(Staff, col(Staff.id) == Visit.staff_id, isouter=True)
-    .where(Visit.client_id == bindparam("client_id"))
-    .where(col(Visit.planned_start) >= bindparam("first"))
-    .where(col(Visit.planned_start) < bindparam("last"))
+    .where(
+        col(Visit.id).in_(
+            union_all(
+                select(_DAY.id)
+                .where(_DAY.client_id == bindparam("client_id"))
+                .where(_DAY.planned_start >= bindparam("first"))
+                .where(_DAY.planned_start < bindparam("last")),
+                select(
+                    select(_NEXT.id)
+                    .where(_NEXT.client_id == bindparam("client_id"))
+                    .where(_NEXT.planned_start >= bindparam("after"))
+                    .where(_NEXT.status != VisitStatus.CANCELLED)
+                    .order_by(col(_NEXT.planned_start), col(_NEXT.id))
+                    .limit(1)
+                    .scalar_subquery()
+                ),
+            )
+        )
+    )
     .order_by(col(Visit.planned_start), col(Visit.id))
-)
-_NEXT_VISIT = (
-    select(Visit, _has_visited(Visit.client_id, Visit.staff_id).label("known"))
-    .where(Visit.client_id == bindparam("client_id"))
-    .where(col(Visit.planned_start) >= bindparam("after"))
-    .where(Visit.status != VisitStatus.CANCELLED)
-    .order_by(col(Visit.planned_start))
-    .limit(1)
 )
 _HAS_VISITED = select(_has_visited(bindparam("client_id"), bindparam("staff_id")))
 
@@ -368,38 +380,26 @@ async def client_visits(
     session: AsyncSession, *, client_id: int, start: date, end: date, now: datetime
 ) -> ClientDays:
     """A client's visits on local days ``start``..``end``, in time order, and the next one
-    after them (not before ``now``); 2 queries."""
+    after them (not cancelled, not before ``now``); 1 query."""
     first, last = local_day_bounds(start, end)
     rows = await session.exec(
-        _DAYS_VISITS, params={"client_id": client_id, "first": first, "last": last}
+        _DAY_AND_NEXT,
+        params={"client_id": client_id, "first": first, "last": last, "after": max(last, now)},
     )
-    upcoming = await next_visit(session, client_id=client_id, after=max(last, now))
-    return ClientDays(
-        visits=[
-            VisitView(
-                visit=v,
-                staff_first_name=name,
-                staff_is_new=_new(v, known) and v.status is not VisitStatus.DONE,
-            )
-            for v, name, known in rows.all()
-        ],
-        next_visit=None if upcoming is None else VisitView(upcoming[0], None, _new(*upcoming)),
-    )
+    shown: list[VisitView] = []
+    upcoming: VisitView | None = None
+    for v, name, known in rows.all():
+        if v.planned_start < last:  # on the days asked for; the next visit is after them
+            new = _new(v, known) and v.status is not VisitStatus.DONE
+            shown.append(VisitView(visit=v, staff_first_name=name, staff_is_new=new))
+        else:
+            upcoming = VisitView(v, None, _new(v, known))
+    return ClientDays(visits=shown, next_visit=upcoming)
 
 
 def _new(visit: Visit, known: bool) -> bool:
     """Someone the client has not met: a staff member who has done no visit with them."""
     return visit.staff_id is not None and not known
-
-
-async def next_visit(
-    session: AsyncSession, *, client_id: int, after: datetime
-) -> tuple[Visit, bool] | None:
-    """The client's first visit from ``after`` on (not cancelled), and whether its staff
-    member has been with them before."""
-    rows = await session.exec(_NEXT_VISIT, params={"client_id": client_id, "after": after})
-    row = rows.first()
-    return None if row is None else (row[0], bool(row[1]))
 
 
 async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[VisitView]:

@@ -203,3 +203,45 @@ async def test_reassigning_a_visit_tells_both_carers(api, demo, db: Database) ->
     assert (to_anna["visit_id"], to_anna["other_staff_first_name"]) == (lunch["id"], "Maria")
     assigned = await db.all(select(Notification).where(Notification.kind == "visit_assigned"))
     assert [n.message.visit_id for n in assigned] == [lunch["id"]]
+
+
+async def test_the_next_visit_is_the_first_after_the_days_asked_for_that_is_not_cancelled(
+    api, demo, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    clock.set_local(2026, 11, 23, 7, 0)
+    tomorrow = list(
+        await db.all(
+            select(Visit)
+            .where(Visit.client_id == LISA)
+            .where(Visit.day == TOMORROW)
+            .order_by(col(Visit.planned_start))
+        )
+    )
+    tomorrow[0].status = "cancelled"  # type: ignore[assignment]
+    await db.add(tomorrow[0])
+
+    r = await api.get(f"/clients/{LISA}/visits", headers=as_chat("lisa"))
+    assert r.status_code == 200, r.text
+    day = r.json()
+    today = await lisas_visits_today(db)
+    assert [v["id"] for v in day["visits"]] == [v.id for v in today]
+    # Tomorrow's first visit is cancelled: the next one is tomorrow's second.
+    assert day["next_visit"]["id"] == tomorrow[1].id
+    assert day["next_visit"]["id"] not in {v["id"] for v in day["visits"]}
+
+    # A week asked for: the next visit is the first after the week, whatever came before.
+    week_end = TODAY + timedelta(days=6)
+    r = await api.get(
+        f"/clients/{LISA}/visits",
+        params={"from": TODAY.isoformat(), "to": week_end.isoformat()},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 200, r.text
+    after_week = await db.first(
+        select(Visit)
+        .where(Visit.client_id == LISA)
+        .where(Visit.day > week_end)
+        .where(Visit.status != "cancelled")
+        .order_by(col(Visit.planned_start), col(Visit.id))
+    )
+    assert r.json()["next_visit"]["id"] == after_week.id
