@@ -331,8 +331,8 @@ def _has_visited(client_id: Any, staff_id: Any) -> Any:
 
 # The statement of a client's day ("today", the hot path), built once with bound parameters:
 # building and keying a statement cost about as much as running it. The day's visits and the
-# next visit after them come in one statement: two probes of ``ix_visit_client_id_planned_start`` (the
-# day's range, the first visit from ``after`` on), joined as the ids to read.
+# next visit after them come in one statement: two probes of the index on (client, start),
+# the day's range and the first visit from ``after`` on, joined as the ids to read.
 _DAY = aliased(Visit)
 _NEXT = aliased(Visit)
 _DAY_AND_NEXT = (
@@ -461,11 +461,16 @@ def _in_force(query: Any) -> Any:
 
 
 _ORDER_IN_FORCE = _in_force(select(Order))
-# The order in force and the client's unit (its notice and service hours) in one statement.
-_ORDER_AND_UNIT = _in_force(
-    select(Order, Unit).join(Unit, col(Unit.id) == bindparam("unit_id"))  # type: ignore[call-overload]
+# The order in force with the client's unit (its notice and service hours) and the order's
+# granted services, one row per service, in one statement.
+_ORDER_UNIT_AND_GRANTED = (
+    select(Order, Unit, GrantedService)  # type: ignore[call-overload]
+    .select_from(Order)
+    .join(Unit, col(Unit.id) == bindparam("unit_id"))
+    .outerjoin(GrantedService, col(GrantedService.order_id) == Order.id)
+    .where(Order.id == _in_force(select(Order.id)).correlate(None).scalar_subquery())
+    .order_by(col(GrantedService.id))
 )
-_GRANTED = select(GrantedService).where(GrantedService.order_id == bindparam("order_id"))
 # Only what a visit's frame state needs, as plain rows in ``state_of``'s order: no ORM
 # objects for a month of visits.
 _VISITS_IN_RANGE = (
@@ -491,16 +496,14 @@ _WAITING_CHANGES = (
     .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
 )
 _LAST_GENERATED = select(func.max(Visit.slot_day)).where(Visit.client_id == bindparam("client_id"))
-# The signed plans, each row with the client's last generated day (the same on every row):
-# one statement for what the projection needs before it reads the plans' slots.
-_SIGNED_PLANS = (
-    select(CarePlan, _LAST_GENERATED.scalar_subquery())  # type: ignore[call-overload]
+# The signed plans with their slots, one row per slot, each row with the client's last
+# generated day (the same on every row): what the projection needs, in one statement.
+_SIGNED_PLANS_AND_SLOTS = (
+    select(CarePlan, _LAST_GENERATED.scalar_subquery(), PlanSlot)  # type: ignore[call-overload]
+    .outerjoin(PlanSlot, col(PlanSlot.care_plan_id) == CarePlan.id)
     .where(CarePlan.client_id == bindparam("client_id"))
     .where(CarePlan.status == PlanStatus.SIGNED)
-    .order_by(col(CarePlan.valid_from))
-)
-_SLOTS_OF_PLANS = select(PlanSlot).where(
-    col(PlanSlot.care_plan_id).in_(bindparam("plan_ids", expanding=True))
+    .order_by(col(CarePlan.valid_from), col(CarePlan.id), col(PlanSlot.id))
 )
 
 
@@ -517,14 +520,14 @@ async def frame_state(
     at ``now``, missed visits are no longer planned time."""
     found = (
         await session.exec(
-            _ORDER_AND_UNIT,
+            _ORDER_UNIT_AND_GRANTED,
             params={"client_id": client.id, "day": days[0], "unit_id": client.unit_id},
         )
-    ).first()
-    if found is None:
+    ).all()
+    if not found:
         raise NotFound(ErrorCode.NO_ORDER)
-    order, unit = found
-    granted = (await session.exec(_GRANTED, params={"order_id": order.id})).all()
+    order, unit, _first = found[0]
+    granted = [g for _, _, g in found if g is not None]  # an order may grant nothing yet
     frame = fc.Frame(
         period=order.period,
         frame_minutes=order.frame_minutes,
@@ -558,10 +561,11 @@ async def not_yet_generated(
 ) -> list[fc.VisitState]:
     """Rule 2: the signed plans projected over the days in ``start``..``end`` for which no
     visits have been generated yet (after the last generated day), within the order."""
-    rows = (await session.exec(_SIGNED_PLANS, params={"client_id": client.id})).all()
+    rows = (await session.exec(_SIGNED_PLANS_AND_SLOTS, params={"client_id": client.id})).all()
     if not rows:
         return []
-    plans = [plan for plan, _last in rows]
+    plans = list({plan.id: plan for plan, _last, _slot in rows}.values())
+    slots = [slot for _plan, _last, slot in rows if slot is not None]
     last_generated = rows[0][1]
     first = start if last_generated is None else max(start, last_generated + timedelta(days=1))
     first = max(first, order.valid_from, plans[0].valid_from)
@@ -570,7 +574,6 @@ async def not_yet_generated(
         last = min(last, client.care_ended_on)
     if first > last:
         return []
-    slots = (await session.exec(_SLOTS_OF_PLANS, params={"plan_ids": [p.id for p in plans]})).all()
     projected: list[fc.VisitState] = []
     for index, plan in enumerate(plans):
         until = plans[index + 1].valid_from - timedelta(days=1) if index + 1 < len(plans) else last
