@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -208,20 +208,25 @@ async def acting_for(
     return client
 
 
+# Who is away on a day, in one statement: absent that day, or no longer working here.
+_ABSENT_OR_LEFT = union(
+    select(StaffAbsence.staff_id)
+    .where(col(StaffAbsence.staff_id).in_(bindparam("staff_ids", expanding=True)))
+    .where(StaffAbsence.starts_on <= bindparam("day"))
+    .where(StaffAbsence.ends_on >= bindparam("day")),
+    select(Staff.id)
+    .where(col(Staff.id).in_(bindparam("staff_ids", expanding=True)))
+    .where(col(Staff.active).is_(False)),
+).subquery()
+_AWAY = select(_ABSENT_OR_LEFT.c.staff_id)
+
+
 async def absent_staff_ids(session: AsyncSession, staff_ids: list[int], day: date) -> set[int]:
     """Who of ``staff_ids`` is away on ``day``: absent, or no longer working here."""
     if not staff_ids:
         return set()
-    rows = await session.exec(
-        select(StaffAbsence.staff_id)
-        .where(col(StaffAbsence.staff_id).in_(staff_ids))
-        .where(StaffAbsence.starts_on <= day)
-        .where(StaffAbsence.ends_on >= day)
-    )
-    left = await session.exec(
-        select(Staff.id).where(col(Staff.id).in_(staff_ids)).where(col(Staff.active).is_(False))
-    )
-    return set(rows.all()) | {staff_id for staff_id in left.all() if staff_id is not None}
+    rows = await session.exec(_AWAY, params={"staff_ids": staff_ids, "day": day})
+    return {staff_id for staff_id in rows.all() if staff_id is not None}
 
 
 def may_decide(staff: Staff, client: Client) -> bool:

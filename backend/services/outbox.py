@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -113,6 +113,14 @@ async def notify_client(
     )
 
 
+# The chat accounts of staff members, with their unit (built once, bound parameters).
+_STAFF_ACCOUNTS = (
+    select(ChatAccount, Staff.unit_id)
+    .join(Staff, col(Staff.id) == ChatAccount.staff_id)
+    .where(col(ChatAccount.staff_id).in_(bindparam("staff_ids", expanding=True)))
+)
+
+
 async def notify_staff(
     session: AsyncSession,
     *,
@@ -125,11 +133,7 @@ async def notify_staff(
     ids = list(staff_ids)
     if not ids:
         return 0
-    rows = await session.exec(
-        select(ChatAccount, Staff.unit_id)
-        .join(Staff, col(Staff.id) == ChatAccount.staff_id)
-        .where(col(ChatAccount.staff_id).in_(ids))
-    )
+    rows = await session.exec(_STAFF_ACCOUNTS, params={"staff_ids": ids})
     count = 0
     for account, unit_id in rows.all():
         count += _enqueue(

@@ -233,8 +233,13 @@ async def _queue_size(session: AsyncSession, planners: bool, params: dict[str, A
     return int((await session.exec(_queue_size_query(planners), params=params)).one())
 
 
+@cache
+def _view_of_one() -> Any:
+    return _views_query().where(ChangeRequest.id == bindparam("request_id"))
+
+
 async def request_view(session: AsyncSession, *, request_id: int) -> RequestView:
-    rows = _views((await session.exec(_views_query().where(ChangeRequest.id == request_id))).all())
+    rows = _views((await session.exec(_view_of_one(), params={"request_id": request_id})).all())
     if not rows:
         raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
     return rows[0]

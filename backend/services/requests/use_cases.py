@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,16 +50,28 @@ async def _target_visit(session: AsyncSession, client: Client, change: Change) -
     return visit
 
 
+# Statements a wish and a decision run every time, built once with bound parameters.
+_DECLINES = (
+    select(func.count())
+    .select_from(ChangeRequest)
+    .where(ChangeRequest.client_id == bindparam("client_id"))
+    .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
+    .where(ChangeRequest.status == RequestStatus.APPROVED)
+    .where(col(ChangeRequest.created_at) >= bindparam("since"))
+)
+_BY_KEY = select(ChangeRequest).where(ChangeRequest.idempotency_key == bindparam("key"))
+_WITH_CLIENT = (
+    select(ChangeRequest, Client)
+    .join(Client, col(Client.id) == ChangeRequest.client_id)
+    .where(ChangeRequest.id == bindparam("request_id"))
+)
+
+
 async def _declines(session: AsyncSession, client_id: int, now: datetime) -> int:
     """Rule 8: the client's approved declines in the window the frame check counts."""
-    rows = await session.exec(
-        select(ChangeRequest.id)
-        .where(ChangeRequest.client_id == client_id)
-        .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
-        .where(ChangeRequest.status == RequestStatus.APPROVED)
-        .where(ChangeRequest.created_at >= now - timedelta(days=fc.DECLINE_WINDOW_DAYS))
-    )
-    return len(rows.all())
+    since = now - timedelta(days=fc.DECLINE_WINDOW_DAYS)
+    rows = await session.exec(_DECLINES, params={"client_id": client_id, "since": since})
+    return int(rows.one())
 
 
 async def _judge(
@@ -108,9 +120,7 @@ async def preview(
 
 
 async def find_by_key(session: AsyncSession, key: str) -> ChangeRequest | None:
-    return (
-        await session.exec(select(ChangeRequest).where(ChangeRequest.idempotency_key == key))
-    ).first()
+    return (await session.exec(_BY_KEY, params={"key": key})).first()
 
 
 async def submit(
@@ -202,13 +212,7 @@ async def _tell_client_if_not_theirs(
 
 
 async def load(session: AsyncSession, request_id: int) -> tuple[ChangeRequest, Client]:
-    row = (
-        await session.exec(
-            select(ChangeRequest, Client)
-            .join(Client, col(Client.id) == ChangeRequest.client_id)
-            .where(ChangeRequest.id == request_id)
-        )
-    ).first()
+    row = (await session.exec(_WITH_CLIENT, params={"request_id": request_id})).first()
     if row is None:
         raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
     return row
