@@ -279,6 +279,8 @@ class Visit(SQLModel, table=True):
         Index("ix_visit_staff_id_day", "staff_id", "day"),
         # Has this staff member been with this client before (migration 0008).
         Index("ix_visit_client_staff_status", "client_id", "staff_id", "status"),
+        # A client's last generated day, for the frame check's projection (migration 0009).
+        Index("ix_visit_client_id_slot_day", "client_id", "slot_day"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
