@@ -11,9 +11,10 @@ Create Date: 2026-11-30 08:00:00
 """
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 
 from alembic import op
+
+from backend.migrations.online import without_blocking_writes
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -22,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with _without_blocking_writes():
+    with without_blocking_writes():
         op.create_index(
             "ix_visit_client_id_planned_start",
             "visit",
@@ -44,13 +45,3 @@ def downgrade() -> None:
     op.drop_index("ix_changerequest_queue", table_name="changerequest")
     op.drop_index("ix_visit_staff_id_day", table_name="visit")
     op.drop_index("ix_visit_client_id_planned_start", table_name="visit")
-
-
-def _without_blocking_writes() -> AbstractContextManager[object]:
-    """On PostgreSQL, build the index CONCURRENTLY, outside the migration's transaction: a
-    city's tables (millions of visits) stay open to writes while it is built. SQLite has no
-    such thing and builds it in the transaction."""
-    context = op.get_context()
-    if context.dialect.name == "postgresql":
-        return context.autocommit_block()
-    return nullcontext()

@@ -11,10 +11,11 @@ Create Date: 2026-11-30 15:00:00
 """
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 
 import sqlalchemy as sa
 from alembic import op
+
+from backend.migrations.online import without_blocking_writes
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -25,7 +26,7 @@ WAITING = "delivered_at IS NULL AND dropped_reason IS NULL AND dead_at IS NULL"
 
 
 def upgrade() -> None:
-    with _without_blocking_writes():
+    with without_blocking_writes():
         op.create_index(
             "ix_notification_waiting_per_chat",
             "notification",
@@ -38,13 +39,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_notification_waiting_per_chat", table_name="notification")
-
-
-def _without_blocking_writes() -> AbstractContextManager[object]:
-    """On PostgreSQL, build the index CONCURRENTLY, outside the migration's transaction: a
-    city's tables (millions of visits) stay open to writes while it is built. SQLite has no
-    such thing and builds it in the transaction."""
-    context = op.get_context()
-    if context.dialect.name == "postgresql":
-        return context.autocommit_block()
-    return nullcontext()
