@@ -119,8 +119,8 @@ def require_staff(actor: Actor) -> Staff:
     return actor.staff
 
 
-async def _client(session: AsyncSession, client_id: int, actor: Actor | None = None) -> Client:
-    client = actor.client if actor is not None else None
+async def _client(session: AsyncSession, actor: Actor, client_id: int) -> Client:
+    client = actor.client
     if client is None or client.id != client_id:  # not a client reading their own
         client = await session.get(Client, client_id)
     if client is None:
@@ -164,7 +164,7 @@ async def client_for(
     """The client, if ``actor`` may see what ``scope`` covers: the client themselves, a
     relative the client gave that scope, or staff of the client's unit (the read is
     audited as ``read``: what was looked at)."""
-    client = await _client(session, client_id, actor)
+    client = await _client(session, actor, client_id)
     if actor.staff is not None:
         require_staff(actor)
         if actor.staff.unit_id != client.unit_id:
@@ -194,7 +194,7 @@ async def acting_for(
     """The client, if ``actor`` may act on their behalf: the client, a relative with
     ``scope`` (None: no relative may), or staff responsible for the client. The action is
     audited by the caller, and the client told when it was not theirs."""
-    client = await _client(session, client_id, actor)
+    client = await _client(session, actor, client_id)
     if actor.staff is not None:
         require_responsible(actor.staff, client)
         return client
