@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -77,6 +77,34 @@ def _enqueue(
     return count
 
 
+# The client's chat accounts and those of relatives with consent in force, each relative's
+# with the scopes of that consent (None for the client's own): one statement, two index
+# probes (built once, bound parameters).
+_CLIENT_AND_RELATIVES_ACCOUNTS = (
+    select(ChatAccount, RelativeLink.scopes)  # type: ignore[call-overload]
+    .outerjoin(
+        RelativeLink,
+        and_(
+            col(RelativeLink.relative_id) == ChatAccount.relative_id,
+            col(RelativeLink.client_id) == bindparam("client_id"),
+            col(RelativeLink.revoked_at).is_(None),
+        ),
+    )
+    .where(
+        col(ChatAccount.id).in_(
+            union_all(
+                select(ChatAccount.id).where(ChatAccount.client_id == bindparam("client_id")),
+                select(ChatAccount.id)
+                .join(RelativeLink, col(RelativeLink.relative_id) == ChatAccount.relative_id)
+                .where(RelativeLink.client_id == bindparam("client_id"))
+                .where(col(RelativeLink.revoked_at).is_(None)),
+            )
+        )
+    )
+    .order_by(col(ChatAccount.id))
+)
+
+
 async def notify_client(
     session: AsyncSession,
     *,
@@ -91,20 +119,15 @@ async def notify_client(
     client = await session.get(Client, client_id)
     if client is None or client.erased_at is not None:
         return 0
-    recipients = col(ChatAccount.client_id) == client_id
-    if relatives is not None:
-        links = await session.exec(
-            select(RelativeLink)
-            .where(RelativeLink.client_id == client_id)
-            .where(col(RelativeLink.revoked_at).is_(None))
-        )
-        relative_ids = [link.relative_id for link in links.all() if relatives in link.scopes]
-        if relative_ids:
-            recipients = or_(recipients, col(ChatAccount.relative_id).in_(relative_ids))
-    accounts = await session.exec(select(ChatAccount).where(recipients))
+    rows = await session.exec(_CLIENT_AND_RELATIVES_ACCOUNTS, params={"client_id": client_id})
+    accounts = [
+        account
+        for account, consent in rows.all()
+        if account.client_id == client_id or (relatives is not None and relatives in consent)
+    ]
     return _enqueue(
         session,
-        accounts.all(),
+        accounts,
         message,
         urgency,
         now,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, union_all
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,6 +33,7 @@ from backend.models import (
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
 from contract import (
+    DECLINE_KINDS,
     TZ,
     Change,
     ChangeKind,
@@ -437,6 +438,7 @@ class FrameState:
     rules: fc.Rules
     visits: list[fc.VisitState]
     pending: list[Change]  # waiting requests: not counted, shown as "if approved"
+    declines: int  # approved declines in the window rule 8 counts
 
 
 def unit_rules(unit: Unit) -> fc.Rules:
@@ -489,10 +491,30 @@ _VISITS_IN_RANGE = (
     .where(col(Visit.planned_start) >= bindparam("first"))
     .where(col(Visit.planned_start) < bindparam("last"))
 )
-_WAITING_CHANGES = (
-    select(col(ChangeRequest.change))
+# The client's waiting changes, oldest first, each row with the count of their approved
+# declines since ``since`` (rule 8), in one statement: the count is the same on every row,
+# and the outer join from one constant row gives it even when nothing waits.
+_DECLINES = (
+    select(func.count())
+    .select_from(ChangeRequest)
     .where(ChangeRequest.client_id == bindparam("client_id"))
-    .where(ChangeRequest.status == RequestStatus.PENDING)
+    .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
+    .where(ChangeRequest.status == RequestStatus.APPROVED)
+    .where(col(ChangeRequest.created_at) >= bindparam("since"))
+    .correlate(None)
+    .scalar_subquery()
+)
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+_WAITING_CHANGES_AND_DECLINES = (
+    select(_DECLINES, col(ChangeRequest.change))  # type: ignore[call-overload]
+    .select_from(_ONE_ROW)
+    .outerjoin(
+        ChangeRequest,
+        and_(
+            col(ChangeRequest.client_id) == bindparam("client_id"),
+            col(ChangeRequest.status) == RequestStatus.PENDING,
+        ),
+    )
     .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
 )
 _LAST_GENERATED = select(func.max(Visit.slot_day)).where(Visit.client_id == bindparam("client_id"))
@@ -545,8 +567,13 @@ async def frame_state(
     )
     states = [state_of(*row, now=now) for row in rows.all()]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
-    pending = (await session.exec(_WAITING_CHANGES, params={"client_id": client.id})).all()
-    return FrameState(order, frame, unit_rules(unit), states, list(pending))
+    since = (now or datetime.now(UTC)) - timedelta(days=fc.DECLINE_WINDOW_DAYS)
+    waiting = await session.exec(
+        _WAITING_CHANGES_AND_DECLINES, params={"client_id": client.id, "since": since}
+    )
+    changes = waiting.all()
+    pending = [change for _declines, change in changes if change is not None]
+    return FrameState(order, frame, unit_rules(unit), states, pending, declines=changes[0][0])
 
 
 def plan_slots(slots: list[PlanSlot]) -> list[fc.PlannedSlot]:

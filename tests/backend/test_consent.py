@@ -5,7 +5,7 @@ who is told what."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ from contract import (
     RelativeAccessChanged,
     Scope,
 )
-from tests.backend.helpers import LISA, service_headers, visit_at
+from tests.backend.helpers import GOSTA, LISA, service_headers, update_row, visit_at
 from tests.conftest import STAFF_TOKENS, Database, as_chat, as_staff
 
 TOMORROW = date(2026, 11, 24)
@@ -250,6 +250,41 @@ async def test_relatives_are_told_only_what_their_scopes_cover(api, demo, db) ->
     assert await told(db, 3002) == ["request_decided"]
     assert await told(db, 3003) == []
     assert await told(db, LISAS_CHAT) == ["staff_late", "request_decided"]
+
+
+async def test_only_consent_in_force_for_this_client_brings_her_request_news(
+    api, demo, db
+) -> None:
+    # Olle's consent to the requests scope was revoked; Ulla has the requests scope, but for
+    # Gösta, not for Lisa; Kim has it for Gösta and only visits for Lisa.
+    revoked = await relative(db, [Scope.REQUESTS], telegram_user_id=3001)
+    await update_row(db, RelativeLink, revoked, revoked_at=datetime.now(UTC))
+    ulla, kim = Relative(first_name="Ulla"), Relative(first_name="Kim")
+    await db.add(ulla, kim)
+    assert ulla.id is not None and kim.id is not None
+    await db.add(
+        RelativeLink(relative_id=ulla.id, client_id=GOSTA, scopes=[Scope.REQUESTS]),
+        RelativeLink(relative_id=kim.id, client_id=GOSTA, scopes=[Scope.REQUESTS]),
+        RelativeLink(relative_id=kim.id, client_id=LISA, scopes=[Scope.VISITS]),
+        ChatAccount(telegram_user_id=3002, chat_id=3002, relative_id=ulla.id),
+        ChatAccount(telegram_user_id=3003, chat_id=3003, relative_id=kim.id),
+    )
+    await relative(db, [Scope.VISITS, Scope.REQUESTS], telegram_user_id=3004)
+    lunch = await lunch_tomorrow(api)
+    r = await api.post(
+        f"/clients/{LISA}/requests", json=submission(lunch), headers=as_chat("lisa")
+    )
+    assert r.status_code == 201, r.text
+    decided = await api.post(
+        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
+    )
+    assert decided.status_code == 200, decided.text
+
+    assert await told(db, 3001) == []
+    assert await told(db, 3002) == []
+    assert await told(db, 3003) == []
+    assert await told(db, 3004) == ["request_decided"]
+    assert await told(db, LISAS_CHAT) == ["request_decided"]
 
 
 async def test_the_client_is_told_when_a_relative_asks_and_when_staff_withdraw(

@@ -6,10 +6,10 @@ outbox notification in the same transaction; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, update
+from sqlalchemy import and_, bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +20,6 @@ from backend.services import access, audit, outbox, visits
 from backend.services.access import Actor
 from backend.services.requests import deciders, queries
 from contract import (
-    DECLINE_KINDS,
     TZ,
     ActedForClient,
     Assignee,
@@ -51,27 +50,12 @@ async def _target_visit(session: AsyncSession, client: Client, change: Change) -
 
 
 # Statements a wish and a decision run every time, built once with bound parameters.
-_DECLINES = (
-    select(func.count())
-    .select_from(ChangeRequest)
-    .where(ChangeRequest.client_id == bindparam("client_id"))
-    .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
-    .where(ChangeRequest.status == RequestStatus.APPROVED)
-    .where(col(ChangeRequest.created_at) >= bindparam("since"))
-)
 _BY_KEY = select(ChangeRequest).where(ChangeRequest.idempotency_key == bindparam("key"))
 _WITH_CLIENT = (
     select(ChangeRequest, Client)
     .join(Client, col(Client.id) == ChangeRequest.client_id)
     .where(ChangeRequest.id == bindparam("request_id"))
 )
-
-
-async def _declines(session: AsyncSession, client_id: int, now: datetime) -> int:
-    """Rule 8: the client's approved declines in the window the frame check counts."""
-    since = now - timedelta(days=fc.DECLINE_WINDOW_DAYS)
-    rows = await session.exec(_DECLINES, params={"client_id": client_id, "since": since})
-    return int(rows.one())
 
 
 async def _judge(
@@ -92,7 +76,7 @@ async def _judge(
         change,
         now=now,
         rules=state.rules,
-        declines_last_3_months=await _declines(session, client.id or 0, now),
+        declines_last_3_months=state.declines,
         pending=state.pending,
     )
     return verdict, visit
