@@ -131,5 +131,6 @@ async def withdraw(
     actor: ActorDep,
     now: Now,
 ) -> RequestPublic:
-    await requests.withdraw(session, actor=actor, request_id=request_id, now=now)
-    return request_public(await requests.request_view(session, request_id=request_id))
+    return request_public(
+        await requests.withdraw(session, actor=actor, request_id=request_id, now=now)
+    )

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from backend.models import (
@@ -424,3 +425,30 @@ async def test_a_request_with_the_planners_cannot_be_handed_to_them_again(api, d
     row = await db.get(ChangeRequest, request["id"])
     assert (row.assignee, row.version) == ("planners", handed["version"])
     assert len(await db.all(select(Notification.id))) == sent_before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "who"),
+    [
+        pytest.param("/staff/requests/{id}/approve", {}, as_staff("anna"), id="approve"),
+        pytest.param(
+            "/staff/requests/{id}/reject", {"reason": "no_staff"}, as_staff("anna"), id="reject"
+        ),
+        pytest.param("/staff/requests/{id}/hand-over", {}, as_staff("anna"), id="hand-over"),
+        pytest.param("/requests/{id}/withdraw", None, as_chat("lisa"), id="withdraw"),
+    ],
+)
+async def test_the_answer_to_a_decision_is_the_request_as_read_after_it(
+    api, demo, path, body, who
+) -> None:
+    # The answer is built from the request as it was loaded: it must not differ from a
+    # fresh read in any name, status or figure.
+    request = await lisa_asks_for_longer(api, TOMORROW, 12)
+    assert request["assigned_first_name"] == "Anna"
+    r = await api.post(path.format(id=request["id"]), json=body, headers=who)
+    assert r.status_code == 200, r.text
+    read = await api.get(f"/staff/requests/{request['id']}", headers=as_staff("erik"))
+    assert read.status_code == 200, read.text
+
+    assert r.json() == read.json()
+    assert r.json()["version"] == request["version"] + 1

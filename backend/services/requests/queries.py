@@ -3,7 +3,7 @@ is one query (after the access check), however many requests there are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -249,3 +249,36 @@ async def request_view(session: AsyncSession, *, request_id: int) -> RequestView
     if not rows:
         raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
     return rows[0]
+
+
+@cache
+def _view_and_client() -> Any:
+    return _view_of_one().add_columns(Client)
+
+
+async def view_and_client(session: AsyncSession, request_id: int) -> tuple[RequestView, Client]:
+    """One request as it is shown, with its client: what a decision or a withdrawal starts
+    from, in one statement."""
+    row = (await session.exec(_view_and_client(), params={"request_id": request_id})).first()
+    if row is None:
+        raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
+    *shown, client = row
+    return _views([shown])[0], client
+
+
+def as_decided(view: RequestView, staff: Staff) -> RequestView:
+    """The view of a request ``staff`` just decided or handed over, from the view it was
+    loaded with (its ``request`` is the row as the decision left it): the decider is
+    ``staff``, and a request handed to the planners is no longer anyone's in particular."""
+    request = view.request
+    return replace(
+        view,
+        decided_by_first_name=(
+            staff.first_name
+            if request.decided_by_staff_id == staff.id
+            else view.decided_by_first_name
+        ),
+        assigned_first_name=None
+        if request.assigned_staff_id is None
+        else view.assigned_first_name,
+    )

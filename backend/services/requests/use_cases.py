@@ -51,11 +51,6 @@ async def _target_visit(session: AsyncSession, client: Client, change: Change) -
 
 # Statements a wish and a decision run every time, built once with bound parameters.
 _BY_KEY = select(ChangeRequest).where(ChangeRequest.idempotency_key == bindparam("key"))
-_WITH_CLIENT = (
-    select(ChangeRequest, Client)
-    .join(Client, col(Client.id) == ChangeRequest.client_id)
-    .where(ChangeRequest.id == bindparam("request_id"))
-)
 
 
 async def _judge(
@@ -195,13 +190,6 @@ async def _tell_client_if_not_theirs(
     )
 
 
-async def load(session: AsyncSession, request_id: int) -> tuple[ChangeRequest, Client]:
-    row = (await session.exec(_WITH_CLIENT, params={"request_id": request_id})).first()
-    if row is None:
-        raise NotFound(ErrorCode.REQUEST_NOT_FOUND)
-    return row
-
-
 async def _already_decided(session: AsyncSession, request: ChangeRequest) -> Conflict:
     await session.refresh(request)
     if request.status is RequestStatus.PENDING:
@@ -264,7 +252,8 @@ async def _decide(
     do the decision's effect, audit it, and tell whoever must know. Returns the request as
     it is shown after the decision."""
     staff = access.require_staff(actor)
-    request, client = await load(session, request_id)
+    loaded, client = await queries.view_and_client(session, request_id)
+    request = loaded.request
     if not access.may_decide(staff, client):
         same_unit = staff.unit_id == client.unit_id
         raise Forbidden(ErrorCode.NOT_YOUR_CLIENT if same_unit else ErrorCode.OTHER_UNIT)
@@ -283,7 +272,7 @@ async def _decide(
         **details,
     )
     assert request.id is not None and client.id is not None
-    view = await queries.request_view(session, request_id=request.id)
+    view = queries.as_decided(loaded, staff)
     if request.status is RequestStatus.PENDING:  # handed over: the planners decide now
         await deciders.tell(session, request, client, NotificationKind.REQUEST_HANDED_OVER, now)
         await deciders.tell_client_passed_on(
@@ -434,11 +423,12 @@ async def decide(
 
 async def withdraw(
     session: AsyncSession, *, actor: Actor, request_id: int, now: datetime
-) -> ChangeRequest:
+) -> queries.RequestView:
     """The client (or a relative with the requests scope, or staff responsible for the
     client) takes a pending request back; the decider is told, and the client too when it
-    was not theirs."""
-    request, client = await load(session, request_id)
+    was not theirs. Returns the request as it is shown after."""
+    view, client = await queries.view_and_client(session, request_id)
+    request = view.request
     await access.acting_for(session, actor, client.id or 0, scope=Scope.REQUESTS)
     await _claim(
         session,
@@ -456,4 +446,4 @@ async def withdraw(
     )
     await deciders.tell(session, request, client, NotificationKind.REQUEST_WITHDRAWN, now)
     await _tell_client_if_not_theirs(session, actor, request, OnBehalf.REQUEST_WITHDRAWN, now)
-    return request
+    return view
