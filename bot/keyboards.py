@@ -307,7 +307,7 @@ def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
         )
     for day in later:
         builder.button(
-            text=texts.formatting.fmt_short_day(day).capitalize(),
+            text=texts.formatting.fmt_short_day(day),  # as the visit buttons write it
             callback_data=DayPick(day=day.isoformat()),
         )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))

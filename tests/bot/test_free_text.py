@@ -83,8 +83,8 @@ async def test_a_wish_that_fits_no_visit_offers_every_visit(chat: Chat, db: Data
     assert [b.split(" · ")[0] for b in shown] == [
         f"{d} {hhmm(v)}" for d, vs in (("mån 23/11", today), ("tis 24/11", tomorrow)) for v in vs
     ]
-    assert "Ons 25/11" in buttons  # Wednesday's shower is a day away
-    await chat.press("lisa", "Ons 25/11")
+    assert "ons 25/11" in buttons  # Wednesday's shower is a day away
+    await chat.press("lisa", "ons 25/11")
     shower = await the_visit(db, LISA, TODAY + timedelta(days=2), "shower")
     reply = await chat.press("lisa", f"{hhmm(shower)} · dusch")
     # the visit is only the shower: without it there is nothing to come for, and its hour is
@@ -206,17 +206,17 @@ async def test_fridays_cleaning_can_be_picked_from_the_menu(chat: Chat, db: Data
     assert "För en senare dag, välj dagen först." in reply
     buttons = chat.buttons("lisa")
     assert [b for b in buttons if "·" not in b] == [
-        "Ons 25/11",
-        "Tors 26/11",
-        "Fre 27/11",
-        "Lör 28/11",
-        "Sön 29/11",
-        "Mån 30/11",
+        "ons 25/11",
+        "tors 26/11",
+        "fre 27/11",
+        "lör 28/11",
+        "sön 29/11",
+        "mån 30/11",
         "➕ Ett extra besök",
         STOP,
     ]
     friday = await visits_of(db, LISA, FRIDAY)
-    assert await chat.press("lisa", "Fre 27/11") == f"Vilket besök {sv_day(FRIDAY)}?"
+    assert await chat.press("lisa", "fre 27/11") == f"Vilket besök {sv_day(FRIDAY)}?"
     assert [b.split(" · ")[0] for b in chat.buttons("lisa")[:-2]] == [
         f"fre 27/11 {hhmm(v)}" for v in friday
     ]
@@ -226,9 +226,9 @@ async def test_fridays_cleaning_can_be_picked_from_the_menu(chat: Chat, db: Data
     assert reply == f"Vad vill du ändra på besöket {sv_day(FRIDAY)} {hhmm(cleaning)}?"
     # and back to the days
     await chat.send("lisa", CHANGE)
-    await chat.press("lisa", "Fre 27/11")
+    await chat.press("lisa", "fre 27/11")
     assert await chat.press("lisa", "Andra dagar") == "För en senare dag, välj dagen först."
-    assert "Fre 27/11" in chat.buttons("lisa")
+    assert "fre 27/11" in chat.buttons("lisa")
 
 
 # --- "hej", "tack" and "vem kommer idag?" are not "förstod inte" ------------------------
