@@ -403,19 +403,24 @@ def _new(visit: Visit, known: bool) -> bool:
     return visit.staff_id is not None and not known
 
 
+# A staff member's visits of a local day, with the client's first name and area: by staff
+# and day, the index made for it (``ix_visit_staff_id_day``). A range of start times read
+# the whole city's day from the start-time index and kept the staff member's: 63 682 index
+# entries for 51 visits at city size (built once, bound parameters).
+_STAFF_DAY = (
+    select(Visit, Client.first_name, Client.address_area)  # type: ignore[call-overload]
+    .join(Client, col(Client.id) == Visit.client_id)
+    .where(col(Client.erased_at).is_(None))
+    .where(Visit.staff_id == bindparam("staff_id"))
+    .where(Visit.day == bindparam("day"))
+    .where(Visit.status != VisitStatus.CANCELLED)
+    .order_by(col(Visit.planned_start), col(Visit.id))
+)
+
+
 async def staff_day(session: AsyncSession, *, staff: Staff, day: date) -> list[VisitView]:
     """A staff member's visits for a local day with client first name and area (1 query)."""
-    first, last = local_day_bounds(day, day)
-    rows = await session.exec(
-        select(Visit, Client.first_name, Client.address_area)
-        .join(Client, col(Client.id) == Visit.client_id)
-        .where(col(Client.erased_at).is_(None))
-        .where(Visit.staff_id == staff.id)
-        .where(Visit.planned_start >= first)
-        .where(Visit.planned_start < last)
-        .where(Visit.status != VisitStatus.CANCELLED)
-        .order_by(col(Visit.planned_start))
-    )
+    rows = await session.exec(_STAFF_DAY, params={"staff_id": staff.id, "day": day})
     return [
         VisitView(
             visit=v,

@@ -140,3 +140,40 @@ async def test_the_client_is_told_in_advance_when_someone_new_is_coming(api, dem
     assert len(someone_new) == 2
     listed = await visit_at(api, TOMORROW, 12)
     assert (listed["staff_first_name"], listed["staff_is_new"]) == ("Anna", False)
+
+
+async def test_a_visit_moved_to_another_day_is_on_that_days_list(api, demo, clock: Clock) -> None:
+    # The carer's day is read by the visit's local day: a visit moved to another day must
+    # leave the first day's list and join the other's, at its new time.
+    lunch = await visit_at(api, TOMORROW, 12)
+    day_after = TOMORROW + timedelta(days=1)
+    new_start = datetime(day_after.year, day_after.month, day_after.day, 14, 30, tzinfo=TZ)
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={
+            "idempotency_key": "moved-to-wednesday",
+            "change": {
+                "kind": "move",
+                "visit_id": lunch["id"],
+                "new_start": new_start.isoformat(),
+            },
+        },
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 201, r.text
+    r = await api.post(
+        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
+    )
+    assert r.status_code == 200, r.text
+
+    async def annas_day(*when: int) -> list[tuple[int, str]]:
+        clock.set_local(*when)
+        r = await api.get("/staff/day", headers=as_staff("anna"))
+        assert r.status_code == 200, r.text
+        return [(v["id"], local_time(v["start"])) for v in r.json()]
+
+    tuesday = await annas_day(TOMORROW.year, TOMORROW.month, TOMORROW.day, 7)
+    wednesday = await annas_day(day_after.year, day_after.month, day_after.day, 7)
+    assert lunch["id"] not in [visit for visit, _ in tuesday]
+    assert (lunch["id"], "14:30") in wednesday
+    assert [at for _, at in wednesday] == sorted(at for _, at in wednesday)
