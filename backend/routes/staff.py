@@ -108,9 +108,9 @@ async def my_day(session: SessionDep, actor: ActorDep, now: Now) -> list[VisitPu
 async def check_in(
     visit_id: PathId, session: SessionDep, actor: ActorDep, now: Now
 ) -> VisitPublic:
-    visit = await visits.check_in(session, actor=actor, visit_id=visit_id, now=now)
-    name = access.require_staff(actor).first_name
-    return visit_public(visits.VisitView(visit, name, False), now)
+    return visit_public(
+        await visits.check_in(session, actor=actor, visit_id=visit_id, now=now), now
+    )
 
 
 @router.post("/visits/{visit_id}/check-out", response_model=VisitPublic)
@@ -126,8 +126,7 @@ async def check_out(
     visit = await visits.check_out(
         session, actor=actor, visit_id=visit_id, now=now, confirm=confirm
     )
-    name = access.require_staff(actor).first_name
-    return visit_public(visits.VisitView(visit, name, False), now)
+    return visit_public(visit, now)
 
 
 @router.post("/visits/{visit_id}/performed", response_model=VisitPublic)

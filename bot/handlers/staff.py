@@ -342,8 +342,8 @@ async def visit_action(
             return
         note = texts.staff.checked_out(visit)
     callback_answer.text = note
-    # The day's view of the visit also says whose it is and where.
-    shown = await _day_visit(backend, user, visit_id) or visit
+    # A check-in or check-out answers with the visit as the day shows it (whose, where).
+    shown = visit or await _day_visit(backend, user, visit_id)
     if shown is None:
         return
     await _edit(

@@ -570,13 +570,18 @@ async def test_my_day_lists_the_visits_in_time_order(
     assert chat.buttons("anna") == [s["check_in"], s["write_note"]]
 
 
+async def reads_recorded(db: Database) -> int:
+    return len(await db.all(select(AuditEvent.id).where(AuditEvent.action == "client.read")))
+
+
 async def test_check_in_and_out_record_the_actual_times(
     chat: Chat, lang: str, db: Database, clock: Clock
 ) -> None:
     s = SAY[lang]
     await chat.send("anna", s["my_day"])
-    breakfast, _client = (await annas_visits_today(db))[0]
+    breakfast, client = (await annas_visits_today(db))[0]
     first = hhmm(breakfast.planned_start)
+    reads_before = await reads_recorded(db)
 
     checked_in_at = clock.now
     await chat.press_on("anna", first, s["check_in"])
@@ -584,6 +589,9 @@ async def test_check_in_and_out_record_the_actual_times(
     assert note in chat.alerts()
     [edited] = chat.edits()
     assert note in edited and first in edited
+    assert f"{client.first_name} · {client.address_area}" in edited
+    # Checking in to one visit is not a read of every client of her day.
+    assert await reads_recorded(db) == reads_before
     row = await db.get(Visit, breakfast.id)
     assert row.status == "in_progress" and row.actual_start == checked_in_at
     assert row.actual_end is None
