@@ -385,12 +385,15 @@ async def not_a_wish(turn: Turn, said: NotUnderstood) -> None:
         day = await turn.backend.visits(turn.user, turn.client_id, start=said.day, end=said.day)
         whose = turn.client.first_name if turn.me.kind is PersonKind.RELATIVE else None
         if said.day == turn.now().date():
-            text = texts.visits.today_text(day, whose=whose)
+            parts = [texts.visits.today_text(day, whose=whose)]
         elif any(v.day == said.day for v in day.visits):
-            text = texts.visits.week_text(day)
+            parts = texts.visits.week_messages(day)
         else:
-            text = texts.visits.no_visits_on(said.day)
-        await turn.say(text, reply_markup=menu)
+            parts = [texts.visits.no_visits_on(said.day)]
+        *before, last = parts
+        for text in before:
+            await turn.say(text)
+        await turn.say(last, reply_markup=menu)
     else:
         await turn.say(texts.hints.hint_text(said.hint))
 

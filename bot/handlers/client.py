@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import Router
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardMarkup, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
@@ -52,6 +52,16 @@ async def show_today(
     )
 
 
+async def answer_all(
+    message: Message, parts: list[str], reply_markup: ReplyKeyboardMarkup
+) -> None:
+    """A text of several messages, in order; the keyboard comes with the last."""
+    *before, last = parts
+    for text in before:
+        await message.answer(text)
+    await message.answer(last, reply_markup=reply_markup)
+
+
 async def show_week(
     message: Message,
     me: MePublic,
@@ -60,7 +70,7 @@ async def show_week(
     backend: BackendClient,
 ) -> None:
     week = await backend.visits(event_from_user.id, client.client_id, days=7)
-    await message.answer(texts.visits.week_text(week), reply_markup=keyboards.main_menu(me))
+    await answer_all(message, texts.visits.week_messages(week), keyboards.main_menu(me))
 
 
 async def show_frame(
@@ -128,6 +138,4 @@ async def show_notes(
     backend: BackendClient,
 ) -> None:
     notes = await backend.client_notes(event_from_user.id, client.client_id)
-    await message.answer(
-        texts.visits.notes_text(notes[:SHOWN]), reply_markup=keyboards.main_menu(me)
-    )
+    await answer_all(message, texts.visits.notes_messages(notes[:SHOWN]), keyboards.main_menu(me))

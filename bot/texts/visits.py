@@ -15,10 +15,8 @@ from bot.texts.formatting import (
     fmt_time,
     services_text,
 )
+from bot.texts.messages import MESSAGE_LIMIT, pack, pieces
 from contract import DayPublic, DeviationReason, NotePublic, VisitPublic, VisitStatus
-
-# Telegram takes at most 4096 characters in one message.
-MESSAGE_LIMIT = 4000
 
 
 def expected_arrival(visit: VisitPublic) -> datetime:
@@ -119,8 +117,9 @@ def today_text(day: DayPublic, *, whose: str | None = None) -> str:
     return "\n\n".join([heading] + [visit_block(v) for v in day.visits])
 
 
-def week_text(week: DayPublic) -> str:
-    """The coming days' visits, one line each, grouped by day."""
+def week_messages(week: DayPublic) -> list[str]:
+    """The coming days' visits, one line each, grouped by day: as many messages as the days
+    take (a day is never split)."""
     by_day: dict[date, list[VisitPublic]] = {}
     for visit in week.visits:
         by_day.setdefault(visit.day, []).append(visit)
@@ -129,7 +128,7 @@ def week_text(week: DayPublic) -> str:
         by_day = {day: visits for day, visits in by_day.items() if day <= ended}
     if not by_day:
         text = _("There are no visits in the coming seven days.")
-        return text + ("\n" + care_ended_text(ended) if ended is not None else "")
+        return [text + ("\n" + care_ended_text(ended) if ended is not None else "")]
     parts = []
     for day, visits in by_day.items():
         lines = [f"<b>{fmt_day(day).capitalize()}</b>"]
@@ -141,13 +140,14 @@ def week_text(week: DayPublic) -> str:
         parts.append("\n".join(lines))
     if ended is not None and ended < week.end:
         parts.append(care_ended_text(ended))
-    return "\n\n".join(parts)[:MESSAGE_LIMIT]
+    return pack(parts)
 
 
-def notes_text(notes: list[NotePublic]) -> str:
-    """Notes about the visits, newest first; a wrong note is shown struck through."""
+def notes_messages(notes: list[NotePublic]) -> list[str]:
+    """Notes about the visits, newest first, each whole (a long one goes on in the next
+    message); a wrong note is shown struck through."""
     if not notes:
-        return _("There are no notes about your visits yet.")
+        return [_("There are no notes about your visits yet.")]
     blocks = []
     for note in notes:
         head = _("{day} {time}, written by {name}").format(
@@ -155,11 +155,16 @@ def notes_text(notes: list[NotePublic]) -> str:
             time=fmt_time(note.event_time),
             name=escape(note.author_first_name or ""),
         )
-        body = escape(note.text)
-        if note.marked_wrong:
-            body = "<s>{body}</s> ({mark})".format(body=body, mark=_("marked as wrong"))
-        blocks.append(f"<b>{head}</b>\n{body}")
-    return "\n\n".join(blocks)[:MESSAGE_LIMIT]
+        head = f"<b>{head}</b>"
+        mark = " ({mark})".format(mark=_("marked as wrong")) if note.marked_wrong else ""
+        room = MESSAGE_LIMIT - len(head) - len(mark) - len("\n<s></s>")
+        parts = pieces(note.text, room)
+        for i, piece in enumerate(parts):
+            body = f"<s>{escape(piece)}</s>" if note.marked_wrong else escape(piece)
+            if i == len(parts) - 1:
+                body += mark
+            blocks.append(f"{head}\n{body}" if i == 0 else body)
+    return pack(blocks)
 
 
 def no_visits_on(day: date) -> str:

@@ -4,15 +4,17 @@ words a user reads in Swedish and in another language."""
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 from sqlmodel import select
 
 from backend.models import ChangeRequest, Client, Invitation, Order, RelativeLink, Visit
 from bot.backend_client import BackendClient
-from contract import Scope
+from contract import MAX_NOTE, Scope
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database, as_staff
+from tests.support.fake_telegram import render_html
 
 # What a user reads, per language (the catalogs' words, not the code's).
 SAY = {
@@ -334,3 +336,32 @@ async def test_lisa_and_eva_read_the_notes_with_wrong_ones_struck_through(
     assert "Lisa åt hela frukosten." in reply and "Anna" in reply
     assert "<s>Lisa duschade.</s>" in reply  # kept, never deleted, but shown as wrong
     assert "Lisa åt hela frukosten." in await chat.send("eva", "📝 Anteckningar")
+
+
+async def test_long_notes_come_whole_in_messages_telegram_accepts(
+    chat: Chat,
+    api,
+    db: Database,  # type: ignore[no-untyped-def]
+) -> None:
+    # Ten notes of nearly the longest kind, with characters HTML must escape: together far
+    # more than one message holds. Each message must be one Telegram takes (at most 4096
+    # characters, its HTML whole), and every note must be there in full.
+    visit = await db.first(select(Visit).where(Visit.client_id == 1).order_by(Visit.id))
+    staff = as_staff("anna")
+    written = []
+    for n in range(10):
+        words = [f"Lisa<{n}> & kaffe {i}" if i % 7 == 0 else f"ord{n}-{i}" for i in range(520)]
+        text = " ".join(words)[:MAX_NOTE]
+        r = await api.post(f"/staff/visits/{visit.id}/notes", json={"text": text}, headers=staff)
+        assert r.status_code == 201, r.text
+        written.append(r.json())
+    await api.post(f"/staff/notes/{written[3]['id']}/wrong", headers=staff)
+
+    await chat.send("lisa", "📝 Anteckningar")
+    messages = chat.sent()
+    assert len(messages) > 1
+    assert all(len(m) <= 4096 for m in messages)
+    shown = "".join(render_html(m) for m in messages)  # raises where Telegram would refuse
+    for note in written:
+        assert note["text"] in shown
+    assert "<s>" in next(m for m in messages if escape("Lisa<3>") in m)
