@@ -69,7 +69,7 @@ async def make_plan(url: str, conversations: int, seed: int) -> Plan:
         "SELECT a.telegram_user_id, v.id, v.planned_start, v.duration_minutes, v.late_minutes "
         "FROM visit v JOIN chataccount a ON a.staff_id = v.staff_id "
         "WHERE v.status = 'PLANNED' AND v.actual_start IS NULL "
-        "AND v.planned_start > :early AND v.planned_start < :late ORDER BY v.id",
+        "AND v.planned_start > :early AND v.planned_start < :late ORDER BY v.planned_start, v.id",
         early=now - timedelta(hours=4),
         late=now + timedelta(hours=2, minutes=45),
     )
@@ -80,7 +80,7 @@ async def make_plan(url: str, conversations: int, seed: int) -> Plan:
         if window_end(_aware(start), minutes, late) > soon
         and _aware(start).astimezone(TZ).date() == today
     ]
-    first_due: dict[int, int] = {}
+    first_due: dict[int, int] = {}  # each carer's earliest: one of those to act on now
     for user, visit_id, _start in due:
         first_due.setdefault(user, visit_id)
     carers = sorted(first_due.items())

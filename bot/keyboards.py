@@ -139,7 +139,9 @@ class RejectWith(CallbackData, prefix="rr"):
 
 
 class VisitAction(CallbackData, prefix="va"):
-    action: str  # in | out | sure (check out though it is soon) | keep | fix (performed time)
+    # in | out | sure (check out though it is soon) | keep | fix (performed time) | note |
+    # open (show the visit with its actions: a long day's list)
+    action: str
     visit_id: int
 
 
@@ -488,6 +490,19 @@ def visit_actions_keyboard(visit: VisitPublic) -> InlineKeyboardMarkup | None:
         text=_("📝 Write a note"), callback_data=VisitAction(action="note", visit_id=visit.id)
     )
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def day_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
+    """Every visit of a long day by its time and client: a press opens it with its
+    actions."""
+    builder = Keyboard()
+    for visit in visits:
+        builder.button(
+            text=texts.staff.visit_on_button(visit),
+            callback_data=VisitAction(action="open", visit_id=visit.id),
+        )
+    builder.adjust(3)
     return builder.as_markup()
 
 

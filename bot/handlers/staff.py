@@ -66,6 +66,7 @@ def create_router() -> Router:
     router.callback_query.register(
         correct_performed, keyboards.VisitAction.filter(F.action == "fix")
     )
+    router.callback_query.register(open_visit, keyboards.VisitAction.filter(F.action == "open"))
     router.callback_query.register(visit_action, keyboards.VisitAction.filter())
     router.message.register(performed_minutes_text, PerformedFlow.minutes, F.text)
     router.callback_query.register(performed_reason, keyboards.PerformedPick.filter())
@@ -300,18 +301,65 @@ async def hand_over(
 # --- my day -------------------------------------------------------------------------------
 
 
+# A day of more visits than this is one list, and only the visits to act on now get a
+# message of their own: a message a visit would be dozens in a row, and Telegram lets a bot
+# send about one message a second to a chat.
+VISITS_ONE_BY_ONE = 8
+NEXT_UP = 3  # of a long day's visits not yet started, how many come with their actions
+
+
+def to_act_on_now(visits: list[VisitPublic]) -> list[VisitPublic]:
+    """Of a long day: the visits checked in (to check out), those that did not happen and
+    have no reason yet, and the next ``NEXT_UP`` not yet started, in time order."""
+    open_ = [
+        v
+        for v in visits
+        if v.status is VisitStatus.IN_PROGRESS
+        or (v.status is VisitStatus.MISSED and v.deviation_reason is None)
+    ]
+    coming = [v for v in visits if v.status in (VisitStatus.PLANNED, VisitStatus.ON_THE_WAY)]
+    return sorted(open_ + coming[:NEXT_UP], key=lambda v: (v.start, v.id))
+
+
 async def my_day(message: Message, me: MePublic, backend: BackendClient) -> None:
     assert message.from_user is not None
     visits = await backend.staff_day(message.from_user.id)
     if not visits:
         await message.answer(texts.staff.no_visits_today(), reply_markup=keyboards.main_menu(me))
         return
-    await message.answer(texts.staff.your_visits_today(), reply_markup=keyboards.main_menu(me))
-    for visit in visits:
-        await message.answer(
-            texts.staff.staff_visit_block(visit),
-            reply_markup=keyboards.visit_actions_keyboard(visit),
-        )
+    if len(visits) <= VISITS_ONE_BY_ONE:
+        await message.answer(texts.staff.your_visits_today(), reply_markup=keyboards.main_menu(me))
+        shown = visits
+    else:
+        *before, last = texts.staff.day_list(visits)
+        for text in before:
+            await message.answer(text, reply_markup=keyboards.main_menu(me))
+        await message.answer(last, reply_markup=keyboards.day_keyboard(visits))
+        shown = to_act_on_now(visits)
+    for visit in shown:
+        await _send_visit(message, visit)
+
+
+async def _send_visit(message: Message, visit: VisitPublic) -> None:
+    await message.answer(
+        texts.staff.staff_visit_block(visit),
+        reply_markup=keyboards.visit_actions_keyboard(visit),
+    )
+
+
+async def open_visit(
+    query: CallbackQuery,
+    callback_data: keyboards.VisitAction,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """A visit pressed in a long day's list: it comes with its actions."""
+    visit = await _day_visit(backend, query.from_user.id, callback_data.visit_id)
+    if visit is None:
+        callback_answer.text = texts.staff.not_in_your_day()
+        return
+    if isinstance(query.message, Message):
+        await _send_visit(query.message, visit)
 
 
 async def visit_action(

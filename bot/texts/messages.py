@@ -37,13 +37,14 @@ def _fitting(text: str, size: int) -> int:
     return len(text)
 
 
-def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Whole blocks of HTML, a blank line between them, in as few messages as hold them.
-    A block must fit in one message by itself: cut long plain text with ``pieces`` first."""
+def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, between: str = "\n\n") -> list[str]:
+    """Whole blocks of HTML, ``between`` them (a blank line), in as few messages as hold
+    them. A block must fit in one message by itself: cut long plain text with ``pieces``
+    first."""
     messages: list[str] = []
     for block in blocks:
-        if messages and len(messages[-1]) + 2 + len(block) <= limit:
-            messages[-1] += "\n\n" + block
+        if messages and len(messages[-1]) + len(between) + len(block) <= limit:
+            messages[-1] += between + block
         else:
             messages.append(block)
     return messages

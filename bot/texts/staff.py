@@ -20,6 +20,7 @@ from bot.texts.formatting import (
     services_text,
 )
 from bot.texts.frame import reason_text
+from bot.texts.messages import MESSAGE_LIMIT, pack
 from bot.texts.requests import REJECT_REASONS, request_text
 from bot.texts.visits import expected_arrival, visit_status, visit_time
 from contract import (
@@ -282,6 +283,43 @@ def performed_corrected(visit: VisitPublic) -> str:
 
 def your_visits_today() -> str:
     return _("Your visits today:")
+
+
+def day_list(visits: list[VisitPublic]) -> list[str]:
+    """A long day in one list, a line a visit (time, client, area, status), and what to do
+    with it; as many messages as it takes."""
+    lines = [
+        "<b>{time}</b> {name} · {area} · {status}".format(
+            time=visit_time(visit),
+            name=escape(visit.client_first_name or ""),
+            area=escape(visit.address_area or ""),
+            status=_("checked in")
+            if visit.status is VisitStatus.IN_PROGRESS
+            else visit_status(visit),
+        )
+        for visit in visits
+    ]
+    heading = ngettext("Your {n} visit today:", "Your {n} visits today:", len(visits)).format(
+        n=len(visits)
+    )
+    hint = _(
+        "Press a visit's time to check in, check out or write a note. The visits to act on "
+        "now follow below."
+    )
+    room = MESSAGE_LIMIT - len(heading) - len(hint) - 3
+    messages = pack(lines, limit=room, between="\n")
+    messages[0] = f"{heading}\n{messages[0]}"
+    messages[-1] += f"\n\n{hint}"
+    return messages
+
+
+def visit_on_button(visit: VisitPublic) -> str:
+    """A visit of the day on a button: "08:00 Lisa"."""
+    return f"{fmt_time(visit.start)} {visit.client_first_name or ''}"[:40]
+
+
+def not_in_your_day() -> str:
+    return _("That visit is no longer in your day. Open your day again.")
 
 
 def no_visits_today() -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiogram.methods import EditMessageText
+from aiogram.methods import EditMessageText, SendMessage
 from sqlmodel import col, or_, select
 
 from backend.config import Settings
@@ -30,7 +30,7 @@ from bot.backend_client import BackendClient
 from bot.factory import create_i18n
 from bot.texts.notifications import render
 from contract import TZ, PersonKind
-from tests.backend.helpers import local, visit_at
+from tests.backend.helpers import local, update_row, visit_at
 from tests.bot.conftest import Chat
 from tests.conftest import Clock, Database, as_chat, as_staff
 from tests.support.outbox import drain
@@ -722,3 +722,62 @@ async def test_running_late_is_for_one_visit_and_the_visits_it_pushes(
     assert {(user, m.visit_id) for user, m in rows} == want
     assert len(rows) == len(want)
     assert all(m.late_minutes == expected[m.visit_id] for _, m in rows)
+
+
+async def test_a_long_day_is_one_list_and_the_visits_to_act_on_now(
+    chat: Chat, db: Database
+) -> None:
+    # Anna also has eight of Gösta's visits today: eleven in all. Her breakfast visit with
+    # Lisa is under way. It is 08:40.
+    await db.add(
+        *(
+            Visit(
+                client_id=2,
+                day=TODAY,
+                planned_start=local(TODAY, hour, minute),
+                duration_minutes=20,
+                services=["meal"],
+                staff_id=ANNA,
+            )
+            for hour, minute in (
+                (10, 0),
+                (10, 30),
+                (11, 0),
+                (13, 0),
+                (14, 0),
+                (15, 0),
+                (16, 0),
+                (18, 0),
+            )
+        )
+    )
+    day = await annas_visits_today(db)
+    breakfast = day[0][0]
+    await update_row(
+        db, Visit, breakfast.id, status="in_progress", actual_start=local(TODAY, 8, 5)
+    )
+
+    await chat.send("anna", "🚶 Mina besök idag")
+
+    listing, *blocks = chat.sent()
+    assert listing.startswith(f"Dina {len(day)} besök idag:")
+    for visit, client in day:
+        assert f"{hhmm(visit.planned_start)}–" in listing and client.first_name in listing
+    assert listing.count("\n<b>") == len(day)  # a line a visit
+    [sent] = [r for r in chat.last if isinstance(r, SendMessage) and r.text == listing]
+    assert [b.text for row in sent.reply_markup.inline_keyboard for b in row] == [
+        f"{hhmm(visit.planned_start)} {client.first_name}" for visit, client in day
+    ]
+    # Under way (to check out), then the next three not yet begun; the rest only listed.
+    assert [block.split("</b>")[0][3:8] for block in blocks] == [
+        "08:00",
+        "10:00",
+        "10:30",
+        "11:00",
+    ]
+    assert "Checka ut" not in listing and "incheckad" in blocks[0]
+
+    await chat.press_on("anna", "besök idag", "13:00 Gösta")
+    [opened] = chat.sent()
+    assert opened.startswith("<b>13:00–13:20</b> Gösta")
+    assert chat.buttons("anna") == ["Checka in", "📝 Skriv en anteckning"]
