@@ -7,6 +7,8 @@ timeout rather than left waiting for ever."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from pathlib import Path
 
@@ -148,4 +150,85 @@ async def test_a_writer_cancelled_while_it_waits_leaves_nothing_behind(tmp_path:
         assert rows == [(2,)]
     finally:
         other_process.close()
+        await engine.dispose()
+
+
+def other_process_lock(path: Path) -> int:
+    """The writer lock as another process holds it: an open file of its own (``flock`` locks
+    belong to an open file, so this conflicts exactly as another process would)."""
+    fd = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def lock_is_free(path: Path) -> bool:
+    fd = os.open(f"{path}.writer-lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing lets go of it
+    return True
+
+
+async def test_writers_of_two_processes_take_turns_at_the_writer_lock(tmp_path: Path) -> None:
+    path = tmp_path / "two.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = session_factory(engine)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+    assert lock_is_free(path)  # let go once the connection went back to the pool
+    other = other_process_lock(path)
+
+    async def writer() -> None:
+        async with sessions() as session:
+            await session.exec(text("INSERT INTO visit VALUES (1)"))
+            await session.commit()
+
+    try:
+        writing = asyncio.create_task(writer())
+        await asyncio.sleep(0.2)
+        assert not writing.done()  # waits for the other process's turn
+        fcntl.flock(other, fcntl.LOCK_UN)
+        await asyncio.wait_for(writing, timeout=db.SQLITE_BUSY_SECONDS)
+        assert lock_is_free(path)
+    finally:
+        os.close(other)
+        await engine.dispose()
+
+
+async def test_a_writer_out_of_time_or_given_up_leaves_no_writer_lock_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_SECONDS", 0.2)
+    path = tmp_path / "late.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = session_factory(engine)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+    other = other_process_lock(path)
+
+    async def writer() -> None:
+        async with sessions() as session:
+            await session.exec(text("INSERT INTO visit VALUES (1)"))
+            await session.commit()
+
+    try:
+        with pytest.raises(OperationalError) as refused:
+            await writer()
+        assert database_unavailable(refused.value)  # a 503 with Retry-After
+        given_up = asyncio.create_task(writer())
+        await asyncio.sleep(0.05)
+        given_up.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await given_up
+        # The other process lets go; the two waiting threads get the lock in turn and must
+        # let it go at once, as nobody waits for them any more.
+        fcntl.flock(other, fcntl.LOCK_UN)
+        await asyncio.sleep(0.3)
+        assert lock_is_free(path)
+        await asyncio.wait_for(writer(), timeout=1)  # and the next writer gets in
+    finally:
+        os.close(other)
         await engine.dispose()
