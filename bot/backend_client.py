@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from backend.prometheus import REGISTRY
 from contract import (
     Change,
+    ChangeablePublic,
     CheckOutIn,
     ClaimIn,
     CorrectionIn,
@@ -284,6 +285,16 @@ class BackendClient:
         params = {k: str(v) for k, v in given.items() if v is not None}
         return await self._get(
             DayPublic, "GET", f"/clients/{client_id}/visits", user=user, params=params
+        )
+
+    async def changeable(
+        self, user: int, client_id: int, *, days: int, day: date | None = None
+    ) -> ChangeablePublic:
+        """The visits a change can be asked for from today for ``days`` days (and on
+        ``day``), and the services granted: one read for a wish."""
+        params = {"days": str(days)} | ({"day": day.isoformat()} if day else {})
+        return await self._get(
+            ChangeablePublic, "GET", f"/clients/{client_id}/changeable", user=user, params=params
         )
 
     async def frame(self, user: int, client_id: int) -> FramePublic:

@@ -91,6 +91,7 @@ from contract.notifications import (
 )
 from contract.views import (
     AuditEntryPublic,
+    ChangeablePublic,
     ClientAccess,
     DayPublic,
     DeadLetterPublic,
@@ -129,6 +130,7 @@ __all__ = [
     "AuditEntryPublic",
     "Change",
     "ChangeKind",
+    "ChangeablePublic",
     "CheckOutIn",
     "ClaimIn",
     "ClientAccess",

@@ -63,6 +63,15 @@ class DayPublic(BaseModel):
     care_ended_on: date | None = None  # the client's care ended after this day
 
 
+class ChangeablePublic(BaseModel):
+    """What a change can be asked for: the visits still planned and not begun on the days
+    asked for (when and what; not who comes or how it is done), and the services the order
+    in force grants (none without an order)."""
+
+    visits: list[VisitPublic]
+    granted: list[ServiceCode]
+
+
 class GrantedPublic(BaseModel):
     code: ServiceCode
     count: int

@@ -16,12 +16,14 @@ from backend.services import access, requests, visits
 from contract import (
     TZ,
     Change,
+    ChangeablePublic,
     Day,
     DayPublic,
     ErrorCode,
     FramePublic,
     RequestPublic,
     Scope,
+    ServiceCode,
     Submission,
     Verdict,
 )
@@ -57,6 +59,41 @@ async def client_visits(
         visits=[visit_public(v, now) for v in shown.visits],
         next_visit=None if shown.next_visit is None else visit_public(shown.next_visit, now),
         care_ended_on=client.care_ended_on,
+    )
+
+
+@router.get("/clients/{client_id}/changeable", response_model=ChangeablePublic)
+async def changeable(
+    client_id: PathId,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+    days: Annotated[int, Query(ge=1, le=MAX_RANGE_DAYS)] = 1,
+    day: Day | None = None,
+) -> ChangeablePublic:
+    """What a change can be asked for: the visits still planned and not begun from today
+    for ``days`` days (and on ``day``, a later day a wish names), and the services granted.
+    Open to whoever may ask for a change (the requests scope for a relative): a relative
+    who may ask but not see the visits learns when and what, not who comes or how."""
+    client = await access.client_for(
+        session, actor, client_id, scope=Scope.REQUESTS, read="changeable"
+    )
+    start = now.astimezone(TZ).date()
+    end = start + timedelta(days=days - 1)
+    found, granted = await visits.changeable(
+        session,
+        client_id=client.id or 0,
+        start=start,
+        end=end,
+        named=day if day is not None and day > end else None,
+        now=now,
+    )
+    return ChangeablePublic(
+        visits=[
+            visit_public(visits.VisitView(v, None, False), now).model_copy(update={"how": ""})
+            for v in found
+        ],
+        granted=[ServiceCode(code) for code in granted],
     )
 
 

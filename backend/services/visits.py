@@ -398,6 +398,59 @@ async def client_visits(
     return ClientDays(visits=shown, next_visit=upcoming)
 
 
+# The visits a change can be asked for: planned, not begun, on the days of one range or of
+# a second (a later day a wish names; empty when none), by the (client, start) index.
+_CHANGEABLE = (
+    select(Visit)
+    .where(Visit.client_id == bindparam("client_id"))
+    .where(Visit.status == VisitStatus.PLANNED)
+    .where(col(Visit.planned_start) > bindparam("after"))
+    .where(
+        or_(
+            and_(
+                col(Visit.planned_start) >= bindparam("first"),
+                col(Visit.planned_start) < bindparam("last"),
+            ),
+            and_(
+                col(Visit.planned_start) >= bindparam("named_first"),
+                col(Visit.planned_start) < bindparam("named_last"),
+            ),
+        )
+    )
+    .order_by(col(Visit.planned_start), col(Visit.id))
+)
+
+
+async def changeable(
+    session: AsyncSession,
+    *,
+    client_id: int,
+    start: date,
+    end: date,
+    named: date | None,
+    now: datetime,
+) -> tuple[list[Visit], list[str]]:
+    """The visits a change can still be asked for on local days ``start``..``end`` (and on
+    the day ``named``), and the services granted today: 2 queries."""
+    first, last = local_day_bounds(start, end)
+    named_first, named_last = local_day_bounds(named, named) if named else (first, first)
+    rows = await session.exec(
+        _CHANGEABLE,
+        params={
+            "client_id": client_id,
+            "after": now,
+            "first": first,
+            "last": last,
+            "named_first": named_first,
+            "named_last": named_last,
+        },
+    )
+    granted = await session.exec(
+        _GRANTED_IN_FORCE, params={"client_id": client_id, "day": now.astimezone(TZ).date()}
+    )
+    return list(rows.all()), [str(code) for code in granted.all()]
+
+
 def _new(visit: Visit, known: bool) -> bool:
     """Someone the client has not met: a staff member who has done no visit with them."""
     return visit.staff_id is not None and not known
@@ -468,6 +521,14 @@ def _in_force(query: Any) -> Any:
 
 
 _ORDER_IN_FORCE = _in_force(select(Order))
+# The services the order in force on the day grants, in the order's order.
+_GRANTED_IN_FORCE = (
+    select(GrantedService.code)
+    .where(
+        GrantedService.order_id == _in_force(select(Order.id)).correlate(None).scalar_subquery()
+    )
+    .order_by(col(GrantedService.id))
+)
 # The order in force with the client's unit (its notice and service hours) and the order's
 # granted services, one row per service, in one statement.
 _ORDER_UNIT_AND_GRANTED = (

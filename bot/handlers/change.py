@@ -9,7 +9,6 @@ rules: the backend's preview decides, and ``bot.texts`` puts its codes into word
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -263,23 +262,10 @@ async def what_can_change(
     turn: Turn, named: date | None = None
 ) -> tuple[list[VisitPublic], list[ServiceCode]]:
     """The visits a change can still be asked for (the coming week, and the day a wish
-    names when it is later: "den 9 december"), and the services the order grants."""
-    reads = [turn.backend.visits(turn.user, turn.client_id, days=DAYS_AHEAD)]
-    if named is not None and named >= turn.now().date() + timedelta(days=DAYS_AHEAD):
-        reads.append(turn.backend.visits(turn.user, turn.client_id, start=named, end=named))
-    days, granted = await asyncio.gather(asyncio.gather(*reads), granted_services(turn))
-    visits = [v for day in days for v in day.visits]
-    return changeable(visits, turn.clock()), granted
-
-
-async def granted_services(turn: Turn) -> list[ServiceCode]:
-    try:
-        frame = await turn.backend.frame(turn.user, turn.client_id)
-    except BackendError as exc:
-        if exc.code is ErrorCode.NO_ORDER:  # nothing granted (yet): nothing to offer
-            return []
-        raise
-    return [s.code for s in frame.services]
+    names when it is later: "den 9 december"), and the services the order grants: one
+    read, open to whoever may ask (a relative with the requests scope only, too)."""
+    found = await turn.backend.changeable(turn.user, turn.client_id, days=DAYS_AHEAD, day=named)
+    return changeable(found.visits, turn.clock()), found.granted
 
 
 # --- the next question, or the preview ----------------------------------------------------

@@ -90,6 +90,7 @@ POST   /bot/outbox/{notification_id}/ack                   | 401  401   204 204 
 POST   /bot/outbox/{notification_id}/fail                  | 401  401   204 204 204 204 204 204 204 204   204 204 204  204  204
 GET    /clients/{client_id}/visits                         | 401  401   200 403 200 403 403 403 403 200   200 200 200  200  403
 GET    /clients/{client_id}/frame                          | 401  401   200 403 200 403 403 403 403 200   200 200 200  200  403
+GET    /clients/{client_id}/changeable                     | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
 POST   /clients/{client_id}/requests/preview               | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
 POST   /clients/{client_id}/requests                       | 401  401   201 403 403 201 403 403 403 403   201 201 201  201  403
 GET    /clients/{client_id}/requests                       | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403

@@ -76,6 +76,7 @@ async def answers(api: httpx.AsyncClient, lunch: dict[str, Any]) -> dict[str, tu
         "frame": ("GET", f"/clients/{LISA}/frame", None),
         "notes": ("GET", f"/clients/{LISA}/notes", None),
         "requests": ("GET", f"/clients/{LISA}/requests", None),
+        "changeable": ("GET", f"/clients/{LISA}/changeable", None),
         "preview": ("POST", f"/clients/{LISA}/requests/preview", change(lunch)),
         "submit": ("POST", f"/clients/{LISA}/requests", submission(lunch)),
     }
@@ -97,25 +98,25 @@ VIEW_ONLY = (403, "view_only")
         pytest.param(
             [Scope.VISITS],
             {"visits": OK, "frame": OK, "notes": NOT_GRANTED, "requests": VIEW_ONLY,
-             "preview": VIEW_ONLY, "submit": VIEW_ONLY},
+             "changeable": VIEW_ONLY, "preview": VIEW_ONLY, "submit": VIEW_ONLY},
             id="visits",
         ),
         pytest.param(
             [Scope.REQUESTS],
             {"visits": NOT_GRANTED, "frame": NOT_GRANTED, "notes": NOT_GRANTED,
-             "requests": OK, "preview": OK, "submit": CREATED},
+             "requests": OK, "changeable": OK, "preview": OK, "submit": CREATED},
             id="requests",
         ),
         pytest.param(
             [Scope.NOTES],
             {"visits": NOT_GRANTED, "frame": NOT_GRANTED, "notes": OK, "requests": VIEW_ONLY,
-             "preview": VIEW_ONLY, "submit": VIEW_ONLY},
+             "changeable": VIEW_ONLY, "preview": VIEW_ONLY, "submit": VIEW_ONLY},
             id="notes",
         ),
         pytest.param(
             [],  # a link with no scope left has ended
             {name: (403, "no_access") for name in
-             ("visits", "frame", "notes", "requests", "preview", "submit")},
+             ("visits", "frame", "notes", "requests", "changeable", "preview", "submit")},
             id="none",
         ),
     ],

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from backend.models import AuditEvent, ChatAccount, Notification, Visit
-from tests.backend.helpers import LISA, visit_at, visits_on
+from backend.models import AuditEvent, ChatAccount, GrantedService, Notification, Order, Visit
+from tests.backend.helpers import LISA, update_row, visit_at, visits_on
 from tests.conftest import Clock, Database, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -245,3 +245,50 @@ async def test_the_next_visit_is_the_first_after_the_days_asked_for_that_is_not_
         .order_by(col(Visit.planned_start), col(Visit.id))
     )
     assert r.json()["next_visit"]["id"] == after_week.id
+
+
+async def test_what_a_change_can_be_asked_for_is_the_planned_visits_not_begun_and_the_grant(
+    api, demo, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    # Monday 08:40. Tomorrow's lunch is cancelled and today's breakfast is done: neither can
+    # be changed. The wish names a day five days ahead, past the two days asked for.
+    named = TODAY + timedelta(days=5)
+    lunch = await visit_at(api, TODAY + timedelta(days=1), 12)
+    await update_row(db, Visit, lunch["id"], status="cancelled")
+    breakfast = await visit_at(api, TODAY, 8)
+    await update_row(db, Visit, breakfast["id"], status="done")
+
+    r = await api.get(
+        f"/clients/{LISA}/changeable",
+        params={"days": 2, "day": named.isoformat()},
+        headers=as_chat("eva"),
+    )
+
+    assert r.status_code == 200, r.text
+    rows = await db.all(
+        select(Visit)
+        .where(Visit.client_id == LISA)
+        .where(Visit.status == "planned")
+        .where(col(Visit.planned_start) > clock.now)
+        .where(col(Visit.day).in_([TODAY, TODAY + timedelta(days=1), named]))
+        .order_by(col(Visit.planned_start))
+    )
+    shown = r.json()["visits"]
+    assert [v["id"] for v in shown] == [v.id for v in rows]
+    assert {v["day"] for v in shown} == {
+        d.isoformat() for d in (TODAY, TODAY + timedelta(days=1), named)
+    }
+    assert lunch["id"] not in [v["id"] for v in shown] and breakfast["id"] not in [
+        v["id"] for v in shown
+    ]
+    # When and what, not who comes or how it is done.
+    assert {(v["staff_first_name"], v["how"]) for v in shown} == {(None, "")}
+    order = await db.first(
+        select(Order).where(Order.client_id == LISA).order_by(col(Order.valid_from).desc())
+    )
+    granted = await db.all(
+        select(GrantedService.code)
+        .where(GrantedService.order_id == order.id)
+        .order_by(col(GrantedService.id))
+    )
+    assert r.json()["granted"] == list(granted) != []

@@ -309,6 +309,24 @@ async def test_staff_see_checked_in_not_the_clients_sentence(chat: Chat, clock: 
 # --- 11. consent for relatives ---------------------------------------------------------------
 
 
+async def test_eva_who_may_ask_for_changes_but_not_see_the_visits_can_ask(
+    chat: Chat, db: Database
+) -> None:
+    # Lisa lets Eva ask for changes on her behalf, and nothing else. Before, the menu offered
+    # Eva "Önska en ändring" and then told her she had no access: the wish read the visits.
+    await set_eva_scopes(db, [Scope.REQUESTS])
+    await chat.send("eva", "/start")
+    assert "✏️ Önska en ändring" in chat.menu("eva") and "📅 Idag" not in chat.menu("eva")
+
+    sent = await eva_asks_for_a_longer_lunch(chat)
+
+    assert "Skickat" in sent, sent
+    request = await db.first(select(ChangeRequest))
+    assert request is not None and request.client_id == 1
+    # What she may not see stays closed: the day itself.
+    assert "Du har inte fått tillgång" in await chat.send("eva", "📅 Idag")
+
+
 async def test_lisa_chooses_each_scope_and_eva_sees_notes_only_when_granted(
     chat: Chat, db: Database
 ) -> None:
