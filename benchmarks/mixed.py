@@ -35,7 +35,15 @@ from contract import TZ
 
 WISH = "kan ni komma klockan tio i stället i morgon?"
 CONFIRM = "c:"  # bot.keyboards.Confirm's prefix: the button that sends the wish
-KINDS = ("today", "wish typed", "wish: pick visit", "wish: confirm", "staff: my day", "check-in")
+KINDS = (
+    "today",
+    "wish typed",
+    "wish: pick visit",
+    "wish: confirm",
+    "staff: my day",
+    "staff: open a visit",
+    "check-in",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,29 @@ async def make_plan(url: str, conversations: int, seed: int) -> Plan:
 # --- one bot process ------------------------------------------------------------------------
 
 
+def check_in_button(replies: list[Any], visit_id: int) -> str | None:
+    """The callback data of the check-in button of ``visit_id`` among ``replies``."""
+    from benchmarks.botpath import first_button
+
+    for m in replies:
+        data = first_button(getattr(m, "reply_markup", None), "in")
+        if data and data.endswith(f":{visit_id}"):
+            return data
+    return None
+
+
+def open_button(replies: list[Any], visit_id: int) -> str | None:
+    """The button of a long day's list that opens ``visit_id``, if the list has one."""
+    from bot.keyboards import VisitAction
+
+    wanted = VisitAction(action="open", visit_id=visit_id).pack()
+    for m in replies:
+        rows = getattr(getattr(m, "reply_markup", None), "inline_keyboard", None) or []
+        if any(b.callback_data == wanted for row in rows for b in row):
+            return wanted
+    return None
+
+
 async def worker(config: dict[str, Any]) -> None:
     from benchmarks.botpath import Timed, callback_update, first_button, menu_word, message_update
     from benchmarks.botpath import rig as bot_rig
@@ -141,13 +172,17 @@ async def worker(config: dict[str, Any]) -> None:
         async def carer(user: int, visit_id: int) -> None:
             async with lock_free:
                 replies = await feed("staff: my day", user, message_update(user, day_word))
-                suffix = f":{visit_id}"
-                for m in replies:
-                    data = first_button(getattr(m, "reply_markup", None), "in")
-                    if data and data.endswith(suffix):
-                        await feed("check-in", user, callback_update(user, data, 1))
-                        return
-                timed.flag("check-in", replies)
+                data = check_in_button(replies, visit_id)
+                # A long day offers the visits to act on now; another is opened from the
+                # day's list first, as a carer would.
+                if data is None and (opening := open_button(replies, visit_id)):
+                    opened = callback_update(user, opening, 1)
+                    replies = await feed("staff: open a visit", user, opened)
+                    data = check_in_button(replies, visit_id)
+                if data is None:
+                    timed.flag("check-in", replies)
+                    return
+                await feed("check-in", user, callback_update(user, data, 1))
 
         # Warm up on people of this share not in the plan: today only (reads nothing shared).
         for user, _loc in config["warmup"]:

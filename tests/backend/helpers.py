@@ -59,6 +59,26 @@ async def lisa_asks_for_longer(api: httpx.AsyncClient, day: date, hour: int) -> 
     return r.json()  # type: ignore[no-any-return]
 
 
+async def lisa_asks_to_move(
+    api: httpx.AsyncClient, visit: dict[str, Any], new_start: datetime
+) -> dict[str, Any]:
+    """Lisa asks for ``visit`` to start at ``new_start``: the request as the API answered."""
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={
+            "idempotency_key": uuid.uuid4().hex,
+            "change": {
+                "kind": "move",
+                "visit_id": visit["id"],
+                "new_start": new_start.isoformat(),
+            },
+        },
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
 def service_headers(telegram_user_id: int | None = None) -> dict[str, str]:
     """The bot's own headers: the service token, and the Telegram user it acts for."""
     headers = {"X-Service-Token": SERVICE_TOKEN}

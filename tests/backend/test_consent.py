@@ -232,20 +232,26 @@ async def told(db: Database, telegram_user_id: int) -> list[str]:
     return list(rows)
 
 
-async def test_relatives_are_told_only_what_their_scopes_cover(api, demo, db) -> None:
-    await relative(db, [Scope.VISITS], telegram_user_id=3001)
-    await relative(db, [Scope.REQUESTS], telegram_user_id=3002)
-    await relative(db, [Scope.NOTES], telegram_user_id=3003)
-    await tell_late(api)  # visit news
-    lunch = await lunch_tomorrow(api)
+async def lisas_wish_approved(api: httpx.AsyncClient) -> None:
+    """Lisa asks for a longer lunch tomorrow, and Anna approves it."""
     r = await api.post(
-        f"/clients/{LISA}/requests", json=submission(lunch), headers=as_chat("lisa")
+        f"/clients/{LISA}/requests",
+        json=submission(await lunch_tomorrow(api)),
+        headers=as_chat("lisa"),
     )
     assert r.status_code == 201, r.text
     decided = await api.post(
         f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
     )
-    assert decided.status_code == 200, decided.text  # request news
+    assert decided.status_code == 200, decided.text
+
+
+async def test_relatives_are_told_only_what_their_scopes_cover(api, demo, db) -> None:
+    await relative(db, [Scope.VISITS], telegram_user_id=3001)
+    await relative(db, [Scope.REQUESTS], telegram_user_id=3002)
+    await relative(db, [Scope.NOTES], telegram_user_id=3003)
+    await tell_late(api)  # visit news
+    await lisas_wish_approved(api)  # request news
 
     assert await told(db, 3001) == ["staff_late"]
     assert await told(db, 3002) == ["request_decided"]
@@ -271,15 +277,7 @@ async def test_only_consent_in_force_for_this_client_brings_her_request_news(
         ChatAccount(telegram_user_id=3003, chat_id=3003, relative_id=kim.id),
     )
     await relative(db, [Scope.VISITS, Scope.REQUESTS], telegram_user_id=3004)
-    lunch = await lunch_tomorrow(api)
-    r = await api.post(
-        f"/clients/{LISA}/requests", json=submission(lunch), headers=as_chat("lisa")
-    )
-    assert r.status_code == 201, r.text
-    decided = await api.post(
-        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
-    )
-    assert decided.status_code == 200, decided.text
+    await lisas_wish_approved(api)
 
     assert await told(db, 3001) == []
     assert await told(db, 3002) == []

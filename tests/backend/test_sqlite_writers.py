@@ -10,11 +10,13 @@ import asyncio
 import fcntl
 import os
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend import db
 from backend.config import SqliteDriver
@@ -153,6 +155,21 @@ async def test_a_writer_cancelled_while_it_waits_leaves_nothing_behind(tmp_path:
         await engine.dispose()
 
 
+async def a_visit_table(path: Path) -> tuple[AsyncEngine, Callable[[], Awaitable[None]]]:
+    """A database at ``path`` with a table, and a writer that inserts a row into it."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = session_factory(engine)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+
+    async def writer() -> None:
+        async with sessions() as session:
+            await session.exec(text("INSERT INTO visit VALUES (1)"))
+            await session.commit()
+
+    return engine, writer
+
+
 def other_process_lock(path: Path) -> int:
     """The writer lock as another process holds it: an open file of its own (``flock`` locks
     belong to an open file, so this conflicts exactly as another process would)."""
@@ -174,18 +191,9 @@ def lock_is_free(path: Path) -> bool:
 
 async def test_writers_of_two_processes_take_turns_at_the_writer_lock(tmp_path: Path) -> None:
     path = tmp_path / "two.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    sessions = session_factory(engine)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+    engine, writer = await a_visit_table(path)
     assert lock_is_free(path)  # let go once the connection went back to the pool
     other = other_process_lock(path)
-
-    async def writer() -> None:
-        async with sessions() as session:
-            await session.exec(text("INSERT INTO visit VALUES (1)"))
-            await session.commit()
-
     try:
         writing = asyncio.create_task(writer())
         await asyncio.sleep(0.2)
@@ -203,17 +211,8 @@ async def test_a_writer_out_of_time_or_given_up_leaves_no_writer_lock_behind(
 ) -> None:
     monkeypatch.setattr(db, "SQLITE_BUSY_SECONDS", 0.2)
     path = tmp_path / "late.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    sessions = session_factory(engine)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("CREATE TABLE visit (n INTEGER)")
+    engine, writer = await a_visit_table(path)
     other = other_process_lock(path)
-
-    async def writer() -> None:
-        async with sessions() as session:
-            await session.exec(text("INSERT INTO visit VALUES (1)"))
-            await session.commit()
-
     try:
         with pytest.raises(OperationalError) as refused:
             await writer()

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from backend.models import AuditEvent, ChatAccount, Notification, Visit
 from contract import TZ
-from tests.backend.helpers import GOSTA, LISA, visit_at
+from tests.backend.helpers import GOSTA, LISA, lisa_asks_to_move, visit_at
 from tests.conftest import Clock, Database, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -148,21 +148,9 @@ async def test_a_visit_moved_to_another_day_is_on_that_days_list(api, demo, cloc
     lunch = await visit_at(api, TOMORROW, 12)
     day_after = TOMORROW + timedelta(days=1)
     new_start = datetime(day_after.year, day_after.month, day_after.day, 14, 30, tzinfo=TZ)
+    request = await lisa_asks_to_move(api, lunch, new_start)
     r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": "moved-to-wednesday",
-            "change": {
-                "kind": "move",
-                "visit_id": lunch["id"],
-                "new_start": new_start.isoformat(),
-            },
-        },
-        headers=as_chat("lisa"),
-    )
-    assert r.status_code == 201, r.text
-    r = await api.post(
-        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("anna")
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("anna")
     )
     assert r.status_code == 200, r.text
 

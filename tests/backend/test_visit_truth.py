@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 
 from backend.models import AuditEvent, ChatAccount, GrantedService, Notification, Order, Visit
-from tests.backend.helpers import LISA, update_row, visit_at, visits_on
+from tests.backend.helpers import LISA, lisa_asks_to_move, update_row, visit_at, visits_on
 from tests.conftest import Clock, Database, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -166,22 +166,10 @@ async def test_the_assigned_carer_is_told_at_once_when_an_approved_request_moves
     clock.set_local(2026, 11, 24, 7, 50)
     breakfast = await visit_at(api, TOMORROW, 8)
     new_start = datetime.fromisoformat(breakfast["start"]) + timedelta(hours=1)
-    r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": "move-breakfast-0001",
-            "change": {
-                "kind": "move",
-                "visit_id": breakfast["id"],
-                "new_start": new_start.isoformat(),
-            },
-        },
-        headers=as_chat("lisa"),
-    )
-    assert r.status_code == 201, r.text
+    request = await lisa_asks_to_move(api, breakfast, new_start)
     before = len(await staff_messages(db, ANNAS_CHAT))
     r = await api.post(
-        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("erik")
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("erik")
     )
     assert r.status_code == 200, r.text
     told = (await staff_messages(db, ANNAS_CHAT))[before:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -315,23 +316,29 @@ async def test_send_pressed_twice_makes_one_request(chat: Chat, db: Database) ->
     assert await db.count(ChangeRequest) == 1
 
 
+async def anna_writes_notes(
+    api: Any, db: Database, texts: list[str], *, wrong: int
+) -> list[dict[str, Any]]:
+    """Anna writes ``texts`` as notes on Lisa's first visit and marks the ``wrong``-th as
+    wrong: the notes as the API answered them."""
+    visit = await db.first(select(Visit).where(Visit.client_id == 1).order_by(Visit.id))
+    staff = as_staff("anna")
+    written = []
+    for text in texts:
+        r = await api.post(f"/staff/visits/{visit.id}/notes", json={"text": text}, headers=staff)
+        assert r.status_code == 201, r.text
+        written.append(r.json())
+    r = await api.post(f"/staff/notes/{written[wrong]['id']}/wrong", headers=staff)
+    assert r.status_code == 200, r.text
+    return written
+
+
 async def test_lisa_and_eva_read_the_notes_with_wrong_ones_struck_through(
     chat: Chat,
     api,
     db: Database,  # type: ignore[no-untyped-def]
 ) -> None:
-    visit = await db.first(select(Visit).where(Visit.client_id == 1).order_by(Visit.id))
-    staff = as_staff("anna")
-    r = await api.post(
-        f"/staff/visits/{visit.id}/notes", json={"text": "Lisa åt hela frukosten."}, headers=staff
-    )
-    wrong = (
-        await api.post(
-            f"/staff/visits/{visit.id}/notes", json={"text": "Lisa duschade."}, headers=staff
-        )
-    ).json()
-    await api.post(f"/staff/notes/{wrong['id']}/wrong", headers=staff)
-    assert r.status_code == 201
+    await anna_writes_notes(api, db, ["Lisa åt hela frukosten.", "Lisa duschade."], wrong=1)
     reply = await chat.send("lisa", "📝 Anteckningar")
     assert "Lisa åt hela frukosten." in reply and "Anna" in reply
     assert "<s>Lisa duschade.</s>" in reply  # kept, never deleted, but shown as wrong
@@ -346,16 +353,11 @@ async def test_long_notes_come_whole_in_messages_telegram_accepts(
     # Ten notes of nearly the longest kind, with characters HTML must escape: together far
     # more than one message holds. Each message must be one Telegram takes (at most 4096
     # characters, its HTML whole), and every note must be there in full.
-    visit = await db.first(select(Visit).where(Visit.client_id == 1).order_by(Visit.id))
-    staff = as_staff("anna")
-    written = []
-    for n in range(10):
-        words = [f"Lisa<{n}> & kaffe {i}" if i % 7 == 0 else f"ord{n}-{i}" for i in range(520)]
-        text = " ".join(words)[:MAX_NOTE]
-        r = await api.post(f"/staff/visits/{visit.id}/notes", json={"text": text}, headers=staff)
-        assert r.status_code == 201, r.text
-        written.append(r.json())
-    await api.post(f"/staff/notes/{written[3]['id']}/wrong", headers=staff)
+    texts = [
+        " ".join(f"Lisa<{n}> & kaffe {i}" if i % 7 == 0 else f"ord{n}-{i}" for i in range(520))
+        for n in range(10)
+    ]
+    written = await anna_writes_notes(api, db, [text[:MAX_NOTE] for text in texts], wrong=3)
 
     await chat.send("lisa", "📝 Anteckningar")
     messages = chat.sent()
