@@ -138,4 +138,5 @@ async def show_notes(
     backend: BackendClient,
 ) -> None:
     notes = await backend.client_notes(event_from_user.id, client.client_id)
-    await answer_all(message, texts.visits.notes_messages(notes[:SHOWN]), keyboards.main_menu(me))
+    shown = texts.visits.notes_messages(notes[:SHOWN], whose=_whose(me, client))
+    await answer_all(message, shown, keyboards.main_menu(me))

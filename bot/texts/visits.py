@@ -143,10 +143,13 @@ def week_messages(week: DayPublic) -> list[str]:
     return pack(parts)
 
 
-def notes_messages(notes: list[NotePublic]) -> list[str]:
+def notes_messages(notes: list[NotePublic], *, whose: str | None = None) -> list[str]:
     """Notes about the visits, newest first, each whole (a long one goes on in the next
-    message); a wrong note is shown struck through."""
+    message); a wrong note is shown struck through. ``whose`` names the client when a
+    relative is reading."""
     if not notes:
+        if whose:
+            return [_("There are no notes about {name}'s visits yet.").format(name=escape(whose))]
         return [_("There are no notes about your visits yet.")]
     blocks = []
     for note in notes:

@@ -367,3 +367,19 @@ async def test_long_notes_come_whole_in_messages_telegram_accepts(
     for note in written:
         assert note["text"] in shown
     assert "<s>" in next(m for m in messages if escape("Lisa<3>") in m)
+
+
+async def test_no_notes_yet_is_said_to_lisa_of_hers_and_to_eva_of_lisas(
+    chat: Chat, db: Database
+) -> None:
+    async with db.sessions() as session:
+        link = (await session.exec(select(RelativeLink))).one()
+        link.scopes = [Scope.NOTES]
+        session.add(link)
+        await session.commit()
+
+    assert await chat.send("lisa", "📝 Anteckningar") == "Inga anteckningar om dina besök än."
+    assert (
+        await chat.send("eva", "📝 Anteckningar")
+        == "Det finns inga anteckningar om besöken hos Lisa än."
+    )
