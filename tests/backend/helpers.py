@@ -39,44 +39,34 @@ async def visit_at(api: httpx.AsyncClient, day: date, hour: int, **kw: Any) -> d
     raise AssertionError(f"no visit at {hour}:00 on {day}")
 
 
+async def lisa_asks(api: httpx.AsyncClient, change: dict[str, Any]) -> dict[str, Any]:
+    """Lisa asks for ``change`` in the bot: the request as the API answered it."""
+    r = await api.post(
+        f"/clients/{LISA}/requests",
+        json={"idempotency_key": uuid.uuid4().hex, "change": change},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
 async def lisa_asks_for_longer(api: httpx.AsyncClient, day: date, hour: int) -> dict[str, Any]:
     """Lisa asks for her visit at ``hour`` on ``day`` to be five minutes longer (within her
     frame): the request as the API answered it."""
     visit = await visit_at(api, day, hour)
-    r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": uuid.uuid4().hex,
-            "change": {
-                "kind": "resize",
-                "visit_id": visit["id"],
-                "new_duration": visit["duration_minutes"] + 5,
-            },
-        },
-        headers=as_chat("lisa"),
+    return await lisa_asks(
+        api,
+        {"kind": "resize", "visit_id": visit["id"], "new_duration": visit["duration_minutes"] + 5},
     )
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
 
 
 async def lisa_asks_to_move(
-    api: httpx.AsyncClient, visit: dict[str, Any], new_start: datetime
+    api: httpx.AsyncClient, visit_id: int, new_start: datetime
 ) -> dict[str, Any]:
-    """Lisa asks for ``visit`` to start at ``new_start``: the request as the API answered."""
-    r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": uuid.uuid4().hex,
-            "change": {
-                "kind": "move",
-                "visit_id": visit["id"],
-                "new_start": new_start.isoformat(),
-            },
-        },
-        headers=as_chat("lisa"),
+    """Lisa asks for the visit ``visit_id`` to start at ``new_start``."""
+    return await lisa_asks(
+        api, {"kind": "move", "visit_id": visit_id, "new_start": new_start.isoformat()}
     )
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
 
 
 def service_headers(telegram_user_id: int | None = None) -> dict[str, str]:

@@ -148,7 +148,7 @@ async def test_a_visit_moved_to_another_day_is_on_that_days_list(api, demo, cloc
     lunch = await visit_at(api, TOMORROW, 12)
     day_after = TOMORROW + timedelta(days=1)
     new_start = datetime(day_after.year, day_after.month, day_after.day, 14, 30, tzinfo=TZ)
-    request = await lisa_asks_to_move(api, lunch, new_start)
+    request = await lisa_asks_to_move(api, lunch["id"], new_start)
     r = await api.post(
         f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("anna")
     )

@@ -166,7 +166,7 @@ async def test_the_assigned_carer_is_told_at_once_when_an_approved_request_moves
     clock.set_local(2026, 11, 24, 7, 50)
     breakfast = await visit_at(api, TOMORROW, 8)
     new_start = datetime.fromisoformat(breakfast["start"]) + timedelta(hours=1)
-    request = await lisa_asks_to_move(api, breakfast, new_start)
+    request = await lisa_asks_to_move(api, breakfast["id"], new_start)
     before = len(await staff_messages(db, ANNAS_CHAT))
     r = await api.post(
         f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("erik")

@@ -7,7 +7,6 @@ rows."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -20,8 +19,9 @@ from bot.delivery import Sender
 from bot.factory import create_i18n
 from bot.notifier import Notifier
 from contract import TZ
+from tests.backend.helpers import lisa_asks_to_move
 from tests.bot.conftest import Chat
-from tests.conftest import Clock, Database, as_chat, as_staff
+from tests.conftest import Clock, Database, as_staff
 
 LISA = 1
 TOLERANCE = timedelta(minutes=30)  # a window closes 30 min after the planned end
@@ -202,22 +202,10 @@ async def test_anna_is_told_at_once_when_her_visit_is_moved(
     breakfast, _lunch, _dinner = await lisas_day(db, day)
     clock.set_local(day.year, day.month, day.day, 7, 50)
     new_start = breakfast.planned_start + timedelta(hours=1)
-    r = await api.post(
-        f"/clients/{LISA}/requests",
-        json={
-            "idempotency_key": uuid.uuid4().hex,
-            "change": {
-                "kind": "move",
-                "visit_id": breakfast.id,
-                "new_start": new_start.isoformat(),
-            },
-        },
-        headers=as_chat("lisa"),
-    )
-    assert r.status_code == 201, r.text
+    request = await lisa_asks_to_move(api, breakfast.id, new_start)
     await outbox.deliver()  # Anna hears of the request itself first
     r = await api.post(
-        f"/staff/requests/{r.json()['id']}/approve", json={}, headers=as_staff("erik")
+        f"/staff/requests/{request['id']}/approve", json={}, headers=as_staff("erik")
     )
     assert r.status_code == 200, r.text
     received = await outbox.deliver()
