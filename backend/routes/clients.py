@@ -75,14 +75,12 @@ async def changeable(
     for ``days`` days (and on ``day``, a later day a wish names), and the services granted.
     Open to whoever may ask for a change (the requests scope for a relative): a relative
     who may ask but not see the visits learns when and what, not who comes or how."""
-    client = await access.client_for(
-        session, actor, client_id, scope=Scope.REQUESTS, read="changeable"
-    )
+    await access.client_for(session, actor, client_id, scope=Scope.REQUESTS, read="changeable")
     start = now.astimezone(TZ).date()
     end = start + timedelta(days=days - 1)
     found, granted = await visits.changeable(
         session,
-        client_id=client.id or 0,
+        client_id=client_id,
         start=start,
         end=end,
         named=day if day is not None and day > end else None,

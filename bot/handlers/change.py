@@ -22,9 +22,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
     InaccessibleMessage,
-    InlineKeyboardMarkup,
     Message,
-    ReplyKeyboardMarkup,
     TelegramObject,
 )
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -34,6 +32,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client
+from bot.replies import Markup, answer_all
 from bot.wish_parser import (
     Hint,
     NotUnderstood,
@@ -73,7 +72,6 @@ from contract import (
 REASONS = TypeAdapter(list[Reason])
 Clock = Callable[[], datetime]
 Event = Message | CallbackQuery
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 NOTE_LENGTH = 1000  # the client's own words kept with a request
 DAYS_AHEAD = 8  # the visits a change can be asked for: today and the coming week
 
@@ -180,9 +178,13 @@ class Turn:
 
     async def say(self, text: str, reply_markup: Markup = None) -> None:
         """A new message in the chat (under the message whose button was pressed)."""
+        await self.say_all([text], reply_markup)
+
+    async def say_all(self, parts: list[str], reply_markup: Markup = None) -> None:
+        """A text of several messages, in order; the keyboard comes with the last."""
         message = self.event.message if isinstance(self.event, CallbackQuery) else self.event
         if message is not None and not isinstance(message, InaccessibleMessage):
-            await message.answer(text, reply_markup=reply_markup)
+            await answer_all(message, parts, reply_markup)
 
     async def conversation(self) -> Conversation:
         data = await self.state.get_data()
@@ -376,10 +378,7 @@ async def not_a_wish(turn: Turn, said: NotUnderstood) -> None:
             parts = texts.visits.week_messages(day)
         else:
             parts = [texts.visits.no_visits_on(said.day)]
-        *before, last = parts
-        for text in before:
-            await turn.say(text)
-        await turn.say(last, reply_markup=menu)
+        await turn.say_all(parts, reply_markup=menu)
     else:
         await turn.say(texts.hints.hint_text(said.hint))
 

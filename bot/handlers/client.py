@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import Router
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardMarkup, User
+from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
 from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton
+from bot.replies import answer_all
 from contract import TZ, ClientAccess, MePublic, PersonKind, RequestStatus
 
 Clock = Callable[[], datetime]
@@ -50,16 +51,6 @@ async def show_today(
         texts.visits.today_text(day, whose=_whose(me, client)),
         reply_markup=keyboards.main_menu(me),
     )
-
-
-async def answer_all(
-    message: Message, parts: list[str], reply_markup: ReplyKeyboardMarkup
-) -> None:
-    """A text of several messages, in order; the keyboard comes with the last."""
-    *before, last = parts
-    for text in before:
-        await message.answer(text)
-    await message.answer(last, reply_markup=reply_markup)
 
 
 async def show_week(

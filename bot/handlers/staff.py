@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_STAFF, MenuButton
+from bot.replies import answer_all
 from contract import (
     Decision,
     DecisionIn,
@@ -331,10 +332,7 @@ async def my_day(message: Message, me: MePublic, backend: BackendClient) -> None
         await message.answer(texts.staff.your_visits_today(), reply_markup=keyboards.main_menu(me))
         shown = visits
     else:
-        *before, last = texts.staff.day_list(visits)
-        for text in before:
-            await message.answer(text, reply_markup=keyboards.main_menu(me))
-        await message.answer(last, reply_markup=keyboards.day_keyboard(visits))
+        await answer_all(message, texts.staff.day_list(visits), keyboards.day_keyboard(visits))
         shown = to_act_on_now(visits)
     for visit in shown:
         await _send_visit(message, visit)

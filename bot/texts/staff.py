@@ -203,6 +203,12 @@ def already_decided_text(details: dict[str, Any]) -> str:
 # --- the day --------------------------------------------------------------------------------
 
 
+def staff_status(visit: VisitPublic) -> str:
+    """A visit's status as staff read it: "checked in", not the client's "staff are with
+    you now"."""
+    return _("checked in") if visit.status is VisitStatus.IN_PROGRESS else visit_status(visit)
+
+
 def staff_visit_block(visit: VisitPublic) -> str:
     lines = [
         "<b>{time}</b> {name} · {area}".format(
@@ -214,8 +220,7 @@ def staff_visit_block(visit: VisitPublic) -> str:
     ]
     if visit.how:
         lines.append(f"<i>{escape(visit.how)}</i>")
-    status = _("checked in") if visit.status is VisitStatus.IN_PROGRESS else visit_status(visit)
-    lines.append(_("Status: {status}").format(status=status))
+    lines.append(_("Status: {status}").format(status=staff_status(visit)))
     if visit.status is VisitStatus.MISSED and visit.deviation_reason is None:
         lines.append(_("Nobody checked in. Why did the visit not happen?"))
     elif visit.deviation_reason is not None:
@@ -293,9 +298,7 @@ def day_list(visits: list[VisitPublic]) -> list[str]:
             time=visit_time(visit),
             name=escape(visit.client_first_name or ""),
             area=escape(visit.address_area or ""),
-            status=_("checked in")
-            if visit.status is VisitStatus.IN_PROGRESS
-            else visit_status(visit),
+            status=staff_status(visit),
         )
         for visit in visits
     ]
