@@ -121,12 +121,12 @@ def create_engine(
             _begin_writing(connection)
 
         gate = _WRITE_GATES[engine.pool] = asyncio.Lock()
+        writer_lock = None
         if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            _WRITER_LOCKS[engine.pool] = WriterLock(f"{url.database}.writer-lock")
+            writer_lock = _WRITER_LOCKS[engine.pool] = WriterLock(f"{url.database}.writer-lock")
 
         def _leave_write_gate(_dbapi_connection: Any, record: Any, *_: Any) -> None:
             if record is not None and record.info.pop(GATE_HELD, False):
-                writer_lock = _WRITER_LOCKS.get(engine.pool)
                 if writer_lock is not None:
                     writer_lock.release()
                 gate.release()
