@@ -201,6 +201,12 @@ class Turn:
         """Local (Stockholm) time, as wishes are read in it."""
         return self.clock().astimezone(TZ)
 
+    @property
+    def whose(self) -> str | None:
+        """The client's first name when a relative asks for them: "Lisa's frame", not
+        "your frame"; None for the client herself."""
+        return self.client.first_name if self.me.kind is PersonKind.RELATIVE else None
+
 
 async def begin(
     event: Event,
@@ -317,7 +323,7 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         )
     elif isinstance(step, AskService):
         if not step.among:
-            await turn.say(texts.requests.nothing_else_granted())
+            await turn.say(texts.requests.nothing_else_granted(turn.whose))
             return
         conversation.visit = step.visit
         await turn.ask(SERVICE_STATES[step.what], conversation)
@@ -371,9 +377,8 @@ async def not_a_wish(turn: Turn, said: NotUnderstood) -> None:
         await turn.say(texts.help.you_are_welcome(), reply_markup=menu)
     elif said.hint is Hint.ASKS_PLAN and said.day is not None:
         day = await turn.backend.visits(turn.user, turn.client_id, start=said.day, end=said.day)
-        whose = turn.client.first_name if turn.me.kind is PersonKind.RELATIVE else None
         if said.day == turn.now().date():
-            parts = [texts.visits.today_text(day, whose=whose)]
+            parts = [texts.visits.today_text(day, whose=turn.whose)]
         elif any(v.day == said.day for v in day.visits):
             parts = texts.visits.week_messages(day)
         else:
@@ -546,7 +551,11 @@ async def preview(turn: Turn, conversation: Conversation, change: Change) -> Non
     visit = conversation.visit
     await turn.say(
         texts.requests.preview_text(
-            change, visit.start if visit is not None else None, verdict, turn.now().date()
+            change,
+            visit.start if visit is not None else None,
+            verdict,
+            turn.now().date(),
+            turn.whose,
         ),
         reply_markup=keyboards.confirm_keyboard(verdict.outcome),
     )
@@ -558,7 +567,7 @@ async def confirmed(
     conversation = await turn.conversation()
     to_assessor = callback_data.action == "assessor"
     if conversation.outcome is Outcome.OUTSIDE and not to_assessor:
-        await turn.say(texts.requests.cannot_send_outside())
+        await turn.say(texts.requests.cannot_send_outside(turn.whose))
         return
     assert conversation.change is not None and conversation.key is not None
     submission = Submission(
@@ -577,7 +586,7 @@ async def confirmed(
         conversation.outcome = Outcome.OUTSIDE
         await turn.keep(conversation)
         await turn.say(
-            texts.frame.outside_text(reasons),
+            texts.frame.outside_text(reasons, turn.whose),
             reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE),
         )
         return
@@ -585,7 +594,9 @@ async def confirmed(
     await turn.keep(Conversation())
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(texts.requests.sent_text(request), reply_markup=keyboards.main_menu(me))
+    await turn.say(
+        texts.requests.sent_text(request, turn.whose), reply_markup=keyboards.main_menu(me)
+    )
 
 
 # --- back ------------------------------------------------------------------------------------

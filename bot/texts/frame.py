@@ -18,32 +18,54 @@ def period_name(period: Period) -> str:
 
 
 def frame_heading(
-    period: Period, start: date, end: date, frame_minutes: int, today: date | None
+    period: Period,
+    start: date,
+    end: date,
+    frame_minutes: int,
+    today: date | None,
+    *,
+    theirs: bool = False,
 ) -> str:
     """ "Your frame this month: 40 h", or for another period "…in December" / "…in week 49":
-    the words say which period the figures are for."""
+    the words say which period the figures are for. ``theirs``: read by someone other than
+    the client (a relative), under words that already say whose time it is."""
     frame = fmt_duration(frame_minutes)
     if today is None or start <= today <= end:
-        return _("Your frame {period}: {frame}").format(period=period_name(period), frame=frame)
+        line = _("Granted time {period}: {frame}") if theirs else _("Your frame {period}: {frame}")
+        return line.format(period=period_name(period), frame=frame)
     if period is Period.WEEK:
-        return _("Your frame in week {week}: {frame}").format(
-            week=start.isocalendar().week, frame=frame
+        line = (
+            _("Granted time in week {week}: {frame}")
+            if theirs
+            else _("Your frame in week {week}: {frame}")
         )
+        return line.format(week=start.isocalendar().week, frame=frame)
     month = format_date(start, "LLLL", locale=locale())
     if start.year != today.year:
         month = f"{month} {start.year}"
-    return _("Your frame in {month}: {frame}").format(month=month, frame=frame)
+    line = _("Granted time in {month}: {frame}") if theirs else _("Your frame in {month}: {frame}")
+    return line.format(month=month, frame=frame)
 
 
-def pending_line(count: int, total: int | None, frame_minutes: int) -> str | None:
+def pending_line(
+    count: int, total: int | None, frame_minutes: int, *, theirs: bool = False
+) -> str | None:
     """Rule 2: waiting wishes are not counted, but shown."""
     if not count or total is None:
         return None
-    return ngettext(
-        "If your waiting wish is approved too: {total} of {frame}.",
-        "If your waiting wishes are approved too: {total} of {frame}.",
-        count,
-    ).format(total=fmt_duration(total), frame=fmt_duration(frame_minutes))
+    if theirs:
+        line = ngettext(
+            "If the waiting wish is approved too: {total} of {frame}.",
+            "If the waiting wishes are approved too: {total} of {frame}.",
+            count,
+        )
+    else:
+        line = ngettext(
+            "If your waiting wish is approved too: {total} of {frame}.",
+            "If your waiting wishes are approved too: {total} of {frame}.",
+            count,
+        )
+    return line.format(total=fmt_duration(total), frame=fmt_duration(frame_minutes))
 
 
 def left_line(left: int) -> str:
@@ -64,23 +86,39 @@ def frame_text(frame: FramePublic, *, whose: str | None = None, today: date | No
         lines.append(_("{name}'s granted time").format(name=escape(whose)))
     lines += [
         frame_heading(
-            frame.period, frame.period_start, frame.period_end, frame.frame_minutes, today
+            frame.period,
+            frame.period_start,
+            frame.period_end,
+            frame.frame_minutes,
+            today,
+            theirs=whose is not None,
         ),
         frame_bar(used, frame.frame_minutes),
         _("Done: {minutes}").format(minutes=fmt_duration(frame.performed_minutes)),
         _("Planned: {minutes}").format(minutes=fmt_duration(frame.planned_minutes)),
         left_line(frame.left_minutes),
     ]
-    pending = pending_line(frame.pending_count, frame.total_if_pending, frame.frame_minutes)
+    pending = pending_line(
+        frame.pending_count, frame.total_if_pending, frame.frame_minutes, theirs=whose is not None
+    )
     if pending:
         lines.append(pending)
     return "\n".join(lines)
 
 
-def reason_text(reason: Reason) -> str:
+def reason_text(reason: Reason, whose: str | None = None) -> str:
+    """Why, in words. ``whose``: the client's first name, when someone else reads it (a
+    relative asking for them, or staff): "Lisa's granted help", not "your"."""
     code, n = reason.code, reason.numbers
+    name = escape(whose) if whose else None
     if code is ReasonCode.OVER_FRAME:
-        return _("That would be {total} of your {frame} – {over} more than your frame.").format(
+        over_frame = (
+            _("That would be {total} of {name}'s {frame} – {over} more than the frame.")
+            if name
+            else _("That would be {total} of your {frame} – {over} more than your frame.")
+        )
+        return over_frame.format(
+            name=name,
             total=fmt_duration(int(n["total_after"])),
             frame=fmt_duration(int(n["frame_minutes"])),
             over=fmt_duration(int(n["over_by"])),
@@ -88,13 +126,19 @@ def reason_text(reason: Reason) -> str:
     if code is ReasonCode.SERVICE_NOT_GRANTED:
         if not n.get("service"):
             return _("Please choose what should be done.")
-        return _("{service} is not part of your granted help.").format(
-            service=service_name(str(n["service"])).capitalize()
+        not_granted = (
+            _("{service} is not part of {name}'s granted help.")
+            if name
+            else _("{service} is not part of your granted help.")
         )
+        return not_granted.format(name=name, service=service_name(str(n["service"])).capitalize())
     if code is ReasonCode.OVERLAP:
-        return _("It would overlap your visit at {time}.").format(
-            time=fmt_clock(str(n.get("other_start", "")))
+        overlap = (
+            _("It would overlap {name}'s visit at {time}.")
+            if name
+            else _("It would overlap your visit at {time}.")
         )
+        return overlap.format(name=name, time=fmt_clock(str(n.get("other_start", ""))))
     if code is ReasonCode.IN_PAST:
         return _("That time has already passed.")
     if code is ReasonCode.VISIT_STARTED:
@@ -104,6 +148,8 @@ def reason_text(reason: Reason) -> str:
             min=fmt_duration(int(n["min"])), max=fmt_duration(int(n["max"]))
         )
     if code is ReasonCode.OUTSIDE_ORDER_VALIDITY:
+        if name:
+            return _("{name}'s granted help does not cover that date.").format(name=name)
         return _("Your granted help does not cover that date.")
     if code is ReasonCode.VISIT_NOT_FOUND:
         return _("That visit no longer exists.")
@@ -122,36 +168,61 @@ def reason_text(reason: Reason) -> str:
     if code is ReasonCode.BELOW_FREQUENCY:
         granted = int(n["granted"])
         per = per_unit(str(n["per"]))
-        return ngettext(
-            "You are granted {service} {n} time {per}; your contact person will check this.",
-            "You are granted {service} {n} times {per}; your contact person will check this.",
-            granted,
-        ).format(service=service_name(str(n["service"])), n=granted, per=per)
+        if name:
+            below = ngettext(
+                "{name} is granted {service} {n} time {per}; the contact person will check this.",
+                "{name} is granted {service} {n} times {per}; the contact person will check this.",
+                granted,
+            )
+        else:
+            below = ngettext(
+                "You are granted {service} {n} time {per}; your contact person will check this.",
+                "You are granted {service} {n} times {per}; your contact person will check this.",
+                granted,
+            )
+        return below.format(name=name, service=service_name(str(n["service"])), n=granted, per=per)
     if code is ReasonCode.OUTSIDE_SERVICE_HOURS:
         return _("Outside the unit's hours ({start}–{end}).").format(
             start=fmt_clock(str(n.get("service_start", ""))),
             end=fmt_clock(str(n.get("service_end", ""))),
         )
     if code is ReasonCode.REPEATED_DECLINES:
+        if name:
+            return _(
+                "{name} has said no to help several times lately; the assessor may ask how "
+                "{name} is."
+            ).format(name=name)
         return _(
             "You have said no to help several times lately; your assessor may ask how you are."
         )
     if code is ReasonCode.ALREADY_OVER_FRAME:
-        return _("The period is already over your frame: {total} of {frame}.").format(
-            total=fmt_duration(int(n["total_after"])), frame=fmt_duration(int(n["frame_minutes"]))
+        already = (
+            _("The period is already over {name}'s frame: {total} of {frame}.")
+            if name
+            else _("The period is already over your frame: {total} of {frame}.")
+        )
+        return already.format(
+            name=name,
+            total=fmt_duration(int(n["total_after"])),
+            frame=fmt_duration(int(n["frame_minutes"])),
         )
     return _("Something in the request does not fit.")
 
 
-def reason_lines(reasons: list[Reason]) -> list[str]:
-    return ["• " + reason_text(r) for r in reasons]
+def reason_lines(reasons: list[Reason], whose: str | None = None) -> list[str]:
+    return ["• " + reason_text(r, whose) for r in reasons]
 
 
-def outside_text(reasons: list[Reason]) -> str:
-    return "\n".join([_("This does not fit within your frame:"), *reason_lines(reasons)])
+def outside_text(reasons: list[Reason], whose: str | None = None) -> str:
+    heading = (
+        _("This does not fit within {name}'s frame:").format(name=escape(whose))
+        if whose
+        else _("This does not fit within your frame:")
+    )
+    return "\n".join([heading, *reason_lines(reasons, whose)])
 
 
-def verdict_figures(verdict: Verdict, today: date | None) -> list[str]:
+def verdict_figures(verdict: Verdict, today: date | None, *, theirs: bool = False) -> list[str]:
     """Rule 7, in numbers: which period, what is used (done), planned, what the change does,
     and what is left after it; waiting wishes shown apart."""
     lines = [
@@ -161,6 +232,7 @@ def verdict_figures(verdict: Verdict, today: date | None) -> list[str]:
             verdict.period_end,
             verdict.frame_minutes,
             today,
+            theirs=theirs,
         ),
         _("Done: {minutes}").format(minutes=fmt_duration(verdict.performed_minutes)),
         _("Planned: {minutes}").format(minutes=fmt_duration(verdict.planned_minutes)),
@@ -169,42 +241,66 @@ def verdict_figures(verdict: Verdict, today: date | None) -> list[str]:
         ),
         left_line(verdict.frame_minutes - verdict.total_after),
     ]
-    pending = pending_line(verdict.pending_count, verdict.total_if_pending, verdict.frame_minutes)
+    pending = pending_line(
+        verdict.pending_count, verdict.total_if_pending, verdict.frame_minutes, theirs=theirs
+    )
     if pending:
         lines.append(pending)
     return lines
 
 
-def verdict_text(verdict: Verdict, today: date | None = None) -> str:
+def verdict_text(verdict: Verdict, today: date | None = None, whose: str | None = None) -> str:
+    """The frame check's verdict and its figures; ``whose``: the client's first name when a
+    relative asks for them."""
+    theirs = whose is not None
+    name = escape(whose) if whose else None
     if verdict.outcome is Outcome.OUTSIDE:
         if any(r.code is ReasonCode.VISIT_NOT_FOUND for r in verdict.reasons):
-            return outside_text(verdict.reasons)  # nothing was counted: no figures to show
+            return outside_text(verdict.reasons, whose)  # nothing was counted: no figures
         return "\n\n".join(
-            [outside_text(verdict.reasons), "\n".join(verdict_figures(verdict, today))]
+            [
+                outside_text(verdict.reasons, whose),
+                "\n".join(verdict_figures(verdict, today, theirs=theirs)),
+            ]
         )
     over = verdict.total_after > verdict.frame_minutes
     freed = fmt_duration(-verdict.delta_minutes)
     if over and verdict.delta_minutes < 0:
-        lines = [
-            _("This change frees {minutes}, but the period is still over your frame.").format(
-                minutes=freed
-            )
-        ]
+        still_over = (
+            _("This change frees {minutes}, but the period is still over {name}'s frame.")
+            if name
+            else _("This change frees {minutes}, but the period is still over your frame.")
+        )
+        lines = [still_over.format(name=name, minutes=freed)]
     elif over:
         # Not refused (it adds no time), but "fits" would contradict the figures below.
-        lines = [_("This change adds no time, but the period is already over your frame.")]
+        lines = [
+            _("This change adds no time, but the period is already over {name}'s frame.").format(
+                name=name
+            )
+            if name
+            else _("This change adds no time, but the period is already over your frame.")
+        ]
     else:
-        lines = [_("This fits within your frame.")]
+        lines = [
+            _("This fits within {name}'s frame.").format(name=name)
+            if name
+            else _("This fits within your frame.")
+        ]
     if verdict.delta_minutes > 0:
         lines.append(
             _("This change adds {minutes}.").format(minutes=fmt_duration(verdict.delta_minutes))
         )
     elif verdict.delta_minutes < 0 and not over:
         lines.append(_("This change frees {minutes}.").format(minutes=freed))
-    lines += verdict_figures(verdict, today)
+    lines += verdict_figures(verdict, today, theirs=theirs)
     # The first line already says the period is over the frame, with the figures under it.
     others = [r for r in verdict.reasons if r.code is not ReasonCode.ALREADY_OVER_FRAME]
     if others:
-        lines.append(_("Your contact person will look at this:"))
-        lines += reason_lines(others)
+        lines.append(
+            _("{name}'s contact person will look at this:").format(name=name)
+            if name
+            else _("Your contact person will look at this:")
+        )
+        lines += reason_lines(others, whose)
     return "\n".join(lines)

@@ -127,7 +127,8 @@ def request_text(request: RequestPublic) -> str:
     return change_text(request.change, before.start if before is not None else None)
 
 
-def request_status(request: RequestPublic) -> str:
+def request_status(request: RequestPublic, viewer: PersonKind = PersonKind.CLIENT) -> str:
+    """Where the request stands, said to the client (``viewer``) or to a relative."""
     status = request.status
     if status is RequestStatus.PENDING:
         who = request.assigned_first_name
@@ -140,9 +141,14 @@ def request_status(request: RequestPublic) -> str:
         reason = reject_reason_text(request.reject_reason, request.reject_text)
         return _("Not possible: {reason}").format(reason=reason)
     if status is RequestStatus.WITHDRAWN:
+        if viewer is not PersonKind.CLIENT:
+            return _("Withdrawn")
         return _("You withdrew it")
     if status is RequestStatus.EXPIRED:
         return _("Not decided before the visit")
+    if viewer is not PersonKind.CLIENT:
+        assessor = _("Saved as a changed need: the unit passes it on to {name}'s needs assessor")
+        return assessor.format(name=escape(request.client_first_name))
     return _("Saved as a changed need: the unit passes it on to your needs assessor")
 
 
@@ -153,7 +159,7 @@ def request_block(
     asked = asked_by_line(request, viewer=viewer, viewer_name=viewer_name)
     if asked:
         lines.append(asked)
-    lines.append("<i>" + request_status(request) + "</i>")
+    lines.append("<i>" + request_status(request, viewer) + "</i>")
     return "\n".join(lines)
 
 
@@ -254,7 +260,11 @@ def which_service(what: ServiceFor) -> str:
     }[what]
 
 
-def nothing_else_granted() -> str:
+def nothing_else_granted(whose: str | None = None) -> str:
+    if whose:
+        return _("All of {name}'s granted help is already part of this visit.").format(
+            name=escape(whose)
+        )
     return _("All your granted help is already part of this visit.")
 
 
@@ -267,15 +277,26 @@ def heard(text: str) -> str:
 
 
 def preview_text(
-    change: Change, visit_start: datetime | None, verdict: Verdict, today: date | None = None
+    change: Change,
+    visit_start: datetime | None,
+    verdict: Verdict,
+    today: date | None = None,
+    whose: str | None = None,
 ) -> str:
-    """What was understood and the frame check's verdict on it; nothing is sent yet."""
+    """What was understood and the frame check's verdict on it; nothing is sent yet.
+    ``whose``: the client's first name, when a relative asks for them."""
     text = "{understood}\n{change}\n\n{verdict}".format(
         understood=_("You asked:"),
         change=change_text(change, visit_start),
-        verdict=verdict_text(verdict, today),
+        verdict=verdict_text(verdict, today, whose),
     )
-    if verdict.outcome is Outcome.OUTSIDE:
+    if verdict.outcome is Outcome.OUTSIDE and whose:
+        text += "\n\n" + _(
+            "If {name}'s need for help has changed, I can pass this on as a changed need. "
+            "{name}'s contact person takes it to the person at the municipality who decides "
+            "about the help (the needs assessor)."
+        ).format(name=escape(whose))
+    elif verdict.outcome is Outcome.OUTSIDE:
         text += "\n\n" + _(
             "If your need for help has changed, I can pass this on as a changed need. Your "
             "contact person takes it to the person at the municipality who decides about your "
@@ -284,18 +305,31 @@ def preview_text(
     return text
 
 
-def cannot_send_outside() -> str:
+def cannot_send_outside(whose: str | None = None) -> str:
+    if whose:
+        theirs = _("This does not fit within {name}'s frame, so it cannot be sent like that.")
+        return theirs.format(name=escape(whose))
     return _("This does not fit within your frame, so it cannot be sent like that.")
 
 
-def sent_text(request: RequestPublic) -> str:
+def sent_text(request: RequestPublic, whose: str | None = None) -> str:
+    """Where the request went; ``whose``: the client's first name, when a relative asked."""
+    name = request.assigned_first_name
+    if whose and request.status is RequestStatus.TO_ASSESSOR:
+        return _(
+            "Saved as a changed need. {name}'s home-care unit collects it, and the contact "
+            "person passes it on to the needs assessor at the municipality, who decides about "
+            "the help. Nothing changes until then."
+        ).format(name=escape(whose))
+    if whose and name:
+        sent = _("Sent to {name}'s contact person {contact}. You will get the answer here.")
+        return sent.format(name=escape(whose), contact=escape(name))
     if request.status is RequestStatus.TO_ASSESSOR:
         return _(
             "Saved as a changed need. Your home-care unit collects it, and your contact person "
             "passes it on to the needs assessor at the municipality, who decides about your "
             "help. Nothing changes until then."
         )
-    name = request.assigned_first_name
     if name:
         return _("Sent to your contact person {name}. You will get the answer here.").format(
             name=escape(name)

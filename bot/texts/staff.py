@@ -42,8 +42,9 @@ from contract import (
 # --- the queue ----------------------------------------------------------------------------
 
 
-def staff_reason_text(reason: Reason) -> str:
-    """The frame check's reason as staff read it: about the client, not to her."""
+def staff_reason_text(reason: Reason, client: str | None = None) -> str:
+    """The frame check's reason as staff read it: about the client (``client``, her first
+    name), not to her."""
     code, n = reason.code, reason.numbers
     if code in (ReasonCode.OVER_FRAME, ReasonCode.ALREADY_OVER_FRAME):
         over = (
@@ -66,11 +67,11 @@ def staff_reason_text(reason: Reason) -> str:
         ).format(service=service_name(str(n["service"])), n=granted, per=per)
     if code is ReasonCode.REPEATED_DECLINES:
         return _("The client has declined help several times lately: tell the assessor.")
-    return reason_text(reason)
+    return reason_text(reason, client)
 
 
-def staff_reason_lines(reasons: list[Reason]) -> list[str]:
-    return ["• " + staff_reason_text(r) for r in reasons]
+def staff_reason_lines(reasons: list[Reason], client: str | None = None) -> list[str]:
+    return ["• " + staff_reason_text(r, client) for r in reasons]
 
 
 def queue_heading(count: int) -> str:
@@ -120,7 +121,7 @@ def queue_item(request: RequestPublic) -> str:
         request_text(request),
         outcome,
     ]
-    lines += staff_reason_lines(request.reasons)
+    lines += staff_reason_lines(request.reasons, request.client_first_name)
     if request.note:
         lines.append(f"“{escape(request.note)}”")
     if request.escalated:

@@ -511,6 +511,80 @@ async def test_outside_the_frame_offers_a_changed_need_in_plain_words(
     assert "hör av sig" not in sent
 
 
+EVA_READS = {
+    "sv": {
+        "frame": "⏱ Min tid",
+        "change": "✏️ Önska en ändring",
+        "longer": "Längre",
+        "send": "Skicka",
+        "pass_on": "Lämna vidare som ändrat behov",
+        "heading": "Beviljad tid för Lisa\nBeviljad tid den här månaden: 45 tim",
+        "fits": "Det ryms i den beviljade tiden för Lisa.",
+        "sent": "Skickat till kontaktpersonen för Lisa, Anna. Du får svaret här.",
+        "outside": "Det här ryms inte i den beviljade tiden för Lisa:",
+        "over": "beviljad tid för Lisa – 5 min mer än beviljat.",
+        "changed_need": "Om behovet av hjälp för Lisa har ändrats",
+        "saved": "Sparat som ett ändrat behov. Hemtjänsten för Lisa samlar in det",
+        "yours": re.compile(r"\b(din|dina|ditt|du har beviljats)\b", re.IGNORECASE),
+    },
+    "en": {
+        "frame": "⏱ My hours",
+        "change": "✏️ Ask for a change",
+        "longer": "Longer",
+        "send": "Send",
+        "pass_on": "Pass it on as a changed need",
+        "heading": "Lisa's granted time\nGranted time this month: 45 hrs",
+        "fits": "This fits within Lisa's frame.",
+        "sent": "Sent to Lisa's contact person Anna. You will get the answer here.",
+        "outside": "This does not fit within Lisa's frame:",
+        "over": "– 5 mins more than the frame.",
+        "changed_need": "If Lisa's need for help has changed",
+        "saved": "Saved as a changed need. Lisa's home-care unit collects it",
+        "yours": re.compile(r"\b(your|you are granted)\b", re.IGNORECASE),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_eva_reads_lisas_frame_and_wishes_as_lisas_not_her_own(
+    chat: Chat, db: Database, backend_client: BackendClient, language: str
+) -> None:
+    """A relative is addressed as herself (DESIGN section 3): the granted time she reads and
+    asks within is Lisa's, in every reply of the wish, from the frame to where it was sent."""
+    say = EVA_READS[language]
+    await backend_client.update_me(Chat.user_id("eva"), locale=language)
+    frame_reply = await chat.send("eva", say["frame"])
+    assert say["heading"] in frame_reply
+
+    await chat.send("eva", say["change"])
+    await chat.press("eva", "12:00")
+    await chat.press("eva", say["longer"])
+    preview = await chat.press("eva", "15")
+    assert say["fits"] in preview
+    sent = await chat.press("eva", say["send"])
+    assert sent == say["sent"]
+    for reply in (frame_reply, preview, sent):
+        assert not say["yours"].search(reply), reply
+
+    # Ten minutes left this month: a quarter of an hour more does not fit, by five minutes.
+    frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
+    async with db.sessions() as session:
+        order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
+        order.frame_minutes = frame.performed_minutes + frame.planned_minutes + 10
+        session.add(order)
+        await session.commit()
+    await chat.send("eva", say["change"])
+    await chat.press("eva", "17:00")
+    await chat.press("eva", say["longer"])
+    outside = await chat.press("eva", "15")
+    assert say["outside"] in outside and say["over"] in outside
+    assert say["changed_need"] in outside
+    saved = await chat.press("eva", say["pass_on"])
+    assert saved.startswith(say["saved"])
+    for reply in (outside, saved):
+        assert not say["yours"].search(reply), reply
+
+
 @pytest.mark.parametrize(
     ("language", "day", "cancel"),
     [
