@@ -59,6 +59,9 @@ WEEK = __("🗓 This week")
 FRAME = __("⏱ My hours")
 CHANGE = __("✏️ Ask for a change")
 MY_REQUESTS = __("📨 My requests")
+# A relative's words for the same two: the hours and requests are the client's, not hers.
+GRANTED_TIME = __("⏱ Granted time")
+REQUESTS = __("📨 Requests")
 SETTINGS = __("⚙️ Settings")
 HELP = __("❓ Help")
 NOTES = __("📝 Notes")
@@ -74,6 +77,8 @@ MENU = (
     FRAME,
     CHANGE,
     MY_REQUESTS,
+    GRANTED_TIME,
+    REQUESTS,
     SETTINGS,
     HELP,
     NOTES,
@@ -246,17 +251,15 @@ def staff_menu_labels(me: MePublic) -> list[LazyProxy]:
 
 
 def client_menu_labels(me: MePublic | None) -> list[LazyProxy]:
-    """A client's menu; a relative's holds only what the client consented to."""
-    scopes = (
-        set(Scope)
-        if me is None or me.kind is PersonKind.CLIENT
-        else {scope for client in me.clients for scope in client.scopes}
-    )
+    """A client's menu; a relative's holds only what the client consented to, in words
+    about the client ("Granted time", not "My hours")."""
+    client = me is None or me.kind is PersonKind.CLIENT
+    scopes = set(Scope) if me is None or client else {s for c in me.clients for s in c.scopes}
     labels: list[LazyProxy] = []
     if Scope.VISITS in scopes:
-        labels += [TODAY, WEEK, FRAME]
+        labels += [TODAY, WEEK, FRAME if client else GRANTED_TIME]
     if Scope.REQUESTS in scopes:
-        labels += [CHANGE, MY_REQUESTS]
+        labels += [CHANGE, MY_REQUESTS if client else REQUESTS]
     if Scope.NOTES in scopes:
         labels.append(NOTES)
     return [*labels, SETTINGS, HELP]

@@ -27,8 +27,8 @@ def create_router() -> Router:
     router.message.middleware(FollowedClient())
     router.message.register(show_today, MenuButton(keyboards.TODAY))
     router.message.register(show_week, MenuButton(keyboards.WEEK))
-    router.message.register(show_frame, MenuButton(keyboards.FRAME))
-    router.message.register(show_requests, MenuButton(keyboards.MY_REQUESTS))
+    router.message.register(show_frame, MenuButton(keyboards.FRAME, keyboards.GRANTED_TIME))
+    router.message.register(show_requests, MenuButton(keyboards.MY_REQUESTS, keyboards.REQUESTS))
     router.callback_query.register(withdraw, keyboards.Withdraw.filter())
     router.message.register(show_notes, MenuButton(keyboards.NOTES))
     return router

@@ -103,7 +103,7 @@ def _client_help(me: MePublic, *, speech: bool) -> list[str]:
             else _("• Today and This week: your visits, who is coming and when.")
         )
         lines.append(
-            _("• My hours: how much of {name}'s granted time is used.").format(name=whose)
+            _("• Granted time: how much of {name}'s granted time is used.").format(name=whose)
             if relative
             else _("• My hours: how much of your granted time is used.")
         )
@@ -121,7 +121,11 @@ def _client_help(me: MePublic, *, speech: bool) -> list[str]:
                 "“Can you come at ten tomorrow instead?”."
             )
         )
-        lines.append(_("• My requests: see the answers from the contact person."))
+        lines.append(
+            _("• Requests: see the answers from the contact person.")
+            if relative
+            else _("• My requests: see the answers from the contact person.")
+        )
     if Scope.NOTES in scopes:
         lines.append(_("• Notes: what the staff wrote about the visits."))
     return lines

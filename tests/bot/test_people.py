@@ -84,7 +84,7 @@ async def test_a_wish_eva_sent_says_so_to_anna_lisa_and_eva(
     # Lisa's own list says Eva asked for it; Eva's does not tell her she asked herself.
     lisas = await chat.send("lisa", "📨 Mina önskemål")
     assert "Eva önskade det här åt dig" in lisas
-    evas = await chat.send("eva", "📨 Mina önskemål")
+    evas = await chat.send("eva", "📨 Önskemål")
     assert "Lisas önskemål:" in evas and "Önskat av" not in evas
 
     await chat.send("anna", "📥 Önskemål att besluta")
@@ -221,17 +221,27 @@ MENUS: dict[str, list[str]] = {
     ],
 }
 EVA_MENUS = {
-    (Scope.VISITS,): ["📅 Idag", "🗓 Den här veckan", "⏱ Min tid", "⚙️ Inställningar", "❓ Hjälp"],
-    (Scope.VISITS, Scope.REQUESTS): [
+    (Scope.VISITS,): [
         "📅 Idag",
         "🗓 Den här veckan",
-        "⏱ Min tid",
-        "✏️ Önska en ändring",
-        "📨 Mina önskemål",
+        "⏱ Beviljad tid",
         "⚙️ Inställningar",
         "❓ Hjälp",
     ],
-    tuple(Scope): MENUS["lisa"],
+    (Scope.VISITS, Scope.REQUESTS): [
+        "📅 Idag",
+        "🗓 Den här veckan",
+        "⏱ Beviljad tid",
+        "✏️ Önska en ändring",
+        "📨 Önskemål",
+        "⚙️ Inställningar",
+        "❓ Hjälp",
+    ],
+    # Lisa's menu, in words about Lisa: her hours and requests are not Eva's.
+    tuple(Scope): [
+        {"⏱ Min tid": "⏱ Beviljad tid", "📨 Mina önskemål": "📨 Önskemål"}.get(label, label)
+        for label in MENUS["lisa"]
+    ],
 }
 # What must never be said to staff: sentences written to a client.
 CLIENT_SENTENCES = ("personalen är hos dig nu", "Din kontaktperson tittar på det", "förstod inte")
@@ -242,6 +252,8 @@ WORKED: dict[str, str | tuple[str, ...]] = {
     "⏱ Min tid": "tim",
     "✏️ Önska en ändring": "Vilket besök",
     "📨 Mina önskemål": "",
+    "⏱ Beviljad tid": "Beviljad tid för Lisa",
+    "📨 Önskemål": "",
     "📝 Anteckningar": "",
     "⚙️ Inställningar": "Språk: Svenska",
     "❓ Hjälp": "Det här kan jag hjälpa dig med:",
@@ -513,7 +525,7 @@ async def test_outside_the_frame_offers_a_changed_need_in_plain_words(
 
 EVA_READS = {
     "sv": {
-        "frame": "⏱ Min tid",
+        "frame": "⏱ Beviljad tid",
         "change": "✏️ Önska en ändring",
         "longer": "Längre",
         "send": "Skicka",
@@ -528,7 +540,7 @@ EVA_READS = {
         "yours": re.compile(r"\b(din|dina|ditt|du har beviljats)\b", re.IGNORECASE),
     },
     "en": {
-        "frame": "⏱ My hours",
+        "frame": "⏱ Granted time",
         "change": "✏️ Ask for a change",
         "longer": "Longer",
         "send": "Send",
