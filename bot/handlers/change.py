@@ -380,7 +380,7 @@ async def not_a_wish(turn: Turn, said: NotUnderstood) -> None:
         if said.day == turn.now().date():
             parts = [texts.visits.today_text(day, whose=turn.whose)]
         elif any(v.day == said.day for v in day.visits):
-            parts = texts.visits.week_messages(day)
+            parts = texts.visits.week_messages(day, whose=turn.whose, seven_days=False)
         else:
             parts = [texts.visits.no_visits_on(said.day)]
         await turn.say_all(parts, reply_markup=menu)

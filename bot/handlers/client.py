@@ -61,7 +61,11 @@ async def show_week(
     backend: BackendClient,
 ) -> None:
     week = await backend.visits(event_from_user.id, client.client_id, days=7)
-    await answer_all(message, texts.visits.week_messages(week), keyboards.main_menu(me))
+    await answer_all(
+        message,
+        texts.visits.week_messages(week, whose=_whose(me, client)),
+        keyboards.main_menu(me),
+    )
 
 
 async def show_frame(

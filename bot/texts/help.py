@@ -138,7 +138,16 @@ def help_text(me: MePublic, *, speech: bool = False) -> str:
     lines = [_("What I can do for you:")]
     lines += _staff_help(me, speech=speech) if staff else _client_help(me, speech=speech)
     lines.append(_("To stop what you are doing, press “Cancel”."))
-    if not staff:
+    if me.kind is PersonKind.RELATIVE:  # the unit is the client's, not hers
+        if me.unit_phone:
+            lines.append(
+                _("If something is urgent, call the home-care unit: {phone}.").format(
+                    phone=escape(me.unit_phone)
+                )
+            )
+        else:
+            lines.append(_("If something is urgent, call the home-care unit."))
+    elif not staff:
         if me.unit_phone:
             lines.append(
                 _("If something is urgent, call your home-care unit: {phone}.").format(

@@ -24,7 +24,8 @@ def expected_arrival(visit: VisitPublic) -> datetime:
     return visit.start + timedelta(minutes=visit.late_minutes)
 
 
-def visit_status(visit: VisitPublic) -> str:
+def visit_status(visit: VisitPublic, whose: str | None = None) -> str:
+    """``whose``: the client's first name when a relative reads it."""
     status = visit.status
     if status is VisitStatus.CANCELLED:
         if visit.deviation_reason is DeviationReason.CLIENT_DECLINED:
@@ -39,6 +40,8 @@ def visit_status(visit: VisitPublic) -> str:
             return _("done, {length}").format(length=fmt_duration(visit.performed_minutes))
         return _("done")
     if status is VisitStatus.IN_PROGRESS:
+        if whose:
+            return _("staff are with {name} now").format(name=escape(whose))
         return _("staff are with you now")
     if status is VisitStatus.ON_THE_WAY:
         return _("on the way")
@@ -56,24 +59,29 @@ def visit_time(visit: VisitPublic) -> str:
     return f"{fmt_time(visit.start)}–{fmt_time(visit.end)}"
 
 
-def who_is_coming(visit: VisitPublic) -> str:
+def who_is_coming(visit: VisitPublic, whose: str | None = None) -> str:
     name = visit.staff_first_name
     if not name:
         return _("Staff not yet assigned")
+    if visit.staff_is_new and whose:
+        return _("{name} is coming – someone new to {client}").format(
+            name=escape(name), client=escape(whose)
+        )
     if visit.staff_is_new:
         return _("{name} is coming – someone new to you").format(name=escape(name))
     return _("{name} is coming").format(name=escape(name))
 
 
-def visit_block(visit: VisitPublic) -> str:
-    """One visit, in short lines: time and length, what will be done, who, status."""
+def visit_block(visit: VisitPublic, whose: str | None = None) -> str:
+    """One visit, in short lines: time and length, what will be done, who, status;
+    ``whose``: the client's first name when a relative reads it."""
     lines = [
         f"<b>{visit_time(visit)}</b> ({fmt_duration(visit.duration_minutes)})",
         services_text(visit.services, visit.declined_services),
     ]
     if visit.status not in (VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.MISSED):
-        lines.append(who_is_coming(visit))
-    lines.append(_("Status: {status}").format(status=visit_status(visit)))
+        lines.append(who_is_coming(visit, whose))
+    lines.append(_("Status: {status}").format(status=visit_status(visit, whose)))
     return "\n".join(lines)
 
 
@@ -88,7 +96,12 @@ def visit_label(visit: VisitPublic) -> str:
     return f"{fmt_day(visit.start)} {fmt_time(visit.start)}"
 
 
-def care_ended_text(last_day: date) -> str:
+def care_ended_text(last_day: date, whose: str | None = None) -> str:
+    if whose:
+        return _(
+            "Home care for {name} ended on {day}, so no visits are planned. Call the home-care "
+            "unit if {name} needs help again."
+        ).format(name=escape(whose), day=fmt_day(last_day))
     return _(
         "Home care ended on {day}, so no visits are planned. Call your home-care unit if "
         "you need help again."
@@ -105,7 +118,7 @@ def today_text(day: DayPublic, *, whose: str | None = None) -> str:
     if not any(v.status is not VisitStatus.CANCELLED for v in day.visits):
         lines = [heading, _("There are no visits today.")]
         if day.care_ended_on is not None:
-            lines.append(care_ended_text(day.care_ended_on))
+            lines.append(care_ended_text(day.care_ended_on, whose))
         upcoming = day.next_visit
         if upcoming:
             lines.append(
@@ -114,12 +127,15 @@ def today_text(day: DayPublic, *, whose: str | None = None) -> str:
                 )
             )
         return "\n".join(lines)
-    return "\n\n".join([heading] + [visit_block(v) for v in day.visits])
+    return "\n\n".join([heading] + [visit_block(v, whose) for v in day.visits])
 
 
-def week_messages(week: DayPublic) -> list[str]:
+def week_messages(
+    week: DayPublic, *, whose: str | None = None, seven_days: bool = True
+) -> list[str]:
     """The coming days' visits, one line each, grouped by day: as many messages as the days
-    take (a day is never split)."""
+    take (a day is never split). ``whose`` names the client when a relative is looking (in a
+    heading, unless these are not the seven days but one day asked about)."""
     by_day: dict[date, list[VisitPublic]] = {}
     for visit in week.visits:
         by_day.setdefault(visit.day, []).append(visit)
@@ -128,18 +144,22 @@ def week_messages(week: DayPublic) -> list[str]:
         by_day = {day: visits for day, visits in by_day.items() if day <= ended}
     if not by_day:
         text = _("There are no visits in the coming seven days.")
-        return [text + ("\n" + care_ended_text(ended) if ended is not None else "")]
+        return [text + ("\n" + care_ended_text(ended, whose) if ended is not None else "")]
     parts = []
     for day, visits in by_day.items():
         lines = [f"<b>{fmt_day(day).capitalize()}</b>"]
         for visit in visits:
             services = services_text(visit.services, visit.declined_services)
-            lines.append(f"{visit_time(visit)} · {services} · {visit_status(visit)}")
+            lines.append(f"{visit_time(visit)} · {services} · {visit_status(visit, whose)}")
             if visit.staff_is_new and visit.status is VisitStatus.PLANNED:
-                lines.append("  " + who_is_coming(visit))
+                lines.append("  " + who_is_coming(visit, whose))
         parts.append("\n".join(lines))
+    if whose and seven_days:
+        parts[0] = _("{name}'s visits in the coming seven days:").format(name=escape(whose)) + (
+            "\n\n" + parts[0]
+        )
     if ended is not None and ended < week.end:
-        parts.append(care_ended_text(ended))
+        parts.append(care_ended_text(ended, whose))
     return pack(parts)
 
 

@@ -597,6 +597,31 @@ async def test_eva_reads_lisas_frame_and_wishes_as_lisas_not_her_own(
         assert not say["yours"].search(reply), reply
 
 
+async def test_eva_reads_who_is_new_to_lisa_and_whom_to_call(chat: Chat, db: Database) -> None:
+    """The week, a new carer and the unit's phone, as a relative reads them: about Lisa."""
+    await add_carer_bo(db)
+    async with db.sessions() as session:
+        bo = (await session.exec(select(Staff).where(Staff.first_name == "Bo"))).one()
+        tomorrow = (
+            await session.exec(select(Visit).where(Visit.client_id == LISA, Visit.day == TOMORROW))
+        ).all()
+        lunch = next(v for v in tomorrow if v.planned_start.astimezone(TZ).hour == 12)
+        lunch.staff_id = bo.id
+        session.add(lunch)
+        await session.commit()
+
+    week = await chat.send("eva", "🗓 Den här veckan")
+    assert week.startswith("Besök för Lisa de kommande sju dagarna:\n\n<b>")
+    assert "  Bo kommer – en ny person för Lisa" in week
+    assert "för dig" not in week
+    lisas = await chat.send("lisa", "🗓 Den här veckan")
+    assert lisas.startswith("<b>") and "  Bo kommer – en ny person för dig" in lisas
+
+    help_text = await chat.send("eva", "❓ Hjälp")
+    assert "Om något är bråttom, ring hemtjänsten: 08-508 123 00." in help_text
+    assert "din hemtjänst" not in help_text
+
+
 @pytest.mark.parametrize(
     ("language", "day", "cancel"),
     [

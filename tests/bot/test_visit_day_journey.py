@@ -193,6 +193,8 @@ async def test_a_day_of_lisa_s_visits_reads_true_at_every_hour(
     await chat.press_on("anna", "17:00", "Checka in")
     today = await chat.send("lisa", "📅 Idag")
     assert block(today, dinner).endswith("Status: personalen är hos dig nu")
+    evas = await chat.send("eva", "📅 Idag")  # her relative reads it about Lisa
+    assert block(evas, dinner).endswith("Status: personalen är hos Lisa nu")
 
 
 async def test_anna_is_told_at_once_when_her_visit_is_moved(
