@@ -138,25 +138,24 @@ def help_text(me: MePublic, *, speech: bool = False) -> str:
     lines = [_("What I can do for you:")]
     lines += _staff_help(me, speech=speech) if staff else _client_help(me, speech=speech)
     lines.append(_("To stop what you are doing, press “Cancel”."))
-    if me.kind is PersonKind.RELATIVE:  # the unit is the client's, not hers
-        if me.unit_phone:
-            lines.append(
-                _("If something is urgent, call the home-care unit: {phone}.").format(
-                    phone=escape(me.unit_phone)
-                )
-            )
-        else:
-            lines.append(_("If something is urgent, call the home-care unit."))
-    elif not staff:
-        if me.unit_phone:
-            lines.append(
-                _("If something is urgent, call your home-care unit: {phone}.").format(
-                    phone=escape(me.unit_phone)
-                )
-            )
-        else:
-            lines.append(_("If something is urgent, call your home-care unit."))
+    if not staff:
+        lines.append(_urgent(me))
     return "\n".join(lines)
+
+
+def _urgent(me: MePublic) -> str:
+    """Whom to call when it is urgent; to a relative, the unit is the client's, not hers."""
+    relative = me.kind is PersonKind.RELATIVE
+    if me.unit_phone:
+        call = (
+            _("If something is urgent, call the home-care unit: {phone}.")
+            if relative
+            else _("If something is urgent, call your home-care unit: {phone}.")
+        )
+        return call.format(phone=escape(me.unit_phone))
+    if relative:
+        return _("If something is urgent, call the home-care unit.")
+    return _("If something is urgent, call your home-care unit.")
 
 
 def you_are_welcome() -> str:

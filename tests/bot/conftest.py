@@ -10,14 +10,16 @@ import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from sqlmodel import select
 
 from backend.config import Settings
 from backend.demo import DEMO_ACCOUNTS
+from backend.models import Order
 from bot.backend_client import BackendClient
 from bot.factory import create_bot, create_dispatcher, create_i18n
 from bot.middlewares.identity import LocalEpoch
 from bot.middlewares.throttling import MemoryCounter
-from tests.conftest import Clock
+from tests.conftest import Clock, Database
 from tests.support.recording_session import RecordingSession, callback_update, message_update
 
 
@@ -171,3 +173,13 @@ async def chat(
     )
     yield Chat(dispatcher, bot, session)
     await bot.session.close()
+
+
+async def leave_lisa_ten_minutes(db: Database, backend_client: BackendClient) -> None:
+    """Lisa's frame this month becomes what is done and planned, plus ten minutes."""
+    frame = await backend_client.frame(Chat.user_id("lisa"), 1)
+    async with db.sessions() as session:
+        order = (await session.exec(select(Order).where(Order.client_id == 1))).one()
+        order.frame_minutes = frame.performed_minutes + frame.planned_minutes + 10
+        session.add(order)
+        await session.commit()

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from backend.models import ChangeRequest, Client, Invitation, Order, RelativeLink, Visit
+from backend.models import ChangeRequest, Client, Invitation, RelativeLink, Visit
 from bot.backend_client import BackendClient
 from contract import MAX_NOTE, Scope
-from tests.bot.conftest import Chat
+from tests.bot.conftest import Chat, leave_lisa_ten_minutes
 from tests.conftest import Clock, Database, as_staff
 from tests.support.fake_telegram import render_html
 
@@ -125,14 +125,7 @@ async def test_outside_the_frame_is_explained_and_can_go_to_the_assessor(
     chat: Chat, lang: str, db: Database, backend_client: BackendClient
 ) -> None:
     s = SAY[lang]
-    # Lisa's frame is nearly used: 10 minutes left this month.
-    frame = await backend_client.frame(Chat.user_id("lisa"), 1)
-    used = frame.performed_minutes + frame.planned_minutes
-    async with db.sessions() as session:
-        order = (await session.exec(select(Order).where(Order.client_id == 1))).one()
-        order.frame_minutes = used + 10
-        session.add(order)
-        await session.commit()
+    await leave_lisa_ten_minutes(db, backend_client)  # nearly used: 10 minutes left
     await chat.send("lisa", s["change"])
     await chat.press("lisa", "12:00")
     await chat.press("lisa", s["longer"])

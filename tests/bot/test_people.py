@@ -17,7 +17,6 @@ from backend.models import (
     AuditEvent,
     ChangeRequest,
     ChatAccount,
-    Order,
     RelativeLink,
     Staff,
     StaffRole,
@@ -29,7 +28,7 @@ from bot.factory import create_i18n
 from bot.texts.notifications import render
 from contract import TZ, DeviationReason, NotificationPublic, Scope, VisitStatus
 from tests.backend.helpers import visit_at
-from tests.bot.conftest import Chat
+from tests.bot.conftest import Chat, leave_lisa_ten_minutes
 from tests.bot.test_staff_flows import TOMORROW, ask
 from tests.conftest import Database, as_staff
 from tests.support.outbox import drain
@@ -502,12 +501,7 @@ async def test_help_speaks_plainly_and_gives_the_units_phone(chat: Chat) -> None
 async def test_outside_the_frame_offers_a_changed_need_in_plain_words(
     chat: Chat, db: Database, backend_client: BackendClient
 ) -> None:
-    frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
-    async with db.sessions() as session:
-        order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
-        order.frame_minutes = frame.performed_minutes + frame.planned_minutes + 10
-        session.add(order)
-        await session.commit()
+    await leave_lisa_ten_minutes(db, backend_client)
     await chat.send("lisa", "✏️ Önska en ändring")
     await chat.press("lisa", "12:00")
     await chat.press("lisa", "Längre")
@@ -579,12 +573,7 @@ async def test_eva_reads_lisas_frame_and_wishes_as_lisas_not_her_own(
         assert not say["yours"].search(reply), reply
 
     # Ten minutes left this month: a quarter of an hour more does not fit, by five minutes.
-    frame = await backend_client.frame(Chat.user_id("lisa"), LISA)
-    async with db.sessions() as session:
-        order = (await session.exec(select(Order).where(Order.client_id == LISA))).one()
-        order.frame_minutes = frame.performed_minutes + frame.planned_minutes + 10
-        session.add(order)
-        await session.commit()
+    await leave_lisa_ten_minutes(db, backend_client)
     await chat.send("eva", say["change"])
     await chat.press("eva", "17:00")
     await chat.press("eva", say["longer"])
