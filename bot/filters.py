@@ -104,6 +104,12 @@ class MenuButton(Filter):
         return {menu_word(str(label)) for label in self.labels}
 
 
+def whose(me: MePublic, client: ClientAccess) -> str | None:
+    """The client's first name when a relative is looking ("Lisa's visits"); None for the
+    client herself, who is spoken to as "you"."""
+    return client.first_name if me.kind is PersonKind.RELATIVE else None
+
+
 async def current_client(me: MePublic, state: FSMContext) -> ClientAccess | None:
     """The client a client or relative is looking at (a relative may follow several)."""
     if not me.clients:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
-from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client
+from bot.filters import IS_CLIENT_SIDE, MenuButton, current_client, whose
 from bot.replies import Markup, answer_all
 from bot.wish_parser import (
     Hint,
@@ -61,7 +61,6 @@ from contract import (
     ErrorCode,
     MePublic,
     Outcome,
-    PersonKind,
     Reason,
     Scope,
     ServiceCode,
@@ -205,7 +204,7 @@ class Turn:
     def whose(self) -> str | None:
         """The client's first name when a relative asks for them: "Lisa's frame", not
         "your frame"; None for the client herself."""
-        return self.client.first_name if self.me.kind is PersonKind.RELATIVE else None
+        return whose(self.me, self.client)
 
 
 async def begin(

@@ -11,9 +11,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient
-from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton
+from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton, whose
 from bot.replies import answer_all
-from contract import TZ, ClientAccess, MePublic, PersonKind, RequestStatus
+from contract import TZ, ClientAccess, MePublic, RequestStatus
 
 Clock = Callable[[], datetime]
 
@@ -34,11 +34,6 @@ def create_router() -> Router:
     return router
 
 
-def _whose(me: MePublic, client: ClientAccess) -> str | None:
-    """A relative reads whose visits these are."""
-    return client.first_name if me.kind is PersonKind.RELATIVE else None
-
-
 async def show_today(
     message: Message,
     me: MePublic,
@@ -48,7 +43,7 @@ async def show_today(
 ) -> None:
     day = await backend.visits(event_from_user.id, client.client_id)
     await message.answer(
-        texts.visits.today_text(day, whose=_whose(me, client)),
+        texts.visits.today_text(day, whose=whose(me, client)),
         reply_markup=keyboards.main_menu(me),
     )
 
@@ -63,7 +58,7 @@ async def show_week(
     week = await backend.visits(event_from_user.id, client.client_id, days=7)
     await answer_all(
         message,
-        texts.visits.week_messages(week, whose=_whose(me, client)),
+        texts.visits.week_messages(week, whose=whose(me, client)),
         keyboards.main_menu(me),
     )
 
@@ -79,7 +74,7 @@ async def show_frame(
     frame = await backend.frame(event_from_user.id, client.client_id)
     today = clock().astimezone(TZ).date()
     await message.answer(
-        texts.frame.frame_text(frame, whose=_whose(me, client), today=today),
+        texts.frame.frame_text(frame, whose=whose(me, client), today=today),
         reply_markup=keyboards.main_menu(me),
     )
 
@@ -92,14 +87,14 @@ async def show_requests(
     backend: BackendClient,
 ) -> None:
     requests = await backend.requests(event_from_user.id, client.client_id)
-    whose = _whose(me, client)
+    name = whose(me, client)
     if not requests:
         await message.answer(
-            texts.requests.no_requests(whose), reply_markup=keyboards.main_menu(me)
+            texts.requests.no_requests(name), reply_markup=keyboards.main_menu(me)
         )
         return
     await message.answer(
-        texts.requests.requests_heading(whose), reply_markup=keyboards.main_menu(me)
+        texts.requests.requests_heading(name), reply_markup=keyboards.main_menu(me)
     )
     for request in requests[:SHOWN]:
         pending = request.status is RequestStatus.PENDING
@@ -133,5 +128,5 @@ async def show_notes(
     backend: BackendClient,
 ) -> None:
     notes = await backend.client_notes(event_from_user.id, client.client_id)
-    shown = texts.visits.notes_messages(notes[:SHOWN], whose=_whose(me, client))
+    shown = texts.visits.notes_messages(notes[:SHOWN], whose=whose(me, client))
     await answer_all(message, shown, keyboards.main_menu(me))

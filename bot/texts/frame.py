@@ -81,6 +81,7 @@ def frame_bar(used: int, frame: int, width: int = 10) -> str:
 
 def frame_text(frame: FramePublic, *, whose: str | None = None, today: date | None = None) -> str:
     used = frame.performed_minutes + frame.planned_minutes
+    theirs = whose is not None
     lines = []
     if whose:
         lines.append(_("{name}'s granted time").format(name=escape(whose)))
@@ -91,7 +92,7 @@ def frame_text(frame: FramePublic, *, whose: str | None = None, today: date | No
             frame.period_end,
             frame.frame_minutes,
             today,
-            theirs=whose is not None,
+            theirs=theirs,
         ),
         frame_bar(used, frame.frame_minutes),
         _("Done: {minutes}").format(minutes=fmt_duration(frame.performed_minutes)),
@@ -99,7 +100,7 @@ def frame_text(frame: FramePublic, *, whose: str | None = None, today: date | No
         left_line(frame.left_minutes),
     ]
     pending = pending_line(
-        frame.pending_count, frame.total_if_pending, frame.frame_minutes, theirs=whose is not None
+        frame.pending_count, frame.total_if_pending, frame.frame_minutes, theirs=theirs
     )
     if pending:
         lines.append(pending)

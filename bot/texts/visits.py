@@ -155,9 +155,7 @@ def week_messages(
                 lines.append("  " + who_is_coming(visit, whose))
         parts.append("\n".join(lines))
     if whose and seven_days:
-        parts[0] = _("{name}'s visits in the coming seven days:").format(name=escape(whose)) + (
-            "\n\n" + parts[0]
-        )
+        parts.insert(0, _("{name}'s visits in the coming seven days:").format(name=escape(whose)))
     if ended is not None and ended < week.end:
         parts.append(care_ended_text(ended, whose))
     return pack(parts)
