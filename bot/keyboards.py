@@ -425,15 +425,18 @@ def more_keyboard(after: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def decide_keyboard(request: RequestPublic, *, can_hand_over: bool = True) -> InlineKeyboardMarkup:
-    """Approve, reject, and hand over to the planners unless it is with them already (a
-    planner does not hand a request to himself)."""
+def decide_keyboard(
+    request: RequestPublic, *, can_hand_over: bool = True, can_approve: bool = True
+) -> InlineKeyboardMarkup:
+    """Approve (unless it no longer fits), reject, and hand over to the planners unless it
+    is with them already (a planner does not hand a request to himself)."""
     builder = Keyboard()
     rid, version = request.id, request.version
-    builder.button(
-        text=_("✅ Approve"),
-        callback_data=Decide(action="approve", request_id=rid, version=version),
-    )
+    if can_approve:
+        builder.button(
+            text=_("✅ Approve"),
+            callback_data=Decide(action="approve", request_id=rid, version=version),
+        )
     builder.button(
         text=_("✖️ Reject"), callback_data=Decide(action="reject", request_id=rid, version=version)
     )

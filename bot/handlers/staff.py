@@ -183,7 +183,10 @@ async def _decide(
     except BackendError as exc:
         if exc.code is ErrorCode.NO_LONGER_FITS:
             reasons = REASONS.validate_python(exc.details.get("reasons", []))
-            await _edit(query, texts.staff.no_longer_fits(reasons))
+            current = await backend.request(query.from_user.id, rid)
+            # Still waiting: it can be rejected or passed on from here, not approved.
+            markup = keyboards.decide_keyboard(current, can_approve=False)
+            await _edit(query, texts.staff.no_longer_fits(current, reasons), markup)
             return
         await _stale(query, exc, backend, rid, callback_answer)
         return

@@ -106,8 +106,8 @@ def outcome_label(request: RequestPublic) -> str:
     }[request.outcome]
 
 
-def queue_item(request: RequestPublic) -> str:
-    outcome = outcome_label(request)
+def _card_head(request: RequestPublic) -> list[str]:
+    """Whose request, who asked it when, and what it asks."""
     day, time = fmt_day(request.created_at), fmt_time(request.created_at)
     asker = escape(request.asked_by_first_name or "")
     if request.asked_by is PersonKind.RELATIVE and asker:
@@ -116,11 +116,11 @@ def queue_item(request: RequestPublic) -> str:
         asked = _("{name} (staff) asked {day} {time}").format(name=asker, day=day, time=time)
     else:
         asked = _("asked {day} {time}").format(day=day, time=time)
-    lines = [
-        f"<b>{escape(request.client_first_name)}</b> · {asked}",
-        request_text(request),
-        outcome,
-    ]
+    return [f"<b>{escape(request.client_first_name)}</b> · {asked}", request_text(request)]
+
+
+def queue_item(request: RequestPublic) -> str:
+    lines = [*_card_head(request), outcome_label(request)]
     lines += staff_reason_lines(request.reasons, request.client_first_name)
     if request.note:
         lines.append(f"“{escape(request.note)}”")
@@ -177,9 +177,16 @@ def handed_over(request: RequestPublic) -> str:
     )
 
 
-def no_longer_fits(reasons: list[Reason]) -> str:
-    """An approval refused because the change no longer fits the frame, and why."""
-    return "\n".join([error_text(ErrorCode.NO_LONGER_FITS), *staff_reason_lines(reasons)])
+def no_longer_fits(request: RequestPublic, reasons: list[Reason]) -> str:
+    """The request, and why approving it was refused: the frame check's reasons now, about the
+    client by name (what the request said when it was sent no longer holds)."""
+    return "\n".join(
+        [
+            *_card_head(request),
+            error_text(ErrorCode.NO_LONGER_FITS),
+            *staff_reason_lines(reasons, request.client_first_name),
+        ]
+    )
 
 
 def already_decided_text(details: dict[str, Any]) -> str:

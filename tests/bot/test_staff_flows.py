@@ -298,7 +298,7 @@ async def test_queue_shows_the_oldest_first_with_the_frame_check(
     assert s["nothing_waiting"] in await chat.send("maria", s["queue"])
 
 
-async def test_a_request_that_no_longer_fits_is_shown_as_outside_and_not_approved(
+async def test_a_request_that_no_longer_fits_says_why_on_its_card_and_can_still_be_rejected(
     chat: Chat, lang: str, api, db: Database, backend_client: BackendClient
 ) -> None:  # type: ignore[no-untyped-def]
     s = SAY[lang]
@@ -315,12 +315,23 @@ async def test_a_request_that_no_longer_fits_is_shown_as_outside_and_not_approve
     await chat.send("anna", s["queue"])
     await chat.press("anna", s["approve"])
     [shown] = chat.edits()
+    # The card still says whose request it is and what it asks, then why it cannot be approved.
+    assert shown.startswith("<b>Lisa</b>") and s["resize"] in shown
     assert s["no_longer_fits"] in shown
     assert s["over_frame"] in shown and s["10_min"] in shown  # 15 more, 5 left
+    assert s["within"] not in shown  # what the check said when it was sent no longer holds
     row = await db.get(ChangeRequest, request["id"])
     assert row.status == "pending" and row.version == request["version"]
     assert (await db.get(Visit, request["change"]["visit_id"])).duration_minutes == 20
     assert await notifications(db, "request_decided") == []
+    # Anna can still reject it or pass it on from the same card, but not approve it.
+    buttons = chat.buttons("anna")
+    assert any(s["reject"] in b for b in buttons) and any(s["handover"] in b for b in buttons)
+    assert not any(s["approve"] in b for b in buttons)
+    await chat.press("anna", s["reject"])
+    await chat.press("anna", s["no_staff"])
+    assert s["rejected"] in chat.edits()[0]
+    assert (await db.get(ChangeRequest, request["id"])).status == "rejected"
 
 
 async def test_approve_changes_the_visit_and_tells_the_client(
