@@ -132,6 +132,7 @@ class ClientAccess(BaseModel):
     client_id: int
     first_name: str
     scopes: list[Scope]  # in scope order: visits, requests, notes
+    unit_phone: str | None = None  # whom to call about this client, if the unit has a phone
 
 
 class MePublic(BaseModel):

@@ -62,7 +62,18 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
     else:
         relative = await session.get(Relative, account.relative_id)
         kind, first_name = PersonKind.RELATIVE, relative.first_name if relative else ""
-    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    # Each client's unit, and the staff member's own: whom to call (a relative may follow
+    # clients of two units).
+    unit_ids = {c.unit_id for c, _ in clients} | ({unit_id} if unit_id is not None else set())
+    phones = (
+        dict(
+            (
+                await session.exec(select(Unit.id, Unit.phone).where(col(Unit.id).in_(unit_ids)))
+            ).all()
+        )
+        if unit_ids
+        else {}
+    )
     return MePublic(
         chat_account_id=account.id,
         kind=kind,
@@ -70,13 +81,18 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
         locale=account.locale,
         notify_level=account.notify_level,
         clients=[
-            ClientAccess(client_id=c.id or 0, first_name=c.first_name, scopes=scopes)
+            ClientAccess(
+                client_id=c.id or 0,
+                first_name=c.first_name,
+                scopes=scopes,
+                unit_phone=phones.get(c.unit_id) or None,
+            )
             for c, scopes in clients
         ],
         staff_id=actor.staff.id if actor.staff else None,
         staff_role=actor.staff.role if actor.staff else None,
         contact_person=contact_person,
-        unit_phone=unit.phone or None if unit is not None else None,
+        unit_phone=phones.get(unit_id) or None if unit_id is not None else None,
     )
 
 

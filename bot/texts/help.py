@@ -139,12 +139,30 @@ def help_text(me: MePublic, *, speech: bool = False) -> str:
     lines += _staff_help(me, speech=speech) if staff else _client_help(me, speech=speech)
     lines.append(_("To stop what you are doing, press “Cancel”."))
     if not staff:
-        lines.append(_urgent(me))
+        lines += _urgent(me)
     return "\n".join(lines)
 
 
-def _urgent(me: MePublic) -> str:
-    """Whom to call when it is urgent; to a relative, the unit is the client's, not hers."""
+def _urgent(me: MePublic) -> list[str]:
+    """Whom to call when it is urgent; to a relative, the unit is the client's, not hers, and
+    a relative following clients of different units is given each client's number."""
+    relative = me.kind is PersonKind.RELATIVE
+    if relative and len({c.unit_phone for c in me.clients}) > 1:
+        return [_urgent_for(c.first_name, c.unit_phone) for c in me.clients]
+    return [_urgent_line(me)]
+
+
+def _urgent_for(name: str, phone: str | None) -> str:
+    if phone:
+        return _("If something is urgent for {name}, call the home-care unit: {phone}.").format(
+            name=escape(name), phone=escape(phone)
+        )
+    return _("If something is urgent for {name}, call the home-care unit.").format(
+        name=escape(name)
+    )
+
+
+def _urgent_line(me: MePublic) -> str:
     relative = me.kind is PersonKind.RELATIVE
     if me.unit_phone:
         call = (

@@ -17,9 +17,11 @@ from backend.models import (
     AuditEvent,
     ChangeRequest,
     ChatAccount,
+    Client,
     RelativeLink,
     Staff,
     StaffRole,
+    Unit,
     Visit,
 )
 from backend.services.audit import READ_ACTIONS
@@ -30,7 +32,7 @@ from contract import TZ, DeviationReason, NotificationPublic, Scope, VisitStatus
 from tests.backend.helpers import visit_at
 from tests.bot.conftest import Chat, leave_lisa_ten_minutes
 from tests.bot.test_staff_flows import TOMORROW, ask
-from tests.conftest import Database, as_staff
+from tests.conftest import Clock, Database, as_staff
 from tests.support.outbox import drain
 
 LISA = 1
@@ -609,6 +611,39 @@ async def test_eva_reads_who_is_new_to_lisa_and_whom_to_call(chat: Chat, db: Dat
     help_text = await chat.send("eva", "❓ Hjälp")
     assert "Om något är bråttom, ring hemtjänsten: 08-508 123 00." in help_text
     assert "din hemtjänst" not in help_text
+
+
+async def test_a_relative_following_clients_of_two_units_is_given_each_ones_number(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """Eva also follows her uncle Harald, whose home care is another unit's."""
+    async with db.sessions() as session:
+        lisas = select(RelativeLink).where(RelativeLink.client_id == LISA)
+        eva = (await session.exec(lisas)).one()
+        unit = Unit(name="Hemtjänst Kungsholmen", municipality="Stockholm", phone="08-508 456 00")
+        session.add(unit)
+        await session.flush()
+        harald = Client(unit_id=unit.id or 0, first_name="Harald", last_name="Berg")
+        session.add(harald)
+        await session.flush()
+        session.add(
+            RelativeLink(
+                relative_id=eva.relative_id,
+                client_id=harald.id or 0,
+                scopes=[Scope.VISITS],
+                granted_at=clock.now,
+            )
+        )
+        await session.commit()
+
+    help_text = await chat.send("eva", "❓ Hjälp")
+    assert "Om något är bråttom för Harald, ring hemtjänsten: 08-508 456 00." in help_text
+    assert "Om något är bråttom för Lisa, ring hemtjänsten: 08-508 123 00." in help_text
+    assert "Om något är bråttom, ring" not in help_text  # not one number for both
+    # Lisa, of one unit, is told hers as before.
+    assert "Om något är bråttom, ring din hemtjänst: 08-508 123 00." in (
+        await chat.send("lisa", "❓ Hjälp")
+    )
 
 
 @pytest.mark.parametrize(
