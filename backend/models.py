@@ -108,12 +108,24 @@ class ContractJSON(TypeDecorator[Any]):
         return None if value is None else self.adapter.validate_python(value)
 
 
+# Default factories are functions of ours, not the builtins: SQLModel asks pydantic, for every
+# row object made without the field, whether the factory takes an argument, and
+# ``inspect.signature(list)`` parses the builtin's text signature each time (0.2 ms here, 15
+# times a function's; 1 600 visits generated paid 0.3 s for it).
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
 def json_column() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
 
 
 def json_object_column() -> Any:
-    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class Unit(SQLModel, table=True):
@@ -211,7 +223,7 @@ class RelativeLink(SQLModel, table=True):
     relative_id: int = Field(foreign_key="relative.id", index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     scopes: list[Scope] = Field(
-        default_factory=list, sa_column=Column(ContractJSON(list[Scope]), nullable=False)
+        default_factory=empty_list, sa_column=Column(ContractJSON(list[Scope]), nullable=False)
     )
     granted_at: datetime = Field(default_factory=now_utc)
     revoked_at: datetime | None = None
@@ -362,7 +374,7 @@ class ChangeRequest(SQLModel, table=True):
     status: RequestStatus = Field(default=RequestStatus.PENDING, index=True)
     outcome: Outcome
     reasons: list[Reason] = Field(
-        default_factory=list, sa_column=Column(ContractJSON(list[Reason]), nullable=False)
+        default_factory=empty_list, sa_column=Column(ContractJSON(list[Reason]), nullable=False)
     )
     assignee: Assignee = Assignee.CONTACT_PERSON
     assigned_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
