@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, literal, or_, union_all
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -237,7 +237,7 @@ async def generate_visits(
     for plan in plans:
         plans_by_client.setdefault(plan.client_id, []).append(plan)
 
-    created = 0
+    new_visits: list[dict[str, Any]] = []
     in_force_slot_ids: dict[tuple[int, date], set[int]] = {}
     day = start
     while day <= end:
@@ -257,21 +257,25 @@ async def generate_visits(
             for slot in todays:
                 if (slot.id, day) in have:
                     continue
-                session.add(
-                    Visit(
-                        client_id=cid,
-                        plan_slot_id=slot.id,
-                        slot_day=day,
-                        day=day,
-                        planned_start=local_start(day, slot.start_local),
-                        duration_minutes=slot.duration_minutes,
-                        services=list(slot.services),
-                        how=slot.how,
-                        staff_id=slot.staff_id,
-                    )
+                new_visits.append(
+                    {
+                        "client_id": cid,
+                        "plan_slot_id": slot.id,
+                        "slot_day": day,
+                        "day": day,
+                        "planned_start": local_start(day, slot.start_local),
+                        "duration_minutes": slot.duration_minutes,
+                        "services": list(slot.services),
+                        "declined_services": [],
+                        "how": slot.how,
+                        "staff_id": slot.staff_id,
+                    }
                 )
-                created += 1
         day += timedelta(days=1)
+    if new_visits:
+        # Rows, not objects: nothing here reads them back, and a row object costs more to make
+        # than to insert (the statement is sent in batches).
+        await session.exec(insert(Visit), params=new_visits)
 
     stale = [
         v
@@ -301,7 +305,7 @@ async def generate_visits(
             delete(Visit).where(col(Visit.id).in_([v.id for v in stale if v.id not in referenced]))
         )
     await session.flush()
-    return created
+    return len(new_visits)
 
 
 # --- reading ------------------------------------------------------------------------------
