@@ -171,6 +171,17 @@ def service_token_is_strong(settings: Settings) -> bool:
     return _secret_problem("RAMTID_SERVICE_TOKEN", settings.service_token) is None
 
 
+def require_bot_settings(settings: Settings) -> None:
+    """What a bot worker needs before it does anything: a Telegram token, a webhook secret in
+    webhook mode, and a real service token when its backend is across the network. Checked
+    before aiogram is even imported, so a wrong setting is told at once."""
+    if not settings.telegram_token:
+        raise SystemExit("Set RAMTID_TELEGRAM_TOKEN (or run `ramtid demo` for the terminal demo).")
+    require_webhook_secret(settings)
+    if settings.backend_url:
+        require_service_token(settings)  # it crosses the network: a real secret, or no start
+
+
 def require_webhook_secret(settings: Settings) -> None:
     """Webhook mode needs Telegram's secret token, or anyone could post forged updates."""
     if not settings.webhook_url:

@@ -102,6 +102,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_bot(settings: Settings, _args: argparse.Namespace) -> int:
+    from backend.config import require_bot_settings
+
+    require_bot_settings(settings)  # a wrong setting is told in a second, not after start-up
     from ramtid.wiring import run_bot
 
     asyncio.run(run_bot(settings))

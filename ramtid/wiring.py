@@ -28,8 +28,8 @@ from pydantic import SecretStr
 
 from backend.config import (
     Settings,
+    require_bot_settings,
     require_service_token,
-    require_webhook_secret,
     service_token_is_strong,
 )
 from backend.main import BackendState, backend_state, create_app
@@ -215,9 +215,7 @@ async def stop_notifier(
 async def run_bot(settings: Settings) -> None:
     """The Telegram bot and its notifier (and the backend, unless RAMTID_BACKEND_URL says
     where it runs) until SIGINT or SIGTERM."""
-    if not settings.telegram_token:
-        raise SystemExit("Set RAMTID_TELEGRAM_TOKEN (or run `ramtid demo` for the terminal demo).")
-    require_webhook_secret(settings)
+    require_bot_settings(settings)
     async with backend_for_bot(settings) as backend:
         i18n = create_i18n(settings)
         bot = create_bot(settings)
