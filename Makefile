@@ -20,7 +20,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --extra test --python $(PYTHON) --quiet
+	$(UV) sync --locked --extra test --python $(PYTHON) --quiet --compile-bytecode
 	touch $(STAMP)
 
 catalogs: $(STAMP)

@@ -6,13 +6,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from backend.config import Settings
+from ramtid.memory import GC_THRESHOLDS
+
+# Start-up builds a great many objects (aiogram's ~450 models, the app, the catalogs) and none
+# of them is garbage: collecting as rarely as a settled server does from the first import on
+# makes every command start about a sixth sooner.
+gc.set_threshold(*GC_THRESHOLDS)
+
+from backend.config import Settings  # noqa: E402 - after the collector is set
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
