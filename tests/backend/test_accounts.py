@@ -101,7 +101,12 @@ async def test_a_client_links_with_a_code_from_staff(api, demo, db) -> None:
     assert profile["first_name"] == "Berit"
     assert profile["locale"] == "fi"  # the client's language when the bot sends none
     assert profile["clients"] == [
-        {"client_id": client_id, "first_name": "Berit", "scopes": ["visits", "requests", "notes"]}
+        {
+            "client_id": client_id,
+            "first_name": "Berit",
+            "scopes": ["visits", "requests", "notes"],
+            "unit_phone": "08-508 123 00",  # whom to call about her: her unit
+        }
     ]
     account = await db.first(select(ChatAccount).where(ChatAccount.telegram_user_id == 5001))
     assert account.client_id == client_id
@@ -257,7 +262,14 @@ async def test_a_relative_invited_by_the_client_sees_but_cannot_request(api, dem
     profile = await me(api, 5002)
     assert profile["kind"] == "relative"
     assert profile["first_name"] == "Olle"  # the name the client gave, not Telegram's
-    assert profile["clients"] == [{"client_id": LISA, "first_name": "Lisa", "scopes": ["visits"]}]
+    assert profile["clients"] == [
+        {
+            "client_id": LISA,
+            "first_name": "Lisa",
+            "scopes": ["visits"],
+            "unit_phone": "08-508 123 00",
+        }
+    ]
 
     visits = await api.get(f"/clients/{LISA}/visits", headers=service_headers(5002))
     assert visits.status_code == 200 and visits.json()["visits"]
