@@ -381,6 +381,8 @@ class ChangeRequest(SQLModel, table=True):
     escalated_at: datetime | None = None
     decided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = None
+    # Who took it back, when it was done in a chat (the client, a relative or staff).
+    withdrawn_by_chat_account_id: int | None = Field(default=None, foreign_key="chataccount.id")
     reject_reason: RejectReason | None = None
     reject_text: str | None = None
     version: int = 1

@@ -97,6 +97,8 @@ def request_public(view: RequestView) -> RequestPublic:
         version=r.version,
         asked_by=view.asked_by,
         asked_by_first_name=view.asked_by_first_name,
+        withdrawn_by=view.withdrawn_by,
+        withdrawn_by_first_name=view.withdrawn_by_first_name,
     )
 
 

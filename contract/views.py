@@ -115,6 +115,9 @@ class RequestPublic(BaseModel):
     # Who asked (the client, or a relative or staff on the client's behalf); None: unknown.
     asked_by: PersonKind | None = None
     asked_by_first_name: str | None = None
+    # Who withdrew it, when it was withdrawn in a chat; None: not withdrawn, or not known.
+    withdrawn_by: PersonKind | None = None
+    withdrawn_by_first_name: str | None = None
 
 
 class QueuePublic(BaseModel):

@@ -317,11 +317,11 @@ async def erase_client(
         .values(used_by_chat_account_id=None)
     )
     await session.exec(delete(Invitation).where(col(Invitation.id).in_(ids["invitations"])))
-    await session.exec(
-        update(ChangeRequest)
-        .where(col(ChangeRequest.requested_by_chat_account_id).in_(accounts))
-        .values(requested_by_chat_account_id=None)
-    )
+    for who in (
+        ChangeRequest.requested_by_chat_account_id,
+        ChangeRequest.withdrawn_by_chat_account_id,
+    ):
+        await session.exec(update(ChangeRequest).where(col(who).in_(accounts)).values({who: None}))
     await session.exec(delete(ChatAccount).where(col(ChatAccount.id).in_(accounts)))
     await session.exec(delete(RelativeLink).where(col(RelativeLink.client_id) == cid))
     await session.exec(delete(Relative).where(col(Relative.id).in_(ids["lone"])))

@@ -69,7 +69,7 @@ def asked_by_line(request: RequestPublic, *, viewer: PersonKind, viewer_name: st
     kind, name = request.asked_by, request.asked_by_first_name
     if kind is None or not name:
         return None
-    if kind is viewer and (kind is PersonKind.CLIENT or name == viewer_name):
+    if _is_viewer(kind, name, viewer, viewer_name):
         return None
     if viewer is PersonKind.CLIENT:
         return _("{name} asked for this for you").format(name=escape(name))
@@ -127,8 +127,19 @@ def request_text(request: RequestPublic) -> str:
     return change_text(request.change, before.start if before is not None else None)
 
 
-def request_status(request: RequestPublic, viewer: PersonKind = PersonKind.CLIENT) -> str:
-    """Where the request stands, said to the client (``viewer``) or to a relative."""
+def _is_viewer(
+    kind: PersonKind | None, name: str | None, viewer: PersonKind, viewer_name: str
+) -> bool:
+    """Whether the person (``kind``, ``name``) is the one reading: the client, or a relative
+    by her first name."""
+    return kind is viewer and (kind is PersonKind.CLIENT or name == viewer_name)
+
+
+def request_status(
+    request: RequestPublic, viewer: PersonKind = PersonKind.CLIENT, viewer_name: str = ""
+) -> str:
+    """Where the request stands, said to the client (``viewer``) or to a relative
+    (``viewer_name``: her first name)."""
     status = request.status
     if status is RequestStatus.PENDING:
         who = request.assigned_first_name
@@ -141,9 +152,12 @@ def request_status(request: RequestPublic, viewer: PersonKind = PersonKind.CLIEN
         reason = reject_reason_text(request.reject_reason, request.reject_text)
         return _("Not possible: {reason}").format(reason=reason)
     if status is RequestStatus.WITHDRAWN:
-        if viewer is not PersonKind.CLIENT:
-            return _("Withdrawn")
-        return _("You withdrew it")
+        who, name = request.withdrawn_by, request.withdrawn_by_first_name
+        if who is None or not name:
+            return _("Withdrawn")  # before who withdrew was kept, or not done in a chat
+        if _is_viewer(who, name, viewer, viewer_name):
+            return _("You withdrew it")
+        return _("Withdrawn by {name}").format(name=escape(name))
     if status is RequestStatus.EXPIRED:
         return _("Not decided before the visit")
     if viewer is not PersonKind.CLIENT:
@@ -159,7 +173,7 @@ def request_block(
     asked = asked_by_line(request, viewer=viewer, viewer_name=viewer_name)
     if asked:
         lines.append(asked)
-    lines.append("<i>" + request_status(request, viewer) + "</i>")
+    lines.append("<i>" + request_status(request, viewer, viewer_name) + "</i>")
     return "\n".join(lines)
 
 

@@ -344,7 +344,8 @@ def test_the_migrations_make_the_schema_the_models_describe(empty_url: str) -> N
         if conn.dialect.name == "sqlite":
             # 0004 adds careplan's two references with a plain ALTER TABLE (a batch copy would
             # drop a table others point at), and SQLite's ALTER TABLE cannot add a foreign
-            # key: only PostgreSQL has these two (and 0005's order.assessor_staff_id).
+            # key: only PostgreSQL has these two (and 0005's order.assessor_staff_id, 0010's
+            # changerequest.withdrawn_by_chat_account_id).
             found = [d for d in found if not _sqlite_plan_reference(d)]
         return found
 
@@ -358,6 +359,8 @@ def _sqlite_plan_reference(difference: Any) -> bool:
     columns = {column.name for column in constraint.columns}
     if constraint.table.name == "order":  # 0005_webqueue: the order's assessor, likewise
         return columns == {"assessor_staff_id"}
+    if constraint.table.name == "changerequest":  # 0010: who withdrew it, likewise
+        return columns == {"withdrawn_by_chat_account_id"}
     return constraint.table.name == "careplan" and columns <= {
         "based_on_plan_id",
         "signed_by_staff_id",

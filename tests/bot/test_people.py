@@ -71,6 +71,31 @@ async def eva_asks_for_a_longer_lunch(chat: Chat) -> str:
 # --- 5. who asked -------------------------------------------------------------------------
 
 
+async def test_who_withdrew_a_wish_is_said_to_lisa_and_eva(chat: Chat, db: Database) -> None:
+    """Lisa read "Du drog tillbaka det" when Eva had taken back the wish Eva sent."""
+    await eva_asks_for_a_longer_lunch(chat)
+    await chat.send("eva", "📨 Önskemål")
+    await chat.press("eva", "Dra tillbaka")
+    assert (await db.first(select(ChangeRequest))).status == "withdrawn"
+    lisas = await chat.send("lisa", "📨 Mina önskemål")
+    assert "Eva drog tillbaka det" in lisas and "Du drog tillbaka det" not in lisas
+    assert "Du drog tillbaka det" in await chat.send("eva", "📨 Önskemål")
+
+    # Lisa asks for a longer breakfast and takes it back herself.
+    await chat.send("lisa", "✏️ Önska en ändring")
+    await chat.press("lisa", "08:00")
+    await chat.press("lisa", "Längre")
+    await chat.press("lisa", "15")
+    await chat.press("lisa", "Skicka")
+    await chat.send("lisa", "📨 Mina önskemål")
+    await chat.press_on("lisa", "08:00", "Dra tillbaka")
+    assert [r.status for r in await db.all(select(ChangeRequest))] == ["withdrawn"] * 2
+    lisas = await chat.send("lisa", "📨 Mina önskemål")
+    assert lisas.count("Du drog tillbaka det") == 1 and lisas.count("Eva drog tillbaka det") == 1
+    evas = await chat.send("eva", "📨 Önskemål")
+    assert evas.count("Du drog tillbaka det") == 1 and evas.count("Lisa drog tillbaka det") == 1
+
+
 async def test_a_wish_eva_sent_says_so_to_anna_lisa_and_eva(
     chat: Chat, db: Database, backend_client: BackendClient, settings: Settings
 ) -> None:

@@ -40,6 +40,9 @@ class RequestView:
     asked_by: PersonKind | None = None
     asked_by_first_name: str | None = None
     asked_by_chat_id: int | None = None  # the chat the request was asked in
+    # Who withdrew it, when it was withdrawn in a chat (None: not withdrawn, or not known).
+    withdrawn_by: PersonKind | None = None
+    withdrawn_by_first_name: str | None = None
 
 
 @cache
@@ -52,6 +55,9 @@ def _views_query() -> Any:
     asker = ChatAccount.__table__.alias("asker")  # type: ignore[attr-defined]
     asker_staff = Staff.__table__.alias("asker_staff")  # type: ignore[attr-defined]
     asker_relative = Relative.__table__.alias("asker_relative")  # type: ignore[attr-defined]
+    withdrawer = ChatAccount.__table__.alias("withdrawer")  # type: ignore[attr-defined]
+    withdrawer_staff = Staff.__table__.alias("withdrawer_staff")  # type: ignore[attr-defined]
+    withdrawer_relative = Relative.__table__.alias("withdrawer_relative")  # type: ignore[attr-defined]
     return (
         select(  # type: ignore[call-overload]
             ChangeRequest,
@@ -62,6 +68,9 @@ def _views_query() -> Any:
             asker.c.chat_id,
             asker_relative.c.first_name,
             asker_staff.c.first_name,
+            withdrawer.c.client_id,
+            withdrawer_relative.c.first_name,
+            withdrawer_staff.c.first_name,
         )
         .join(Client, col(Client.id) == ChangeRequest.client_id)
         .join(assigned, assigned.c.id == ChangeRequest.assigned_staff_id, isouter=True)
@@ -69,16 +78,26 @@ def _views_query() -> Any:
         .join(asker, asker.c.id == ChangeRequest.requested_by_chat_account_id, isouter=True)
         .join(asker_staff, asker_staff.c.id == asker.c.staff_id, isouter=True)
         .join(asker_relative, asker_relative.c.id == asker.c.relative_id, isouter=True)
+        .join(
+            withdrawer, withdrawer.c.id == ChangeRequest.withdrawn_by_chat_account_id, isouter=True
+        )
+        .join(withdrawer_staff, withdrawer_staff.c.id == withdrawer.c.staff_id, isouter=True)
+        .join(
+            withdrawer_relative,
+            withdrawer_relative.c.id == withdrawer.c.relative_id,
+            isouter=True,
+        )
     )
 
 
-def _asker(
+def _person(
     request: ChangeRequest,
     client_name: str,
     own: int | None,
     relative: str | None,
     staff: str | None,
 ) -> tuple[PersonKind | None, str | None]:
+    """Who a chat account is, from its joined rows: the client, a relative or staff."""
     if own is not None and own == request.client_id:
         return PersonKind.CLIENT, client_name
     if relative is not None:
@@ -88,11 +107,15 @@ def _asker(
     return None, None
 
 
+def _view(row: Any) -> RequestView:
+    r, name, assigned, decider, own, chat, relative, staff, w_own, w_relative, w_staff = row
+    asked_by, asker = _person(r, name, own, relative, staff)
+    withdrawn_by, withdrawer = _person(r, name, w_own, w_relative, w_staff)
+    return RequestView(r, name, assigned, decider, asked_by, asker, chat, withdrawn_by, withdrawer)
+
+
 def _views(rows: Any) -> list[RequestView]:
-    return [
-        RequestView(r, name, a, d, *_asker(r, name, own, relative, staff), asked_by_chat_id=chat)
-        for r, name, a, d, own, chat, relative, staff in rows
-    ]
+    return [_view(row) for row in rows]
 
 
 async def client_requests(

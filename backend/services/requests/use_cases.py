@@ -6,6 +6,7 @@ outbox notification in the same transaction; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -434,7 +435,11 @@ async def withdraw(
         session,
         request,
         version=None,
-        values={"status": RequestStatus.WITHDRAWN, "decided_at": now},
+        values={
+            "status": RequestStatus.WITHDRAWN,
+            "decided_at": now,
+            "withdrawn_by_chat_account_id": actor.chat_account.id if actor.chat_account else None,
+        },
     )
     audit.record(
         session,
@@ -446,4 +451,8 @@ async def withdraw(
     )
     await deciders.tell(session, request, client, NotificationKind.REQUEST_WITHDRAWN, now)
     await _tell_client_if_not_theirs(session, actor, request, OnBehalf.REQUEST_WITHDRAWN, now)
-    return view
+    if actor.chat_account is None:
+        return view
+    # The answer says who withdrew it, as a read after it would.
+    name = await access.first_name_of(session, actor)
+    return replace(view, withdrawn_by=actor.kind, withdrawn_by_first_name=name or None)
