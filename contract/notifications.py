@@ -143,6 +143,7 @@ class RequestForStaff(BaseModel):
     ]
     request_id: int
     client_first_name: str
+    by_first_name: str | None = None  # who withdrew it, when not the client herself
 
 
 class VisitForStaff(BaseModel):

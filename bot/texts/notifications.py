@@ -194,4 +194,8 @@ def render_message(m: Message, recipient: PersonKind, *, chat_id: int | None = N
         return _("A request from {name} has waited too long and needs a decision.").format(
             name=name
         )
+    if m.by_first_name:
+        return _("{by} withdrew a request for {name}.").format(
+            by=escape(m.by_first_name), name=name
+        )
     return _("{name} withdrew a request.").format(name=name)

@@ -71,12 +71,21 @@ async def eva_asks_for_a_longer_lunch(chat: Chat) -> str:
 # --- 5. who asked -------------------------------------------------------------------------
 
 
-async def test_who_withdrew_a_wish_is_said_to_lisa_and_eva(chat: Chat, db: Database) -> None:
-    """Lisa read "Du drog tillbaka det" when Eva had taken back the wish Eva sent."""
+async def test_who_withdrew_a_wish_is_said_to_lisa_eva_and_anna(
+    chat: Chat, db: Database, backend_client: BackendClient, settings: Settings
+) -> None:
+    """Lisa read "Du drog tillbaka det", and Anna "Lisa drog tillbaka ett önskemål", when Eva
+    had taken back the wish Eva sent."""
+    anna = Chat.user_id("anna")
     await eva_asks_for_a_longer_lunch(chat)
     await chat.send("eva", "📨 Önskemål")
     await chat.press("eva", "Dra tillbaka")
     assert (await db.first(select(ChangeRequest))).status == "withdrawn"
+    told = [
+        (n.chat_id, rendered(settings, n))
+        for n in await claimed(backend_client, "request_withdrawn")
+    ]
+    assert told == [(anna, "Eva drog tillbaka ett önskemål för Lisa.")]
     lisas = await chat.send("lisa", "📨 Mina önskemål")
     assert "Eva drog tillbaka det" in lisas and "Du drog tillbaka det" not in lisas
     assert "Du drog tillbaka det" in await chat.send("eva", "📨 Önskemål")
@@ -90,6 +99,11 @@ async def test_who_withdrew_a_wish_is_said_to_lisa_and_eva(chat: Chat, db: Datab
     await chat.send("lisa", "📨 Mina önskemål")
     await chat.press_on("lisa", "08:00", "Dra tillbaka")
     assert [r.status for r in await db.all(select(ChangeRequest))] == ["withdrawn"] * 2
+    told = [
+        (n.chat_id, rendered(settings, n))
+        for n in await claimed(backend_client, "request_withdrawn")
+    ]
+    assert told == [(anna, "Lisa drog tillbaka ett önskemål.")]
     lisas = await chat.send("lisa", "📨 Mina önskemål")
     assert lisas.count("Du drog tillbaka det") == 1 and lisas.count("Eva drog tillbaka det") == 1
     evas = await chat.send("eva", "📨 Önskemål")

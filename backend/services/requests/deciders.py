@@ -99,8 +99,10 @@ async def tell(
     *,
     urgency: Urgency = Urgency.CHANGE,
     to_planners: bool = False,
+    by_first_name: str | None = None,
 ) -> None:
-    """Tell whoever decides the request now (its assignee, else the unit's planners)."""
+    """Tell whoever decides the request now (its assignee, else the unit's planners); who did
+    it (``by_first_name``) when it was not the client."""
     assert request.id is not None
     staff_ids = (
         [request.assigned_staff_id]
@@ -111,7 +113,10 @@ async def tell(
         session,
         staff_ids=staff_ids,
         message=RequestForStaff(
-            kind=kind, request_id=request.id, client_first_name=client.first_name
+            kind=kind,
+            request_id=request.id,
+            client_first_name=client.first_name,
+            by_first_name=by_first_name,
         ),
         urgency=urgency,
         now=now,

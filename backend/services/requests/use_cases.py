@@ -449,10 +449,18 @@ async def withdraw(
         entity_id=request.id,
         client_id=client.id,
     )
-    await deciders.tell(session, request, client, NotificationKind.REQUEST_WITHDRAWN, now)
+    name = await access.first_name_of(session, actor) or None
+    theirs = actor.own_client_id == request.client_id
+    await deciders.tell(
+        session,
+        request,
+        client,
+        NotificationKind.REQUEST_WITHDRAWN,
+        now,
+        by_first_name=None if theirs else name,
+    )
     await _tell_client_if_not_theirs(session, actor, request, OnBehalf.REQUEST_WITHDRAWN, now)
     if actor.chat_account is None:
         return view
     # The answer says who withdrew it, as a read after it would.
-    name = await access.first_name_of(session, actor)
-    return replace(view, withdrawn_by=actor.kind, withdrawn_by_first_name=name or None)
+    return replace(view, withdrawn_by=actor.kind, withdrawn_by_first_name=name)
