@@ -65,15 +65,10 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
     # Each client's unit, and the staff member's own: whom to call (a relative may follow
     # clients of two units).
     unit_ids = {c.unit_id for c, _ in clients} | ({unit_id} if unit_id is not None else set())
-    phones = (
-        dict(
-            (
-                await session.exec(select(Unit.id, Unit.phone).where(col(Unit.id).in_(unit_ids)))
-            ).all()
-        )
-        if unit_ids
-        else {}
-    )
+    phones: dict[int | None, str] = {}
+    if unit_ids:
+        rows = await session.exec(select(Unit.id, Unit.phone).where(col(Unit.id).in_(unit_ids)))
+        phones = dict(rows.all())
     return MePublic(
         chat_account_id=account.id,
         kind=kind,
