@@ -164,7 +164,12 @@ def _problem_words(words: Words, exc: DomainError) -> tuple[str, list[str]]:
                 time=words.clock(datetime.fromisoformat(at).astimezone(TZ).time()),
             )
         elif details.get("status") == RequestStatus.WITHDRAWN:
-            message = words.gettext("The client has withdrawn this request.")
+            withdrawer = details.get("withdrawn_by_first_name")
+            message = (
+                words.gettext("{name} has withdrawn this request.", name=withdrawer)
+                if withdrawer
+                else words.gettext("The client has withdrawn this request.")
+            )
         elif details.get("status") == RequestStatus.EXPIRED:
             message = words.gettext("The visit has passed; this request has expired.")
         else:

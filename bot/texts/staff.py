@@ -202,6 +202,9 @@ def already_decided_text(details: dict[str, Any]) -> str:
         said = said_by_status.get(str(status), _("Already decided by {name} on {day} at {time}."))
         return said.format(name=escape(name), day=fmt_day(at), time=fmt_time(at))
     if status == RequestStatus.WITHDRAWN:
+        withdrawer = details.get("withdrawn_by_first_name")
+        if withdrawer:
+            return _("{name} has withdrawn this request.").format(name=escape(withdrawer))
         return _("The client has withdrawn this request.")
     if status == RequestStatus.EXPIRED:
         return _("The visit has passed; this request has expired.")

@@ -71,6 +71,20 @@ async def eva_asks_for_a_longer_lunch(chat: Chat) -> str:
 # --- 5. who asked -------------------------------------------------------------------------
 
 
+async def test_anna_pressing_a_wish_eva_took_back_is_told_eva_did(
+    chat: Chat, db: Database
+) -> None:
+    await eva_asks_for_a_longer_lunch(chat)
+    await chat.send("anna", "📥 Önskemål att besluta")  # the card, with its buttons
+    await chat.send("eva", "📨 Önskemål")
+    await chat.press("eva", "Dra tillbaka")
+    await chat.press("anna", "Godkänn")
+    assert chat.alerts() == ["Eva har dragit tillbaka önskemålet."]
+    [card] = chat.edits()
+    assert "Eva har dragit tillbaka önskemålet." in card and "Brukaren" not in card
+    assert (await db.first(select(ChangeRequest))).status == "withdrawn"
+
+
 async def test_who_withdrew_a_wish_is_said_to_lisa_eva_and_anna(
     chat: Chat, db: Database, backend_client: BackendClient, settings: Settings
 ) -> None:

@@ -31,6 +31,7 @@ from contract import (
     NotificationKind,
     OnBehalf,
     Outcome,
+    PersonKind,
     RejectIn,
     RejectReason,
     RequestDecided,
@@ -200,11 +201,17 @@ async def _already_decided(session: AsyncSession, request: ChangeRequest) -> Con
         if request.decided_by_staff_id
         else None
     )
+    withdrawer = None  # who took it back, when it was not the client
+    if request.status is RequestStatus.WITHDRAWN and request.id is not None:
+        view, _client = await queries.view_and_client(session, request.id)
+        if view.withdrawn_by is not PersonKind.CLIENT:
+            withdrawer = view.withdrawn_by_first_name
     return Conflict(
         ErrorCode.ALREADY_DECIDED,
         status=request.status.value,
         decided_by_first_name=decider.first_name if decider else None,
         decided_at=request.decided_at.isoformat() if request.decided_at else None,
+        withdrawn_by_first_name=withdrawer,
     )
 
 

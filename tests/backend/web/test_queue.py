@@ -193,6 +193,25 @@ async def test_a_stale_page_is_refused_cleanly_and_nothing_changes(api, app, dem
     assert await db.count(Notification) == notes_before
 
 
+async def test_a_wish_taken_back_by_eva_says_eva_took_it_back(api, app, demo, db) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    asked = await ask(api, "eva", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    async with browser(app, anna) as web:
+        await web.get("/web/queue")
+        withdrawn = await api.post(f"/requests/{asked['id']}/withdraw", headers=as_chat("eva"))
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert withdrawn.json()["withdrawn_by_first_name"] == "Eva"
+        stale = await web.post(
+            f"/web/queue/{asked['id']}/approve",
+            data={"csrf": anna.csrf, "version": str(asked["version"])},
+        )
+    assert stale.status_code == 409
+    shown = text_of(stale.text)
+    assert "Eva har dragit tillbaka önskemålet." in shown and "Brukaren" not in shown
+    assert (await db.get(ChangeRequest, asked["id"])).status is RequestStatus.WITHDRAWN
+
+
 async def test_a_changed_request_is_refused_with_the_reason(api, app, demo, db) -> None:
     lunch = await visit_at(api, TOMORROW, 12)
     asked = await ask(api, "lisa", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
