@@ -978,9 +978,10 @@ def _digits_time(item: _Item | None) -> int | None:
     return _IMPOSSIBLE
 
 
-def _clock_value(minutes: int, ampm: str | None, afternoon: bool) -> time | None:
+def _clock_value(minutes: int, ampm: str | None, *, afternoon: bool, night: bool) -> time | None:
     """The time ``minutes`` after midnight as said, with "am"/"pm" or an afternoon word
-    applied; None if there is no such time ("25:00", "14 pm")."""
+    applied, and an hour of 1-6 said the everyday way taken as the afternoon unless ``night``
+    (see _take_times); None if there is no such time ("25:00", "14 pm")."""
     if minutes < 0:
         return None
     hour, minute = divmod(minutes, 60)
@@ -989,6 +990,8 @@ def _clock_value(minutes: int, ampm: str | None, afternoon: bool) -> time | None
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     elif afternoon and 1 <= hour <= 11:
+        hour += 12
+    elif not night and 1 <= hour <= 6:
         hour += 12
     return time(hour, minute) if hour <= 23 else None
 
@@ -1024,13 +1027,17 @@ def _until(items: list[_Item], start: int, end: int) -> bool:
 def _take_times(items: list[_Item]) -> list[_Time]:
     """Find clock times and consume them.
 
-    Bare hours are taken as said: "kl 2" is 02:00, not 14:00. Care visits happen in the
-    daytime, but guessing 14:00 would hide a typo; an afternoon/evening word
-    ("på eftermiddagen", "iltapäivällä", "in the afternoon", "em", "pm") moves hours 1-11
-    to 13-23. An impossible time (out of the frame's 07-22 hours) is for the frame check
-    to flag, not for the parser to fix.
+    Hours are said the everyday way, on a twelve-hour clock: "halv fyra", "klockan tre",
+    "kl 3", "kolmelta", "at three" are 15:30 and 15:00 (Lisa asking at noon for "halv fyra i
+    dag" was told that time had passed, and "halv fyra i morgon" became 03:30). So an hour
+    of 1-6 is the afternoon's 13-18, unless a morning word ("på morgonen", "aamulla", "in
+    the morning", "fm", "am") says otherwise or it is written 24-hour style with a leading
+    zero ("03:30"). An afternoon/evening word ("på eftermiddagen", "iltapäivällä", "in the
+    afternoon", "em", "pm") moves hours 1-11 to 13-23. Hours 7-12 are taken as said; a time
+    outside the unit's hours is for the frame check to flag, not for the parser to fix.
     """
     afternoon = any(item.tag is _T.PM_PART for item in items)
+    morning = any(item.tag is _T.AM_PART for item in items)
     found: list[_Time] = []
 
     def finish(start: int, end: int, minutes: int) -> None:
@@ -1045,7 +1052,8 @@ def _take_times(items: list[_Item]) -> list[_Time]:
             end += 1
         for item in items[start:end]:
             item.used = True
-        value = _clock_value(minutes, ampm, afternoon)
+        zero_led = any(i.tag is _T.NUMBER and i.text.startswith("0") for i in items[start:end])
+        value = _clock_value(minutes, ampm, afternoon=afternoon, night=morning or zero_led)
         before = start - 1
         while before >= 0 and items[before].tag is _T.CLOCK:
             before -= 1

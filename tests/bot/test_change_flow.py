@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from backend.models import ChangeRequest, Visit
 from contract import TZ
 from tests.bot.conftest import Chat
-from tests.conftest import Database
+from tests.conftest import Clock, Database
 
 TODAY = date(2026, 11, 23)
 WEDNESDAY = TODAY + timedelta(days=2)
@@ -63,6 +63,28 @@ async def test_another_time_written_out(chat: Chat, db: Database) -> None:
     assert request.kind == "move" and request.change.visit_id == evening.id
     assert request.change.new_start == local(TODAY, 18, 30)
     assert request.note == ""  # only a wish in her own words travels as a note
+
+
+async def test_halv_fyra_is_half_past_three_in_the_afternoon(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """Lisa, at noon, asking for "halv fyra" was told that time had passed (it was taken as
+    03:30), and for "halv fyra i morgon" was offered a move to 03:30 to send."""
+    clock.set_local(2026, 11, 23, 12, 10)
+    evening = await lisas_visit(db, TODAY, 17)
+    preview = await chat.send("lisa", "kan ni komma halv fyra i dag i stället för kvällsbesöket")
+    assert (
+        "Flytta besöket måndag 23 november kl. 17:00 till måndag 23 november kl. 15:30." in preview
+    ), preview
+    assert "redan varit" not in preview and "Utanför enhetens tider" not in preview
+    await chat.press("lisa", "Skicka")
+    request = await the_request(db)
+    assert request.change.visit_id == evening.id
+    assert request.change.new_start == local(TODAY, 15, 30)
+
+    # Written 24-hour style, or with a morning word, the night's hour is kept.
+    preview = await chat.send("lisa", "flytta lunchen i morgon till kl 03:30")
+    assert "kl. 03:30." in preview and "Utanför enhetens tider (07:00–22:00)" in preview
 
 
 async def test_another_time_written_as_so_much_later(chat: Chat, db: Database) -> None:

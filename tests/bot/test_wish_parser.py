@@ -453,7 +453,7 @@ def test_the_current_minute_today_is_not_past() -> None:
         ("sv", "00:00", time(0)),
         ("sv", "tio", time(10)),
         ("sv", "klockan tio", time(10)),
-        ("sv", "klockan ett", time(1)),
+        ("sv", "klockan ett", time(13)),  # a twelve-hour clock, see _take_times
         ("sv", "halv elva", time(10, 30)),
         ("sv", "klockan halv elva", time(10, 30)),
         ("sv", "kvart över nio", time(9, 15)),
@@ -466,8 +466,20 @@ def test_the_current_minute_today_is_not_past() -> None:
         ("sv", "kvart i ett", time(12, 45)),
         ("sv", "kvart över 9", time(9, 15)),
         ("sv", "vid tiotiden", time(10)),
-        ("sv", "kl 2", time(2)),  # taken as said, see _take_times
-        ("sv", "kan ni komma tre i morgon", time(3)),
+        # Hours of 1-6 said the everyday way are the afternoon's; a morning word or a
+        # leading zero keeps them in the night (see _take_times).
+        ("sv", "kl 2", time(14)),
+        ("sv", "kan ni komma tre i morgon", time(15)),
+        ("sv", "halv fyra", time(15, 30)),
+        ("sv", "kvart över sex", time(18, 15)),
+        ("sv", "kl 3 på morgonen", time(3)),
+        ("sv", "kl 03:30", time(3, 30)),
+        ("sv", "kl 3 fm", time(3)),
+        ("en", "at three", time(15)),
+        ("en", "at 3 am", time(3)),
+        ("fi", "puoli neljä", time(15, 30)),
+        ("fi", "kello kolme aamulla", time(3)),
+        ("ar", "الساعة الثالثة", time(15)),
         ("sv", "kl 2 på eftermiddagen", time(14)),
         ("sv", "halv tre på eftermiddagen", time(14, 30)),
         ("sv", "kl 7 på kvällen", time(19)),
