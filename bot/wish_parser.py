@@ -989,10 +989,8 @@ def _clock_value(minutes: int, ampm: str | None, *, afternoon: bool, night: bool
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
-    elif afternoon and 1 <= hour <= 11:
-        hour += 12
-    elif not night and 1 <= hour <= 6:
-        hour += 12
+    elif (afternoon and 1 <= hour <= 11) or (not night and 1 <= hour <= 6):
+        hour += 12  # said with an afternoon word, or "halv fyra": the afternoon
     return time(hour, minute) if hour <= 23 else None
 
 
