@@ -20,7 +20,7 @@ from sqlalchemy import func, make_url, text
 from sqlmodel import SQLModel, select
 
 from backend.config import Settings
-from backend.db import create_engine, migrate
+from backend.db import create_engine, migrate, session_factory
 from backend.demo import DEMO_ACCOUNTS, STAFF, issue_staff_tokens, seed
 from backend.main import create_app
 from bot.backend_client import BackendClient
@@ -149,8 +149,41 @@ TABLES = (
 )
 
 
+# SQLite files with the demo seeded into them, one per moment it was seeded at (the clock's
+# "now"): a test that asks for the demo copies one instead of seeding its own (a third of a
+# second each, and most tests ask for it).
+_seeded: dict[tuple[str, datetime], Path] = {}
+
+
+def _seeded_copy(template: str, now: datetime, where: Path) -> Path:
+    key = (template, now)
+    if key not in _seeded:
+        path = where / f"seeded-{len(_seeded)}.db"
+        shutil.copyfile(template, path)
+
+        async def seed_it() -> None:
+            engine = create_engine(f"sqlite+aiosqlite:///{path}")
+            try:
+                async with session_factory(engine)() as s:
+                    await seed(s, now=now)
+                    await issue_staff_tokens(s, STAFF_TOKENS, now=now)
+                    await s.commit()
+            finally:
+                await engine.dispose()
+
+        asyncio.run(seed_it())
+        _seeded[key] = path
+    return _seeded[key]
+
+
 @pytest.fixture
-def database_url(migrated_template: str, postgres_url: str | None, tmp_path: Path) -> str:
+def database_url(
+    migrated_template: str,
+    postgres_url: str | None,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> str:
     if postgres_url:
 
         async def truncate() -> None:
@@ -162,7 +195,11 @@ def database_url(migrated_template: str, postgres_url: str | None, tmp_path: Pat
         asyncio.run(truncate())
         return postgres_url
     target = tmp_path / "ramtid.db"
-    shutil.copyfile(migrated_template, target)
+    source = Path(migrated_template)
+    if "demo" in request.fixturenames:  # seeded as the demo fixture would, at the clock's now
+        now = request.getfixturevalue("clock").now
+        source = _seeded_copy(migrated_template, now, tmp_path_factory.getbasetemp())
+    shutil.copyfile(source, target)
     return f"sqlite+aiosqlite:///{target}"
 
 
@@ -232,7 +269,11 @@ STAFF_TOKENS = {key: f"test-staff-token-{key}-{'0' * 20}" for key, *_rest in STA
 
 
 @pytest.fixture
-async def demo(app, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+async def demo(app, clock: Clock, postgres_url: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The demo's unit, people and visits, seeded at the clock's now. On SQLite the database
+    came seeded (``database_url``); PostgreSQL's is truncated and seeded here."""
+    if not postgres_url:
+        return
     async with app.state.sessions() as s:
         await seed(s, now=clock.now)
         await issue_staff_tokens(s, STAFF_TOKENS, now=clock.now)
