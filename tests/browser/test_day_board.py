@@ -67,6 +67,9 @@ async def test_the_board_shows_a_late_visit_after_the_carer_reports_it_in_the_bo
 
     # 16:55: nobody came to lunch; the board says so and asks why.
     clock.set_local(2026, 11, 23, 16, 55)
+    # Off the board first: its next poll without a session would send the page to the
+    # sign-in on its own, racing the test's own way there (net::ERR_ABORTED in CI).
+    await page.goto("about:blank")
     await page.context.clear_cookies()
     await sign_in(page, "Erik")
     await page.goto("/web/day")
