@@ -149,6 +149,18 @@ TABLES = (
 )
 
 
+async def seed_demo_into(database_url: str, now: datetime) -> None:
+    """The demo's unit, people and visits as at ``now``, and the staff's test credentials."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            await seed(session, now=now)
+            await issue_staff_tokens(session, STAFF_TOKENS, now=now)
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 # SQLite files with the demo seeded into them, one per moment it was seeded at (the clock's
 # "now"): a test that asks for the demo copies one instead of seeding its own (a third of a
 # second each, and most tests ask for it).
@@ -160,18 +172,7 @@ def _seeded_copy(template: str, now: datetime, where: Path) -> Path:
     if key not in _seeded:
         path = where / f"seeded-{len(_seeded)}.db"
         shutil.copyfile(template, path)
-
-        async def seed_it() -> None:
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            try:
-                async with session_factory(engine)() as s:
-                    await seed(s, now=now)
-                    await issue_staff_tokens(s, STAFF_TOKENS, now=now)
-                    await s.commit()
-            finally:
-                await engine.dispose()
-
-        asyncio.run(seed_it())
+        asyncio.run(seed_demo_into(f"sqlite+aiosqlite:///{path}", now))
         _seeded[key] = path
     return _seeded[key]
 

@@ -18,9 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.db import create_engine, session_factory
-from backend.demo import issue_staff_tokens, seed
-from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, STAFF_TOKENS
+from tests.conftest import DEFAULT_NOW, SERVICE_TOKEN, STAFF_TOKENS, seed_demo_into
 from tests.support.tcp import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.schemathesis]
@@ -45,17 +43,6 @@ LETS_IN = {"the bot for Lisa": "/bot/me", "Karin, the manager": "/staff/dead-let
 GENERATED = re.compile(r"(\d+) generated, (\d+) passed")
 
 
-async def seeded(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session:
-            await seed(session, now=DEFAULT_NOW)
-            await issue_staff_tokens(session, STAFF_TOKENS, now=DEFAULT_NOW)
-            await session.commit()
-    finally:
-        await engine.dispose()
-
-
 async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
     async with httpx.AsyncClient() as client, asyncio.timeout(60):
         while process.returncode is None:
@@ -72,7 +59,7 @@ async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
 async def test_the_served_api_answers_fuzzing_with_no_5xx_and_only_documented_codes(
     database_url: str, tmp_path: Path, who: str
 ) -> None:
-    await seeded(database_url)
+    await seed_demo_into(database_url, DEFAULT_NOW)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAMTID_")}
