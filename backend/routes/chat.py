@@ -87,7 +87,7 @@ async def _me(session: SessionDep, actor: Actor) -> MePublic:
         staff_id=actor.staff.id if actor.staff else None,
         staff_role=actor.staff.role if actor.staff else None,
         contact_person=contact_person,
-        unit_phone=phones.get(unit_id) or None if unit_id is not None else None,
+        unit_phone=phones.get(unit_id) or None,
     )
 
 
