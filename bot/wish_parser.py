@@ -71,6 +71,9 @@ class Wish:
     part: DayPart | None = None  # the visit's part of the day, when said ("i kväll")
     visit_at: time | None = None  # the visit's own time, when said ("besöket kl 12")
     shift: int | None = None  # MOVE by minutes: later (+) or earlier (-) ("en timme senare")
+    # MOVE to another day ("flytta duschen till torsdag", "duschen på torsdag i stället för
+    # onsdag"): the day it goes to; ``day`` is then the visit's own day, when said
+    new_day: date | None = None
 
 
 class Hint(StrEnum):
@@ -127,6 +130,7 @@ class _T(Enum):
     LONGER = auto()
     SHORTER = auto()
     CANCEL = auto()
+    AWAY = auto()  # "jag är bortrest", "I'm away": the day's visit is cancelled (a day is needed)
     SKIP = auto()
     EXTRA = auto()  # an extra visit, unambiguous ("extra besök")
     EXTRA_WEAK = auto()  # "extra" alone: an extra visit, or extra minutes when a duration is said
@@ -242,6 +246,7 @@ _SV: _Table = {
     _T.SHORTER: ("kortare", "förkort*", "mindre tid", "korta ner", "kort besök*"),
     _T.CANCEL: ("ställ in", "ställa in", "ställer in", "ställs in", "inställ*", "avbok*",
                 "avbeställ*"),
+    _T.AWAY: ("bortrest", "bortrest*", "är borta", "reser bort", "åker bort", "inte hemma"),
     _T.SKIP: ("hoppa över", "hoppar över", "skippa*", "stryk*", "strunta i"),
     _T.EXTRA: ("extra besök*", "extrabesök*", "extra gång*", "en gång till", "ett besök till",
                "ett till besök", "ett besök extra"),
@@ -314,6 +319,7 @@ _EN: _Table = {
     _T.LONGER: ("longer", "extend*", "more time", "extra time"),
     _T.SHORTER: ("shorter", "shorten*", "less time", "short visit*"),
     _T.CANCEL: ("cancel*", "call off", "call it off"),
+    _T.AWAY: ("away", "not home", "not at home", "out of town"),
     _T.SKIP: ("skip*", "without", "leave out"),
     _T.EXTRA: ("extra visit*", "another visit*", "additional visit*", "one more visit*"),
     _T.EXTRA_WEAK: ("extra",),
@@ -394,6 +400,7 @@ _FI: _Table = {
     _T.SHORTER: ("lyhyempi", "lyhyemmän", "lyhyempään", "lyhyemmin", "lyhyemmäksi", "lyhen*",
                  "lyhyt", "lyhyen", "vähemmän aikaa"),
     _T.CANCEL: ("peru", "perua", "perun", "perukaa", "peruu*", "perut*", "peruuta"),
+    _T.AWAY: ("poissa", "matkoilla", "en ole kotona", "ei ole kotona", "olen matkalla"),
     _T.SKIP: ("väliin", "ilman"),
     _T.EXTRA: ("ylimääräi*", "lisäkäyn*"),
     _T.MORE: ("lisää",),
@@ -478,6 +485,7 @@ _AR: _Table = {
     _T.LONGER: ("أطول", "وقت أطول", "وقت إضافي", "تمديد", "مدد*", "وقت أكثر"),
     _T.SHORTER: ("أقصر", "وقت أقل", "تقصير", "قصر*"),
     _T.CANCEL: ("إلغاء", "ألغ*", "الغي", "الغوا"),
+    _T.AWAY: ("مسافر", "مسافرة", "لست في البيت", "مش في البيت", "لن أكون في البيت"),
     _T.SKIP: ("بدون", "تخطي", "بلاش", "من غير"),
     _T.EXTRA: ("زيارة إضافية", "زيارة اضافية", "زيارة أخرى", "زيارة زيادة"),
     _T.EXTRA_WEAK: ("إضافي*",),
@@ -828,13 +836,62 @@ class _BadDate:
     """A day that was clearly meant but does not exist ("31/11")."""
 
 
-def _take_days(items: list[_Item], today: date) -> list[date | _BadDate]:
-    """Find every day the text names and consume the tokens of explicit dates."""
-    found: list[date | _BadDate] = []
+class _DayRole(Enum):
+    """What a day named is to a move: the day it goes to, the day it leaves, or neither."""
 
-    def add(day: date | None, *used: _Item) -> None:
-        found.append(day if day is not None else _BadDate())
-        for item in used:
+    PLAIN = auto()
+    TO = auto()  # "till torsdag", "to Thursday", "torstaiksi", "إلى الخميس"
+    FROM = auto()  # "från onsdag", "istället för onsdag", "keskiviikon sijaan"
+
+
+@dataclass(frozen=True)
+class _Day:
+    value: date | _BadDate
+    role: _DayRole = _DayRole.PLAIN
+
+
+# Words before a day that make it where a visit goes ("flytta duschen till torsdag"), and
+# Finnish endings that do ("torstaiksi", "torstaille", "huomiseksi").
+_TO_DAY_BEFORE = frozenset({"till", "to", _fold_arabic("إلى")})
+_TO_DAY_ENDINGS = ("ksi", "kse", "lle")
+_FROM_DAY_ENDINGS = ("sta", "stä")  # "keskiviikosta": from Wednesday
+
+
+def _day_role(items: list[_Item], first: int, last: int) -> _DayRole:
+    """The role of the day said by items[first..last] (see ``_DayRole``)."""
+    before = first - 1
+    while (
+        before >= 0
+        and items[before].tag is _T.FILLER
+        and items[before].text not in (_TO_DAY_BEFORE)
+    ):
+        before -= 1
+    said_before = items[before] if before >= 0 else None
+    after = items[last + 1] if last + 1 < len(items) else None
+    word = items[first].text
+    if said_before is not None and said_before.tag in (_T.FROM, _T.SWAP_BEFORE):
+        return _DayRole.FROM
+    if (after is not None and after.tag is _T.SWAP_AFTER) or (
+        items[first].lang == "fi" and word.endswith(_FROM_DAY_ENDINGS)
+    ):
+        return _DayRole.FROM
+    if (said_before is not None and said_before.text in _TO_DAY_BEFORE) or (
+        items[first].lang == "fi" and word.endswith(_TO_DAY_ENDINGS)
+    ):
+        return _DayRole.TO
+    return _DayRole.PLAIN
+
+
+def _take_days(items: list[_Item], today: date) -> list[_Day]:
+    """Find every day the text names and consume the tokens of explicit dates."""
+    found: list[_Day] = []
+
+    def add(day: date | None, *said: _Item, consume: bool = True) -> None:
+        """A day said by the items ``said`` (consumed, unless a word that stays a cue)."""
+        first = next(k for k, known in enumerate(items) if known is said[0])
+        role = _day_role(items, first, first + len(said) - 1)
+        found.append(_Day(day if day is not None else _BadDate(), role))
+        for item in said if consume else ():
             item.used = True
 
     for i, item in enumerate(items):
@@ -842,11 +899,19 @@ def _take_days(items: list[_Item], today: date) -> list[date | _BadDate]:
             continue
         tag = item.tag
         if tag is _T.DAY or (tag in (_T.PM_PART, _T.AM_PART) and item.value is not None):
-            add(today + timedelta(days=item.value))
+            add(today + timedelta(days=item.value), item, consume=False)
         elif tag is _T.WEEKDAY:
-            add(today + timedelta(days=(item.value - today.weekday()) % 7 or 7))
+            add(
+                today + timedelta(days=(item.value - today.weekday()) % 7 or 7),
+                item,
+                consume=False,
+            )
         elif tag is _T.LAST_WEEKDAY:
-            add(today - timedelta(days=(today.weekday() - item.value) % 7 or 7))
+            add(
+                today - timedelta(days=(today.weekday() - item.value) % 7 or 7),
+                item,
+                consume=False,
+            )
         elif tag is _T.MONTH:
             # "November 24", "november 24th 2026"
             day = _shape(_at(items, i + 1))
@@ -1108,6 +1173,7 @@ class _Read:
     services: tuple[str, ...]  # distinct, in order of appearance
     swap: tuple[str, str] | None  # (dropped, wanted)
     days: tuple[date | _BadDate, ...]
+    day_move: tuple[date | None, date] | None  # (the visit's day if said, the day it goes to)
     times: tuple[_Time, ...]
     minutes: tuple[int, ...]
     part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
@@ -1122,6 +1188,7 @@ _CUES = frozenset(
         _T.LONGER,
         _T.SHORTER,
         _T.CANCEL,
+        _T.AWAY,
         _T.SKIP,
         _T.EXTRA,
         _T.EXTRA_WEAK,
@@ -1214,14 +1281,50 @@ def _part(items: list[_Item], times: list[_Time]) -> DayPart | None:
     return DayPart.AFTERNOON
 
 
+def _day_move(days: list[_Day]) -> tuple[date | None, date] | None:
+    """(the visit's day or None, the day it goes to) when the text moves a visit to another
+    day: "flytta duschen till torsdag", "från måndag till tisdag", "duschen på torsdag i
+    stället för onsdag", "siirtäkää suihku torstaille"; None otherwise."""
+    if any(isinstance(d.value, _BadDate) for d in days):
+        return None
+    to = {d.value for d in days if d.role is _DayRole.TO}
+    old = {d.value for d in days if d.role is _DayRole.FROM}
+    plain = {d.value for d in days if d.role is _DayRole.PLAIN}
+    if len(to) == 1 and len(old | plain) <= 1:
+        new, visit_day = to.pop(), next(iter(old | plain), None)
+    elif not to and len(old) == 1 and len(plain) == 1:
+        new, visit_day = plain.pop(), old.pop()
+    else:
+        return None
+    assert isinstance(new, date) and not isinstance(visit_day, _BadDate)
+    return None if new == visit_day else (visit_day, new)
+
+
+_DAY_TAGS = (_T.DAY, _T.WEEKDAY, _T.LAST_WEEKDAY)
+
+
+def _names_a_day(items: list[_Item], start: int, step: int) -> bool:
+    """Whether the first word from ``start`` on (``step`` +1 or -1), fillers skipped, is a
+    day: "i stället för (på) onsdag" drops a day, not a service."""
+    i = start
+    while 0 <= i < len(items) and items[i].tag is _T.FILLER:
+        i += step
+    return 0 <= i < len(items) and items[i].tag in _DAY_TAGS
+
+
 def _half_swap(items: list[_Item]) -> tuple[str | None, str | None] | None:
     """One service and "instead": "en promenad i stället" (wanted), "i stället för
-    städningen" (dropped), "siivouksen sijaan" (dropped); None otherwise."""
+    städningen" (dropped), "siivouksen sijaan" (dropped); None otherwise, and None when what
+    is given up is a day ("duschen på torsdag i stället för onsdag": a move)."""
     services = [(i, item.value) for i, item in enumerate(items) if item.tag is _T.SERVICE]
     if len({code for _, code in services}) != 1:
         return None
     position, code = services[0]
     for p, item in enumerate(items):
+        if item.tag is _T.SWAP_BEFORE and _names_a_day(items, p + 1, 1):
+            return None
+        if item.tag is _T.SWAP_AFTER and _names_a_day(items, p - 1, -1):
+            return None
         if item.tag is _T.SWAP_BEFORE:
             return (code, None) if position > p else (None, code)
         if item.tag is _T.SWAP_AFTER:
@@ -1263,7 +1366,8 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         cues=frozenset(item.tag for item in items if item.tag in _CUES),
         services=tuple(services),
         swap=_find_swap(items),
-        days=tuple(days),
+        days=tuple(d.value for d in days),
+        day_move=_day_move(days),
         times=tuple(times),
         minutes=tuple(minutes),
         part=_part(items, times),
@@ -1281,14 +1385,16 @@ def _kind(read: _Read) -> WishKind | None:
         return WishKind.SWAP
     new_times = [t for t in read.times if not t.old]
     movish = bool(
-        cues & {_T.MOVE, _T.INSTEAD, _T.SWAP_BEFORE, _T.SWAP_AFTER, _T.SWAP_VERB} or new_times
+        cues & {_T.MOVE, _T.INSTEAD, _T.SWAP_BEFORE, _T.SWAP_AFTER, _T.SWAP_VERB}
+        or new_times
+        or read.day_move
     )
     longer = _T.LONGER in cues or bool(
         cues & {_T.MORE, _T.EXTRA_WEAK, _T.STAY} and read.minutes and not new_times
     )
     shorter = _T.SHORTER in cues
     extra = _T.EXTRA in cues or (_T.EXTRA_WEAK in cues and not longer)
-    negative = bool(cues & {_T.CANCEL, _T.SKIP}) or (
+    negative = bool(cues & {_T.CANCEL, _T.AWAY, _T.SKIP}) or (
         _T.NEG in cues and bool(cues & {_T.COME, _T.VISIT} or read.services)
     )
     if negative:
@@ -1309,6 +1415,8 @@ def _kind(read: _Read) -> WishKind | None:
     if _T.QUESTION in cues and not cues & {_T.MOVE, _T.INSTEAD}:
         return None  # "när kommer ni i morgon?" asks about the plan
     if movish or _T.COME in cues:
+        if read.day_move:
+            return WishKind.MOVE  # "duschen på torsdag i stället för onsdag"
         if read.services and not new_times and not cues & {_T.MOVE, _T.COME}:
             # "a walk instead", "instead of the cleaning": a swap, the other half is asked
             return WishKind.SWAP if read.half_swap else None
@@ -1330,6 +1438,10 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     are resolved against it: a weekday means its next occurrence after today ("på måndag"
     said on a Monday is next Monday), a date without a year the nearest such date.
 
+    A day said as where a visit goes ("till torsdag", "to Thursday", "torstaille", or the
+    other day of "på torsdag i stället för onsdag") is ``new_day``; without a time the
+    visit keeps its own. Being away ("jag är bortrest på lördag") cancels that day's visit.
+
     Returns a ``Wish``, or ``NotUnderstood`` with the most helpful hint: ``PAST_DATE`` for
     a day (or a time today) that has passed, ``BAD_TIME`` for an impossible time,
     ``NO_TIME`` for a move or extra visit without a time, else ``NOT_UNDERSTOOD``.
@@ -1342,12 +1454,18 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if kind is None:
         return _not_a_wish(read, today, bad_time)
 
-    distinct_days = set(read.days)
-    if len(distinct_days) > 1 or any(isinstance(d, _BadDate) for d in distinct_days):
-        return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "from Monday to Tuesday", "31/11"
-    day = next((d for d in distinct_days if isinstance(d, date)), None)
-    if day is not None and day < today:
+    new_day: date | None = None
+    if kind is WishKind.MOVE and read.day_move is not None:
+        day, new_day = read.day_move  # "flytta duschen (från onsdag) till torsdag"
+    else:
+        distinct_days = set(read.days)
+        if len(distinct_days) > 1 or any(isinstance(d, _BadDate) for d in distinct_days):
+            return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "på måndag och tisdag", "31/11"
+        day = next((d for d in distinct_days if isinstance(d, date)), None)
+    if any(d is not None and d < today for d in (day, new_day)):
         return NotUnderstood(Hint.PAST_DATE)
+    if _T.AWAY in read.cues and day is None:
+        return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "away in the weekend": which visit, then?
 
     service = ServiceCode(read.services[0]) if len(read.services) == 1 else None
     # "ställ in lunchen": the visit of the midday meal; but "lunch instead of the cleaning"
@@ -1359,6 +1477,7 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         and len(set(read.minutes)) == 1
         and read.minutes[0] > 0
         and not bad_time
+        and new_day is None
     ):
         # "en timme senare", "half an hour earlier": by how much; a time said is the visit's
         return Wish(
@@ -1370,6 +1489,9 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
             visit_at=_one(t.value for t in read.times),
         )
     visit_at = _visit_time(kind, read.times)
+    if new_day is not None and visit_at is None and len(new_times) == 1:
+        # "flytta besöket kl 12 till torsdag": the time said with the visit is the visit's
+        visit_at = new_times[0].value if new_times[0].names_visit else None
     if kind is WishKind.MOVE and visit_at is not None:
         new_times = [t for t in new_times if t.value != visit_at]
 
@@ -1381,13 +1503,18 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         if len(distinct_times) > 1:
             return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "10:30 eller 11"
         if not distinct_times:
+            if new_day is not None:
+                # "flytta duschen till torsdag": to that day at the visit's own time
+                return Wish(
+                    kind, day=day, service=service, part=part, visit_at=visit_at, new_day=new_day
+                )
             if kind is WishKind.MOVE and read.direction:
                 # "lite senare i kväll": later, by how much not said; the visit's new time
                 # is asked for, with the buttons for half an hour or an hour either way
                 return Wish(kind, day=day, service=service, part=part, visit_at=visit_at)
             return NotUnderstood(Hint.NO_TIME)
         at = distinct_times.pop()
-        if day == today and at is not None and at < now.time():
+        if (new_day or day) == today and at is not None and at < now.time():
             return NotUnderstood(Hint.PAST_DATE)
 
     minutes: int | None = None
@@ -1409,7 +1536,14 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     if kind is WishKind.SKIP_SERVICE and len(read.services) != 1:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "ingen dusch och ingen städning"
     return Wish(
-        kind, day=day, at=at, minutes=minutes, service=service, part=part, visit_at=visit_at
+        kind,
+        day=day,
+        at=at,
+        minutes=minutes,
+        service=service,
+        part=part,
+        visit_at=visit_at,
+        new_day=new_day,
     )
 
 

@@ -118,6 +118,7 @@ def wish_to_change(
     if wish.kind is WishKind.EXTRA:
         visit = None  # a new visit, not a change of one
     elif visit is None:
+        wish = _a_service_to_another_day(wish, changeable(visits, now))
         candidates = _candidates(wish, changeable(visits, now), _today(now))
         if not candidates:
             return NoVisit(wish.day)
@@ -161,7 +162,23 @@ PART_HOURS = {
 }
 
 
+def _a_service_to_another_day(wish: Wish, visits: list[VisitPublic]) -> Wish:
+    """ "Kan ni städa på måndag i stället": a service wanted "instead" on a day whose visits
+    do not have it, while another day's visit does, is that visit moved to the day (at its
+    own time), not a swap at the day's visit."""
+    wanted = wish.new_service
+    if wish.kind is not WishKind.SWAP or wish.service is not None or wanted is None:
+        return wish
+    if wish.day is None or any(v.day == wish.day and wanted in v.services for v in visits):
+        return wish
+    if not any(v.day != wish.day and wanted in v.services for v in visits):
+        return wish
+    return Wish(WishKind.MOVE, service=wanted, new_day=wish.day, visit_at=wish.visit_at)
+
+
 def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
+    if wish.new_day is not None:
+        return _to_another_day(wish, visits, today)
     candidates = [v for v in visits if wish.day is None or v.day == wish.day]
     if wish.service is not None:
         # "...instead of lunch": the visits with that service, if any have it.
@@ -185,6 +202,37 @@ def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[Visi
             later = wish.visit_at.replace(hour=wish.visit_at.hour + 12)
             at = _at_the_time(candidates, later, any_day=wish.day is None)
         candidates = at
+    return candidates
+
+
+def _to_another_day(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
+    """The visits a move to ``wish.new_day`` may be about: on the day said ("från onsdag"),
+    with the service said ("duschen"), in the part of the day said; not already on the new
+    day unless a new time is said. Without a day, the service's visits nearest the new day
+    ("flytta duschen till torsdag": Wednesday's, not next week's), or without a service the
+    next visits (today's, tomorrow's)."""
+    new_day = wish.new_day
+    assert new_day is not None
+    candidates = [
+        v
+        for v in visits
+        if (wish.day is None or v.day == wish.day) and (wish.at is not None or v.day != new_day)
+    ]
+    if wish.service is not None:
+        candidates = [v for v in candidates if wish.service in v.services]
+    if wish.part is not None:
+        hours = PART_HOURS[wish.part]
+        candidates = [v for v in candidates if v.start.astimezone(TZ).hour in hours] or candidates
+    if wish.visit_at is not None:
+        candidates = _at_the_time(candidates, wish.visit_at, any_day=wish.day is None)
+    if wish.day is None and candidates:
+        if wish.service is not None:
+            nearest = min(abs((v.day - new_day).days) for v in candidates)
+            candidates = [v for v in candidates if abs((v.day - new_day).days) == nearest]
+        else:
+            candidates = [
+                v for v in candidates if v.day <= today + timedelta(days=1)
+            ] or candidates
     return candidates
 
 
@@ -218,8 +266,13 @@ def _fields(wish: Wish, visit: VisitPublic | None, today: date) -> dict[str, Any
     fields: dict[str, Any] = {"visit_id": visit.id if visit is not None else None}
     if wish.at is not None:
         # A move keeps the visit's day unless another is named; an extra visit is today.
-        day = wish.day or (visit.day if visit is not None else today)
+        day = wish.new_day or wish.day or (visit.day if visit is not None else today)
         fields["new_start"] = datetime.combine(day, wish.at, tzinfo=TZ)
+    elif wish.new_day is not None and visit is not None:
+        # "flytta duschen till torsdag": that day, at the visit's own time
+        fields["new_start"] = datetime.combine(
+            wish.new_day, visit.start.astimezone(TZ).time(), tzinfo=TZ
+        )
     elif wish.shift is not None and visit is not None:
         fields["new_start"] = visit.start + timedelta(minutes=wish.shift)
     if wish.kind is WishKind.EXTRA:

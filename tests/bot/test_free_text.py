@@ -349,3 +349,69 @@ async def test_help_offers_voice_only_with_a_speech_model(
     assert asked.endswith(
         "Du kan också skriva eller säga vad du vill, till exempel ”imorgon kl. 10 i stället”."
     )
+
+
+# --- a visit moved to another day: "flytta duschen till torsdag" ----------------------------
+
+
+async def test_the_shower_moved_to_thursday_keeps_its_time(chat: Chat, db: Database) -> None:
+    """Before: "Skriv också tiden" (the day was read as the visit's, and no time was said);
+    the visit's own time is what a move to another day keeps."""
+    wednesday = TODAY + timedelta(days=2)
+    shower = await the_visit(db, LISA, wednesday, "shower")
+    reply = await chat.send("lisa", "flytta duschen till torsdag")
+    assert reply.startswith(
+        f"Du bad om:\nFlytta besöket {sv_day(wednesday)} kl. {hhmm(shower)} till "
+        f"{sv_day(wednesday + timedelta(days=1))} kl. {hhmm(shower)}.\n"
+    ), reply
+    assert chat.buttons("lisa") == [SEND, BACK, STOP]
+    await chat.press("lisa", "Skicka")
+    [request] = await db.all(select(ChangeRequest))
+    assert (request.kind, request.visit_id) == ("move", shower.id)
+    assert request.change.new_start == shower.planned_start + timedelta(days=1)
+
+
+async def test_the_shower_wanted_on_thursday_instead_of_wednesday(
+    chat: Chat, db: Database
+) -> None:
+    """Before: "Jag förstod inte riktigt" (two days in one wish)."""
+    wednesday = TODAY + timedelta(days=2)
+    shower = await the_visit(db, LISA, wednesday, "shower")
+    reply = await chat.send("lisa", "jag vill ha duschen på torsdag istället för onsdag")
+    assert reply.startswith(
+        f"Du bad om:\nFlytta besöket {sv_day(wednesday)} kl. {hhmm(shower)} till "
+        f"{sv_day(wednesday + timedelta(days=1))} kl. {hhmm(shower)}.\n"
+    ), reply
+
+
+async def test_cleaning_on_thursday_instead_moves_fridays_cleaning(
+    chat: Chat, db: Database
+) -> None:
+    """Before: Thursday's visits were offered for a swap to cleaning; Lisa meant her
+    Friday cleaning, on Thursday."""
+    cleaning = await the_visit(db, LISA, FRIDAY, "cleaning")
+    thursday = FRIDAY - timedelta(days=1)
+    reply = await chat.send("lisa", "kan ni städa på torsdag i stället")
+    assert reply.startswith(
+        f"Du bad om:\nFlytta besöket {sv_day(FRIDAY)} kl. {hhmm(cleaning)} till "
+        f"{sv_day(thursday)} kl. {hhmm(cleaning)}.\n"
+    ), reply
+    await chat.press("lisa", "Skicka")
+    [request] = await db.all(select(ChangeRequest))
+    assert (request.kind, request.visit_id) == ("move", cleaning.id)
+    assert request.change.new_start == cleaning.planned_start - timedelta(days=1)
+
+
+async def test_away_on_a_day_asks_which_of_its_visits(chat: Chat, db: Database) -> None:
+    """ "jag är bortrest på onsdag": before, "Jag förstod inte riktigt"; now the day's
+    visits to cancel, one of them chosen and sent."""
+    wednesday = TODAY + timedelta(days=2)
+    visits = await visits_of(db, LISA, wednesday)
+    reply = await chat.send("lisa", "jag är bortrest på onsdag")
+    assert reply.startswith("Vilket besök menar du?"), reply
+    shown = [b.split(" · ")[0] for b in chat.buttons("lisa") if "·" in b]
+    assert shown == [f"ons 25/11 {hhmm(v)}" for v in visits]
+    reply = await chat.press("lisa", f"ons 25/11 {hhmm(visits[0])}")
+    assert reply.startswith(
+        f"Du bad om:\nStäll in besöket {sv_day(wednesday)} kl. {hhmm(visits[0])}."
+    )

@@ -104,6 +104,79 @@ def test_move(language: str, text: str, expected: Wish) -> None:
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     cases(
+        # the day it goes to, at the visit's own time (no time is asked)
+        ("sv", "flytta duschen till torsdag", Wish(MOVE, service="shower", new_day=THURSDAY)),
+        ("sv", "duschen till torsdag", Wish(MOVE, service="shower", new_day=THURSDAY)),
+        (
+            "sv",
+            "jag vill ha duschen på torsdag istället för onsdag",
+            Wish(MOVE, DAY_AFTER, service="shower", new_day=THURSDAY),
+        ),
+        (
+            "sv",
+            "kan ni duscha mig på torsdag i stället för på onsdag",
+            Wish(MOVE, DAY_AFTER, service="shower", new_day=THURSDAY),
+        ),
+        ("sv", "kan ni komma i morgon i stället för idag", Wish(MOVE, TODAY, new_day=TOMORROW)),
+        (
+            "sv",
+            "flytta lunchen till i morgon",
+            Wish(MOVE, service="meal", part=DayPart.MIDDAY, new_day=TOMORROW),
+        ),
+        ("sv", "flytta fredagens besök till måndag", Wish(MOVE, FRIDAY, new_day=NEXT_MONDAY)),
+        (
+            "sv",
+            "flytta besöket kl 12 till torsdag",
+            Wish(MOVE, visit_at=time(12), new_day=THURSDAY),
+        ),
+        # with a time: the day and the time it goes to
+        (
+            "sv",
+            "flytta duschen till torsdag kl 10",
+            Wish(MOVE, None, time(10), service="shower", new_day=THURSDAY),
+        ),
+        (
+            "sv",
+            "flytta besöket från onsdag till fredag kl 10",
+            Wish(MOVE, DAY_AFTER, time(10), new_day=FRIDAY),
+        ),
+        ("en", "move the shower to thursday", Wish(MOVE, service="shower", new_day=THURSDAY)),
+        (
+            "en",
+            "move my visit from Wednesday to Friday at 10",
+            Wish(MOVE, DAY_AFTER, time(10), new_day=FRIDAY),
+        ),
+        ("fi", "siirtäkää suihku torstaille", Wish(MOVE, service="shower", new_day=THURSDAY)),
+        ("fi", "siirtäkää käynti huomiseksi", Wish(MOVE, new_day=TOMORROW)),
+        (
+            "fi",
+            "suihku torstaina keskiviikon sijaan",
+            Wish(MOVE, DAY_AFTER, service="shower", new_day=THURSDAY),
+        ),
+        (
+            "fi",
+            "siirtäkää käynti keskiviikosta perjantaille",
+            Wish(MOVE, DAY_AFTER, new_day=FRIDAY),
+        ),
+        ("ar", "انقلوا الدوش إلى الخميس", Wish(MOVE, service="shower", new_day=THURSDAY)),
+        (
+            "ar",
+            "الدوش يوم الخميس بدلا من الأربعاء",
+            Wish(MOVE, DAY_AFTER, service="shower", new_day=THURSDAY),
+        ),
+        # a day and a time of that day, not two days: as before
+        ("sv", "Kan ni flytta besöket till kl 14 på fredag?", Wish(MOVE, FRIDAY, time(14))),
+        ("sv", "kan ni komma till mig på fredag kl 14", Wish(MOVE, FRIDAY, time(14))),
+        ("sv", "flytta besöket på måndag och tisdag kl 10", NotUnderstood(Hint.NOT_UNDERSTOOD)),
+    ),
+)
+def test_a_move_to_another_day(language: str, text: str, expected: Wish) -> None:
+    assert parse(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    cases(
         ("sv", "kan ni stanna 15 minuter längre", Wish(LONGER, minutes=15)),
         ("sv", "30 min längre idag", Wish(LONGER, TODAY, minutes=30)),
         ("sv", "en halvtimme längre", Wish(LONGER, minutes=30)),
@@ -150,6 +223,17 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("en", "I don't need help tomorrow", Wish(CANCEL, TOMORROW)),
         ("en", "no need to come tomorrow", Wish(CANCEL, TOMORROW)),
         ("fi", "en tarvitse apua huomenna", Wish(CANCEL, TOMORROW)),
+        # away that day: the day's visit (which one is asked when there are several)
+        ("sv", "jag är bortrest på lördag", Wish(CANCEL, date(2026, 11, 28))),
+        ("sv", "jag är inte hemma i morgon", Wish(CANCEL, TOMORROW)),
+        ("sv", "jag är borta på fredag", Wish(CANCEL, FRIDAY)),
+        ("sv", "jag är inte hemma kl 14 i morgon", Wish(CANCEL, TOMORROW, visit_at=time(14))),
+        ("en", "I am away on Friday", Wish(CANCEL, FRIDAY)),
+        ("en", "I'm not home tomorrow", Wish(CANCEL, TOMORROW)),
+        ("fi", "olen poissa perjantaina", Wish(CANCEL, FRIDAY)),
+        ("fi", "en ole kotona huomenna", Wish(CANCEL, TOMORROW)),
+        ("ar", "أنا مسافر يوم الجمعة", Wish(CANCEL, FRIDAY)),
+        ("ar", "لن أكون في البيت غدا", Wish(CANCEL, TOMORROW)),
     ),
 )
 def test_cancel(language: str, text: str, expected: Wish) -> None:
@@ -613,7 +697,7 @@ def test_no_time(language: str, text: str) -> None:
         ("sv", "31/11 kl 10"),  # no such date
         ("fi", "31.11. klo 10"),
         ("sv", "kan ni komma 10:30 eller 11:00"),  # two new times
-        ("sv", "flytta besöket från måndag till tisdag kl 10"),  # two days
+        ("sv", "flytta besöket på måndag och tisdag kl 10"),  # two days
         ("sv", "kom inte kl 8 utan kl 10"),  # cancel or move?
         ("sv", "ingen dusch och ingen städning"),  # one service at a time
         ("sv", "längre och kortare"),
@@ -622,6 +706,8 @@ def test_no_time(language: str, text: str) -> None:
         # talk that is no wish at all
         ("sv", "Det var en bra promenad igår"),
         ("sv", "jag är på sjukhus i morgon"),
+        ("sv", "vi är bortresta i helgen"),  # away, but no day the parser knows
+        ("en", "I am away"),
         ("en", "The cleaning was great, thanks"),
         ("sv", "Tack för igår"),
     ),
@@ -795,6 +881,9 @@ def check_invariants(result: Wish | NotUnderstood) -> None:
     if result.at is not None and result.day == TODAY:
         assert result.at >= NOW.time()
     assert result.shift != 0
+    if result.new_day is not None:  # a move to another day, never a past one
+        assert result.kind is MOVE and result.shift is None
+        assert result.new_day >= TODAY and result.new_day != result.day
     if result.kind is SKIP:
         assert result.service is not None
     if result.kind is SWAP:  # at least one half; the other is asked
@@ -988,7 +1077,12 @@ ARABIC = cases(
     ("ar", "بعد غد الساعة 12", Wish(MOVE, DAY_AFTER, time(12))),
     ("ar", "يوم الجمعة الساعة ١٤", Wish(MOVE, FRIDAY, time(14))),
     ("ar", "الخميس الساعة 11", Wish(MOVE, THURSDAY, time(11))),
-    ("ar", "انقلوا الزيارة إلى يوم الأربعاء الساعة 9", Wish(MOVE, DAY_AFTER, time(9))),
+    # "to Wednesday at 9": the visit goes to that day (which visit is asked)
+    (
+        "ar",
+        "انقلوا الزيارة إلى يوم الأربعاء الساعة 9",
+        Wish(MOVE, None, time(9), new_day=DAY_AFTER),
+    ),
     ("ar", "الإثنين الساعة ٩", Wish(MOVE, NEXT_MONDAY, time(9))),
     ("ar", "الثلاثاء الساعة 13", Wish(MOVE, TOMORROW, time(13))),
     # a clock time: digits (also Arabic-Indic), hour words, half past, am/pm

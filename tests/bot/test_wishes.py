@@ -440,3 +440,46 @@ def test_the_time_said_with_the_visit_chooses_it(said: str, expected: object) ->
     wish = parse_wish(said, language="sv", now=MORNING)
     assert isinstance(wish, Wish)
     assert wish_to_change(wish, VISITS, MORNING.astimezone(UTC), GRANTED) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # a visit moved to another day keeps its own time unless another is said
+        (
+            "flytta promenaden till torsdag",
+            Change(kind=ChangeKind.MOVE, visit_id=WED_WALK.id, new_start=at(THU, 14)),
+        ),
+        (
+            "jag vill ha promenaden på torsdag istället för onsdag",
+            Change(kind=ChangeKind.MOVE, visit_id=WED_WALK.id, new_start=at(THU, 14)),
+        ),
+        (
+            "flytta städningen till torsdag kl 9",
+            Change(kind=ChangeKind.MOVE, visit_id=FRI_CLEANING.id, new_start=at(THU, 9)),
+        ),
+        # the cleaning is on Friday, Thursday has none: Friday's is moved, nothing swapped
+        (
+            "kan ni städa på torsdag i stället",
+            Change(kind=ChangeKind.MOVE, visit_id=FRI_CLEANING.id, new_start=at(THU, 10)),
+        ),
+        # of today's and tomorrow's lunch, the one nearest Wednesday
+        (
+            "flytta lunchen till onsdag",
+            Change(kind=ChangeKind.MOVE, visit_id=TUE_LUNCH.id, new_start=at(WED, 12)),
+        ),
+        (
+            "flytta besöket från tisdag till onsdag kl 9",
+            AskVisit((TUE_MORNING, TUE_LUNCH)),
+        ),
+        ("flytta besöket till onsdag", AskVisit((LUNCH, EVENING_VISIT, TUE_MORNING, TUE_LUNCH))),
+        # a service no visit has is still a swap at the day's visit
+        ("sällskap på tisdag i stället", AskVisit((TUE_MORNING, TUE_LUNCH))),
+        # the walk is on Wednesday already: nothing to move
+        ("flytta promenaden till onsdag", NoVisit(None)),
+    ],
+)
+def test_a_visit_moved_to_another_day(said: str, expected: object) -> None:
+    wish = parse_wish(said, language="sv", now=MORNING)
+    assert isinstance(wish, Wish)
+    assert wish_to_change(wish, VISITS, MORNING.astimezone(UTC), GRANTED) == expected
