@@ -22,6 +22,7 @@ from tests.conftest import WebCredentials, as_chat, as_staff, staff_web_session
 TODAY = date(2026, 11, 23)
 TOMORROW = TODAY + timedelta(days=1)
 ANNA, ERIK = 1, 3
+SHORT_MONTHS_SV = {11: "nov.", 12: "dec."}
 
 
 def browser(app: Any, who: WebCredentials) -> httpx.AsyncClient:
@@ -331,3 +332,23 @@ async def test_a_carer_who_is_not_the_contact_person_cannot_decide(api, app, dem
         )
     assert refused.status_code == 403
     assert (await db.get(ChangeRequest, asked["id"])).status is RequestStatus.PENDING
+
+
+async def test_the_history_says_who_withdrew_an_earlier_wish(api, app, demo, db) -> None:
+    """Before: "… – återkallat" without who, where a decided one names the decider."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    evas = await ask(api, "eva", {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    withdrawn = await api.post(f"/requests/{evas['id']}/withdraw", headers=as_chat("eva"))
+    assert withdrawn.status_code == 200, withdrawn.text
+    evening = await visit_at(api, TOMORROW, 17)
+    await ask(api, "lisa", {"kind": "resize", "visit_id": evening["id"], "new_duration": 45})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    async with browser(app, anna) as web:
+        page = await web.get("/web/queue")
+    text = text_of(page.text)
+    asked_on = (await db.get(ChangeRequest, evas["id"])).created_at.astimezone(TZ)
+    assert "1 tidigare önskemål från Lisa" in text, text
+    assert (
+        f"{asked_on.day} {SHORT_MONTHS_SV[asked_on.month]}: Ändra längden – återkallat (Eva)"
+        in text
+    ), text
