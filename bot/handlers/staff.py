@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -10,12 +11,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 from pydantic import TypeAdapter
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_STAFF, MenuButton
+from bot.handlers import fallback
+from bot.handlers.change import Clock
 from bot.replies import answer_all
+from bot.wish_parser import read_minutes
 from contract import (
     Decision,
     DecisionIn,
@@ -44,6 +49,15 @@ class RejectFlow(StatesGroup):
 
 class PerformedFlow(StatesGroup):
     minutes = State()  # the performed minutes, typed
+
+
+class LateFlow(StatesGroup):
+    minutes = State()  # how late, typed instead of pressed ("20", "en kvart")
+
+
+# How long a typed number is still read as the answer to "How late will you be?".
+LATE_ANSWER_WINDOW = timedelta(minutes=15)
+LATE_MINUTES = range(1, 241)  # what the backend takes (contract.LateIn)
 
 
 def create_router() -> Router:
@@ -76,6 +90,9 @@ def create_router() -> Router:
     router.message.register(running_late, Command("late"))
     router.callback_query.register(late_for, keyboards.LateFor.filter())
     router.callback_query.register(late_chosen, keyboards.LatePick.filter())
+    router.message.register(
+        late_minutes_text, LateFlow.minutes, F.text, ~MenuButton(*keyboards.MENU)
+    )
     return router
 
 
@@ -461,7 +478,9 @@ async def deviation_chosen(
 # --- running late -------------------------------------------------------------------------
 
 
-async def running_late(message: Message, backend: BackendClient) -> None:
+async def running_late(
+    message: Message, backend: BackendClient, state: FSMContext, clock: Clock
+) -> None:
     """Late for which visit? With one visit still to come, straight to how late."""
     assert message.from_user is not None
     waiting = [
@@ -473,8 +492,10 @@ async def running_late(message: Message, backend: BackendClient) -> None:
         await message.answer(texts.staff.told_late([]))
         return
     if len(waiting) == 1:
+        await _ask_how_late(state, clock, waiting[0].id)
         await message.answer(
-            texts.staff.how_late(waiting[0]), reply_markup=keyboards.late_keyboard(waiting[0].id)
+            texts.staff.how_late(waiting[0]) + "\n" + texts.staff.or_write_the_minutes(),
+            reply_markup=keyboards.late_keyboard(waiting[0].id),
         )
         return
     await message.answer(
@@ -483,19 +504,68 @@ async def running_late(message: Message, backend: BackendClient) -> None:
 
 
 async def late_for(
-    query: CallbackQuery, callback_data: keyboards.LateFor, backend: BackendClient
+    query: CallbackQuery,
+    callback_data: keyboards.LateFor,
+    backend: BackendClient,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
     visit = await _day_visit(backend, query.from_user.id, callback_data.visit_id)
     if visit is None:
         await _edit(query, texts.errors.error_text(ErrorCode.VISIT_NOT_FOUND))
         return
-    await _edit(query, texts.staff.how_late(visit), keyboards.late_keyboard(visit.id))
+    await _ask_how_late(state, clock, visit.id)
+    await _edit(
+        query,
+        texts.staff.how_late(visit) + "\n" + texts.staff.or_write_the_minutes(),
+        keyboards.late_keyboard(visit.id),
+    )
+
+
+async def _ask_how_late(state: FSMContext, clock: Clock, visit_id: int) -> None:
+    """A number written next is how late, for a while (see ``late_minutes_text``)."""
+    await state.set_state(LateFlow.minutes)
+    await state.update_data(
+        late_visit=visit_id, late_until=(clock() + LATE_ANSWER_WINDOW).isoformat()
+    )
 
 
 async def late_chosen(
-    query: CallbackQuery, callback_data: keyboards.LatePick, backend: BackendClient
+    query: CallbackQuery,
+    callback_data: keyboards.LatePick,
+    backend: BackendClient,
+    state: FSMContext,
 ) -> None:
+    if await state.get_state() == LateFlow.minutes.state:
+        await state.set_state(None)
     affected = await backend.running_late(
         query.from_user.id, callback_data.minutes, callback_data.visit_id or None
     )
     await _edit(query, texts.staff.told_late(affected))
+
+
+async def late_minutes_text(
+    message: Message,
+    me: MePublic,
+    state: FSMContext,
+    backend: BackendClient,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    """ "20" or "en kvart" written at "How late will you be?" instead of a button. Anything
+    else, or a number written long after, is what staff text always is (a note, a greeting):
+    the question is left behind, not kept waiting."""
+    assert message.from_user is not None
+    data = await state.get_data()
+    minutes = read_minutes(message.text or "", language=i18n.current_locale)
+    until = data.get("late_until")
+    if minutes is None or until is None or clock() > datetime.fromisoformat(until):
+        await state.set_state(None)
+        await fallback.staff_text(message, me, state, backend, clock, i18n)
+        return
+    if minutes not in LATE_MINUTES:
+        await message.answer(texts.staff.late_minutes_out_of_range())
+        return
+    await state.set_state(None)
+    affected = await backend.running_late(message.from_user.id, minutes, data.get("late_visit"))
+    await message.answer(texts.staff.told_late(affected))

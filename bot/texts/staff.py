@@ -366,6 +366,14 @@ def how_late(visit: VisitPublic) -> str:
     )
 
 
+def or_write_the_minutes() -> str:
+    return _("Or write how many minutes, for example 25.")
+
+
+def late_minutes_out_of_range() -> str:
+    return _("Write the minutes as a number from 1 to 240, for example 25.")
+
+
 def told_late(affected: list[VisitPublic]) -> str:
     """Who was told, and when each can expect you (the visit itself and those it pushes)."""
     if not affected:

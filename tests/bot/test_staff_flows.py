@@ -85,7 +85,13 @@ SAY: dict[str, dict[str, Any]] = {
         "checked_in": "Incheckad kl. {time}.",
         "checked_out": "Utcheckad kl. {time}: {length} utförd tid.",
         "which_visit": "Vilket besök blir du sen till?",
-        "how_late_for": "Hur sent kommer du till {name} kl. {time}?",
+        "how_late_for": "Hur sent kommer du till {name} kl. {time}?\n"
+        "Eller skriv hur många minuter, till exempel 25.",
+        "late_written": "en kvart",
+        "late_range": "Skriv minuterna som ett tal från 1 till 240, till exempel 25.",
+        "a_note": "Lisa ville ha sin lunch lite senare idag",
+        "read_back": "Din anteckning:",
+        "use_buttons": "Använd knapparna här nedanför, eller tryck på ”Hjälp”.",
         "told": "Jag har meddelat när de kan vänta dig:",
         "told_line": "{name} (planerat {time}): ca {arrival}",
         "correct_time": "Rätta utförd tid",
@@ -139,7 +145,13 @@ SAY: dict[str, dict[str, Any]] = {
         "checked_in": "Checked in at {time}.",
         "checked_out": "Checked out at {time}: {length} performed.",
         "which_visit": "Which visit will you be late for?",
-        "how_late_for": "How late will you be for {name} at {time}?",
+        "how_late_for": "How late will you be for {name} at {time}?\n"
+        "Or write how many minutes, for example 25.",
+        "late_written": "a quarter of an hour",
+        "late_range": "Write the minutes as a number from 1 to 240, for example 25.",
+        "a_note": "Lisa wanted her lunch a bit later today",
+        "read_back": "Your note:",
+        "use_buttons": "Please use the buttons below, or press “Help”.",
         "told": "I have told them when to expect you:",
         "told_line": "{name} (planned {time}): about {arrival}",
         "correct_time": "Correct the performed time",
@@ -792,3 +804,59 @@ async def test_a_long_day_is_one_list_and_the_visits_to_act_on_now(
     [opened] = chat.sent()
     assert opened.startswith("<b>13:00–13:20</b> Gösta")
     assert chat.buttons("anna") == ["Checka in", "📝 Skriv en anteckning"]
+
+
+async def test_how_late_can_be_written_instead_of_pressed(
+    chat: Chat, lang: str, api, db: Database, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: Anna writing "20" at "Hur sent kommer du?" read "Använd knapparna här
+    nedanför", and nobody was told."""
+    s = SAY[lang]
+    breakfast, _client = (await annas_visits_today(db))[0]
+    for action in ("check-in", "check-out"):
+        r = await api.post(f"/staff/visits/{breakfast.id}/{action}", headers=as_staff("anna"))
+        assert r.status_code == 200, r.text
+        clock.advance(minutes=20)
+    waiting = [v for v, _c in await annas_visits_today(db) if v.status == "planned"]
+    lunch = waiting[0]
+
+    assert s["which_visit"] in await chat.send("anna", s["late"])
+    await chat.press("anna", f"{hhmm(lunch.planned_start)} Lisa")
+    # A number out of bounds is refused with the bounds, and nothing changes.
+    assert await chat.send("anna", "300") == s["late_range"]
+    assert (await db.get(Visit, lunch.id)).late_minutes == 0
+    told = await chat.send("anna", s["late_written"])
+    assert told.startswith(s["told"] + "\n"), told
+    assert (
+        s["told_line"].format(
+            name="Lisa",
+            time=hhmm(lunch.planned_start),
+            arrival=hhmm(lunch.planned_start + timedelta(minutes=15)),
+        )
+        in told
+    )
+    assert (await db.get(Visit, lunch.id)).late_minutes == 15
+
+    # The question is answered: a number written now is no longer how late.
+    assert await chat.send("anna", "20") == s["use_buttons"]
+    assert (await db.get(Visit, lunch.id)).late_minutes == 15
+
+
+async def test_words_written_at_how_late_are_a_note_not_lost(
+    chat: Chat, lang: str, db: Database, clock: Clock
+) -> None:
+    """What is not a number of minutes is what staff text always is: offered as a note."""
+    s = SAY[lang]
+    await chat.send("anna", s["late"])
+    await chat.press("anna", "12:00 Lisa")
+    reply = await chat.send("anna", s["a_note"])
+    assert reply.startswith(s["read_back"]) and s["a_note"] in reply, reply
+    [lunch] = [v for v, _c in await annas_visits_today(db) if hhmm(v.planned_start) == "12:00"]
+    assert (await db.get(Visit, lunch.id)).late_minutes == 0
+
+    # A number written long after the question is not taken as how late either.
+    await chat.send("anna", s["late"])
+    await chat.press("anna", "12:00 Lisa")
+    clock.advance(minutes=16)
+    assert await chat.send("anna", "20") == s["use_buttons"]
+    assert (await db.get(Visit, lunch.id)).late_minutes == 0

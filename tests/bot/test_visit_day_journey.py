@@ -118,7 +118,9 @@ async def test_a_day_of_lisa_s_visits_reads_true_at_every_hour(
     assert "Vilket besök blir du sen till?" in await chat.send("anna", "⏰ Jag är försenad")
     assert chat.buttons("anna") == ["08:00 Lisa", "12:00 Lisa", "17:00 Lisa", "✖️ Avbryt"]
     await chat.press("anna", "08:00 Lisa")
-    assert chat.edits() == ["Hur sent kommer du till Lisa kl. 08:00?"]
+    assert chat.edits() == [
+        "Hur sent kommer du till Lisa kl. 08:00?\nEller skriv hur många minuter, till exempel 25."
+    ]
     await chat.press("anna", "20 min")
     arrival = hhmm(breakfast.planned_start + timedelta(minutes=20))
     assert chat.edits() == [
