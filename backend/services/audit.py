@@ -15,8 +15,8 @@ from sqlalchemy import and_, insert, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import AuditEvent, Client, Staff, StaffRole, now_utc
-from contract import TZ
+from backend.models import AuditEvent, ChatAccount, Client, Relative, Staff, StaffRole, now_utc
+from contract import TZ, PersonKind
 
 # A staff member looked at a client's data (``details["what"]``: visits, notes, day, ...).
 CLIENT_READ = "client.read"
@@ -120,6 +120,10 @@ _READ_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 class Entry:
     event: AuditEvent
     staff_first_name: str | None
+    # An event done in the bot by a client or a relative ("chat:12"): who, while the chat
+    # account is linked (None once it is unlinked or erased).
+    chat_person: PersonKind | None = None
+    chat_first_name: str | None = None
 
 
 MAX_ENTRIES = 500
@@ -161,10 +165,45 @@ async def entries(
         query = query.where(AuditEvent.at < until)
     if before_id is not None:
         query = query.where(col(AuditEvent.id) < before_id)
+    rows = (
+        await session.exec(
+            query.order_by(col(AuditEvent.id).desc()).limit(min(limit, MAX_ENTRIES))
+        )
+    ).all()
+    ids = {chat for event, _name in rows if (chat := _chat_id(event.actor)) is not None}
+    people = await _chat_people(session, ids)
+    return [
+        Entry(event, name, *people.get(_chat_id(event.actor), (None, None)))
+        for event, name in rows
+    ]
+
+
+def _chat_id(actor: str) -> int | None:
+    kind, _, number = actor.partition(":")
+    return int(number) if kind == "chat" and number.isdigit() else None
+
+
+# The person a chat account is linked to, by the account's id (None: no such account).
+ChatPeople = dict[int | None, tuple[PersonKind | None, str | None]]
+
+
+async def _chat_people(session: AsyncSession, ids: set[int]) -> ChatPeople:
+    """The client or relative each chat account is linked to, by its id: one statement."""
+    if not ids:
+        return {}
     rows = await session.exec(
-        query.order_by(col(AuditEvent.id).desc()).limit(min(limit, MAX_ENTRIES))
+        select(ChatAccount.id, Client.first_name, Relative.first_name)
+        .join(Client, col(Client.id) == ChatAccount.client_id, isouter=True)
+        .join(Relative, col(Relative.id) == ChatAccount.relative_id, isouter=True)
+        .where(col(ChatAccount.id).in_(ids))
     )
-    return [Entry(event, name) for event, name in rows.all()]
+    people: ChatPeople = {}
+    for chat, client_name, relative_name in rows.all():
+        if relative_name is not None:
+            people[chat] = (PersonKind.RELATIVE, relative_name)
+        elif client_name is not None:
+            people[chat] = (PersonKind.CLIENT, client_name)
+    return people
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from backend.web.auth import User
 from backend.web.common import page
 from backend.web.forms import Form as Fields
 from backend.web.i18n import N_, Words
-from contract import TZ
+from contract import TZ, PersonKind
 
 router = APIRouter(prefix="/web")
 SHOWN = 200
@@ -102,6 +102,10 @@ def action_words(event: AuditEvent, words: Words) -> str:
 def who_words(entry: audit.Entry, words: Words) -> str:
     if entry.event.staff_id is not None:
         return entry.staff_first_name or "#" + str(entry.event.staff_id)
+    if entry.chat_person is PersonKind.CLIENT:
+        return words.gettext("{name} (the client)", name=entry.chat_first_name or "")
+    if entry.chat_person is PersonKind.RELATIVE:
+        return words.gettext("{name} (relative)", name=entry.chat_first_name or "")
     if entry.event.actor.startswith("chat:"):
         return words.gettext("in the bot (client or relative)")
     return words.gettext("the system")

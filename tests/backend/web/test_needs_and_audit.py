@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.models import AuditEvent, ChangeRequest, Client, Order, Staff, StaffRole
 from contract import TZ, RequestStatus
@@ -212,3 +212,32 @@ async def test_a_month_in_progress_is_said_to_be_so(app, demo, db) -> None:
     hint = "Månaden är inte slut: utförd tid är räknad till och med"
     assert hint in november and "23 nov. 2026" in november.split(hint)[1][:40]
     assert hint not in october
+
+
+async def test_the_audit_names_who_in_the_bot(api, app, demo, db) -> None:
+    """Before: every event done in the bot read "i boten (omsorgstagare eller anhörig)", so
+    Karin could not tell Lisa's own requests from Eva's."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    for who, minutes in (("lisa", 35), ("eva", 40)):
+        asked = await api.post(
+            f"/clients/{LISA}/requests",
+            json={
+                "idempotency_key": uuid.uuid4().hex,
+                "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes},
+            },
+            headers=as_chat(who),
+        )
+        assert asked.status_code == 201, asked.text
+    events = await db.all(
+        select(AuditEvent).where(
+            AuditEvent.client_id == LISA, col(AuditEvent.actor).startswith("chat:")
+        )
+    )
+    assert len({e.actor for e in events}) == 2  # Lisa's chat account and Eva's
+    karin = await staff_web_session(db, await db.get(Staff, KARIN))
+    async with browser(app, karin) as web:
+        page = await web.get(f"/web/audit?client={LISA}")
+    text = text_of(page.text)
+    assert "Lisa (omsorgstagaren) skickade ett önskemål" in text, text
+    assert "Eva (anhörig) skickade ett önskemål" in text
+    assert "i boten (omsorgstagare eller anhörig)" not in text
