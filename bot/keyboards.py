@@ -32,6 +32,7 @@ from contract import (
     Outcome,
     PerformedCorrection,
     PersonKind,
+    Reason,
     RejectReason,
     RelativePublic,
     RequestPublic,
@@ -40,6 +41,7 @@ from contract import (
     StaffRole,
     VisitPublic,
     VisitStatus,
+    a_changed_need,
 )
 
 
@@ -399,16 +401,19 @@ def services_keyboard(codes: Sequence[ServiceCode]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def confirm_keyboard(outcome: Outcome) -> InlineKeyboardMarkup:
+def confirm_keyboard(outcome: Outcome, reasons: Sequence[Reason] = ()) -> InlineKeyboardMarkup:
+    """Send; or, outside the frame, pass it on as a changed need when ``reasons`` are what a
+    new decision could change (not a time already past); else only back and cancel."""
     builder = Keyboard()
-    if outcome is Outcome.OUTSIDE:
+    first_row = outcome is not Outcome.OUTSIDE or a_changed_need(reasons)
+    if outcome is not Outcome.OUTSIDE:
+        builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
+    elif first_row:
         builder.button(
             text=_("Pass it on as a changed need"), callback_data=Confirm(action="assessor")
         )
-    else:
-        builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
     _nav(builder)
-    builder.adjust(1, 2)
+    builder.adjust(*((1, 2) if first_row else (2,)))
     return builder.as_markup()
 
 

@@ -16,12 +16,14 @@ from contract.bounds import (
     Text,
 )
 from contract.changes import (
+    NEED_CODES,
     REQUIRED_FIELDS,
     Change,
     Reason,
     Submission,
     Verdict,
     VisitBefore,
+    a_changed_need,
     freed_in_a_period_over,
 )
 from contract.enums import (
@@ -119,6 +121,7 @@ __all__ = [
     "LANGUAGES",
     "MAX_ID",
     "MAX_NOTE",
+    "NEED_CODES",
     "OUTSIDE_CODES",
     "REQUIRED_FIELDS",
     "SERVICE_CATEGORIES",
@@ -209,6 +212,7 @@ __all__ = [
     "VisitStatus",
     "WebSignInPublic",
     "WordPublic",
+    "a_changed_need",
     "babel_locale",
     "freed_in_a_period_over",
     "in_scope_order",

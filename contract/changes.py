@@ -6,6 +6,7 @@ judges it, a request stores it, a notification tells about it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Self
 
@@ -83,6 +84,32 @@ class Reason(BaseModel):
 
     code: ReasonCode
     numbers: dict[str, int | str] = Field(default_factory=dict)
+
+
+# What a changed need can answer: the frame, a service not granted, the order's dates.
+NEED_CODES = frozenset(
+    {ReasonCode.OVER_FRAME, ReasonCode.SERVICE_NOT_GRANTED, ReasonCode.OUTSIDE_ORDER_VALIDITY}
+)
+# What no decision can change: a time already past, a visit begun, gone or cancelled, a change
+# that changes nothing or a service the visit does not have.
+CANNOT_BE_CODES = frozenset(
+    {
+        ReasonCode.IN_PAST,
+        ReasonCode.VISIT_STARTED,
+        ReasonCode.VISIT_NOT_FOUND,
+        ReasonCode.VISIT_CANCELLED,
+        ReasonCode.NO_CHANGE,
+        ReasonCode.SERVICE_NOT_IN_VISIT,
+    }
+)
+
+
+def a_changed_need(reasons: Iterable[Reason]) -> bool:
+    """Whether a change outside the frame may be passed on to the needs assessor: the frame
+    (or a service, or the order's dates) is in the way, and nothing no decision could change
+    is (a time already past is no matter for the assessor)."""
+    codes = {reason.code for reason in reasons}
+    return bool(codes & NEED_CODES) and not codes & CANNOT_BE_CODES
 
 
 def freed_in_a_period_over(reasons: list[Reason]) -> int | None:

@@ -556,7 +556,7 @@ async def preview(turn: Turn, conversation: Conversation, change: Change) -> Non
             turn.now().date(),
             turn.whose,
         ),
-        reply_markup=keyboards.confirm_keyboard(verdict.outcome),
+        reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons),
     )
 
 
@@ -586,7 +586,7 @@ async def confirmed(
         await turn.keep(conversation)
         await turn.say(
             texts.frame.outside_text(reasons, turn.whose),
-            reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE),
+            reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE, reasons),
         )
         return
     await turn.state.set_state(None)

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.texts.formatting import escape, fmt_clock, fmt_duration, locale, per_unit, service_name
-from contract import FramePublic, Outcome, Period, Reason, ReasonCode, Verdict
+from contract import FramePublic, Outcome, Period, Reason, ReasonCode, Verdict, a_changed_need
 
 
 def period_name(period: Period) -> str:
@@ -215,11 +215,14 @@ def reason_lines(reasons: list[Reason], whose: str | None = None) -> list[str]:
 
 
 def outside_text(reasons: list[Reason], whose: str | None = None) -> str:
-    heading = (
-        _("This does not fit within {name}'s frame:").format(name=escape(whose))
-        if whose
-        else _("This does not fit within your frame:")
-    )
+    """Why a change cannot be sent: the frame (or the order) says no, or it cannot be asked
+    for like that at all (a time already past, an overlap: not the frame's matter)."""
+    if not a_changed_need(reasons):
+        heading = _("This cannot be asked for like that:")
+    elif whose:
+        heading = _("This does not fit within {name}'s frame:").format(name=escape(whose))
+    else:
+        heading = _("This does not fit within your frame:")
     return "\n".join([heading, *reason_lines(reasons, whose)])
 
 
@@ -256,8 +259,8 @@ def verdict_text(verdict: Verdict, today: date | None = None, whose: str | None 
     theirs = whose is not None
     name = escape(whose) if whose else None
     if verdict.outcome is Outcome.OUTSIDE:
-        if any(r.code is ReasonCode.VISIT_NOT_FOUND for r in verdict.reasons):
-            return outside_text(verdict.reasons, whose)  # nothing was counted: no figures
+        if not a_changed_need(verdict.reasons):
+            return outside_text(verdict.reasons, whose)  # not the frame's matter: no figures
         return "\n\n".join(
             [
                 outside_text(verdict.reasons, whose),

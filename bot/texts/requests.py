@@ -30,6 +30,7 @@ from contract import (
     RequestStatus,
     Verdict,
     VisitPublic,
+    a_changed_need,
 )
 
 REJECT_REASONS = {
@@ -304,7 +305,9 @@ def preview_text(
         change=change_text(change, visit_start),
         verdict=verdict_text(verdict, today, whose),
     )
-    if verdict.outcome is Outcome.OUTSIDE and whose:
+    if verdict.outcome is Outcome.OUTSIDE and not a_changed_need(verdict.reasons):
+        text += "\n\n" + _("To ask for something else, press “Back”.")
+    elif verdict.outcome is Outcome.OUTSIDE and whose:
         text += "\n\n" + _(
             "If {name}'s need for help has changed, I can pass this on as a changed need. "
             "{name}'s contact person takes it to the person at the municipality who decides "

@@ -139,6 +139,23 @@ async def test_outside_request_can_go_to_the_assessor_as_a_changed_need(api, dem
         assert queue == {"total": 0, "requests": [], "more": False}
 
 
+async def test_a_time_already_past_is_no_changed_need(api, demo, db, clock: Clock) -> None:
+    """Before: a move to a time already past was stored for the needs assessor when the bot
+    offered "Lämna vidare som ändrat behov" for it; no decision can make a past time fit."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    before = await db.count(ChangeRequest)
+    past = clock() - timedelta(hours=1)
+    r = await submit(
+        api,
+        {"kind": "move", "visit_id": lunch["id"], "new_start": past.isoformat()},
+        to_assessor=True,
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "outside_frame"
+    assert "in_past" in [x["code"] for x in r.json()["details"]["reasons"]]
+    assert await db.count(ChangeRequest) == before
+
+
 async def test_submit_is_idempotent_on_the_client_key(api, demo, db) -> None:
     lunch = await visit_at(api, TOMORROW, 12)
     body = {

@@ -14,7 +14,7 @@ from backend.models import ChangeRequest, Visit
 from bot.backend_client import BackendClient
 from contract import TZ
 from tests.bot.conftest import Chat
-from tests.conftest import Database
+from tests.conftest import Clock, Database
 
 TODAY = date(2026, 11, 23)
 TOMORROW = TODAY + timedelta(days=1)
@@ -415,3 +415,23 @@ async def test_away_on_a_day_asks_which_of_its_visits(chat: Chat, db: Database) 
     assert reply.startswith(
         f"Du bad om:\nStäll in besöket {sv_day(wednesday)} kl. {hhmm(visits[0])}."
     )
+
+
+async def test_a_time_already_past_is_not_offered_to_the_assessor(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """ "flytta duschen till idag" at 12:10 puts Wednesday's 10:00 shower at 10:00 today,
+    already past. Before: "Det här ryms inte i din beviljade tid", the month's figures and
+    "Lämna vidare som ändrat behov", which stored it for the needs assessor."""
+    clock.set_local(2026, 11, 23, 12, 10)
+    wednesday = TODAY + timedelta(days=2)
+    shower = await the_visit(db, LISA, wednesday, "shower")
+    reply = await chat.send("lisa", "flytta duschen till idag")
+    assert reply == (
+        f"Du bad om:\nFlytta besöket {sv_day(wednesday)} kl. {hhmm(shower)} till "
+        f"{sv_day(TODAY)} kl. {hhmm(shower)}.\n\n"
+        "Så här går det inte att be om:\n• Den tiden har redan varit.\n\n"
+        "Vill du be om något annat, tryck på ”Tillbaka”."
+    ), reply
+    assert chat.buttons("lisa") == [BACK, STOP]
+    assert await db.count(ChangeRequest) == 0

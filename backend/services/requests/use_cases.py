@@ -39,6 +39,7 @@ from contract import (
     Scope,
     Urgency,
     Verdict,
+    a_changed_need,
 )
 
 
@@ -139,7 +140,8 @@ async def submit(
         reasons=verdict.reasons,
     )
     if verdict.outcome is Outcome.OUTSIDE:
-        if not to_assessor:
+        if not to_assessor or not a_changed_need(verdict.reasons):
+            # A time already past or an overlap is not a changed need: it is not sent at all.
             raise InvalidInput(ErrorCode.OUTSIDE_FRAME, reasons=_reasons(verdict))
         # A changed need goes to the assessor (providers must report it); not to the queue.
         request.status = RequestStatus.TO_ASSESSOR

@@ -53,6 +53,7 @@ async def send_on(api: httpx.AsyncClient, who: str, client_id: int) -> dict[str,
 
 async def test_the_assessor_sees_only_their_clients_changed_needs(api, app, demo, db) -> None:
     await tighten_frame(db, LISA, 40)
+    await tighten_frame(db, GOSTA, 10)  # over his frame (and over his next visit)
     lisas = await send_on(api, "lisa", LISA)
     await send_on(api, "gosta", GOSTA)
     astrid = await astrid_of(db, LISA)
