@@ -74,6 +74,8 @@ class Wish:
     # MOVE to another day ("flytta duschen till torsdag", "duschen på torsdag i stället för
     # onsdag"): the day it goes to; ``day`` is then the visit's own day, when said
     new_day: date | None = None
+    # MOVE by whole days ("en dag senare", "two days earlier"), at the visit's own time
+    day_shift: int | None = None
 
 
 class Hint(StrEnum):
@@ -1179,6 +1181,7 @@ class _Read:
     part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
     meal_part: DayPart | None  # the part of the day of the meal named ("lunchen")
     direction: int  # +1 "later", -1 "earlier", 0 neither or both
+    days_counted: int | None  # "en dag", "two days", "päivän": how many days (a move by days)
     half_swap: tuple[str | None, str | None] | None  # one service of a swap: (dropped, wanted)
     small_talk: Hint | None  # GREETING or THANKS when a greeting or thanks was said
 
@@ -1344,6 +1347,26 @@ def _direction(items: list[_Item]) -> int:
     return (1 if said & _LATER else 0) - (1 if said & _EARLIER else 0)
 
 
+# Words that count days after a number: "en dag senare", "two days later", "kaksi päivää".
+_DAY_COUNTS = frozenset({"dag", "dagar", "day", "days", "päivää", "päivän"})
+MOST_DAYS_SHIFTED = 14
+
+
+def _days_counted(items: list[_Item]) -> int | None:
+    """How many days a move by days says ("en dag senare", "two days earlier", "päivän
+    myöhemmin": Finnish "päivän" alone is one); None when none or several are said."""
+    found = set()
+    for i, item in enumerate(items):
+        if item.tag is not _T.COUNT or item.text not in _DAY_COUNTS:
+            continue
+        number = _count(items[i - 1]) if i > 0 else None
+        if number is None and item.text == "päivän":
+            number = 1
+        if number is not None and number == int(number) and 1 <= number <= MOST_DAYS_SHIFTED:
+            found.add(int(number))
+    return found.pop() if len(found) == 1 else None
+
+
 def _small_talk(items: list[_Item]) -> Hint | None:
     tags = {item.tag for item in items}
     if _T.GREETING in tags:
@@ -1373,6 +1396,7 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         part=_part(items, times),
         meal_part=_meal_part(items),
         direction=_direction(items),
+        days_counted=_days_counted(items),
         half_swap=_half_swap(items),
         small_talk=_small_talk(items),
     )
@@ -1507,6 +1531,16 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
                 # "flytta duschen till torsdag": to that day at the visit's own time
                 return Wish(
                     kind, day=day, service=service, part=part, visit_at=visit_at, new_day=new_day
+                )
+            if kind is WishKind.MOVE and read.direction and read.days_counted:
+                # "flytta duschen en dag senare": the next day, at the visit's own time
+                return Wish(
+                    kind,
+                    day=day,
+                    service=service,
+                    part=part,
+                    visit_at=visit_at,
+                    day_shift=read.direction * read.days_counted,
                 )
             if kind is WishKind.MOVE and read.direction:
                 # "lite senare i kväll": later, by how much not said; the visit's new time

@@ -268,6 +268,12 @@ def _fields(wish: Wish, visit: VisitPublic | None, today: date) -> dict[str, Any
         # A move keeps the visit's day unless another is named; an extra visit is today.
         day = wish.new_day or wish.day or (visit.day if visit is not None else today)
         fields["new_start"] = datetime.combine(day, wish.at, tzinfo=TZ)
+    elif wish.day_shift is not None and visit is not None:
+        # "en dag senare": that many days on, at the visit's own time (the wall clock's)
+        start = visit.start.astimezone(TZ)
+        fields["new_start"] = datetime.combine(
+            start.date() + timedelta(days=wish.day_shift), start.time(), tzinfo=TZ
+        )
     elif wish.new_day is not None and visit is not None:
         # "flytta duschen till torsdag": that day, at the visit's own time
         fields["new_start"] = datetime.combine(

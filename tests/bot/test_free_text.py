@@ -371,6 +371,17 @@ async def test_the_shower_moved_to_thursday_keeps_its_time(chat: Chat, db: Datab
     assert request.change.new_start == shower.planned_start + timedelta(days=1)
 
 
+async def test_the_shower_a_day_later(chat: Chat, db: Database) -> None:
+    """Before: "Vilken ny tid?" (the day was not read as how much later)."""
+    wednesday = TODAY + timedelta(days=2)
+    shower = await the_visit(db, LISA, wednesday, "shower")
+    reply = await chat.send("lisa", "flytta duschen en dag senare")
+    assert reply.startswith(
+        f"Du bad om:\nFlytta besöket {sv_day(wednesday)} kl. {hhmm(shower)} till "
+        f"{sv_day(wednesday + timedelta(days=1))} kl. {hhmm(shower)}.\n"
+    ), reply
+
+
 async def test_the_shower_wanted_on_thursday_instead_of_wednesday(
     chat: Chat, db: Database
 ) -> None:

@@ -164,6 +164,21 @@ def test_move(language: str, text: str, expected: Wish) -> None:
             "الدوش يوم الخميس بدلا من الأربعاء",
             Wish(MOVE, DAY_AFTER, service="shower", new_day=THURSDAY),
         ),
+        # by whole days, at the visit's own time
+        ("sv", "flytta duschen en dag senare", Wish(MOVE, service="shower", day_shift=1)),
+        (
+            "sv",
+            "kan ni komma två dagar tidigare med städningen",
+            Wish(MOVE, service="cleaning", day_shift=-2),
+        ),
+        ("sv", "flytta besöket i morgon en dag senare", Wish(MOVE, TOMORROW, day_shift=1)),
+        ("en", "move the shower a day later", Wish(MOVE, service="shower", day_shift=1)),
+        ("fi", "siirtäkää suihku päivän myöhemmin", Wish(MOVE, service="shower", day_shift=1)),
+        (
+            "fi",
+            "siirtäkää suihku kaksi päivää myöhemmin",
+            Wish(MOVE, service="shower", day_shift=2),
+        ),
         # a day and a time of that day, not two days: as before
         ("sv", "Kan ni flytta besöket till kl 14 på fredag?", Wish(MOVE, FRIDAY, time(14))),
         ("sv", "kan ni komma till mig på fredag kl 14", Wish(MOVE, FRIDAY, time(14))),
@@ -884,6 +899,9 @@ def check_invariants(result: Wish | NotUnderstood) -> None:
     if result.new_day is not None:  # a move to another day, never a past one
         assert result.kind is MOVE and result.shift is None
         assert result.new_day >= TODAY and result.new_day != result.day
+    if result.day_shift is not None:  # a move by whole days, and by nothing else
+        assert result.kind is MOVE and result.day_shift != 0
+        assert result.shift is None and result.new_day is None and result.at is None
     if result.kind is SKIP:
         assert result.service is not None
     if result.kind is SWAP:  # at least one half; the other is asked

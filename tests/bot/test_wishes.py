@@ -477,6 +477,15 @@ def test_the_time_said_with_the_visit_chooses_it(said: str, expected: object) ->
         ("sällskap på tisdag i stället", AskVisit((TUE_MORNING, TUE_LUNCH))),
         # the walk is on Wednesday already: nothing to move
         ("flytta promenaden till onsdag", NoVisit(None)),
+        # by whole days, at its own time
+        (
+            "flytta promenaden en dag senare",
+            Change(kind=ChangeKind.MOVE, visit_id=WED_WALK.id, new_start=at(THU, 14)),
+        ),
+        (
+            "kan ni komma med städningen två dagar tidigare",
+            Change(kind=ChangeKind.MOVE, visit_id=FRI_CLEANING.id, new_start=at(WED, 10)),
+        ),
     ],
 )
 def test_a_visit_moved_to_another_day(said: str, expected: object) -> None:
