@@ -20,5 +20,6 @@ def hint_text(hint: Hint) -> str:
         "• “15 minutes longer today”\n"
         "• “no cleaning on Friday”\n"
         "• “a walk instead of cleaning”\n"
+        "• “the shower on Thursday instead of Wednesday”\n"
         "Or use the button “Ask for a change”."
     )
