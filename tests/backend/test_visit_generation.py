@@ -22,7 +22,7 @@ from backend.models import (
     Unit,
     Visit,
 )
-from backend.services.visits import generate_visits, visit_before
+from backend.services.visits import apply_change, generate_visits, visit_before
 from contract import TZ, Change, ChangeKind, FrequencyUnit, Outcome, VisitStatus
 from tests.conftest import Database, staff_headers
 
@@ -248,3 +248,28 @@ async def test_a_day_lists_its_visits_from_just_after_midnight_to_late_evening(
     # 00:30 on 24 November is still 23 November in UTC, but it belongs to the 24th.
     [early, _late] = await listed(api, who, date(2026, 11, 24))
     assert datetime.fromisoformat(early["start"]).astimezone(UTC).date() == date(2026, 11, 23)
+
+
+async def test_a_visit_moved_to_another_day_is_not_generated_again(app, db) -> None:
+    """A wish may now move a visit to another day ("flytta duschen till torsdag"): the visit
+    is listed on its new day, and the day it left is not filled again by the plan."""
+    who = await greta(db, valid_from=MARCH_2)
+    await plan(db, who, valid_from=MARCH_2, at=time(8))
+    assert await generate(app, MARCH_2, MARCH_2 + timedelta(days=13)) == 14
+    tuesday, wednesday = MARCH_2 + timedelta(days=1), MARCH_2 + timedelta(days=2)
+    [moved] = (await visits_by_day(db, who))[tuesday]
+    new_start = datetime.combine(wednesday, time(14), tzinfo=TZ)
+    async with app.state.sessions() as s:
+        visit = await s.get(Visit, moved.id)
+        client = await s.get(Client, who.client_id)
+        change = Change(kind=ChangeKind.MOVE, visit_id=moved.id, new_start=new_start)
+        apply_change(s, change, visit, client)
+        await s.commit()
+
+    assert await generate(app, MARCH_2, MARCH_2 + timedelta(days=13)) == 0
+    days = await visits_by_day(db, who)
+    assert tuesday not in days
+    assert [(v.id, wall(v)) for v in days[wednesday]] == [
+        (days[wednesday][0].id, time(8)),
+        (moved.id, time(14)),
+    ]
