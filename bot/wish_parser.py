@@ -248,7 +248,7 @@ _SV: _Table = {
     _T.SHORTER: ("kortare", "förkort*", "mindre tid", "korta ner", "kort besök*"),
     _T.CANCEL: ("ställ in", "ställa in", "ställer in", "ställs in", "inställ*", "avbok*",
                 "avbeställ*"),
-    _T.AWAY: ("bortrest", "bortrest*", "är borta", "reser bort", "åker bort", "inte hemma"),
+    _T.AWAY: ("bortrest*", "är borta", "reser bort", "åker bort", "inte hemma"),
     _T.SKIP: ("hoppa över", "hoppar över", "skippa*", "stryk*", "strunta i"),
     _T.EXTRA: ("extra besök*", "extrabesök*", "extra gång*", "en gång till", "ett besök till",
                "ett till besök", "ett besök extra"),
@@ -862,11 +862,9 @@ _FROM_DAY_ENDINGS = ("sta", "stä")  # "keskiviikosta": from Wednesday
 def _day_role(items: list[_Item], first: int, last: int) -> _DayRole:
     """The role of the day said by items[first..last] (see ``_DayRole``)."""
     before = first - 1
-    while (
-        before >= 0
-        and items[before].tag is _T.FILLER
-        and items[before].text not in (_TO_DAY_BEFORE)
-    ):
+    while before >= 0 and items[before].tag is _T.FILLER:
+        if items[before].text in _TO_DAY_BEFORE:  # Arabic "إلى" is a filler too
+            break
         before -= 1
     said_before = items[before] if before >= 0 else None
     after = items[last + 1] if last + 1 < len(items) else None
@@ -1349,7 +1347,7 @@ def _direction(items: list[_Item]) -> int:
 
 # Words that count days after a number: "en dag senare", "two days later", "kaksi päivää".
 _DAY_COUNTS = frozenset({"dag", "dagar", "day", "days", "päivää", "päivän"})
-MOST_DAYS_SHIFTED = 14
+_MOST_DAYS_SHIFTED = 14
 
 
 def _days_counted(items: list[_Item]) -> int | None:
@@ -1362,7 +1360,7 @@ def _days_counted(items: list[_Item]) -> int | None:
         number = _count(items[i - 1]) if i > 0 else None
         if number is None and item.text == "päivän":
             number = 1
-        if number is not None and number == int(number) and 1 <= number <= MOST_DAYS_SHIFTED:
+        if number is not None and number == int(number) and 1 <= number <= _MOST_DAYS_SHIFTED:
             found.add(int(number))
     return found.pop() if len(found) == 1 else None
 

@@ -12,7 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from bot import keyboards, texts
 from bot.backend_client import BackendClient, BackendError
@@ -25,6 +25,7 @@ from contract import (
     Decision,
     DecisionIn,
     ErrorCode,
+    LateIn,
     MePublic,
     QueuePublic,
     Reason,
@@ -57,7 +58,6 @@ class LateFlow(StatesGroup):
 
 # How long a typed number is still read as the answer to "How late will you be?".
 LATE_ANSWER_WINDOW = timedelta(minutes=15)
-LATE_MINUTES = range(1, 241)  # what the backend takes (contract.LateIn)
 
 
 def create_router() -> Router:
@@ -563,7 +563,9 @@ async def late_minutes_text(
         await state.set_state(None)
         await fallback.staff_text(message, me, state, backend, clock, i18n)
         return
-    if minutes not in LATE_MINUTES:
+    try:
+        LateIn(minutes=minutes)  # the bounds the backend takes
+    except ValidationError:
         await message.answer(texts.staff.late_minutes_out_of_range())
         return
     await state.set_state(None)
