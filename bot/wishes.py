@@ -84,9 +84,12 @@ class AskService:
 
 @dataclass(frozen=True)
 class NoVisit:
-    """No visit that can still be changed fits the wish (``day``: the day it named)."""
+    """No visit that can still be changed fits the wish (``day``: the day it named).
+    ``already``: a move to another day found the visit on that day already ("flytta
+    duschen till onsdag" when the shower is on Wednesday)."""
 
     day: date | None
+    already: VisitPublic | None = None
 
 
 Question = AskVisit | AskTime | AskMinutes | AskService
@@ -121,7 +124,7 @@ def wish_to_change(
         wish = _a_service_to_another_day(wish, changeable(visits, now))
         candidates = _candidates(wish, changeable(visits, now), _today(now))
         if not candidates:
-            return NoVisit(wish.day)
+            return NoVisit(wish.day, _already_there(wish, changeable(visits, now)))
         if len(candidates) > 1:
             return AskVisit(tuple(candidates))
         visit = candidates[0]
@@ -234,6 +237,15 @@ def _to_another_day(wish: Wish, visits: list[VisitPublic], today: date) -> list[
                 v for v in candidates if v.day <= today + timedelta(days=1)
             ] or candidates
     return candidates
+
+
+def _already_there(wish: Wish, visits: list[VisitPublic]) -> VisitPublic | None:
+    """For a move to another day that found nothing to move: the visit with the service
+    named that is on that day already, if there is one."""
+    if wish.new_day is None or wish.service is None:
+        return None
+    there = [v for v in visits if v.day == wish.new_day and wish.service in v.services]
+    return there[0] if there else None
 
 
 # How far from a visit's start a time said for it may be: "besöket kl 12" for 12:05.

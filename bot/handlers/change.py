@@ -291,8 +291,13 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
     if isinstance(step, NoVisit):
         # Nothing fits what was said: the wish is kept, and every visit is offered instead.
         await turn.ask(ChangeFlow.visit, conversation)
+        found = (
+            texts.requests.already_that_day(step.already, conversation.wish.service)
+            if step.already is not None and conversation.wish.service is not None
+            else texts.requests.no_visit_found()
+        )
         await turn.say(
-            texts.requests.no_visit_found()
+            found
             + "\n"
             + texts.requests.which_visit(
                 conversation.offered,

@@ -28,6 +28,7 @@ from contract import (
     RejectReason,
     RequestPublic,
     RequestStatus,
+    ServiceCode,
     Verdict,
     VisitPublic,
     a_changed_need,
@@ -232,6 +233,16 @@ def which_visit_do_you_mean() -> str:
 
 def no_visit_found() -> str:
     return _("I could not find a visit that this could be about.")
+
+
+def already_that_day(visit: VisitPublic, service: ServiceCode) -> str:
+    """ "flytta duschen till onsdag" when it is on Wednesday: say so, rather than that no
+    visit fits."""
+    return _("{service} is on {day} at {time} already.").format(
+        service=service_name(service).capitalize(),
+        day=fmt_day(visit.start),
+        time=fmt_time(visit.start),
+    )
 
 
 def visit_gone() -> str:

@@ -435,3 +435,17 @@ async def test_a_time_already_past_is_not_offered_to_the_assessor(
     ), reply
     assert chat.buttons("lisa") == [BACK, STOP]
     assert await db.count(ChangeRequest) == 0
+
+
+async def test_a_shower_moved_to_its_own_day_says_it_is_there_already(
+    chat: Chat, db: Database
+) -> None:
+    """Before: "Jag hittade inget besök som det här kan gälla." Lisa's shower is on
+    Wednesday: she is told so, and may choose a visit as before."""
+    wednesday = TODAY + timedelta(days=2)
+    shower = await the_visit(db, LISA, wednesday, "shower")
+    reply = await chat.send("lisa", "flytta duschen till onsdag")
+    assert reply.startswith(
+        f"Dusch finns redan {sv_day(wednesday)} kl. {hhmm(shower)}.\nVilket besök gäller det?"
+    ), reply
+    assert "ons 25/11" in chat.buttons("lisa")

@@ -476,7 +476,7 @@ def test_the_time_said_with_the_visit_chooses_it(said: str, expected: object) ->
         # a service no visit has is still a swap at the day's visit
         ("sällskap på tisdag i stället", AskVisit((TUE_MORNING, TUE_LUNCH))),
         # the walk is on Wednesday already: nothing to move
-        ("flytta promenaden till onsdag", NoVisit(None)),
+        ("flytta promenaden till onsdag", NoVisit(None, already=WED_WALK)),
         # by whole days, at its own time
         (
             "flytta promenaden en dag senare",
