@@ -91,7 +91,11 @@ def create_router() -> Router:
     router.callback_query.register(late_for, keyboards.LateFor.filter())
     router.callback_query.register(late_chosen, keyboards.LatePick.filter())
     router.message.register(
-        late_minutes_text, LateFlow.minutes, F.text, ~MenuButton(*keyboards.MENU)
+        late_minutes_text,
+        LateFlow.minutes,
+        F.text,
+        ~F.text.startswith("/"),  # a command is the command, also at the question
+        ~MenuButton(*keyboards.MENU),
     )
     return router
 

@@ -92,6 +92,7 @@ SAY: dict[str, dict[str, Any]] = {
         "a_note": "Lisa ville ha sin lunch lite senare idag",
         "read_back": "Din anteckning:",
         "use_buttons": "Använd knapparna här nedanför, eller tryck på ”Hjälp”.",
+        "help_heading": "Det här kan jag hjälpa dig med:",
         "told": "Jag har meddelat när de kan vänta dig:",
         "told_line": "{name} (planerat {time}): ca {arrival}",
         "correct_time": "Rätta utförd tid",
@@ -152,6 +153,7 @@ SAY: dict[str, dict[str, Any]] = {
         "a_note": "Lisa wanted her lunch a bit later today",
         "read_back": "Your note:",
         "use_buttons": "Please use the buttons below, or press “Help”.",
+        "help_heading": "What I can do for you:",
         "told": "I have told them when to expect you:",
         "told_line": "{name} (planned {time}): about {arrival}",
         "correct_time": "Correct the performed time",
@@ -853,6 +855,11 @@ async def test_words_written_at_how_late_are_a_note_not_lost(
     assert reply.startswith(s["read_back"]) and s["a_note"] in reply, reply
     [lunch] = [v for v, _c in await annas_visits_today(db) if hhmm(v.planned_start) == "12:00"]
     assert (await db.get(Visit, lunch.id)).late_minutes == 0
+
+    # A command is the command, also while the question is open.
+    await chat.send("anna", s["late"])
+    await chat.press("anna", "12:00 Lisa")
+    assert s["help_heading"] in await chat.send("anna", "/help")
 
     # A number written long after the question is not taken as how late either.
     await chat.send("anna", s["late"])
