@@ -10,7 +10,16 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.texts.formatting import escape, fmt_clock, fmt_duration, locale, per_unit, service_name
-from contract import FramePublic, Outcome, Period, Reason, ReasonCode, Verdict, a_changed_need
+from contract import (
+    OUTSIDE_CODES,
+    FramePublic,
+    Outcome,
+    Period,
+    Reason,
+    ReasonCode,
+    Verdict,
+    a_changed_need,
+)
 
 
 def period_name(period: Period) -> str:
@@ -218,6 +227,8 @@ def outside_text(reasons: list[Reason], whose: str | None = None) -> str:
     """Why a change cannot be sent: the frame (or the order) says no, or it cannot be asked
     for like that at all (a time already past, an overlap: not the frame's matter)."""
     if not a_changed_need(reasons):
+        # Only what stands in the way: "short notice" beside "that time has passed" is noise.
+        reasons = [r for r in reasons if r.code in OUTSIDE_CODES]
         heading = _("This cannot be asked for like that:")
     elif whose:
         heading = _("This does not fit within {name}'s frame:").format(name=escape(whose))

@@ -437,6 +437,26 @@ async def test_a_time_already_past_is_not_offered_to_the_assessor(
     assert await db.count(ChangeRequest) == 0
 
 
+async def test_a_button_an_hour_earlier_into_the_past_says_only_why(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """At 16:30, "1 timme tidigare" on the 17:00 visit makes 16:00. Before: "Det här ryms
+    inte i din beviljade tid", with "Kort varsel" listed beside "Den tiden har redan varit",
+    the figures, and the assessor's button."""
+    clock.set_local(2026, 11, 23, 16, 30)
+    [evening] = [v for v in await visits_of(db, LISA, TODAY) if hhmm(v) == "17:00"]
+    await chat.send("lisa", CHANGE)
+    await chat.press("lisa", "17:00")
+    await chat.press("lisa", "En annan tid")
+    reply = await chat.press("lisa", "1 timme tidigare")
+    assert reply == (
+        f"Du bad om:\nFlytta besöket {sv_day(TODAY)} kl. 17:00 till {sv_day(TODAY)} kl. "
+        f"{hhmm(evening, -60)}.\n\nSå här går det inte att be om:\n• Den tiden har redan "
+        "varit.\n\nVill du be om något annat, tryck på ”Tillbaka”."
+    ), reply
+    assert chat.buttons("lisa") == [BACK, STOP]
+
+
 async def test_a_shower_moved_to_its_own_day_says_it_is_there_already(
     chat: Chat, db: Database
 ) -> None:
