@@ -180,20 +180,30 @@ def _a_service_to_another_day(wish: Wish, visits: list[VisitPublic]) -> Wish:
 
 
 def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
-    if wish.new_day is not None:
-        return _to_another_day(wish, visits, today)
+    new_day = wish.new_day  # a move to another day: "flytta duschen till torsdag"
     candidates = [v for v in visits if wish.day is None or v.day == wish.day]
+    if new_day is not None and wish.at is None:
+        # not one on that day already (it would not move)
+        candidates = [v for v in candidates if v.day != new_day]
     if wish.service is not None:
         # "...instead of lunch": the visits with that service, if any have it.
         with_service = [v for v in candidates if wish.service in v.services]
-        if with_service or wish.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP):
+        if (
+            with_service
+            or new_day is not None
+            or wish.kind in (WishKind.SKIP_SERVICE, WishKind.SWAP)
+        ):
             candidates = with_service
     if wish.part is not None:
         # "besöket i kväll": the visits in that part of the day, if any are.
         hours = PART_HOURS[wish.part]
         in_part = [v for v in candidates if v.start.astimezone(TZ).hour in hours]
         candidates = in_part or candidates
-    if wish.day is None:
+    if wish.day is None and new_day is not None and wish.service is not None and candidates:
+        # "flytta duschen till torsdag": Wednesday's shower, not next week's
+        nearest = min(abs((v.day - new_day).days) for v in candidates)
+        candidates = [v for v in candidates if abs((v.day - new_day).days) == nearest]
+    elif wish.day is None:
         # "Can you come at ten instead?" is about the next visits, not one next week;
         # but "a walk instead of the cleaning" is about the cleaning, whenever it is.
         soon = [v for v in candidates if v.day <= today + timedelta(days=1)]
@@ -205,37 +215,6 @@ def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[Visi
             later = wish.visit_at.replace(hour=wish.visit_at.hour + 12)
             at = _at_the_time(candidates, later, any_day=wish.day is None)
         candidates = at
-    return candidates
-
-
-def _to_another_day(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
-    """The visits a move to ``wish.new_day`` may be about: on the day said ("från onsdag"),
-    with the service said ("duschen"), in the part of the day said; not already on the new
-    day unless a new time is said. Without a day, the service's visits nearest the new day
-    ("flytta duschen till torsdag": Wednesday's, not next week's), or without a service the
-    next visits (today's, tomorrow's)."""
-    new_day = wish.new_day
-    assert new_day is not None
-    candidates = [
-        v
-        for v in visits
-        if (wish.day is None or v.day == wish.day) and (wish.at is not None or v.day != new_day)
-    ]
-    if wish.service is not None:
-        candidates = [v for v in candidates if wish.service in v.services]
-    if wish.part is not None:
-        hours = PART_HOURS[wish.part]
-        candidates = [v for v in candidates if v.start.astimezone(TZ).hour in hours] or candidates
-    if wish.visit_at is not None:
-        candidates = _at_the_time(candidates, wish.visit_at, any_day=wish.day is None)
-    if wish.day is None and candidates:
-        if wish.service is not None:
-            nearest = min(abs((v.day - new_day).days) for v in candidates)
-            candidates = [v for v in candidates if abs((v.day - new_day).days) == nearest]
-        else:
-            candidates = [
-                v for v in candidates if v.day <= today + timedelta(days=1)
-            ] or candidates
     return candidates
 
 
