@@ -405,15 +405,15 @@ def confirm_keyboard(outcome: Outcome, reasons: Sequence[Reason] = ()) -> Inline
     """Send; or, outside the frame, pass it on as a changed need when ``reasons`` are what a
     new decision could change (not a time already past); else only back and cancel."""
     builder = Keyboard()
-    first_row = outcome is not Outcome.OUTSIDE or a_changed_need(reasons)
+    offer: Confirm | None = None
     if outcome is not Outcome.OUTSIDE:
-        builder.button(text=_("✅ Send"), callback_data=Confirm(action="send"))
-    elif first_row:
-        builder.button(
-            text=_("Pass it on as a changed need"), callback_data=Confirm(action="assessor")
-        )
+        offer, label = Confirm(action="send"), _("✅ Send")
+    elif a_changed_need(reasons):
+        offer, label = Confirm(action="assessor"), _("Pass it on as a changed need")
+    if offer is not None:
+        builder.button(text=label, callback_data=offer)
     _nav(builder)
-    builder.adjust(*((1, 2) if first_row else (2,)))
+    builder.adjust(*((1, 2) if offer is not None else (2,)))
     return builder.as_markup()
 
 

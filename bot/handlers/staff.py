@@ -498,7 +498,7 @@ async def running_late(
     if len(waiting) == 1:
         await _ask_how_late(state, clock, waiting[0].id)
         await message.answer(
-            texts.staff.how_late(waiting[0]) + "\n" + texts.staff.or_write_the_minutes(),
+            texts.staff.how_late(waiting[0]),
             reply_markup=keyboards.late_keyboard(waiting[0].id),
         )
         return
@@ -519,11 +519,7 @@ async def late_for(
         await _edit(query, texts.errors.error_text(ErrorCode.VISIT_NOT_FOUND))
         return
     await _ask_how_late(state, clock, visit.id)
-    await _edit(
-        query,
-        texts.staff.how_late(visit) + "\n" + texts.staff.or_write_the_minutes(),
-        keyboards.late_keyboard(visit.id),
-    )
+    await _edit(query, texts.staff.how_late(visit), keyboards.late_keyboard(visit.id))
 
 
 async def _ask_how_late(state: FSMContext, clock: Clock, visit_id: int) -> None:

@@ -361,13 +361,11 @@ def late_for_which_visit() -> str:
 
 
 def how_late(visit: VisitPublic) -> str:
-    return _("How late will you be for {name} at {time}?").format(
+    """The question, and that the minutes may be written instead of pressed."""
+    question = _("How late will you be for {name} at {time}?").format(
         name=escape(visit.client_first_name or ""), time=fmt_time(visit.start)
     )
-
-
-def or_write_the_minutes() -> str:
-    return _("Or write how many minutes, for example 25.")
+    return question + "\n" + _("Or write how many minutes, for example 25.")
 
 
 def late_minutes_out_of_range() -> str:
