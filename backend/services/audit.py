@@ -170,11 +170,11 @@ async def entries(
             query.order_by(col(AuditEvent.id).desc()).limit(min(limit, MAX_ENTRIES))
         )
     ).all()
-    ids = {chat for event, _name in rows if (chat := _chat_id(event.actor)) is not None}
-    people = await _chat_people(session, ids)
+    chats = [_chat_id(event.actor) for event, _name in rows]
+    people = await _chat_people(session, {chat for chat in chats if chat is not None})
     return [
-        Entry(event, name, *people.get(_chat_id(event.actor), (None, None)))
-        for event, name in rows
+        Entry(event, name, *people.get(chat, (None, None)))
+        for (event, name), chat in zip(rows, chats, strict=True)
     ]
 
 
