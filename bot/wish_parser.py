@@ -887,9 +887,9 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
     found: list[_Day] = []
 
     def add(day: date | None, *said: _Item, consume: bool = True) -> None:
-        """A day said by the items ``said`` (consumed, unless a word that stays a cue)."""
-        first = next(k for k, known in enumerate(items) if known is said[0])
-        role = _day_role(items, first, first + len(said) - 1)
+        """A day said by the items ``said``, from ``items[i]`` on (consumed, unless a word
+        that stays a cue)."""
+        role = _day_role(items, i, i + len(said) - 1)
         found.append(_Day(day if day is not None else _BadDate(), role))
         for item in said if consume else ():
             item.used = True
