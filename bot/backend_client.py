@@ -19,6 +19,7 @@ from backend.prometheus import REGISTRY
 from contract import (
     Change,
     ChangeablePublic,
+    ChangesTogether,
     CheckOutIn,
     ClaimIn,
     CorrectionIn,
@@ -304,6 +305,12 @@ class BackendClient:
         return await self._get(
             Verdict, "POST", f"/clients/{client_id}/requests/preview", user=user, body=change
         )
+
+    async def preview_together(self, user: int, client_id: int, changes: list[Change]) -> Verdict:
+        """One frame check of changes asked for together (a day's visits cancelled)."""
+        body = ChangesTogether(changes=changes)
+        path = f"/clients/{client_id}/requests/preview-together"
+        return await self._get(Verdict, "POST", path, user=user, body=body)
 
     async def submit(self, user: int, client_id: int, submission: Submission) -> RequestPublic:
         return await self._get(

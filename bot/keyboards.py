@@ -101,6 +101,10 @@ class DayPick(CallbackData, prefix="dp"):
     day: str  # ISO date of the visits to show; "" = the days again
 
 
+class WholeDay(CallbackData, prefix="wd"):
+    day: str  # ISO date: every visit of it that can still be changed is cancelled
+
+
 class KindPick(CallbackData, prefix="k"):
     kind: WishKind
 
@@ -303,11 +307,20 @@ def paged(visits: Sequence[VisitPublic]) -> bool:
     return len(visits) > VISIT_BUTTONS
 
 
-def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
+def visits_keyboard(
+    visits: Sequence[VisitPublic], whole_day: date | None = None
+) -> InlineKeyboardMarkup:
     """The visits to choose from, an extra visit. When there are many, the first days'
-    visits are buttons and each later day is a button that shows its visits."""
+    visits are buttons and each later day is a button that shows its visits. ``whole_day``:
+    first, every visit of that day at once (a cancellation: the client is away)."""
     builder = Keyboard()
     direct, later = _split_by_day(visits)
+    if whole_day is not None:
+        n = sum(visit.day == whole_day for visit in visits)
+        builder.button(
+            text=texts.requests.whole_day_button(n, whole_day),
+            callback_data=WholeDay(day=whole_day.isoformat()),
+        )
     for visit in direct:
         builder.button(
             text=texts.visits.visit_button(visit), callback_data=VisitPick(visit_id=visit.id)
@@ -319,7 +332,8 @@ def visits_keyboard(visits: Sequence[VisitPublic]) -> InlineKeyboardMarkup:
         )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
-    builder.adjust(*([1] * len(direct)), *([2] * ((len(later) + 1) // 2)), 1, 1)
+    first = [1] * (len(direct) + (whole_day is not None))
+    builder.adjust(*first, *([2] * ((len(later) + 1) // 2)), 1, 1)
     return builder.as_markup()
 
 

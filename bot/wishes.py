@@ -56,9 +56,11 @@ class ServiceFor(StrEnum):
 
 @dataclass(frozen=True)
 class AskVisit:
-    """Which visit is it about? Several fit."""
+    """Which visit is it about? Several fit. ``whole_day``: a cancellation that fits every
+    visit of one day ("jag är bortrest på lördag"), so all of them may be chosen at once."""
 
     candidates: tuple[VisitPublic, ...]
+    whole_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def wish_to_change(
         if not candidates:
             return NoVisit(wish.day, _already_there(wish, changeable(visits, now)))
         if len(candidates) > 1:
-            return AskVisit(tuple(candidates))
+            return AskVisit(tuple(candidates), _the_whole_day(wish, candidates))
         visit = candidates[0]
     if wish.kind is WishKind.SKIP_SERVICE and visit is not None and _only_one_left(wish, visit):
         # "ställ in lunchen" of a visit that is only the lunch, or "Skip one thing" of a
@@ -137,6 +139,15 @@ def wish_to_change(
     except ValidationError as exc:
         missing = _missing(exc)
     return _question(missing[0], wish, visit, granted)
+
+
+def _the_whole_day(wish: Wish, candidates: list[VisitPublic]) -> date | None:
+    """The day, when a cancellation naming no service fits several visits all of that one
+    day ("ställ in duschen" is about the shower's visit, not the day)."""
+    days = {visit.day for visit in candidates}
+    if wish.kind is not WishKind.CANCEL or wish.service is not None or len(days) != 1:
+        return None
+    return days.pop()
 
 
 def _only_one_left(wish: Wish, visit: VisitPublic) -> bool:

@@ -25,6 +25,8 @@ REQUIRED_FIELDS: dict[ChangeKind, tuple[str, ...]] = {
     ChangeKind.CANCEL: ("visit_id",),
     ChangeKind.EXTRA: ("new_start", "new_duration", "services"),
 }
+# At most this many changes asked for together (a day has fewer visits).
+MAX_TOGETHER = 12
 _FIELDS = ("visit_id", "new_start", "new_duration", "service", "new_service", "services")
 
 
@@ -139,6 +141,20 @@ class Verdict(BaseModel):
     # and the period's total if they were approved as well as this change.
     pending_count: int = 0
     total_if_pending: int | None = None
+
+
+class ChangesTogether(BaseModel):
+    """Changes the client asks for together, each of a visit of its own (all of a day's
+    visits cancelled when they are away): judged as one, then each sent as a request."""
+
+    changes: list[Change] = Field(min_length=1, max_length=MAX_TOGETHER)
+
+    @model_validator(mode="after")
+    def _each_of_its_own_visit(self) -> Self:
+        ids = [change.visit_id for change in self.changes if change.visit_id is not None]
+        if len(set(ids)) < len(ids):
+            raise PydanticCustomError("one_visit_twice", "Two changes of one visit")
+        return self
 
 
 class Submission(BaseModel):

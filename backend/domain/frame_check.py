@@ -278,68 +278,90 @@ def check_change(
 
     Raises ValueError for a naive ``now`` or visit start (the change validates itself).
     """
+    return check_changes(
+        frame,
+        visits,
+        [change],
+        now=now,
+        rules=rules,
+        declines_last_3_months=declines_last_3_months,
+        pending=pending,
+    )
+
+
+def check_changes(
+    frame: Frame,
+    visits: list[VisitState],
+    changes: Sequence[Change],
+    *,
+    now: datetime,
+    rules: Rules = Rules(),
+    declines_last_3_months: int = 0,
+    pending: Sequence[Change] = (),
+) -> Verdict:
+    """Rules 1-8 for changes asked for together (all of a day's visits cancelled when the
+    client is away), each to a visit of its own: one verdict on them all made, its figures
+    those of the period of the first. One change is ``check_change``.
+
+    Raises ValueError for a naive ``now`` or visit start, no changes, or two changes of one
+    visit.
+    """
     _require_aware(now, "now")
     for visit in visits:
         _require_aware(visit.start, f"visit {visit.id} start")
+    targeted = [change.visit_id for change in changes if change.visit_id is not None]
+    if not changes or len(set(targeted)) < len(targeted):
+        raise ValueError("changes asked for together are one or more, each of its own visit")
     tz = rules.tz
     # Sorting by start and id makes the verdict independent of the order of ``visits``.
     ordered = sorted(visits, key=_visit_key)
 
-    target: VisitState | None = None
-    new_visit_id = -1
-    if change.kind is ChangeKind.EXTRA:
-        new_visit_id = min(0, min((visit.id for visit in ordered), default=0)) - 1
-    else:
-        target = next((visit for visit in ordered if visit.id == change.visit_id), None)
-        if target is None:
-            period_start, period_end = period_bounds(frame.period, local_date(now, tz))
-            reason = Reason(code=ReasonCode.VISIT_NOT_FOUND, numbers={"visit_id": change.visit})
-            return Verdict(
-                outcome=Outcome.OUTSIDE,
-                reasons=[reason],
-                period=frame.period,
-                period_start=period_start,
-                period_end=period_end,
-                frame_minutes=frame.frame_minutes,
-                performed_minutes=0,
-                planned_minutes=0,
-                delta_minutes=0,
-                total_after=0,
-            )
-
-    after = apply_change(ordered, change, new_visit_id=new_visit_id)
-    changed_id = new_visit_id if target is None else target.id
-    changed = next(visit for visit in after if visit.id == changed_id)
-
+    after = ordered
     reasons: list[Reason] = []
-    if target is not None:
-        reasons += _target_reasons(target, now)
-    reasons += _new_time_reasons(frame, change, now, tz)
-    reasons += _notice_reasons(target, change, now, rules)
-    reasons += _service_hours_reasons(changed, change, rules)
-    reasons += _duration_reasons(change, rules)
-    reasons += _overlap_reasons(changed, after, change, tz)
-    reasons += _service_reasons(frame, target, change)
-    reasons += _no_change_reasons(target, change)
+    days: list[date] = []
+    lowest = min(0, min((visit.id for visit in ordered), default=0))
+    for index, change in enumerate(changes):
+        target: VisitState | None = None
+        new_visit_id = lowest - 1 - index
+        if change.kind is not ChangeKind.EXTRA:
+            target = next((visit for visit in ordered if visit.id == change.visit_id), None)
+            if target is None:
+                return _not_found(frame, change, local_date(now, tz))
+        after = apply_change(after, change, new_visit_id=new_visit_id)
+        changed_id = new_visit_id if target is None else target.id
+        changed = next(visit for visit in after if visit.id == changed_id)
 
-    # The reported period is where the visit lands; a move also leaves its old period.
-    days = [local_date(changed.start, tz)]
-    if target is not None:
-        days.append(local_date(target.start, tz))
+        if target is not None:
+            reasons += _target_reasons(target, now)
+        reasons += _new_time_reasons(frame, change, now, tz)
+        reasons += _notice_reasons(target, change, now, rules)
+        reasons += _service_hours_reasons(changed, change, rules)
+        reasons += _duration_reasons(change, rules)
+        reasons += _overlap_reasons(changed, after, change, tz)
+        reasons += _service_reasons(frame, target, change)
+        reasons += _no_change_reasons(target, change)
+        # The reported period is where the visit lands; a move also leaves its old period.
+        days.append(local_date(changed.start, tz))
+        if target is not None:
+            days.append(local_date(target.start, tz))
+
     periods = list(dict.fromkeys(period_bounds(frame.period, day) for day in days))
-    # Each period's performed and planned minutes, before and after the change.
+    # Each period's performed and planned minutes, before and after the changes.
     counted = [(_period_minutes(ordered, b, tz), _period_minutes(after, b, tz)) for b in periods]
     for before_change, after_change in counted:
         reasons += _over_frame_reasons(frame, sum(before_change), sum(after_change))
     (performed, planned), after_change = counted[0]
     delta = sum(after_change) - performed - planned
 
-    reasons += _frequency_reasons(frame, ordered, after, days, tz)
-    reasons += _decline_reasons(change, declines_last_3_months)
+    reasons += _frequency_reasons(frame, ordered, after, list(dict.fromkeys(days)), tz)
+    # Help declined for one occasion (a day away) is one decline, as each request then sent
+    # is judged on its own.
+    declined = any(change.kind in DECLINE_KINDS for change in changes)
+    reasons += _decline_reasons(declines_last_3_months, declined)
     reasons += _already_over_reasons(frame, reasons, performed + planned + delta, delta)
 
     unique: list[Reason] = []
-    for reason in reasons:
+    for reason in _soonest_notice(reasons):
         if reason not in unique:
             unique.append(reason)
     unique.sort(key=lambda reason: (reason.code.value, repr(reason.numbers)))
@@ -366,6 +388,32 @@ def check_change(
         pending_count=pending_count,
         total_if_pending=total_if_pending,
     )
+
+
+def _not_found(frame: Frame, change: Change, today: date) -> Verdict:
+    period_start, period_end = period_bounds(frame.period, today)
+    reason = Reason(code=ReasonCode.VISIT_NOT_FOUND, numbers={"visit_id": change.visit})
+    return Verdict(
+        outcome=Outcome.OUTSIDE,
+        reasons=[reason],
+        period=frame.period,
+        period_start=period_start,
+        period_end=period_end,
+        frame_minutes=frame.frame_minutes,
+        performed_minutes=0,
+        planned_minutes=0,
+        delta_minutes=0,
+        total_after=0,
+    )
+
+
+def _soonest_notice(reasons: list[Reason]) -> list[Reason]:
+    """Several changes at short notice are one reason, told with the soonest of them."""
+    notices = [r for r in reasons if r.code is ReasonCode.SHORT_NOTICE]
+    if len(notices) < 2:
+        return reasons
+    soonest = min(notices, key=lambda r: r.numbers["minutes_until"])
+    return [r for r in reasons if r.code is not ReasonCode.SHORT_NOTICE or r is soonest]
 
 
 _STARTED = frozenset({VisitStatus.ON_THE_WAY, VisitStatus.IN_PROGRESS, VisitStatus.DONE})
@@ -636,9 +684,10 @@ def _frequency_reasons(
     return reasons
 
 
-def _decline_reasons(change: Change, declines_last_3_months: int) -> list[Reason]:
-    """Rule 8: the third decline in three months (91 days) is shown to the assessor."""
-    if change.kind not in DECLINE_KINDS:
+def _decline_reasons(declines_last_3_months: int, declined: bool) -> list[Reason]:
+    """Rule 8: the third decline in three months (91 days) is shown to the assessor
+    (``declined``: help is declined now)."""
+    if not declined:
         return []
     declines = declines_last_3_months + 1
     if declines < REPEATED_DECLINES:

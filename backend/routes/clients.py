@@ -17,6 +17,7 @@ from contract import (
     TZ,
     Change,
     ChangeablePublic,
+    ChangesTogether,
     Day,
     DayPublic,
     ErrorCode,
@@ -122,6 +123,21 @@ async def preview(
     """The frame check for a change, without saving anything."""
     return await requests.preview(
         session, actor=actor, client_id=client_id, change=change, now=now
+    )
+
+
+@router.post("/clients/{client_id}/requests/preview-together", response_model=Verdict)
+async def preview_together(
+    client_id: PathId,
+    changes: ChangesTogether,
+    session: SessionDep,
+    actor: ActorDep,
+    now: Now,
+) -> Verdict:
+    """One frame check for changes asked for together, without saving anything; each is
+    then sent as a request of its own."""
+    return await requests.preview_together(
+        session, actor=actor, client_id=client_id, changes=changes, now=now
     )
 
 

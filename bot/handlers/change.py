@@ -112,6 +112,7 @@ class Conversation(BaseModel):
     visit: VisitPublic | None = None  # the visit chosen
     note: str = ""  # the client's own words, typed or spoken
     change: Change | None = None  # previewed, waiting to be sent
+    together: list[Change] = Field(default_factory=list)  # or these, each sent on its own
     key: str | None = None  # the idempotency key it will be sent with
     outcome: Outcome | None = None  # the frame check's outcome shown
 
@@ -128,6 +129,7 @@ def create_router() -> Router:
     query = router.callback_query.register
     router.message.register(start_change, MenuButton(keyboards.CHANGE))
     query(picked_visit, ChangeFlow.visit, keyboards.VisitPick.filter())
+    query(picked_whole_day, ChangeFlow.visit, keyboards.WholeDay.filter())
     query(picked_day, ChangeFlow.visit, keyboards.DayPick.filter())
     query(
         picked_extra,
@@ -312,7 +314,8 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         question = texts.requests.which_visit_do_you_mean()
         if keyboards.paged(conversation.offered):
             question += "\n" + texts.requests.choose_the_day()
-        await turn.say(question, reply_markup=keyboards.visits_keyboard(conversation.offered))
+        buttons = keyboards.visits_keyboard(conversation.offered, whole_day=step.whole_day)
+        await turn.say(question, reply_markup=buttons)
     elif isinstance(step, AskTime):
         conversation.visit = step.visit
         await turn.ask(ChangeFlow.new_time, conversation)
@@ -443,6 +446,38 @@ async def picked_visit(
     await carry_on(turn, conversation)
 
 
+async def picked_whole_day(
+    query: CallbackQuery, callback_data: keyboards.WholeDay, turn: Turn
+) -> None:
+    """Every visit of the day cancelled ("jag är bortrest på lördag"): one preview, a
+    request each once sent."""
+    conversation = await turn.conversation()
+    day = date.fromisoformat(callback_data.day)
+    on_day = [v for v in changeable(conversation.offered, turn.clock()) if v.day == day]
+    if not on_day:
+        await turn.say(texts.requests.visit_gone())
+        return
+    if len(on_day) == 1:
+        conversation.visit = on_day[0]
+        await preview(turn, conversation, Change(kind=ChangeKind.CANCEL, visit_id=on_day[0].id))
+        return
+    changes = [Change(kind=ChangeKind.CANCEL, visit_id=visit.id) for visit in on_day]
+    verdict = await turn.backend.preview_together(turn.user, turn.client_id, changes)
+    conversation.visit, conversation.change = None, None
+    conversation.together, conversation.outcome = changes, verdict.outcome
+    conversation.key = uuid.uuid4().hex
+    await turn.ask(ChangeFlow.confirm, conversation)
+    await turn.say(
+        texts.requests.together_preview_text(
+            [(c, v.start) for c, v in zip(changes, on_day, strict=True)],
+            verdict,
+            turn.now().date(),
+            turn.whose,
+        ),
+        reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons),
+    )
+
+
 async def picked_day(query: CallbackQuery, callback_data: keyboards.DayPick, turn: Turn) -> None:
     """A day of the week's visits (or, without one, the days again)."""
     conversation = await turn.conversation()
@@ -550,6 +585,7 @@ async def preview(turn: Turn, conversation: Conversation, change: Change) -> Non
             return
         raise
     conversation.change, conversation.outcome = change, verdict.outcome
+    conversation.together = []
     conversation.key = uuid.uuid4().hex
     await turn.ask(ChangeFlow.confirm, conversation)
     visit = conversation.visit
@@ -572,6 +608,9 @@ async def confirmed(
     to_assessor = callback_data.action == "assessor"
     if conversation.outcome is Outcome.OUTSIDE and not to_assessor:
         await turn.say(texts.requests.cannot_send_outside(turn.whose))
+        return
+    if conversation.together:
+        await _send_together(query, me, turn, conversation)
         return
     assert conversation.change is not None and conversation.key is not None
     submission = Submission(
@@ -600,6 +639,30 @@ async def confirmed(
         await query.message.edit_reply_markup(reply_markup=None)
     await turn.say(
         texts.requests.sent_text(request, turn.whose), reply_markup=keyboards.main_menu(me)
+    )
+
+
+async def _send_together(
+    query: CallbackQuery, me: MePublic, turn: Turn, conversation: Conversation
+) -> None:
+    """A request for each change asked for together. Each has a key of its own, derived
+    from the preview's: pressing "Send" again after an error sends only what was not sent."""
+    assert conversation.key is not None
+    sent = []
+    for index, change in enumerate(conversation.together):
+        submission = Submission(
+            change=change, idempotency_key=f"{conversation.key}-{index}", note=conversation.note
+        )
+        sent.append(await turn.backend.submit(turn.user, turn.client_id, submission))
+    await turn.state.set_state(None)
+    await turn.keep(Conversation())
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+    await turn.say(
+        texts.requests.sent_together(len(sent))
+        + "\n"
+        + texts.requests.sent_text(sent[-1], turn.whose),
+        reply_markup=keyboards.main_menu(me),
     )
 
 

@@ -7,11 +7,13 @@ from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext
 
 from bot.texts.formatting import (
     escape,
     fmt_day,
     fmt_duration,
+    fmt_short_day,
     fmt_time,
     service_name,
     services_text,
@@ -311,9 +313,30 @@ def preview_text(
 ) -> str:
     """What was understood and the frame check's verdict on it; nothing is sent yet.
     ``whose``: the client's first name, when a relative asks for them."""
-    text = "{understood}\n{change}\n\n{verdict}".format(
+    return _previewed([change_text(change, visit_start)], verdict, today, whose)
+
+
+def whole_day_button(n: int, day: date) -> str:
+    """The button that cancels every visit of a day at once."""
+    label = ngettext("All {n} visit {day}", "All {n} visits {day}", n)
+    return label.format(n=n, day=fmt_short_day(day))
+
+
+def together_preview_text(
+    changes: list[tuple[Change, datetime | None]],
+    verdict: Verdict,
+    today: date | None = None,
+    whose: str | None = None,
+) -> str:
+    """Changes asked for together (each with the start of its visit), and the one frame
+    check of them all."""
+    return _previewed([change_text(c, start) for c, start in changes], verdict, today, whose)
+
+
+def _previewed(asked: list[str], verdict: Verdict, today: date | None, whose: str | None) -> str:
+    text = "{understood}\n{changes}\n\n{verdict}".format(
         understood=_("You asked:"),
-        change=change_text(change, visit_start),
+        changes="\n".join(asked),
         verdict=verdict_text(verdict, today, whose),
     )
     if verdict.outcome is Outcome.OUTSIDE and not a_changed_need(verdict.reasons):
@@ -338,6 +361,13 @@ def cannot_send_outside(whose: str | None = None) -> str:
         theirs = _("This does not fit within {name}'s frame, so it cannot be sent like that.")
         return theirs.format(name=escape(whose))
     return _("This does not fit within your frame, so it cannot be sent like that.")
+
+
+def sent_together(n: int) -> str:
+    """Before ``sent_text``: changes asked for together go as a request each."""
+    return ngettext(
+        "{n} request, one for each visit.", "{n} requests, one for each visit.", n
+    ).format(n=n)
 
 
 def sent_text(request: RequestPublic, whose: str | None = None) -> str:

@@ -92,6 +92,7 @@ GET    /clients/{client_id}/visits                         | 401  401   200 403 
 GET    /clients/{client_id}/frame                          | 401  401   200 403 200 403 403 403 403 200   200 200 200  200  403
 GET    /clients/{client_id}/changeable                     | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
 POST   /clients/{client_id}/requests/preview               | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
+POST   /clients/{client_id}/requests/preview-together      | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
 POST   /clients/{client_id}/requests                       | 401  401   201 403 403 201 403 403 403 403   201 201 201  201  403
 GET    /clients/{client_id}/requests                       | 401  401   200 403 403 200 403 403 403 200   200 200 200  200  403
 POST   /requests/{request_id}/withdraw                     | 401  401   200 403 403 200 403 403 403 403   200 200 200  200  403
@@ -148,6 +149,7 @@ REPEATABLE: set[Route] = {
     ("POST", "/bot/outbox/{notification_id}/ack"),
     ("POST", "/bot/outbox/{notification_id}/fail"),
     ("POST", "/clients/{client_id}/requests/preview"),
+    ("POST", "/clients/{client_id}/requests/preview-together"),
     ("POST", "/speech/transcribe"),
 }
 
@@ -390,6 +392,9 @@ def recipe(route: Route, ids: Ids) -> tuple[Call, Setup | None]:
         ("POST", "/bot/outbox/claim"): {"json": {"limit": 1}},
         ("POST", "/bot/outbox/{notification_id}/fail"): {"json": {}},
         ("POST", "/clients/{client_id}/requests/preview"): {"json": resize(ids.lunch)},
+        ("POST", "/clients/{client_id}/requests/preview-together"): {
+            "json": {"changes": [resize(ids.lunch)]}
+        },
         ("POST", "/clients/{client_id}/requests"): {
             "json": {
                 "idempotency_key": uuid.uuid4().hex,

@@ -18,7 +18,14 @@ from backend.models import (
     StaffAbsence,
     Visit,
 )
-from tests.backend.helpers import LISA, lisa_asks_for_longer, local, tighten_frame, visit_at
+from tests.backend.helpers import (
+    LISA,
+    lisa_asks_for_longer,
+    local,
+    tighten_frame,
+    visit_at,
+    visits_on,
+)
 from tests.conftest import Clock, as_chat, as_staff
 
 TODAY = date(2026, 11, 23)
@@ -469,3 +476,52 @@ async def test_the_answer_to_a_decision_is_the_request_as_read_after_it(
 
     assert r.json() == read.json()
     assert r.json()["version"] == request["version"] + 1
+
+
+async def test_a_day_of_cancellations_is_checked_as_one(api, demo) -> None:
+    """All of tomorrow's visits cancelled (Lisa is away): one verdict, its figures the
+    month's with every visit of the day freed; nothing is saved."""
+    day = await visits_on(api, TOMORROW)
+    day = [v for v in day if v["day"] == TOMORROW.isoformat()]
+    assert len(day) >= 3
+    frame = (await api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa"))).json()
+    r = await api.post(
+        f"/clients/{LISA}/requests/preview-together",
+        json={"changes": [{"kind": "cancel", "visit_id": v["id"]} for v in day]},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 200, r.text
+    verdict = r.json()
+    freed = sum(v["duration_minutes"] for v in day)
+    used = frame["performed_minutes"] + frame["planned_minutes"]
+    assert verdict["performed_minutes"] + verdict["planned_minutes"] == used
+    assert verdict["delta_minutes"] == -freed
+    assert verdict["total_after"] == used - freed
+    assert "repeated_declines" not in {reason["code"] for reason in verdict["reasons"]}
+    r = await api.get(f"/clients/{LISA}/requests", headers=as_chat("lisa"))
+    assert r.json() == []
+
+
+async def test_changes_together_of_one_visit_twice_are_refused(api, demo) -> None:
+    lunch = await visit_at(api, TOMORROW, 12)
+    cancel = {"kind": "cancel", "visit_id": lunch["id"]}
+    r = await api.post(
+        f"/clients/{LISA}/requests/preview-together",
+        json={"changes": [cancel, cancel]},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "invalid_request"
+
+
+async def test_changes_together_reach_only_the_clients_own_visits(api, demo) -> None:
+    """A visit of another client among them: not found, as for one change."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    theirs = (await visits_on(api, TOMORROW, who="gosta", client_id=2))[0]
+    r = await api.post(
+        f"/clients/{LISA}/requests/preview-together",
+        json={"changes": [{"kind": "cancel", "visit_id": v["id"]} for v in (lunch, theirs)]},
+        headers=as_chat("lisa"),
+    )
+    assert r.status_code == 404, r.text
+    assert r.json()["code"] == "visit_not_found"

@@ -188,8 +188,8 @@ CASES = [
         Wish(WishKind.CANCEL, day=MON),
         MORNING,
         None,
-        AskVisit((LUNCH, EVENING_VISIT)),
-        id="cancel today, said at 08:40: not the breakfast under way",
+        AskVisit((LUNCH, EVENING_VISIT), whole_day=MON),
+        id="cancel today, said at 08:40: not the breakfast under way (or both at once)",
     ),
     pytest.param(
         Wish(WishKind.LONGER, day=MON, minutes=15),

@@ -5,7 +5,7 @@ outbox notification in the same transaction; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from contract import (
     ActedForClient,
     Assignee,
     Change,
+    ChangesTogether,
     Decision,
     DecisionIn,
     ErrorCode,
@@ -61,23 +62,33 @@ async def _judge(
 ) -> tuple[Verdict, Visit | None]:
     """The frame check against the current state of the client's visits, and the visit the
     change is about (None for an extra visit)."""
-    visit = await _target_visit(session, client, change)
-    days = [now.astimezone(TZ).date()]
-    if visit is not None:
-        days.insert(0, visit.day)
-    if change.new_start is not None:
-        days.insert(0, change.new_start.astimezone(TZ).date())
+    verdict, targets = await _judge_together(session, client=client, changes=[change], now=now)
+    return verdict, targets[0]
+
+
+async def _judge_together(
+    session: AsyncSession, *, client: Client, changes: Sequence[Change], now: datetime
+) -> tuple[Verdict, list[Visit | None]]:
+    """One frame check of changes asked for together, and the visit each is about."""
+    targets = [await _target_visit(session, client, change) for change in changes]
+    days = []
+    for change, visit in zip(changes, targets, strict=True):
+        if change.new_start is not None:
+            days.append(change.new_start.astimezone(TZ).date())
+        if visit is not None:
+            days.append(visit.day)
+    days.append(now.astimezone(TZ).date())
     state = await visits.frame_state(session, client=client, days=days, now=now)
-    verdict = fc.check_change(
+    verdict = fc.check_changes(
         state.frame,
         state.visits,
-        change,
+        changes,
         now=now,
         rules=state.rules,
         declines_last_3_months=state.declines,
         pending=state.pending,
     )
-    return verdict, visit
+    return verdict, targets
 
 
 async def current_verdict(
@@ -99,6 +110,21 @@ async def preview(
         session, actor, client_id, scope=Scope.REQUESTS, read="preview"
     )
     return (await _judge(session, client=client, change=change, now=now))[0]
+
+
+async def preview_together(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    client_id: int,
+    changes: ChangesTogether,
+    now: datetime,
+) -> Verdict:
+    """One frame check of changes the client asks for together, each then sent on its own."""
+    client = await access.client_for(
+        session, actor, client_id, scope=Scope.REQUESTS, read="preview"
+    )
+    return (await _judge_together(session, client=client, changes=changes.changes, now=now))[0]
 
 
 async def find_by_key(session: AsyncSession, key: str) -> ChangeRequest | None:

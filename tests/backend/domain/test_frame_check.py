@@ -25,6 +25,7 @@ from backend.domain.frame_check import (
     VisitStatus,
     apply_change,
     check_change,
+    check_changes,
     frame_status,
     visit_minutes,
 )
@@ -1086,3 +1087,61 @@ def test_a_waiting_wish_for_another_period_is_not_shown_for_this_one() -> None:
     december = [extra("2026-12-02", "15:00", 45, "walk")]
     status = frame_status(MONTHLY, november(), date(2026, 11, 17), Rules(), december)
     assert (status.pending_count, status.total_if_pending) == (0, None)
+
+
+# --- changes asked for together (a day away) -------------------------------------------------
+
+
+def a_day_away() -> list[VisitState]:
+    """November, and Friday 20 November's three visits: the 09:00 morning (60 min), the
+    13:00 cleaning (80 min) and a 17:00 walk (30 min)."""
+    return [*november(), visit(101, "2026-11-20", "17:00", 30, "walk")]
+
+
+def test_a_day_away_frees_every_visit_of_it_in_one_verdict() -> None:
+    visits = a_day_away()
+    friday = [20, 100, 101]
+    verdict = check_changes(MONTHLY, visits, [cancel(i) for i in friday], now=NOW)
+
+    freed = sum(v.duration_minutes for v in visits if v.id in friday)
+    done = sum(v.performed_minutes or 0 for v in visits if v.status is VisitStatus.DONE)
+    planned = sum(v.duration_minutes for v in visits if v.status is VisitStatus.PLANNED)
+    assert freed == 170
+    assert (verdict.performed_minutes, verdict.planned_minutes) == (done, planned)
+    assert verdict.delta_minutes == -freed
+    assert verdict.total_after == done + planned - freed
+    # The walk (granted once a week) and the cleaning fall below their frequency; the
+    # morning's hygiene (20 a month) still has 20 other mornings.
+    assert verdict.outcome is Outcome.NEEDS_REVIEW
+    assert sorted(r.numbers["service"] for r in verdict.reasons) == ["cleaning", "walk"]
+
+
+def test_a_day_away_is_one_decline_not_three() -> None:
+    """Two declines before: cancelling one visit is the third (flagged, 3); a day of
+    three visits is the third too, as each request sent then is judged on its own."""
+    changes = [cancel(20), cancel(100), cancel(101)]
+    verdict = check_changes(MONTHLY, a_day_away(), changes, now=NOW, declines_last_3_months=2)
+    assert Reason(code=ReasonCode.REPEATED_DECLINES, numbers={"declines": 3}) in verdict.reasons
+    verdict = check_changes(MONTHLY, a_day_away(), changes, now=NOW, declines_last_3_months=1)
+    assert ReasonCode.REPEATED_DECLINES not in codes(verdict)
+
+
+def test_a_day_away_at_short_notice_says_the_soonest_visit_once() -> None:
+    now = at("2026-11-20", "08:00")  # the 09:00 visit is an hour away
+    verdict = check_changes(MONTHLY, a_day_away(), [cancel(20), cancel(100)], now=now)
+    notices = [r for r in verdict.reasons if r.code is ReasonCode.SHORT_NOTICE]
+    assert notices == [
+        Reason(code=ReasonCode.SHORT_NOTICE, numbers={"notice_minutes": 180, "minutes_until": 60})
+    ]
+
+
+def test_one_change_asked_together_is_the_same_verdict_as_alone() -> None:
+    for change in (cancel(25), resize(100, 120), move(100, "2026-11-21", "10:00")):
+        assert check_changes(MONTHLY, november(), [change], now=NOW) == check(change)
+
+
+def test_changes_together_are_each_of_a_visit_of_their_own() -> None:
+    with pytest.raises(ValueError):
+        check_changes(MONTHLY, november(), [cancel(25), resize(25, 30)], now=NOW)
+    with pytest.raises(ValueError):
+        check_changes(MONTHLY, november(), [], now=NOW)

@@ -1,0 +1,85 @@
+"""A day away: "jag är bortrest på onsdag" offers every visit of Wednesday at once, previews
+them with one frame check, and sends a request for each. Monday 23 November 2026, 08:40;
+every figure is summed by the test from the visit rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import col, select
+
+from backend.models import ChangeRequest, Visit
+from contract import RequestStatus
+from tests.backend.helpers import LISA
+from tests.bot.conftest import Chat
+from tests.bot.test_frame_periods import hm, period_minutes
+from tests.bot.test_free_text import SEND, TODAY, hhmm, sv_day, visits_of
+from tests.conftest import Clock, Database
+
+WEDNESDAY = TODAY + timedelta(days=2)
+
+
+async def test_a_day_away_cancels_every_visit_of_it_in_one_go(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """Before: "Vilket besök menar du?" with Wednesday's visits one by one, and a request
+    for only the one pressed."""
+    wednesday = await visits_of(db, LISA, WEDNESDAY)
+    assert len(wednesday) >= 3
+    reply = await chat.send("lisa", "jag är bortrest på onsdag")
+    assert reply.startswith("Vilket besök menar du?"), reply
+    whole_day = f"Alla {len(wednesday)} besök ons 25/11"
+    assert chat.buttons("lisa")[0] == whole_day
+
+    preview = await chat.press("lisa", whole_day)
+    freed = sum(v.duration_minutes for v in wednesday)
+    month_end = datetime(2026, 11, 30).date()
+    done, planned = await period_minutes(db, TODAY.replace(day=1), month_end, clock.now)
+    asked = [f"Ställ in besöket {sv_day(WEDNESDAY)} kl. {hhmm(v)}." for v in wednesday]
+    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\nDet ryms"), preview
+    assert f"Ändringen frigör {hm(freed)}." in preview
+    assert f"Utfört: {hm(done)}\nPlanerat: {hm(planned)}\n" in preview
+    assert f"Med ändringen: {hm(done + planned - freed)} av " in preview
+    assert "tackat nej" not in preview  # one day away is not "declined help several times"
+    assert await db.count(ChangeRequest) == 0
+
+    sent = await chat.press("lisa", SEND)
+    assert sent.startswith(
+        f"{len(wednesday)} önskemål, ett för varje besök.\nSkickat till din kontaktperson "
+    ), sent
+    requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
+    assert [(r.kind, r.visit_id, r.status) for r in requests] == [
+        ("cancel", v.id, RequestStatus.PENDING) for v in wednesday
+    ]
+    assert {r.note for r in requests} == {"jag är bortrest på onsdag"}
+    # Nothing is cancelled until the contact person approves.
+    still = await db.all(select(Visit).where(col(Visit.id).in_([v.id for v in wednesday])))
+    assert {v.status for v in still} == {v.status for v in wednesday}
+
+
+async def test_a_day_with_one_visit_left_is_one_cancellation(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """Late on Wednesday only the evening visit can still change: the day's button is not
+    offered, that visit is."""
+    wednesday = await visits_of(db, LISA, WEDNESDAY)
+    evening = wednesday[-1]
+    clock.now = evening.planned_start.replace(tzinfo=UTC) - timedelta(hours=4)
+    reply = await chat.send("lisa", "jag är bortrest idag")
+    assert reply.startswith(
+        f"Du bad om:\nStäll in besöket {sv_day(WEDNESDAY)} kl. {hhmm(evening)}."
+    ), reply
+    assert not any(b.startswith("Alla ") for b in chat.buttons("lisa"))
+
+
+async def test_a_relative_asks_for_the_whole_day_in_the_clients_name(
+    chat: Chat, db: Database
+) -> None:
+    wednesday = await visits_of(db, LISA, WEDNESDAY)
+    await chat.send("eva", "mamma är bortrest på onsdag")
+    await chat.press("eva", f"Alla {len(wednesday)} besök ons 25/11")
+    sent = await chat.press("eva", SEND)
+    assert sent.startswith(
+        f"{len(wednesday)} önskemål, ett för varje besök.\nSkickat till kontaktpersonen för Lisa, "
+    )
+    assert await db.count(ChangeRequest) == len(wednesday)
