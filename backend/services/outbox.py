@@ -152,13 +152,23 @@ async def notify_staff(
     urgency: Urgency,
     now: datetime,
     client_id: int | None = None,
+    once: bool = False,
 ) -> int:
+    """Queue ``message`` for the staff members' chat accounts. ``once``: not for an account
+    that still waits for the same kind of message about the same client ("a new wish from
+    Lisa is waiting" says it for all of a day away's requests)."""
     ids = list(staff_ids)
     if not ids:
         return 0
     rows = await session.exec(_STAFF_ACCOUNTS, params={"staff_ids": ids})
+    told = set()
+    if once and client_id is not None:
+        params = {"kind": message.kind.value, "client_id": client_id, "staff_ids": ids}
+        told = set((await session.exec(_WAITING_ABOUT_CLIENT, params=params)).all())
     count = 0
     for account, unit_id in rows.all():
+        if account.id in told:
+            continue
         count += _enqueue(
             session, [account], message, urgency, now, client_id=client_id, unit_id=unit_id
         )
@@ -173,6 +183,17 @@ def _waiting(notification: Any) -> Any:
         col(notification.dropped_reason).is_(None),
         col(notification.dead_at).is_(None),
     )
+
+
+# The staff accounts that still wait for a message of a kind about a client (built once).
+_WAITING_ABOUT_CLIENT = (
+    select(Notification.chat_account_id)
+    .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
+    .where(col(ChatAccount.staff_id).in_(bindparam("staff_ids", expanding=True)))
+    .where(Notification.kind == bindparam("kind"))
+    .where(Notification.client_id == bindparam("client_id"))
+    .where(_waiting(Notification))
+)
 
 
 async def claim(

@@ -151,8 +151,9 @@ async def test_a_blocked_chat_is_marked_and_its_messages_dropped(
 
     before = await db.count(Notification)
     await decide(api, hour=8)
-    # Anna (the request, then her changed visit) and Lisa; nothing queued for Eva
-    assert await db.count(Notification) == before + 3
+    # Anna's changed visit (her "a new wish from Lisa" of the first still waits, and says
+    # it for this one too) and Lisa's decision; nothing queued for Eva
+    assert await db.count(Notification) == before + 2
     assert await pending_for(db, EVAS) == []
 
 
@@ -182,7 +183,9 @@ async def test_a_chat_gets_its_messages_in_the_order_written_whichever_notifier_
             .order_by(col(Notification.id))
         )
     ]
-    assert len(written) == 4  # two requests to decide, two changed visits
+    # "a new wish from Lisa" once (the second came before she read the first), two
+    # changed visits
+    assert len(written) == 3
 
     received = []
     while len(received) < len(written):
@@ -263,3 +266,19 @@ async def test_an_account_that_wants_only_urgent_news_is_not_told_of_decisions(
         .where(Notification.kind == "request_decided")
     )
     assert decided == [EVAS]
+
+
+async def test_wishes_sent_together_tell_the_contact_person_once(api, demo, db) -> None:
+    """A day away is a request for each visit: Anna reads "a new wish from Lisa is waiting"
+    once, not once per visit; a wish after she has read it is told again."""
+    for hour in (8, 12, 17):
+        await lisa_asks_for_longer(api, TOMORROW, hour)
+    waiting = [n for n in await pending_for(db, ANNAS) if n.kind == "request_to_decide"]
+    assert len(waiting) == 1
+    [told] = [n for n in await claim(api) if n["chat_id"] == ANNAS]
+    assert told["message"]["client_first_name"] == "Lisa"
+    await ack(api, told["id"])
+
+    await lisa_asks_for_longer(api, TOMORROW + timedelta(days=1), 12)
+    waiting = [n for n in await pending_for(db, ANNAS) if n.kind == "request_to_decide"]
+    assert len(waiting) == 1

@@ -121,4 +121,5 @@ async def tell(
         urgency=urgency,
         now=now,
         client_id=client.id,
+        once=kind is NotificationKind.REQUEST_TO_DECIDE,
     )
