@@ -24,6 +24,7 @@ from bot import texts
 from bot.keyboard_cache import per_language
 from bot.wish_parser import WishKind
 from contract import (
+    MAX_TOGETHER,
     Assignee,
     ClientAccess,
     DeviationReason,
@@ -102,7 +103,7 @@ class DayPick(CallbackData, prefix="dp"):
 
 
 class WholeDay(CallbackData, prefix="wd"):
-    day: str  # ISO date: every visit of it that can still be changed is cancelled
+    visits: int  # as many as the button said: the visits of the days the change flow keeps
 
 
 class KindPick(CallbackData, prefix="k"):
@@ -308,18 +309,18 @@ def paged(visits: Sequence[VisitPublic]) -> bool:
 
 
 def visits_keyboard(
-    visits: Sequence[VisitPublic], whole_day: date | None = None
+    visits: Sequence[VisitPublic], whole_days: Sequence[date] = ()
 ) -> InlineKeyboardMarkup:
     """The visits to choose from, an extra visit. When there are many, the first days'
-    visits are buttons and each later day is a button that shows its visits. ``whole_day``:
-    first, every visit of that day at once (a cancellation: the client is away)."""
+    visits are buttons and each later day is a button that shows its visits. ``whole_days``:
+    first, every visit of those days at once (a cancellation: the client is away)."""
     builder = Keyboard()
     direct, later = _split_by_day(visits)
-    if whole_day is not None:
-        n = sum(visit.day == whole_day for visit in visits)
+    n = sum(visit.day in whole_days for visit in visits)
+    if whole_days and n <= MAX_TOGETHER:
         builder.button(
-            text=texts.requests.whole_day_button(n, whole_day),
-            callback_data=WholeDay(day=whole_day.isoformat()),
+            text=texts.requests.whole_days_button(n, whole_days),
+            callback_data=WholeDay(visits=n),
         )
     for visit in direct:
         builder.button(
@@ -332,7 +333,7 @@ def visits_keyboard(
         )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
-    first = [1] * (len(direct) + (whole_day is not None))
+    first = [1] * (len(direct) + bool(whole_days and n <= MAX_TOGETHER))
     builder.adjust(*first, *([2] * ((len(later) + 1) // 2)), 1, 1)
     return builder.as_markup()
 

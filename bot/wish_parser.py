@@ -76,6 +76,9 @@ class Wish:
     new_day: date | None = None
     # MOVE by whole days ("en dag senare", "two days earlier"), at the visit's own time
     day_shift: int | None = None
+    # CANCEL while away for several days ("från onsdag till fredag", "lördag och söndag",
+    # "i helgen"): each of them, in order; ``day`` is the first
+    away_days: tuple[date, ...] = ()
 
 
 class Hint(StrEnum):
@@ -133,6 +136,7 @@ class _T(Enum):
     SHORTER = auto()
     CANCEL = auto()
     AWAY = auto()  # "jag är bortrest", "I'm away": the day's visit is cancelled (a day is needed)
+    WEEKEND = auto()  # "i helgen", "the weekend": the coming Saturday and Sunday
     SKIP = auto()
     EXTRA = auto()  # an extra visit, unambiguous ("extra besök")
     EXTRA_WEAK = auto()  # "extra" alone: an extra visit, or extra minutes when a duration is said
@@ -248,7 +252,9 @@ _SV: _Table = {
     _T.SHORTER: ("kortare", "förkort*", "mindre tid", "korta ner", "kort besök*"),
     _T.CANCEL: ("ställ in", "ställa in", "ställer in", "ställs in", "inställ*", "avbok*",
                 "avbeställ*"),
-    _T.AWAY: ("bortrest*", "är borta", "reser bort", "åker bort", "inte hemma"),
+    _T.AWAY: ("bortrest*", "är borta", "reser bort", "åker bort", "inte hemma", "på sjukhus",
+              "på sjukhuset", "inlagd", "på kortis", "på korttids*"),
+    _T.WEEKEND: ("helgen", "helg"),
     _T.SKIP: ("hoppa över", "hoppar över", "skippa*", "stryk*", "strunta i"),
     _T.EXTRA: ("extra besök*", "extrabesök*", "extra gång*", "en gång till", "ett besök till",
                "ett till besök", "ett besök extra"),
@@ -321,7 +327,9 @@ _EN: _Table = {
     _T.LONGER: ("longer", "extend*", "more time", "extra time"),
     _T.SHORTER: ("shorter", "shorten*", "less time", "short visit*"),
     _T.CANCEL: ("cancel*", "call off", "call it off"),
-    _T.AWAY: ("away", "not home", "not at home", "out of town"),
+    _T.AWAY: ("away", "not home", "not at home", "out of town", "in hospital",
+              "in the hospital"),
+    _T.WEEKEND: ("weekend",),
     _T.SKIP: ("skip*", "without", "leave out"),
     _T.EXTRA: ("extra visit*", "another visit*", "additional visit*", "one more visit*"),
     _T.EXTRA_WEAK: ("extra",),
@@ -402,7 +410,9 @@ _FI: _Table = {
     _T.SHORTER: ("lyhyempi", "lyhyemmän", "lyhyempään", "lyhyemmin", "lyhyemmäksi", "lyhen*",
                  "lyhyt", "lyhyen", "vähemmän aikaa"),
     _T.CANCEL: ("peru", "perua", "perun", "perukaa", "peruu*", "perut*", "peruuta"),
-    _T.AWAY: ("poissa", "matkoilla", "en ole kotona", "ei ole kotona", "olen matkalla"),
+    _T.AWAY: ("poissa", "matkoilla", "en ole kotona", "ei ole kotona", "olen matkalla",
+              "sairaalassa"),
+    _T.WEEKEND: ("viikonloppu*",),
     _T.SKIP: ("väliin", "ilman"),
     _T.EXTRA: ("ylimääräi*", "lisäkäyn*"),
     _T.MORE: ("lisää",),
@@ -487,7 +497,9 @@ _AR: _Table = {
     _T.LONGER: ("أطول", "وقت أطول", "وقت إضافي", "تمديد", "مدد*", "وقت أكثر"),
     _T.SHORTER: ("أقصر", "وقت أقل", "تقصير", "قصر*"),
     _T.CANCEL: ("إلغاء", "ألغ*", "الغي", "الغوا"),
-    _T.AWAY: ("مسافر", "مسافرة", "لست في البيت", "مش في البيت", "لن أكون في البيت"),
+    _T.AWAY: ("مسافر", "مسافرة", "لست في البيت", "مش في البيت", "لن أكون في البيت",
+              "في المستشفى"),
+    _T.WEEKEND: ("عطلة نهاية الأسبوع", "نهاية الأسبوع", "الويكند"),
     _T.SKIP: ("بدون", "تخطي", "بلاش", "من غير"),
     _T.EXTRA: ("زيارة إضافية", "زيارة اضافية", "زيارة أخرى", "زيارة زيادة"),
     _T.EXTRA_WEAK: ("إضافي*",),
@@ -906,6 +918,12 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
                 item,
                 consume=False,
             )
+        elif tag is _T.WEEKEND:
+            # the coming Saturday and Sunday; on a Sunday, the day itself
+            saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+            for weekend_day in (saturday, saturday + timedelta(days=1)):
+                if weekend_day >= today:
+                    add(weekend_day, item, consume=False)
         elif tag is _T.LAST_WEEKDAY:
             add(
                 today - timedelta(days=(today.weekday() - item.value) % 7 or 7),
@@ -1477,7 +1495,13 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         return _not_a_wish(read, today, bad_time)
 
     new_day: date | None = None
-    if kind is WishKind.MOVE and read.day_move is not None:
+    day: date | None
+    away_days = _away_days(read) if kind is WishKind.CANCEL and _T.AWAY in read.cues else ()
+    if len(away_days) > MAX_AWAY_DAYS:
+        return NotUnderstood(Hint.NOT_UNDERSTOOD)  # weeks away: the contact person plans it
+    if away_days:
+        day = away_days[0]
+    elif kind is WishKind.MOVE and read.day_move is not None:
         day, new_day = read.day_move  # "flytta duschen (från onsdag) till torsdag"
     else:
         distinct_days = set(read.days)
@@ -1576,7 +1600,24 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
         part=part,
         visit_at=visit_at,
         new_day=new_day,
+        away_days=away_days,
     )
+
+
+# Days away a wish may name: longer absences are planned with the contact person.
+MAX_AWAY_DAYS = 7
+
+
+def _away_days(read: _Read) -> tuple[date, ...]:
+    """Every day of an absence said as several days: "från onsdag till fredag" (each day
+    between), "lördag och söndag", "i helgen"; () for one day or none."""
+    days = {d for d in read.days if isinstance(d, date)}
+    if len(days) < 2 or len(days) < len(set(read.days)):
+        return ()  # one day (or a date that does not exist)
+    if read.day_move is not None and read.day_move[0] is not None:
+        first, last = sorted((read.day_move[0], read.day_move[1]))
+        return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return tuple(sorted(days))
 
 
 def _visit_time(kind: WishKind, times: tuple[_Time, ...]) -> time | None:

@@ -56,11 +56,12 @@ class ServiceFor(StrEnum):
 
 @dataclass(frozen=True)
 class AskVisit:
-    """Which visit is it about? Several fit. ``whole_day``: a cancellation that fits every
-    visit of one day ("jag är bortrest på lördag"), so all of them may be chosen at once."""
+    """Which visit is it about? Several fit. ``whole_days``: a cancellation that fits every
+    visit of one day ("jag är bortrest på lördag") or of the days away ("i helgen"), so all
+    of them may be chosen at once."""
 
     candidates: tuple[VisitPublic, ...]
-    whole_day: date | None = None
+    whole_days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def wish_to_change(
         if not candidates:
             return NoVisit(wish.day, _already_there(wish, changeable(visits, now)))
         if len(candidates) > 1:
-            return AskVisit(tuple(candidates), _the_whole_day(wish, candidates))
+            return AskVisit(tuple(candidates), _whole_days(wish, candidates))
         visit = candidates[0]
     if wish.kind is WishKind.SKIP_SERVICE and visit is not None and _only_one_left(wish, visit):
         # "ställ in lunchen" of a visit that is only the lunch, or "Skip one thing" of a
@@ -141,13 +142,15 @@ def wish_to_change(
     return _question(missing[0], wish, visit, granted)
 
 
-def _the_whole_day(wish: Wish, candidates: list[VisitPublic]) -> date | None:
-    """The day, when a cancellation naming no service fits several visits all of that one
-    day ("ställ in duschen" is about the shower's visit, not the day)."""
-    days = {visit.day for visit in candidates}
-    if wish.kind is not WishKind.CANCEL or wish.service is not None or len(days) != 1:
-        return None
-    return days.pop()
+def _whole_days(wish: Wish, candidates: list[VisitPublic]) -> tuple[date, ...]:
+    """The days, when a cancellation naming no service fits several visits all of one day
+    or of the days away ("ställ in duschen" is about the shower's visit, not the day)."""
+    days = sorted({visit.day for visit in candidates})
+    if wish.kind is not WishKind.CANCEL or wish.service is not None:
+        return ()
+    if len(days) > 1 and not wish.away_days:
+        return ()  # "ställ in besöket": today's or tomorrow's, not both
+    return tuple(days)
 
 
 def _only_one_left(wish: Wish, visit: VisitPublic) -> bool:
@@ -192,6 +195,8 @@ def _a_service_to_another_day(wish: Wish, visits: list[VisitPublic]) -> Wish:
 
 def _candidates(wish: Wish, visits: list[VisitPublic], today: date) -> list[VisitPublic]:
     new_day = wish.new_day  # a move to another day: "flytta duschen till torsdag"
+    if wish.away_days:  # "jag är bortrest i helgen": every visit of those days
+        return [v for v in visits if v.day in wish.away_days]
     candidates = [v for v in visits if wish.day is None or v.day == wish.day]
     if new_day is not None and wish.at is None:
         # not one on that day already (it would not move)

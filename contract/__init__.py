@@ -16,6 +16,7 @@ from contract.bounds import (
     Text,
 )
 from contract.changes import (
+    MAX_TOGETHER,
     NEED_CODES,
     REQUIRED_FIELDS,
     Change,
@@ -122,6 +123,7 @@ __all__ = [
     "LANGUAGES",
     "MAX_ID",
     "MAX_NOTE",
+    "MAX_TOGETHER",
     "NEED_CODES",
     "OUTSIDE_CODES",
     "REQUIRED_FIELDS",

@@ -25,8 +25,8 @@ REQUIRED_FIELDS: dict[ChangeKind, tuple[str, ...]] = {
     ChangeKind.CANCEL: ("visit_id",),
     ChangeKind.EXTRA: ("new_start", "new_duration", "services"),
 }
-# At most this many changes asked for together (a day has fewer visits).
-MAX_TOGETHER = 12
+# At most this many changes asked for together: a week away at five visits a day.
+MAX_TOGETHER = 35
 _FIELDS = ("visit_id", "new_start", "new_duration", "service", "new_service", "services")
 
 

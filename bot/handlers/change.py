@@ -113,6 +113,7 @@ class Conversation(BaseModel):
     note: str = ""  # the client's own words, typed or spoken
     change: Change | None = None  # previewed, waiting to be sent
     together: list[Change] = Field(default_factory=list)  # or these, each sent on its own
+    whole_days: list[date] = Field(default_factory=list)  # whose visits all go at once
     key: str | None = None  # the idempotency key it will be sent with
     outcome: Outcome | None = None  # the frame check's outcome shown
 
@@ -268,12 +269,14 @@ class TurnMiddleware(BaseMiddleware):
 
 
 async def what_can_change(
-    turn: Turn, named: date | None = None
+    turn: Turn, named: date | None = None, *, until: date | None = None
 ) -> tuple[list[VisitPublic], list[ServiceCode]]:
-    """The visits a change can still be asked for (the coming week, and the day a wish
-    names when it is later: "den 9 december"), and the services the order grants: one
-    read, open to whoever may ask (a relative with the requests scope only, too)."""
-    found = await turn.backend.changeable(turn.user, turn.client_id, days=DAYS_AHEAD, day=named)
+    """The visits a change can still be asked for (the coming week, the day a wish names
+    when it is later: "den 9 december", and up to the last day away), and the services the
+    order grants: one read, open to whoever may ask (a relative with the requests scope
+    only, too)."""
+    days = DAYS_AHEAD if until is None else max(DAYS_AHEAD, (until - turn.now().date()).days + 1)
+    found = await turn.backend.changeable(turn.user, turn.client_id, days=days, day=named)
     return changeable(found.visits, turn.clock()), found.granted
 
 
@@ -310,11 +313,12 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         )
     elif isinstance(step, AskVisit):
         conversation.offered = list(step.candidates)
+        conversation.whole_days = list(step.whole_days)
         await turn.ask(ChangeFlow.visit, conversation)
         question = texts.requests.which_visit_do_you_mean()
         if keyboards.paged(conversation.offered):
             question += "\n" + texts.requests.choose_the_day()
-        buttons = keyboards.visits_keyboard(conversation.offered, whole_day=step.whole_day)
+        buttons = keyboards.visits_keyboard(conversation.offered, whole_days=step.whole_days)
         await turn.say(question, reply_markup=buttons)
     elif isinstance(step, AskTime):
         conversation.visit = step.visit
@@ -367,7 +371,9 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     if isinstance(wish, NotUnderstood):
         await not_a_wish(turn, wish)
         return
-    visits, granted = await what_can_change(turn, wish.day)
+    visits, granted = await what_can_change(
+        turn, wish.day, until=max(wish.away_days, default=None)
+    )
     conversation = Conversation(
         offered=visits, granted=granted, wish=wish, note=text[:NOTE_LENGTH]
     )
@@ -449,11 +455,11 @@ async def picked_visit(
 async def picked_whole_day(
     query: CallbackQuery, callback_data: keyboards.WholeDay, turn: Turn
 ) -> None:
-    """Every visit of the day cancelled ("jag är bortrest på lördag"): one preview, a
-    request each once sent."""
+    """Every visit of the day (or the days away) cancelled ("jag är bortrest på lördag",
+    "i helgen"): one preview, a request each once sent."""
     conversation = await turn.conversation()
-    day = date.fromisoformat(callback_data.day)
-    on_day = [v for v in changeable(conversation.offered, turn.clock()) if v.day == day]
+    days = set(conversation.whole_days)
+    on_day = [v for v in changeable(conversation.offered, turn.clock()) if v.day in days]
     if not on_day:
         await turn.say(texts.requests.visit_gone())
         return

@@ -3,6 +3,7 @@ the visit was, to what it should be), where the request stands, and what happene
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
@@ -316,10 +317,18 @@ def preview_text(
     return _previewed([change_text(change, visit_start)], verdict, today, whose)
 
 
-def whole_day_button(n: int, day: date) -> str:
-    """The button that cancels every visit of a day at once."""
+def whole_days_button(n: int, days: Sequence[date]) -> str:
+    """The button that cancels every visit of a day, or of the days away, at once: "Alla 3
+    besök lör 5/12", "Alla 6 besök lör 5/12–sön 6/12", "Alla 4 besök mån 7/12, ons 9/12"."""
     label = ngettext("All {n} visit {day}", "All {n} visits {day}", n)
-    return label.format(n=n, day=fmt_short_day(day))
+    first, last = days[0], days[-1]
+    if len(days) == 1:
+        said = fmt_short_day(first)
+    elif (last - first).days == len(days) - 1:
+        said = f"{fmt_short_day(first)}–{fmt_short_day(last)}"
+    else:
+        said = ", ".join(fmt_short_day(day) for day in days)
+    return label.format(n=n, day=said)
 
 
 def together_preview_text(

@@ -83,3 +83,32 @@ async def test_a_relative_asks_for_the_whole_day_in_the_clients_name(
         f"{len(wednesday)} önskemål, ett för varje besök.\nSkickat till kontaktpersonen för Lisa, "
     )
     assert await db.count(ChangeRequest) == len(wednesday)
+
+
+async def test_away_for_the_weekend_cancels_both_days(chat: Chat, db: Database) -> None:
+    """Before: "Jag förstod inte riktigt" for "i helgen"."""
+    saturday, sunday = TODAY + timedelta(days=5), TODAY + timedelta(days=6)
+    weekend = await visits_of(db, LISA, saturday) + await visits_of(db, LISA, sunday)
+    assert {v.day for v in weekend} == {saturday, sunday}
+    await chat.send("lisa", "jag är bortrest i helgen")
+    whole = f"Alla {len(weekend)} besök lör 28/11–sön 29/11"
+    assert chat.buttons("lisa")[0] == whole
+    preview = await chat.press("lisa", whole)
+    asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in weekend]
+    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
+    assert f"Ändringen frigör {hm(sum(v.duration_minutes for v in weekend))}." in preview
+    await chat.press("lisa", SEND)
+    requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
+    assert [(r.kind, r.visit_id) for r in requests] == [("cancel", v.id) for v in weekend]
+
+
+async def test_days_away_apart_are_named_one_by_one(chat: Chat, db: Database) -> None:
+    """ "tisdag och torsdag": the two days, not Wednesday between them."""
+    tuesday, thursday = TODAY + timedelta(days=1), TODAY + timedelta(days=3)
+    days = await visits_of(db, LISA, tuesday) + await visits_of(db, LISA, thursday)
+    await chat.send("lisa", "jag är inte hemma på tisdag och torsdag")
+    whole = f"Alla {len(days)} besök tis 24/11, tors 26/11"
+    assert chat.buttons("lisa")[0] == whole
+    preview = await chat.press("lisa", whole)
+    assert "onsdag" not in preview
+    assert preview.count("Ställ in besöket") == len(days)

@@ -34,6 +34,8 @@ TOMORROW = date(2026, 11, 24)
 DAY_AFTER = date(2026, 11, 25)
 THURSDAY = date(2026, 11, 26)
 FRIDAY = date(2026, 11, 27)
+WED, SAT, SUN = date(2026, 11, 25), date(2026, 11, 28), date(2026, 11, 29)
+WED_FRI = (WED, date(2026, 11, 26), FRIDAY)
 NEXT_MONDAY = date(2026, 11, 30)
 
 MOVE, LONGER, SHORTER = WishKind.MOVE, WishKind.LONGER, WishKind.SHORTER
@@ -249,6 +251,31 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("fi", "en ole kotona huomenna", Wish(CANCEL, TOMORROW)),
         ("ar", "أنا مسافر يوم الجمعة", Wish(CANCEL, FRIDAY)),
         ("ar", "لن أكون في البيت غدا", Wish(CANCEL, TOMORROW)),
+        ("sv", "jag är på sjukhus i morgon", Wish(CANCEL, TOMORROW)),
+        ("sv", "mamma är inlagd på fredag", Wish(CANCEL, FRIDAY)),
+        ("en", "I will be in hospital on Friday", Wish(CANCEL, FRIDAY)),
+        ("fi", "olen sairaalassa perjantaina", Wish(CANCEL, FRIDAY)),
+        ("ar", "أنا في المستشفى يوم الجمعة", Wish(CANCEL, FRIDAY)),
+        # away for several days: each of them (the first is the day)
+        ("sv", "vi är bortresta i helgen", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("sv", "jag är bortrest hela helgen", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("sv", "jag är bortrest lördag och söndag", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("sv", "jag är på kortis från onsdag till fredag", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("sv", "jag är på sjukhus onsdag till fredag", Wish(CANCEL, WED, away_days=WED_FRI)),
+        (
+            "sv",
+            "jag är inte hemma på måndag och onsdag",
+            Wish(CANCEL, WED, away_days=(WED, date(2026, 11, 30))),
+        ),
+        ("en", "I am away this weekend", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("en", "I'm in hospital from Wednesday to Friday", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("fi", "olen poissa viikonloppuna", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        (
+            "fi",
+            "olen sairaalassa keskiviikosta perjantaihin",
+            Wish(CANCEL, WED, away_days=WED_FRI),
+        ),
+        ("ar", "أنا مسافرة نهاية الأسبوع", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
     ),
 )
 def test_cancel(language: str, text: str, expected: Wish) -> None:
@@ -720,8 +747,8 @@ def test_no_time(language: str, text: str) -> None:
         ("sv", "ingen städning men ett extra besök på fredag kl 14"),
         # talk that is no wish at all
         ("sv", "Det var en bra promenad igår"),
-        ("sv", "jag är på sjukhus i morgon"),
-        ("sv", "vi är bortresta i helgen"),  # away, but no day the parser knows
+        ("sv", "jag är bortrest från 1 december till 20 december"),  # weeks: not by wishes
+        ("sv", "kan ni komma kl 10 i helgen"),  # which of the two days?
         ("en", "I am away"),
         ("en", "The cleaning was great, thanks"),
         ("sv", "Tack för igår"),

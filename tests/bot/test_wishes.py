@@ -188,7 +188,7 @@ CASES = [
         Wish(WishKind.CANCEL, day=MON),
         MORNING,
         None,
-        AskVisit((LUNCH, EVENING_VISIT), whole_day=MON),
+        AskVisit((LUNCH, EVENING_VISIT), whole_days=(MON,)),
         id="cancel today, said at 08:40: not the breakfast under way (or both at once)",
     ),
     pytest.param(
