@@ -103,7 +103,7 @@ class DayPick(CallbackData, prefix="dp"):
 
 
 class WholeDay(CallbackData, prefix="wd"):
-    visits: int  # as many as the button said: the visits of the days the change flow keeps
+    """Every visit of the days the change flow keeps (``Conversation.whole_days``)."""
 
 
 class KindPick(CallbackData, prefix="k"):
@@ -317,10 +317,10 @@ def visits_keyboard(
     builder = Keyboard()
     direct, later = _split_by_day(visits)
     n = sum(visit.day in whole_days for visit in visits)
-    if whole_days and n <= MAX_TOGETHER:
+    all_at_once = bool(whole_days) and n <= MAX_TOGETHER
+    if all_at_once:
         builder.button(
-            text=texts.requests.whole_days_button(n, whole_days),
-            callback_data=WholeDay(visits=n),
+            text=texts.requests.whole_days_button(n, whole_days), callback_data=WholeDay()
         )
     for visit in direct:
         builder.button(
@@ -333,7 +333,7 @@ def visits_keyboard(
         )
     builder.button(text=_("➕ An extra visit"), callback_data=KindPick(kind=WishKind.EXTRA))
     _nav(builder, back=False)
-    first = [1] * (len(direct) + bool(whole_days and n <= MAX_TOGETHER))
+    first = [1] * (len(direct) + all_at_once)
     builder.adjust(*first, *([2] * ((len(later) + 1) // 2)), 1, 1)
     return builder.as_markup()
 

@@ -160,13 +160,17 @@ async def notify_staff(
     ids = list(staff_ids)
     if not ids:
         return 0
-    rows = await session.exec(_STAFF_ACCOUNTS, params={"staff_ids": ids})
+    accounts = (await session.exec(_STAFF_ACCOUNTS, params={"staff_ids": ids})).all()
     told = set()
-    if once and client_id is not None:
-        params = {"kind": message.kind.value, "client_id": client_id, "staff_ids": ids}
+    if once and client_id is not None and accounts:
+        params = {
+            "kind": message.kind.value,
+            "client_id": client_id,
+            "account_ids": [account.id for account, _unit_id in accounts],
+        }
         told = set((await session.exec(_WAITING_ABOUT_CLIENT, params=params)).all())
     count = 0
-    for account, unit_id in rows.all():
+    for account, unit_id in accounts:
         if account.id in told:
             continue
         count += _enqueue(
@@ -185,11 +189,11 @@ def _waiting(notification: Any) -> Any:
     )
 
 
-# The staff accounts that still wait for a message of a kind about a client (built once).
+# Of these chat accounts, those that still wait for a message of a kind about a client
+# (built once).
 _WAITING_ABOUT_CLIENT = (
     select(Notification.chat_account_id)
-    .join(ChatAccount, col(ChatAccount.id) == Notification.chat_account_id)
-    .where(col(ChatAccount.staff_id).in_(bindparam("staff_ids", expanding=True)))
+    .where(col(Notification.chat_account_id).in_(bindparam("account_ids", expanding=True)))
     .where(Notification.kind == bindparam("kind"))
     .where(Notification.client_id == bindparam("client_id"))
     .where(_waiting(Notification))

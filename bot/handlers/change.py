@@ -62,9 +62,11 @@ from contract import (
     MePublic,
     Outcome,
     Reason,
+    RequestPublic,
     Scope,
     ServiceCode,
     Submission,
+    Verdict,
     VisitPublic,
 )
 
@@ -469,19 +471,14 @@ async def picked_whole_day(
         return
     changes = [Change(kind=ChangeKind.CANCEL, visit_id=visit.id) for visit in on_day]
     verdict = await turn.backend.preview_together(turn.user, turn.client_id, changes)
-    conversation.visit, conversation.change = None, None
-    conversation.together, conversation.outcome = changes, verdict.outcome
-    conversation.key = uuid.uuid4().hex
-    await turn.ask(ChangeFlow.confirm, conversation)
-    await turn.say(
-        texts.requests.together_preview_text(
-            [(c, v.start) for c, v in zip(changes, on_day, strict=True)],
-            verdict,
-            turn.now().date(),
-            turn.whose,
-        ),
-        reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons),
+    conversation.visit, conversation.change, conversation.together = None, None, changes
+    text = texts.requests.together_preview_text(
+        [(c, v.start) for c, v in zip(changes, on_day, strict=True)],
+        verdict,
+        turn.now().date(),
+        turn.whose,
     )
+    await _ask_to_confirm(turn, conversation, verdict, text)
 
 
 async def picked_day(query: CallbackQuery, callback_data: keyboards.DayPick, turn: Turn) -> None:
@@ -590,21 +587,27 @@ async def preview(turn: Turn, conversation: Conversation, change: Change) -> Non
             await turn.say(texts.hints.hint_text(Hint.NOT_UNDERSTOOD))
             return
         raise
-    conversation.change, conversation.outcome = change, verdict.outcome
-    conversation.together = []
+    conversation.change, conversation.together = change, []
+    visit = conversation.visit
+    text = texts.requests.preview_text(
+        change,
+        visit.start if visit is not None else None,
+        verdict,
+        turn.now().date(),
+        turn.whose,
+    )
+    await _ask_to_confirm(turn, conversation, verdict, text)
+
+
+async def _ask_to_confirm(
+    turn: Turn, conversation: Conversation, verdict: Verdict, text: str
+) -> None:
+    """Show the preview ``text`` with its send buttons; what is sent waits in the flow
+    under a new idempotency key."""
+    conversation.outcome = verdict.outcome
     conversation.key = uuid.uuid4().hex
     await turn.ask(ChangeFlow.confirm, conversation)
-    visit = conversation.visit
-    await turn.say(
-        texts.requests.preview_text(
-            change,
-            visit.start if visit is not None else None,
-            verdict,
-            turn.now().date(),
-            turn.whose,
-        ),
-        reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons),
-    )
+    await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons))
 
 
 async def confirmed(
@@ -616,7 +619,11 @@ async def confirmed(
         await turn.say(texts.requests.cannot_send_outside(turn.whose))
         return
     if conversation.together:
-        await _send_together(query, me, turn, conversation)
+        sent = await _send_together(turn, conversation)
+        together = texts.requests.sent_together(len(sent))
+        await _sent(
+            query, me, turn, together + "\n" + texts.requests.sent_text(sent[-1], turn.whose)
+        )
         return
     assert conversation.change is not None and conversation.key is not None
     submission = Submission(
@@ -639,18 +646,10 @@ async def confirmed(
             reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE, reasons),
         )
         return
-    await turn.state.set_state(None)
-    await turn.keep(Conversation())
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(
-        texts.requests.sent_text(request, turn.whose), reply_markup=keyboards.main_menu(me)
-    )
+    await _sent(query, me, turn, texts.requests.sent_text(request, turn.whose))
 
 
-async def _send_together(
-    query: CallbackQuery, me: MePublic, turn: Turn, conversation: Conversation
-) -> None:
+async def _send_together(turn: Turn, conversation: Conversation) -> list[RequestPublic]:
     """A request for each change asked for together. Each has a key of its own, derived
     from the preview's: pressing "Send" again after an error sends only what was not sent."""
     assert conversation.key is not None
@@ -660,16 +659,16 @@ async def _send_together(
             change=change, idempotency_key=f"{conversation.key}-{index}", note=conversation.note
         )
         sent.append(await turn.backend.submit(turn.user, turn.client_id, submission))
+    return sent
+
+
+async def _sent(query: CallbackQuery, me: MePublic, turn: Turn, text: str) -> None:
+    """The flow ends once sent: its buttons go, and the menu comes back with ``text``."""
     await turn.state.set_state(None)
     await turn.keep(Conversation())
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(
-        texts.requests.sent_together(len(sent))
-        + "\n"
-        + texts.requests.sent_text(sent[-1], turn.whose),
-        reply_markup=keyboards.main_menu(me),
-    )
+    await turn.say(text, reply_markup=keyboards.main_menu(me))
 
 
 # --- back ------------------------------------------------------------------------------------
