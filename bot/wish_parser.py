@@ -271,8 +271,8 @@ _SV: _Table = {
     _T.FROM: ("från",),
     _T.QUESTION: ("vem", "när", "vilken tid", "hur dags"),
     _T.FILLER: ("kan ni inte", "kunde ni inte", "skulle ni inte kunna", "går det inte",
-                "ingen fara", "snälla", "nästa", "kommande", "på", "den", "kvar", "stad",
-                "staden", "stan"),
+                "till och med", "fram till", "ingen fara", "snälla", "nästa", "kommande", "på",
+                "den", "kvar", "stad", "staden", "stan"),
     _T.GREETING: ("hej", "hejsan", "hallå", "god morgon", "goddag", "god dag", "god kväll",
                   "tjena", "hej hej"),
     _T.THANKS: ("tack", "tack så mycket", "tusen tack", "tackar"),
@@ -866,7 +866,19 @@ class _Day:
 
 # Words before a day that make it where a visit goes ("flytta duschen till torsdag"), and
 # Finnish endings that do ("torstaiksi", "torstaille", "huomiseksi").
-_TO_DAY_BEFORE = frozenset({"till", "to", _fold_arabic("إلى")})
+_TO_DAY_BEFORE = frozenset(
+    {
+        "till",
+        "to",
+        _fold_arabic("إلى"),
+        "till och med",
+        "tills",
+        "fram till",
+        "until",
+        "through",
+        _fold_arabic("حتى"),
+    }
+)
 _TO_DAY_ENDINGS = ("ksi", "kse", "lle")
 _FROM_DAY_ENDINGS = ("sta", "stä")  # "keskiviikosta": from Wednesday
 
@@ -887,8 +899,10 @@ def _day_role(items: list[_Item], first: int, last: int) -> _DayRole:
         items[first].lang == "fi" and word.endswith(_FROM_DAY_ENDINGS)
     ):
         return _DayRole.FROM
-    if (said_before is not None and said_before.text in _TO_DAY_BEFORE) or (
-        items[first].lang == "fi" and word.endswith(_TO_DAY_ENDINGS)
+    if (
+        (said_before is not None and said_before.text in _TO_DAY_BEFORE)
+        or (items[first].lang == "fi" and word.endswith(_TO_DAY_ENDINGS))
+        or (after is not None and after.text in _UNTIL_AFTER)  # "keskiviikkoon asti"
     ):
         return _DayRole.TO
     return _DayRole.PLAIN
@@ -910,7 +924,11 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
         if item.used:
             continue
         tag = item.tag
-        if tag is _T.DAY or (tag in (_T.PM_PART, _T.AM_PART) and item.value is not None):
+        if _T.AWAY in {it.tag for it in items} and (first_of := _span_start(items, i, today)):
+            # "bortrest 3-5 december", "3 till 5/12": away from the first day to the other
+            found.append(_Day(first_of, _DayRole.FROM))
+            items[i].used = True
+        elif tag is _T.DAY or (tag in (_T.PM_PART, _T.AM_PART) and item.value is not None):
             add(today + timedelta(days=item.value), item, consume=False)
         elif tag is _T.WEEKDAY:
             add(
@@ -942,6 +960,34 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
         elif tag is _T.NUMBER:
             _number_day(items, i, today, add)
     return found
+
+
+# Said between the days of a span of dates ("3 till 5 december"); a dash is not a token.
+_SPAN_WORDS = frozenset(
+    {"till", "to", "until", "through", _fold_arabic("إلى"), _fold_arabic("حتى")}
+)
+
+
+def _span_start(items: list[_Item], i: int, today: date) -> date | None:
+    """The first day of a span of dates that ``items[i]`` begins: a day of the month before
+    a date ("3-5 december", "3 till 5/12"), in the month and year of that date, or a date
+    before a date ("30/11-2/12")."""
+    shape = _shape(items[i])
+    if shape is None or shape.ordinal or (shape.sep is None and not 1 <= shape.a <= 31):
+        return None
+    j = i + 2 if _at(items, i + 1) and items[i + 1].text in _SPAN_WORDS else i + 1
+    if _tag_at(items, j) is not _T.NUMBER:
+        return None
+    first: list[date | None] = []
+    last: list[date | None] = []
+    if shape.sep is not None:
+        _number_day(items[i : i + 1], 0, today, lambda day, *said, **_: first.append(day))
+    _number_day(items[: j + 3], j, today, lambda day, *said, **_: last.append(day))
+    if not last or last[0] is None:
+        return None
+    if shape.sep is None:
+        return last[0].replace(day=shape.a) if shape.a < last[0].day else None
+    return first[0] if first and first[0] is not None and first[0] < last[0] else None
 
 
 def _number_day(items: list[_Item], i: int, today: date, add: Callable[..., None]) -> None:
@@ -1496,7 +1542,8 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
 
     new_day: date | None = None
     day: date | None
-    away_days = _away_days(read) if kind is WishKind.CANCEL and _T.AWAY in read.cues else ()
+    away = kind is WishKind.CANCEL and _T.AWAY in read.cues
+    away_days = _away_days(read, today) if away else ()
     if len(away_days) > MAX_AWAY_DAYS:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # weeks away: the contact person plans it
     if away_days:
@@ -1608,16 +1655,20 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
 MAX_AWAY_DAYS = 7
 
 
-def _away_days(read: _Read) -> tuple[date, ...]:
-    """Every day of an absence said as several days: "från onsdag till fredag" (each day
-    between), "lördag och söndag", "i helgen"; () for one day or none."""
+def _away_days(read: _Read, today: date) -> tuple[date, ...]:
+    """Every day of an absence said as several days: "från onsdag till fredag", "3-5
+    december" (each day between), "till och med torsdag", "until Friday" (from today),
+    "lördag och söndag", "i helgen"; () for one day or none."""
     days = {d for d in read.days if isinstance(d, date)}
-    if len(days) < 2 or len(days) < len(set(read.days)):
-        return ()  # one day (or a date that does not exist)
-    if read.day_move is not None and read.day_move[0] is not None:
-        first, last = sorted((read.day_move[0], read.day_move[1]))
-        return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return tuple(sorted(days))
+    if len(days) < len(set(read.days)):
+        return ()  # a date that does not exist
+    if read.day_move is not None and len(days) <= 2:
+        first, last = sorted((read.day_move[0] or today, read.day_move[1]))
+        first = max(first, today)  # said while away: the days left
+        span = tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+    else:
+        span = tuple(sorted(days))
+    return span if len(span) > 1 else ()
 
 
 def _visit_time(kind: WishKind, times: tuple[_Time, ...]) -> time | None:

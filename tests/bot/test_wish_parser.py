@@ -36,6 +36,9 @@ THURSDAY = date(2026, 11, 26)
 FRIDAY = date(2026, 11, 27)
 WED, SAT, SUN = date(2026, 11, 25), date(2026, 11, 28), date(2026, 11, 29)
 WED_FRI = (WED, date(2026, 11, 26), FRIDAY)
+MON_TUE = (TODAY, TOMORROW)
+MON_WED = (TODAY, TOMORROW, WED)
+MON_FRI = (*MON_WED, *WED_FRI[1:])
 NEXT_MONDAY = date(2026, 11, 30)
 
 MOVE, LONGER, SHORTER = WishKind.MOVE, WishKind.LONGER, WishKind.SHORTER
@@ -276,6 +279,26 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
             Wish(CANCEL, WED, away_days=WED_FRI),
         ),
         ("ar", "أنا مسافرة نهاية الأسبوع", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        # away until a day: from today up to and including it
+        ("sv", "jag är bortrest till fredag", Wish(CANCEL, TODAY, away_days=MON_FRI)),
+        ("sv", "jag är på sjukhus till och med onsdag", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("sv", "pappa är inlagd fram till onsdag", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("en", "I'm away until Wednesday", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("en", "I'm in hospital through Wednesday", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("fi", "olen poissa keskiviikkoon asti", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("fi", "olen sairaalassa perjantaihin saakka", Wish(CANCEL, TODAY, away_days=MON_FRI)),
+        ("ar", "أنا في المستشفى حتى الأربعاء", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        # away over dates: each day between ("3-5 december": the dash is not a word)
+        ("sv", "jag är bortrest 25-27 november", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("sv", "jag är bortrest 25–27/11", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("sv", "mamma är på kortis 25/11-27/11", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("sv", "jag är bortrest 25 till 27 november", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("en", "I am away 25-27 November", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("fi", "olen sairaalassa 25.-27.11.", Wish(CANCEL, WED, away_days=WED_FRI)),
+        ("ar", "أنا مسافر من 25 إلى 27 نوفمبر", Wish(CANCEL, WED, away_days=WED_FRI)),
+        # said while away: the days left of it
+        ("sv", "jag är på sjukhus 20-24 november", Wish(CANCEL, TODAY, away_days=MON_TUE)),
+        ("sv", "jag är bortrest 20 till 24/11", Wish(CANCEL, TODAY, away_days=MON_TUE)),
     ),
 )
 def test_cancel(language: str, text: str, expected: Wish) -> None:
@@ -748,6 +771,8 @@ def test_no_time(language: str, text: str) -> None:
         # talk that is no wish at all
         ("sv", "Det var en bra promenad igår"),
         ("sv", "jag är bortrest från 1 december till 20 december"),  # weeks: not by wishes
+        ("sv", "jag är bortrest 1-20 december"),
+        ("sv", "jag är på sjukhus till 20 december"),
         ("sv", "kan ni komma kl 10 i helgen"),  # which of the two days?
         ("en", "I am away"),
         ("en", "The cleaning was great, thanks"),
