@@ -361,7 +361,7 @@ def check_changes(
     reasons += _already_over_reasons(frame, reasons, performed + planned + delta, delta)
 
     unique: list[Reason] = []
-    for reason in _soonest_notice(reasons):
+    for reason in _soonest_notice(_lowest_frequency(reasons)):
         if reason not in unique:
             unique.append(reason)
     unique.sort(key=lambda reason: (reason.code.value, repr(reason.numbers)))
@@ -682,6 +682,23 @@ def _frequency_reasons(
                 }
                 reasons.append(Reason(code=ReasonCode.BELOW_FREQUENCY, numbers=numbers))
     return reasons
+
+
+def _lowest_frequency(reasons: list[Reason]) -> list[Reason]:
+    """A service below its frequency in several windows (the days of a week away) is told
+    once, at its lowest."""
+    lowest: dict[int | str, Reason] = {}
+    for reason in reasons:
+        if reason.code is ReasonCode.BELOW_FREQUENCY:
+            service, after = reason.numbers["service"], int(reason.numbers["planned_after"])
+            if service not in lowest or after < int(lowest[service].numbers["planned_after"]):
+                lowest[service] = reason
+    return [
+        reason
+        for reason in reasons
+        if reason.code is not ReasonCode.BELOW_FREQUENCY
+        or lowest[reason.numbers["service"]] is reason
+    ]
 
 
 def _decline_reasons(declines_last_3_months: int, declined: bool) -> list[Reason]:

@@ -1116,6 +1116,25 @@ def test_a_day_away_frees_every_visit_of_it_in_one_verdict() -> None:
     assert sorted(r.numbers["service"] for r in verdict.reasons) == ["cleaning", "walk"]
 
 
+def test_days_away_tell_a_service_below_its_frequency_once_at_its_lowest() -> None:
+    """Meals granted twice a day; Friday's two cancelled (none left), Saturday's two of
+    three (one left). Before: two lines "granted meal 2 times a day", alike to the client."""
+    frame = replace(MONTHLY, services=(GrantedService("meal", 2, FrequencyUnit.DAY),))
+    days = [
+        visit(201, "2026-11-20", "08:00", 20, "meal"),
+        visit(202, "2026-11-20", "17:00", 20, "meal"),
+        visit(203, "2026-11-21", "08:00", 20, "meal"),
+        visit(204, "2026-11-21", "12:00", 20, "meal"),
+        visit(205, "2026-11-21", "17:00", 20, "meal"),
+    ]
+    changes = [cancel(201), cancel(202), cancel(203), cancel(204)]
+    verdict = check_changes(frame, days, changes, now=NOW)
+    below = [r for r in verdict.reasons if r.code is ReasonCode.BELOW_FREQUENCY]
+    assert [r.numbers for r in below] == [
+        {"service": "meal", "granted": 2, "per": "day", "planned_after": 0}
+    ]
+
+
 def test_a_day_away_is_one_decline_not_three() -> None:
     """Two declines before: cancelling one visit is the third (flagged, 3); a day of
     three visits is the third too, as each request sent then is judged on its own."""
