@@ -237,9 +237,13 @@ def outside_text(reasons: list[Reason], whose: str | None = None) -> str:
     return "\n".join([heading, *reason_lines(reasons, whose)])
 
 
-def verdict_figures(verdict: Verdict, today: date | None, *, theirs: bool = False) -> list[str]:
-    """Rule 7, in numbers: which period, what is used (done), planned, what the change does,
-    and what is left after it; waiting wishes shown apart."""
+def verdict_figures(
+    verdict: Verdict, today: date | None, *, theirs: bool = False, several: bool = False
+) -> list[str]:
+    """Rule 7, in numbers: which period, what is used (done), planned, what the change (or
+    the ``several`` changes asked for together) does, and what is left after it; waiting
+    wishes shown apart."""
+    with_it = _("With these changes: {total} of {frame}.") if several else None
     lines = [
         frame_heading(
             verdict.period,
@@ -251,7 +255,7 @@ def verdict_figures(verdict: Verdict, today: date | None, *, theirs: bool = Fals
         ),
         _("Done: {minutes}").format(minutes=fmt_duration(verdict.performed_minutes)),
         _("Planned: {minutes}").format(minutes=fmt_duration(verdict.planned_minutes)),
-        _("With this change: {total} of {frame}.").format(
+        (with_it or _("With this change: {total} of {frame}.")).format(
             total=fmt_duration(verdict.total_after), frame=fmt_duration(verdict.frame_minutes)
         ),
         left_line(verdict.frame_minutes - verdict.total_after),
@@ -264,9 +268,11 @@ def verdict_figures(verdict: Verdict, today: date | None, *, theirs: bool = Fals
     return lines
 
 
-def verdict_text(verdict: Verdict, today: date | None = None, whose: str | None = None) -> str:
+def verdict_text(
+    verdict: Verdict, today: date | None = None, whose: str | None = None, *, several: bool = False
+) -> str:
     """The frame check's verdict and its figures; ``whose``: the client's first name when a
-    relative asks for them."""
+    relative asks for them; ``several``: the verdict is of changes asked for together."""
     theirs = whose is not None
     name = escape(whose) if whose else None
     if verdict.outcome is Outcome.OUTSIDE:
@@ -275,27 +281,40 @@ def verdict_text(verdict: Verdict, today: date | None = None, whose: str | None 
         return "\n\n".join(
             [
                 outside_text(verdict.reasons, whose),
-                "\n".join(verdict_figures(verdict, today, theirs=theirs)),
+                "\n".join(verdict_figures(verdict, today, theirs=theirs, several=several)),
             ]
         )
     over = verdict.total_after > verdict.frame_minutes
     freed = fmt_duration(-verdict.delta_minutes)
     if over and verdict.delta_minutes < 0:
-        still_over = (
-            _("This change frees {minutes}, but the period is still over {name}'s frame.")
-            if name
-            else _("This change frees {minutes}, but the period is still over your frame.")
-        )
+        if several:
+            still_over = (
+                _("These changes free {minutes}, but the period is still over {name}'s frame.")
+                if name
+                else _("These changes free {minutes}, but the period is still over your frame.")
+            )
+        else:
+            still_over = (
+                _("This change frees {minutes}, but the period is still over {name}'s frame.")
+                if name
+                else _("This change frees {minutes}, but the period is still over your frame.")
+            )
         lines = [still_over.format(name=name, minutes=freed)]
     elif over:
         # Not refused (it adds no time), but "fits" would contradict the figures below.
-        lines = [
-            _("This change adds no time, but the period is already over {name}'s frame.").format(
-                name=name
+        if several:
+            already_over = (
+                _("These changes add no time, but the period is already over {name}'s frame.")
+                if name
+                else _("These changes add no time, but the period is already over your frame.")
             )
-            if name
-            else _("This change adds no time, but the period is already over your frame.")
-        ]
+        else:
+            already_over = (
+                _("This change adds no time, but the period is already over {name}'s frame.")
+                if name
+                else _("This change adds no time, but the period is already over your frame.")
+            )
+        lines = [already_over.format(name=name)]
     else:
         lines = [
             _("This fits within {name}'s frame.").format(name=name)
@@ -303,12 +322,14 @@ def verdict_text(verdict: Verdict, today: date | None = None, whose: str | None 
             else _("This fits within your frame.")
         ]
     if verdict.delta_minutes > 0:
-        lines.append(
-            _("This change adds {minutes}.").format(minutes=fmt_duration(verdict.delta_minutes))
-        )
+        adds = _("These changes add {minutes}.") if several else _("This change adds {minutes}.")
+        lines.append(adds.format(minutes=fmt_duration(verdict.delta_minutes)))
     elif verdict.delta_minutes < 0 and not over:
-        lines.append(_("This change frees {minutes}.").format(minutes=freed))
-    lines += verdict_figures(verdict, today, theirs=theirs)
+        frees = (
+            _("These changes free {minutes}.") if several else _("This change frees {minutes}.")
+        )
+        lines.append(frees.format(minutes=freed))
+    lines += verdict_figures(verdict, today, theirs=theirs, several=several)
     # The first line already says the period is over the frame, with the figures under it.
     others = [r for r in verdict.reasons if r.code is not ReasonCode.ALREADY_OVER_FRAME]
     if others:

@@ -346,7 +346,7 @@ def _previewed(asked: list[str], verdict: Verdict, today: date | None, whose: st
     text = "{understood}\n{changes}\n\n{verdict}".format(
         understood=_("You asked:"),
         changes="\n".join(asked),
-        verdict=verdict_text(verdict, today, whose),
+        verdict=verdict_text(verdict, today, whose, several=len(asked) > 1),
     )
     if verdict.outcome is Outcome.OUTSIDE and not a_changed_need(verdict.reasons):
         text += "\n\n" + _("To ask for something else, press “Back”.")

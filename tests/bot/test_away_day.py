@@ -37,9 +37,9 @@ async def test_a_day_away_cancels_every_visit_of_it_in_one_go(
     done, planned = await period_minutes(db, TODAY.replace(day=1), month_end, clock.now)
     asked = [f"Ställ in besöket {sv_day(WEDNESDAY)} kl. {hhmm(v)}." for v in wednesday]
     assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\nDet ryms"), preview
-    assert f"Ändringen frigör {hm(freed)}." in preview
+    assert f"Ändringarna frigör {hm(freed)}." in preview
     assert f"Utfört: {hm(done)}\nPlanerat: {hm(planned)}\n" in preview
-    assert f"Med ändringen: {hm(done + planned - freed)} av " in preview
+    assert f"Med ändringarna: {hm(done + planned - freed)} av " in preview
     assert "tackat nej" not in preview  # one day away is not "declined help several times"
     assert await db.count(ChangeRequest) == 0
 
@@ -96,7 +96,7 @@ async def test_away_for_the_weekend_cancels_both_days(chat: Chat, db: Database) 
     preview = await chat.press("lisa", whole)
     asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in weekend]
     assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
-    assert f"Ändringen frigör {hm(sum(v.duration_minutes for v in weekend))}." in preview
+    assert f"Ändringarna frigör {hm(sum(v.duration_minutes for v in weekend))}." in preview
     await chat.press("lisa", SEND)
     requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
     assert [(r.kind, r.visit_id) for r in requests] == [("cancel", v.id) for v in weekend]
@@ -112,3 +112,26 @@ async def test_days_away_apart_are_named_one_by_one(chat: Chat, db: Database) ->
     preview = await chat.press("lisa", whole)
     assert "onsdag" not in preview
     assert preview.count("Ställ in besöket") == len(days)
+
+
+async def test_in_hospital_until_a_day_cancels_from_now_up_to_it(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
+    """Before: "till och med onsdag" cancelled Wednesday only, and "25-27 november" the
+    27th only: a wrong reply, not a missing one. Today's visits already begun stay."""
+    tuesday = TODAY + timedelta(days=1)
+    today_left = [v for v in await visits_of(db, LISA, TODAY) if v.planned_start > clock.now]
+    days = today_left + await visits_of(db, LISA, tuesday) + await visits_of(db, LISA, WEDNESDAY)
+    await chat.send("lisa", "jag är på sjukhus till och med onsdag")
+    whole = f"Alla {len(days)} besök mån 23/11–ons 25/11"
+    assert chat.buttons("lisa")[0] == whole
+    preview = await chat.press("lisa", whole)
+    asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in days]
+    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
+    assert f"Ändringarna frigör {hm(sum(v.duration_minutes for v in days))}." in preview
+
+    await chat.send("lisa", "/start")
+    thursday = TODAY + timedelta(days=3)
+    span = await visits_of(db, LISA, WEDNESDAY) + await visits_of(db, LISA, thursday)
+    await chat.send("lisa", "jag är bortrest 25-26 november")
+    assert chat.buttons("lisa")[0] == f"Alla {len(span)} besök ons 25/11–tors 26/11"
