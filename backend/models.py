@@ -79,6 +79,11 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, which SQLite gives back without its zone: every column holds UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"

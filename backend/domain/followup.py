@@ -405,13 +405,14 @@ def frames_to_follow_up(orders: Iterable[OrderFacts], today: date) -> tuple[Fram
 def repeated_decliners(declines: Iterable[DeclineFacts], today: date) -> tuple[Decliner, ...]:
     """Rule 8 (Denmark's bytteret): declining granted help 3 times in 3 months (91 days).
 
-    Counts approved declines requested in the 91 days up to and including ``today``.
+    Counts the days on which approved declines were requested, in the 91 days up to and
+    including ``today``: every visit of a day away, asked for at once, is one occasion.
     """
     window_start = today - timedelta(days=DECLINE_WINDOW_DAYS)
-    by_client: dict[int, list[date]] = defaultdict(list)
+    by_client: dict[int, set[date]] = defaultdict(set)
     for decline in declines:
         if window_start <= decline.requested_on <= today:
-            by_client[decline.client_id].append(decline.requested_on)
+            by_client[decline.client_id].add(decline.requested_on)
     return tuple(
         Decliner(client_id=cid, declines=len(days), first_on=min(days), last_on=max(days))
         for cid, days in sorted(by_client.items())

@@ -4,13 +4,13 @@ and whether that person is new to the client."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import Client, Staff, Visit
+from backend.models import Client, Staff, Visit, as_utc
 from backend.services import access, audit
 from backend.services.access import Actor
 from backend.services.visits import local_day_bounds, performed_minutes, status_now
@@ -91,12 +91,7 @@ async def unit_day(
                 staff=people.get(visit.staff_id or 0),
                 status=status_now(visit, now),
                 new_to_client=visit.staff_id is not None
-                and (met is None or _aware(met) >= visit.planned_start),
+                and (met is None or as_utc(met) >= visit.planned_start),
             )
         )
     return board
-
-
-def _aware(moment: datetime) -> datetime:
-    """An aggregate may come back without a time zone; the column is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

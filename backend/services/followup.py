@@ -28,6 +28,7 @@ from backend.models import (
     StaffRole,
     Unit,
     Visit,
+    as_utc,
 )
 from backend.services import access, audit
 from backend.services.access import Actor
@@ -132,7 +133,7 @@ async def monthly_report(
             for p in plans
         ],
         declines=[
-            fu.DeclineFacts(client_id=cid, requested_on=at.astimezone(TZ).date())
+            fu.DeclineFacts(client_id=cid, requested_on=as_utc(at).astimezone(TZ).date())
             for cid, at in declines
         ],
         months_with_visits=[(cid, day) for cid, day in active],

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, union_all
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    null,
+    or_,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +28,7 @@ from backend.models import (
     CarePlan,
     ChangeRequest,
     Client,
+    ContractJSON,
     GrantedService,
     Order,
     PlanSlot,
@@ -29,6 +40,7 @@ from backend.models import (
     Unit,
     Urgency,
     Visit,
+    as_utc,
 )
 from backend.services import access, audit, outbox
 from backend.services.access import Actor
@@ -561,31 +573,25 @@ _VISITS_IN_RANGE = (
     .where(col(Visit.planned_start) >= bindparam("first"))
     .where(col(Visit.planned_start) < bindparam("last"))
 )
-# The client's waiting changes, oldest first, each row with the count of their approved
-# declines since ``since`` (rule 8), in one statement: the count is the same on every row,
-# and the outer join from one constant row gives it even when nothing waits.
-_DECLINES = (
-    select(func.count())
-    .select_from(ChangeRequest)
+# The client's waiting changes, oldest first, and when each of their approved declines since
+# ``since`` was asked for (rule 8 counts the days), in one statement: a decline's row has no
+# change.
+_ASKED = union_all(
+    select(  # type: ignore[call-overload]
+        col(ChangeRequest.created_at),
+        col(ChangeRequest.id),
+        type_coerce(null(), ContractJSON(Change)).label("change"),
+    )
     .where(ChangeRequest.client_id == bindparam("client_id"))
     .where(col(ChangeRequest.kind).in_(DECLINE_KINDS))
     .where(ChangeRequest.status == RequestStatus.APPROVED)
-    .where(col(ChangeRequest.created_at) >= bindparam("since"))
-    .correlate(None)
-    .scalar_subquery()
-)
-_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
-_WAITING_CHANGES_AND_DECLINES = (
-    select(_DECLINES, col(ChangeRequest.change))  # type: ignore[call-overload]
-    .select_from(_ONE_ROW)
-    .outerjoin(
-        ChangeRequest,
-        and_(
-            col(ChangeRequest.client_id) == bindparam("client_id"),
-            col(ChangeRequest.status) == RequestStatus.PENDING,
-        ),
-    )
-    .order_by(col(ChangeRequest.created_at), col(ChangeRequest.id))
+    .where(col(ChangeRequest.created_at) >= bindparam("since")),
+    select(col(ChangeRequest.created_at), col(ChangeRequest.id), col(ChangeRequest.change))
+    .where(ChangeRequest.client_id == bindparam("client_id"))
+    .where(ChangeRequest.status == RequestStatus.PENDING),
+).subquery("asked")
+_WAITING_CHANGES_AND_DECLINES = select(_ASKED.c.created_at, _ASKED.c.change).order_by(
+    _ASKED.c.created_at, _ASKED.c.id
 )
 _LAST_GENERATED = select(func.max(Visit.slot_day)).where(Visit.client_id == bindparam("client_id"))
 # The signed plans with their slots, one row per slot, each row with the client's last
@@ -637,13 +643,19 @@ async def frame_state(
     )
     states = [state_of(*row, now=now) for row in rows.all()]
     states += await not_yet_generated(session, client=client, order=order, start=start, end=end)
-    since = (now or datetime.now(UTC)) - timedelta(days=fc.DECLINE_WINDOW_DAYS)
-    waiting = await session.exec(
-        _WAITING_CHANGES_AND_DECLINES, params={"client_id": client.id, "since": since}
-    )
-    changes = waiting.all()
-    pending = [change for _declines, change in changes if change is not None]
-    return FrameState(order, frame, unit_rules(unit), states, pending, declines=changes[0][0])
+    at_now = now or datetime.now(UTC)
+    since = at_now - timedelta(days=fc.DECLINE_WINDOW_DAYS)
+    rows = (
+        await session.exec(
+            _WAITING_CHANGES_AND_DECLINES, params={"client_id": client.id, "since": since}
+        )
+    ).all()
+    pending: list[Change] = [change for _at, change in rows if change is not None]
+    # Help declined on one day (every visit of a day away) is one occasion; today's is the
+    # occasion a decline asked for now is.
+    declined_on = {as_utc(at).astimezone(TZ).date() for at, change in rows if change is None}
+    declines = len(declined_on - {at_now.astimezone(TZ).date()})
+    return FrameState(order, frame, unit_rules(unit), states, pending, declines=declines)
 
 
 def plan_slots(slots: list[PlanSlot]) -> list[fc.PlannedSlot]:

@@ -193,6 +193,27 @@ async def test_a_client_who_declined_three_times_in_three_months_is_listed(
     )
 
 
+async def test_a_weekend_away_is_one_time_help_was_declined(api, demo, db, clock: Clock) -> None:
+    """Six visits cancelled at once for a weekend away, approved: before, "6 times" and Lisa
+    shown to the assessor for re-assessment."""
+    visits = await db.all(select(Visit).where(Visit.client_id == LISA).order_by(Visit.id))
+    asked_at = clock.now - timedelta(days=3)
+    weekend = [
+        ChangeRequest.asking(
+            Change(kind=ChangeKind.CANCEL, visit_id=visit.id),
+            visit_before(visit),
+            idempotency_key=uuid.uuid4().hex,
+            client_id=LISA,
+            status=RequestStatus.APPROVED,
+            outcome=Outcome.NEEDS_REVIEW,
+            created_at=asked_at + timedelta(seconds=n),
+        )
+        for n, visit in enumerate(visits[:6])
+    ]
+    await db.add(*weekend)
+    assert (await report(api))["repeated_decliners"] == []
+
+
 async def test_a_wish_sent_on_as_a_changed_need_reaches_the_assessors_report(
     api, demo, db
 ) -> None:

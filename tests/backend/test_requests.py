@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.models import (
     AuditEvent,
@@ -18,6 +18,8 @@ from backend.models import (
     StaffAbsence,
     Visit,
 )
+from backend.services.visits import visit_before
+from contract import Change, ChangeKind, Outcome, RequestStatus
 from tests.backend.helpers import (
     LISA,
     lisa_asks_for_longer,
@@ -525,3 +527,39 @@ async def test_changes_together_reach_only_the_clients_own_visits(api, demo) -> 
     )
     assert r.status_code == 404, r.text
     assert r.json()["code"] == "visit_not_found"
+
+
+async def test_help_declined_for_a_day_away_counts_once_in_rule_8(api, demo, db, clock) -> None:
+    """Three visits of a day away were cancelled, approved, three days ago. Cancelling
+    another is the second time help is declined, not the fourth: before, "repeated
+    declines" (4) and the wish flagged for the assessor. A third occasion is flagged (3)."""
+    past = await db.all(
+        select(Visit).where(Visit.client_id == LISA).order_by(col(Visit.planned_start))
+    )
+
+    def approved_cancel(visit: Visit, days_ago: int, seconds: int = 0) -> ChangeRequest:
+        return ChangeRequest.asking(
+            Change(kind=ChangeKind.CANCEL, visit_id=visit.id),
+            visit_before(visit),
+            idempotency_key=key(),
+            client_id=LISA,
+            status=RequestStatus.APPROVED,
+            outcome=Outcome.NEEDS_REVIEW,
+            created_at=clock.now - timedelta(days=days_ago, seconds=-seconds),
+        )
+
+    await db.add(*(approved_cancel(visit, 3, n) for n, visit in enumerate(past[:3])))
+    lunch = await visit_at(api, TOMORROW, 12)
+
+    async def declines_flagged() -> list[dict]:
+        r = await api.post(
+            f"/clients/{LISA}/requests/preview",
+            json={"kind": "cancel", "visit_id": lunch["id"]},
+            headers=as_chat("lisa"),
+        )
+        assert r.status_code == 200, r.text
+        return [x["numbers"] for x in r.json()["reasons"] if x["code"] == "repeated_declines"]
+
+    assert await declines_flagged() == []
+    await db.add(approved_cancel(past[3], 40))
+    assert await declines_flagged() == [{"declines": 3}]

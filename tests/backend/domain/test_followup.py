@@ -331,6 +331,18 @@ def test_three_declines_in_three_months_are_shown_two_are_not() -> None:
     assert (decliner.first_on, decliner.last_on) == (TODAY - timedelta(90), TODAY - timedelta(1))
 
 
+def test_declines_asked_for_on_one_day_are_one_occasion() -> None:
+    """A weekend away: six visits cancelled at once are one time help was declined."""
+    weekend = [DeclineFacts(1, TODAY - timedelta(days=3)) for _ in range(6)]
+    assert repeated_decliners(weekend, TODAY) == ()
+    assert (
+        repeated_decliners([*weekend, DeclineFacts(1, TODAY), DeclineFacts(1, TODAY)], TODAY) == ()
+    )
+    two_more = [DeclineFacts(1, TODAY - timedelta(days=d)) for d in (20, 1)]
+    (decliner,) = repeated_decliners([*weekend, *two_more], TODAY)
+    assert decliner.declines == 3
+
+
 # --- the whole report ---------------------------------------------------------------------
 
 
