@@ -309,15 +309,16 @@ def paged(visits: Sequence[VisitPublic]) -> bool:
 
 
 def visits_keyboard(
-    visits: Sequence[VisitPublic], whole_days: Sequence[date] = ()
+    visits: Sequence[VisitPublic], whole_days: Sequence[date] = (), waiting: Sequence[int] = ()
 ) -> InlineKeyboardMarkup:
     """The visits to choose from, an extra visit. When there are many, the first days'
     visits are buttons and each later day is a button that shows its visits. ``whole_days``:
-    first, every visit of those days at once (a cancellation: the client is away)."""
+    first, every visit of those days at once (a cancellation: the client is away), but for
+    those a wish already waits about (``waiting``), when two or more are left."""
     builder = Keyboard()
     direct, later = _split_by_day(visits)
-    n = sum(visit.day in whole_days for visit in visits)
-    all_at_once = bool(whole_days) and n <= MAX_TOGETHER
+    n = sum(visit.day in whole_days and visit.id not in waiting for visit in visits)
+    all_at_once = bool(whole_days) and 2 <= n <= MAX_TOGETHER
     if all_at_once:
         builder.button(
             text=texts.requests.whole_days_button(n, whole_days), callback_data=WholeDay()

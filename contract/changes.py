@@ -93,7 +93,7 @@ NEED_CODES = frozenset(
     {ReasonCode.OVER_FRAME, ReasonCode.SERVICE_NOT_GRANTED, ReasonCode.OUTSIDE_ORDER_VALIDITY}
 )
 # What no decision can change: a time already past, a visit begun, gone or cancelled, a change
-# that changes nothing or a service the visit does not have.
+# that changes nothing, a service the visit does not have, or a visit already asked about.
 CANNOT_BE_CODES = frozenset(
     {
         ReasonCode.IN_PAST,
@@ -102,6 +102,7 @@ CANNOT_BE_CODES = frozenset(
         ReasonCode.VISIT_CANCELLED,
         ReasonCode.NO_CHANGE,
         ReasonCode.SERVICE_NOT_IN_VISIT,
+        ReasonCode.ALREADY_ASKED,
     }
 )
 

@@ -111,6 +111,7 @@ class ReasonCode(StrEnum):
     VISIT_CANCELLED = "visit_cancelled"
     SERVICE_NOT_IN_VISIT = "service_not_in_visit"
     NO_CHANGE = "no_change"
+    ALREADY_ASKED = "already_asked"  # a wish about the visit waits for an answer already
     # needs review (warnings)
     SHORT_NOTICE = "short_notice"
     BELOW_FREQUENCY = "below_frequency"
@@ -133,6 +134,7 @@ OUTSIDE_CODES = frozenset(
         ReasonCode.VISIT_CANCELLED,
         ReasonCode.SERVICE_NOT_IN_VISIT,
         ReasonCode.NO_CHANGE,
+        ReasonCode.ALREADY_ASKED,
     }
 )
 

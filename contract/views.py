@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contract.changes import Change, Reason, VisitBefore
 from contract.enums import (
@@ -70,6 +70,8 @@ class ChangeablePublic(BaseModel):
 
     visits: list[VisitPublic]
     granted: list[ServiceCode]
+    # Those of ``visits`` a wish waits for an answer about: another is not sent for them.
+    waiting: list[int] = Field(default_factory=list)
 
 
 class GrantedPublic(BaseModel):

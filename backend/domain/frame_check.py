@@ -272,6 +272,7 @@ def check_change(
     rules: Rules = Rules(),
     declines_last_3_months: int = 0,
     pending: Sequence[Change] = (),
+    waiting_visits: frozenset[int] = frozenset(),
 ) -> Verdict:
     """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers.
     Waiting requests (``pending``) are not counted, only shown with the total if approved.
@@ -286,6 +287,7 @@ def check_change(
         rules=rules,
         declines_last_3_months=declines_last_3_months,
         pending=pending,
+        waiting_visits=waiting_visits,
     )
 
 
@@ -298,10 +300,13 @@ def check_changes(
     rules: Rules = Rules(),
     declines_last_3_months: int = 0,
     pending: Sequence[Change] = (),
+    waiting_visits: frozenset[int] = frozenset(),
 ) -> Verdict:
     """Rules 1-8 for changes asked for together (all of a day's visits cancelled when the
     client is away), each to a visit of its own: one verdict on them all made, its figures
-    those of the period of the first. One change is ``check_change``.
+    those of the period of the first. One change is ``check_change``. A change to one of
+    ``waiting_visits`` (a wish about it waits for an answer) is refused: the client withdraws
+    that wish first, so the contact person never has two to weigh against each other.
 
     Raises ValueError for a naive ``now`` or visit start, no changes, or two changes of one
     visit.
@@ -333,6 +338,8 @@ def check_changes(
 
         if target is not None:
             reasons += _target_reasons(target, now)
+            if target.id in waiting_visits:
+                reasons.append(Reason(code=ReasonCode.ALREADY_ASKED))
         reasons += _new_time_reasons(frame, change, now, tz)
         reasons += _notice_reasons(target, change, now, rules)
         reasons += _service_hours_reasons(changed, change, rules)

@@ -79,7 +79,7 @@ async def changeable(
     await access.client_for(session, actor, client_id, scope=Scope.REQUESTS, read="changeable")
     start = now.astimezone(TZ).date()
     end = start + timedelta(days=days - 1)
-    found, granted = await visits.changeable(
+    found, granted, waiting = await visits.changeable(
         session,
         client_id=client_id,
         start=start,
@@ -93,6 +93,7 @@ async def changeable(
             for v in found
         ],
         granted=[ServiceCode(code) for code in granted],
+        waiting=waiting,
     )
 
 

@@ -416,8 +416,14 @@ async def client_visits(
 
 # The visits a change can be asked for: planned, not begun, on the days of one range or of
 # a second (a later day a wish names; empty when none), by the (client, start) index.
+_ASKED_ABOUT = (
+    select(ChangeRequest.id)
+    .where(ChangeRequest.visit_id == Visit.id)
+    .where(ChangeRequest.status == RequestStatus.PENDING)
+    .exists()
+)
 _CHANGEABLE = (
-    select(Visit)
+    select(Visit, _ASKED_ABOUT.label("asked"))  # type: ignore[call-overload]
     .where(Visit.client_id == bindparam("client_id"))
     .where(Visit.status == VisitStatus.PLANNED)
     .where(col(Visit.planned_start) > bindparam("after"))
@@ -445,9 +451,10 @@ async def changeable(
     end: date,
     named: date | None,
     now: datetime,
-) -> tuple[list[Visit], list[str]]:
+) -> tuple[list[Visit], list[str], list[int]]:
     """The visits a change can still be asked for on local days ``start``..``end`` (and on
-    the day ``named``), and the services granted today: 2 queries."""
+    the day ``named``), the services granted today, and which of the visits a wish waits
+    for an answer about: 2 queries."""
     first, last = local_day_bounds(start, end)
     named_first, named_last = local_day_bounds(named, named) if named else (first, first)
     rows = await session.exec(
@@ -464,7 +471,9 @@ async def changeable(
     granted = await session.exec(
         _GRANTED_IN_FORCE, params={"client_id": client_id, "day": now.astimezone(TZ).date()}
     )
-    return list(rows.all()), [str(code) for code in granted.all()]
+    found = rows.all()
+    waiting = [visit.id for visit, asked in found if asked and visit.id is not None]
+    return [visit for visit, _asked in found], [str(code) for code in granted.all()], waiting
 
 
 def _new(visit: Visit, known: bool) -> bool:

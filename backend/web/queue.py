@@ -147,6 +147,7 @@ def reason_words(reason: Reason, words: Words) -> str:
         ReasonCode.VISIT_CANCELLED: N_("That visit is cancelled."),
         ReasonCode.VISIT_NOT_FOUND: N_("That visit no longer exists."),
         ReasonCode.NO_CHANGE: N_("That is already how the visit is planned."),
+        ReasonCode.ALREADY_ASKED: N_("A wish about this visit is already waiting."),
         ReasonCode.OUTSIDE_ORDER_VALIDITY: N_("The order does not cover that date."),
     }.get(code, N_("Something in the request does not fit."))
     return words.gettext(message)

@@ -110,6 +110,7 @@ class Conversation(BaseModel):
 
     offered: list[VisitPublic] = Field(default_factory=list)  # visits the wish may be about
     granted: list[ServiceCode] = Field(default_factory=list)  # services the order grants
+    waiting: list[int] = Field(default_factory=list)  # offered visits a wish waits about
     wish: Wish | None = None  # what is asked so far; None until the kind is chosen
     visit: VisitPublic | None = None  # the visit chosen
     note: str = ""  # the client's own words, typed or spoken
@@ -271,15 +272,17 @@ class TurnMiddleware(BaseMiddleware):
 
 
 async def what_can_change(
-    turn: Turn, named: date | None = None, *, until: date | None = None
-) -> tuple[list[VisitPublic], list[ServiceCode]]:
-    """The visits a change can still be asked for (the coming week, the day a wish names
-    when it is later: "den 9 december", and up to the last day away), and the services the
-    order grants: one read, open to whoever may ask (a relative with the requests scope
-    only, too)."""
+    turn: Turn, named: date | None = None, *, until: date | None = None, **kept: Any
+) -> Conversation:
+    """A conversation about the visits a change can still be asked for (the coming week,
+    the day a wish names when it is later: "den 9 december", and up to the last day away),
+    the services the order grants and the visits a wish already waits about: one read, open
+    to whoever may ask (a relative with the requests scope only, too). ``kept``: what else
+    the conversation holds (the wish, the client's words)."""
     days = DAYS_AHEAD if until is None else max(DAYS_AHEAD, (until - turn.now().date()).days + 1)
     found = await turn.backend.changeable(turn.user, turn.client_id, days=days, day=named)
-    return changeable(found.visits, turn.clock()), found.granted
+    visits = changeable(found.visits, turn.clock())
+    return Conversation(offered=visits, granted=found.granted, waiting=found.waiting, **kept)
 
 
 # --- the next question, or the preview ----------------------------------------------------
@@ -320,7 +323,9 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         question = texts.requests.which_visit_do_you_mean()
         if keyboards.paged(conversation.offered):
             question += "\n" + texts.requests.choose_the_day()
-        buttons = keyboards.visits_keyboard(conversation.offered, whole_days=step.whole_days)
+        buttons = keyboards.visits_keyboard(
+            conversation.offered, whole_days=step.whole_days, waiting=conversation.waiting
+        )
         await turn.say(question, reply_markup=buttons)
     elif isinstance(step, AskTime):
         conversation.visit = step.visit
@@ -359,8 +364,9 @@ async def start_change(message: Message, turn: Turn) -> None:
 
 async def ask_which_visit(turn: Turn, note: str = "") -> None:
     """The first question: which of the visits that can be changed (or an extra one)."""
-    visits, granted = await what_can_change(turn)
-    await turn.ask(ChangeFlow.visit, Conversation(offered=visits, granted=granted, note=note))
+    conversation = await what_can_change(turn, note=note)
+    visits = conversation.offered
+    await turn.ask(ChangeFlow.visit, conversation)
     await turn.say(
         texts.requests.which_visit(visits, paged=keyboards.paged(visits), speech=turn.speech),
         reply_markup=keyboards.visits_keyboard(visits),
@@ -373,11 +379,12 @@ async def handle_wish(turn: Turn, text: str, language: str) -> None:
     if isinstance(wish, NotUnderstood):
         await not_a_wish(turn, wish)
         return
-    visits, granted = await what_can_change(
-        turn, wish.day, until=max(wish.away_days, default=None)
-    )
-    conversation = Conversation(
-        offered=visits, granted=granted, wish=wish, note=text[:NOTE_LENGTH]
+    conversation = await what_can_change(
+        turn,
+        wish.day,
+        until=max(wish.away_days, default=None),
+        wish=wish,
+        note=text[:NOTE_LENGTH],
     )
     await carry_on(turn, conversation)
 
@@ -460,8 +467,12 @@ async def picked_whole_day(
     """Every visit of the day (or the days away) cancelled ("jag är bortrest på lördag",
     "i helgen"): one preview, a request each once sent."""
     conversation = await turn.conversation()
-    days = set(conversation.whole_days)
-    on_day = [v for v in changeable(conversation.offered, turn.clock()) if v.day in days]
+    days, waiting = set(conversation.whole_days), set(conversation.waiting)
+    on_day = [
+        v
+        for v in changeable(conversation.offered, turn.clock())
+        if v.day in days and v.id not in waiting  # a wish already waits for those
+    ]
     if not on_day:
         await turn.say(texts.requests.visit_gone())
         return

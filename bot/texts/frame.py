@@ -171,6 +171,17 @@ def reason_text(reason: Reason, whose: str | None = None) -> str:
         )
     if code is ReasonCode.NO_CHANGE:
         return _("That is already how the visit is planned.")
+    if code is ReasonCode.ALREADY_ASKED:
+        # where the waiting wish is withdrawn: the client's "My requests", a relative's "Requests"
+        if name:
+            return _(
+                "A wish about this visit is already waiting for an answer. To ask for "
+                "something else, first withdraw it under “Requests”."
+            )
+        return _(
+            "A wish about this visit is already waiting for an answer. To ask for something "
+            "else, first withdraw it under “My requests”."
+        )
     if code is ReasonCode.SHORT_NOTICE:
         return _("Short notice: the visit is in less than {hours}.").format(
             hours=fmt_duration(int(n["notice_minutes"]))

@@ -218,6 +218,7 @@ class Ids:
 
     breakfast: int = 0  # today 08:00, Anna's, not yet begun
     lunch: int = 0  # tomorrow 12:00
+    supper: int = 0  # tomorrow 17:00, no wish about it waits
     request: int = 0  # pending, asked by Lisa
     note: int = 0  # on breakfast, by Anna
     notification: int = 0
@@ -303,6 +304,7 @@ async def arrange(sessions: Any, api: httpx.AsyncClient, ids: Ids) -> None:
         )
     ).json()
     ids.lunch = next(v["id"] for v in week["visits"] if v["start"].endswith("11:00:00Z"))
+    ids.supper = next(v["id"] for v in week["visits"] if v["start"].endswith("16:00:00Z"))
     asked = await api.post(
         f"/clients/{LISA}/requests",
         json={"idempotency_key": "matrix-request", "change": resize(ids.lunch)},
@@ -398,7 +400,7 @@ def recipe(route: Route, ids: Ids) -> tuple[Call, Setup | None]:
         ("POST", "/clients/{client_id}/requests"): {
             "json": {
                 "idempotency_key": uuid.uuid4().hex,
-                "change": resize(ids.lunch) | {"new_duration": 35},
+                "change": resize(ids.supper),
             }
         },
         ("POST", "/speech/transcribe"): {"params": {"language": "sv"}, "content": b""},

@@ -563,3 +563,44 @@ async def test_help_declined_for_a_day_away_counts_once_in_rule_8(api, demo, db,
     assert await declines_flagged() == []
     await db.add(approved_cancel(past[3], 40))
     assert await declines_flagged() == [{"declines": 3}]
+
+
+async def test_a_second_wish_about_a_visit_waits_until_the_first_is_withdrawn(
+    api, demo, db
+) -> None:
+    """Before: the same cancellation sent twice made two requests for Anna to decide, and a
+    move then a cancellation of one visit left her to weigh one against the other."""
+    lunch = await visit_at(api, TOMORROW, 12)
+    first = await submit(api, {"kind": "resize", "visit_id": lunch["id"], "new_duration": 35})
+    assert first.status_code == 201, first.text
+    changeable = await api.get(
+        f"/clients/{LISA}/changeable", params={"days": 2}, headers=as_chat("lisa")
+    )
+    assert changeable.json()["waiting"] == [lunch["id"]]
+    assert lunch["id"] in [v["id"] for v in changeable.json()["visits"]]  # still offered
+
+    cancel = {"kind": "cancel", "visit_id": lunch["id"]}
+    for who in ("lisa", "eva"):  # the relative too: it is the visit that is asked about
+        preview = await api.post(
+            f"/clients/{LISA}/requests/preview", json=cancel, headers=as_chat(who)
+        )
+        assert preview.json()["outcome"] == "outside"
+        assert "already_asked" in [r["code"] for r in preview.json()["reasons"]]
+        again = await submit(api, cancel, who=who)
+        assert again.status_code == 422, again.text
+        assert {"code": "already_asked", "numbers": {}} in again.json()["details"]["reasons"]
+    assert await db.count(ChangeRequest) == 1
+
+    # Anna can still approve the one that waits: it is not a second wish to itself.
+    request = first.json()
+    withdrawn = await api.post(f"/requests/{request['id']}/withdraw", headers=as_chat("lisa"))
+    assert withdrawn.json()["status"] == "withdrawn"
+    again = await submit(api, cancel)
+    assert again.status_code == 201, again.text
+    approved = await api.post(
+        f"/staff/requests/{again.json()['id']}/approve",
+        json={"version": again.json()["version"]},
+        headers=as_staff("anna"),
+    )
+    assert approved.status_code == 200, approved.text
+    assert (await db.get(Visit, lunch["id"])).status == "cancelled"

@@ -135,3 +135,50 @@ async def test_in_hospital_until_a_day_cancels_from_now_up_to_it(
     span = await visits_of(db, LISA, WEDNESDAY) + await visits_of(db, LISA, thursday)
     await chat.send("lisa", "jag är bortrest 25-26 november")
     assert chat.buttons("lisa")[0] == f"Alla {len(span)} besök ons 25/11–tors 26/11"
+
+
+async def test_the_same_days_away_sent_twice_are_asked_once(chat: Chat, db: Database) -> None:
+    """Before: "i helgen" sent twice made twelve requests, each weekend visit twice. The
+    second time, every visit of the weekend already waits: no button for them all, and a
+    visit pressed says a wish about it waits."""
+    saturday, sunday = TODAY + timedelta(days=5), TODAY + timedelta(days=6)
+    weekend = await visits_of(db, LISA, saturday) + await visits_of(db, LISA, sunday)
+    whole = f"Alla {len(weekend)} besök lör 28/11–sön 29/11"
+    await chat.send("lisa", "jag är bortrest i helgen")
+    await chat.press("lisa", whole)
+    await chat.press("lisa", SEND)
+    assert await db.count(ChangeRequest) == len(weekend)
+
+    await chat.send("lisa", "jag är bortrest i helgen")
+    assert not any(b.startswith("Alla ") for b in chat.buttons("lisa"))
+    first = chat.buttons("lisa")[0]
+    reply = await chat.press("lisa", first)
+    assert reply.startswith("Du bad om:\nStäll in besöket"), reply
+    assert (
+        "• Ett önskemål om det här besöket väntar redan på svar. Vill du önska något annat, "
+        "dra först tillbaka det under ”Mina önskemål”."
+    ) in reply
+    assert SEND not in chat.buttons("lisa")
+    assert await db.count(ChangeRequest) == len(weekend)
+
+
+async def test_days_away_leave_out_the_visits_already_asked_about(
+    chat: Chat, db: Database
+) -> None:
+    """Saturday's lunch was asked to be cancelled already: the weekend's button is for the
+    other visits, and one request each is sent for them alone."""
+    saturday, sunday = TODAY + timedelta(days=5), TODAY + timedelta(days=6)
+    weekend = await visits_of(db, LISA, saturday) + await visits_of(db, LISA, sunday)
+    lunch = next(v for v in weekend if v.planned_start.hour == 11)  # 12:00 local
+    await chat.send("lisa", "ställ in lunchen på lördag")
+    await chat.press("lisa", SEND)
+    assert [r.visit_id for r in await db.all(select(ChangeRequest))] == [lunch.id]
+
+    await chat.send("lisa", "jag är bortrest i helgen")
+    whole = f"Alla {len(weekend) - 1} besök lör 28/11–sön 29/11"
+    assert chat.buttons("lisa")[0] == whole
+    preview = await chat.press("lisa", whole)
+    assert preview.count("Ställ in besöket") == len(weekend) - 1
+    await chat.press("lisa", SEND)
+    requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
+    assert sorted(r.visit_id for r in requests) == sorted(v.id for v in weekend)

@@ -58,18 +58,26 @@ _BY_KEY = select(ChangeRequest).where(ChangeRequest.idempotency_key == bindparam
 
 
 async def _judge(
-    session: AsyncSession, *, client: Client, change: Change, now: datetime
+    session: AsyncSession, *, client: Client, change: Change, now: datetime, asking: bool
 ) -> tuple[Verdict, Visit | None]:
     """The frame check against the current state of the client's visits, and the visit the
-    change is about (None for an extra visit)."""
-    verdict, targets = await _judge_together(session, client=client, changes=[change], now=now)
+    change is about (None for an extra visit); ``asking``: a new wish, not one waiting."""
+    verdict, targets = await _judge_together(
+        session, client=client, changes=[change], now=now, asking=asking
+    )
     return verdict, targets[0]
 
 
 async def _judge_together(
-    session: AsyncSession, *, client: Client, changes: Sequence[Change], now: datetime
+    session: AsyncSession,
+    *,
+    client: Client,
+    changes: Sequence[Change],
+    now: datetime,
+    asking: bool = True,
 ) -> tuple[Verdict, list[Visit | None]]:
-    """One frame check of changes asked for together, and the visit each is about."""
+    """One frame check of changes asked for together, and the visit each is about. Asking
+    anew about a visit a wish already waits for is refused (the waiting one is decided)."""
     targets = [await _target_visit(session, client, change) for change in changes]
     days = []
     for change, visit in zip(changes, targets, strict=True):
@@ -87,6 +95,7 @@ async def _judge_together(
         rules=state.rules,
         declines_last_3_months=state.declines,
         pending=state.pending,
+        waiting_visits=frozenset(c.visit_id for c in state.pending if c.visit_id and asking),
     )
     return verdict, targets
 
@@ -96,7 +105,7 @@ async def current_verdict(
 ) -> Verdict:
     """The frame check of a waiting request on the client's visits as they are now: what the
     decider sees before approving (the approval itself checks again)."""
-    return (await _judge(session, client=client, change=change, now=now))[0]
+    return (await _judge(session, client=client, change=change, now=now, asking=False))[0]
 
 
 def _reasons(verdict: Verdict) -> list[dict[str, Any]]:
@@ -109,7 +118,7 @@ async def preview(
     client = await access.client_for(
         session, actor, client_id, scope=Scope.REQUESTS, read="preview"
     )
-    return (await _judge(session, client=client, change=change, now=now))[0]
+    return (await _judge(session, client=client, change=change, now=now, asking=True))[0]
 
 
 async def preview_together(
@@ -153,7 +162,7 @@ async def submit(
         if existing.client_id != client_id:
             raise Conflict(ErrorCode.IDEMPOTENCY_KEY_REUSED)
         return existing
-    verdict, visit = await _judge(session, client=client, change=change, now=now)
+    verdict, visit = await _judge(session, client=client, change=change, now=now, asking=True)
     request = ChangeRequest.asking(
         change,
         None if visit is None else visits.visit_before(visit),
@@ -346,7 +355,9 @@ async def approve(
     """Re-check against the current state, then apply; a stale or second approval conflicts."""
 
     async def apply(request: ChangeRequest, client: Client) -> dict[str, Any]:
-        verdict, visit = await _judge(session, client=client, change=request.change, now=now)
+        verdict, visit = await _judge(
+            session, client=client, change=request.change, now=now, asking=False
+        )
         if verdict.outcome is Outcome.OUTSIDE:
             raise Conflict(ErrorCode.NO_LONGER_FITS, reasons=_reasons(verdict))
         changed = visits.apply_change(session, request.change, visit, client)

@@ -29,7 +29,7 @@ from backend.domain.frame_check import (
     frame_status,
     visit_minutes,
 )
-from contract import TZ
+from contract import TZ, a_changed_need
 
 
 def at(day: str, hhmm: str) -> datetime:
@@ -1164,3 +1164,16 @@ def test_changes_together_are_each_of_a_visit_of_their_own() -> None:
         check_changes(MONTHLY, november(), [cancel(25), resize(25, 30)], now=NOW)
     with pytest.raises(ValueError):
         check_changes(MONTHLY, november(), [], now=NOW)
+
+
+def test_a_change_to_a_visit_a_wish_waits_about_cannot_be_asked() -> None:
+    """Another wish about visit 20 waits: asking anew is refused (the waiting one is
+    withdrawn first); about another visit, the waiting wish changes nothing."""
+    verdict = check_change(
+        MONTHLY, november(), cancel(20), now=NOW, waiting_visits=frozenset({20})
+    )
+    assert verdict.outcome is Outcome.OUTSIDE
+    assert ReasonCode.ALREADY_ASKED in codes(verdict)
+    assert not a_changed_need(verdict.reasons)  # not a matter for the assessor
+    other = check_change(MONTHLY, november(), cancel(25), now=NOW, waiting_visits=frozenset({20}))
+    assert other == check(cancel(25))

@@ -218,13 +218,13 @@ async def test_a_month_in_progress_is_said_to_be_so(app, demo, db) -> None:
 async def test_the_audit_names_who_in_the_bot(api, app, demo, db) -> None:
     """Before: every event done in the bot read "i boten (omsorgstagare eller anhörig)", so
     Karin could not tell Lisa's own requests from Eva's."""
-    lunch = await visit_at(api, TOMORROW, 12)
-    for who, minutes in (("lisa", 35), ("eva", 40)):
+    for who, hour in (("lisa", 12), ("eva", 17)):
+        visit = await visit_at(api, TOMORROW, hour)
         asked = await api.post(
             f"/clients/{LISA}/requests",
             json={
                 "idempotency_key": uuid.uuid4().hex,
-                "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes},
+                "change": {"kind": "resize", "visit_id": visit["id"], "new_duration": 35},
             },
             headers=as_chat(who),
         )

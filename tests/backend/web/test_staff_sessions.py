@@ -174,11 +174,13 @@ async def test_a_staff_member_who_leaves_loses_every_way_in_at_once(
     dropped = await db.all(select(Notification).where(Notification.dropped_reason == "staff_left"))
     assert dropped  # the message waiting for Anna is not sent
 
-    # Lisa's next request goes to her deputy, Maria.
+    # Lisa's next request (about the evening's visit: a wish about lunch waits) goes to her
+    # deputy, Maria.
+    supper = await visit_at(api, tomorrow, 17)
     after = await api.post(
         f"/clients/{LISA}/requests",
         json={
-            "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": 25},
+            "change": {"kind": "resize", "visit_id": supper["id"], "new_duration": 25},
             "idempotency_key": "after-anna-left",
         },
         headers=as_chat("lisa"),
