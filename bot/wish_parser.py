@@ -137,6 +137,7 @@ class _T(Enum):
     CANCEL = auto()
     AWAY = auto()  # "jag är bortrest", "I'm away": the day's visit is cancelled (a day is needed)
     WEEKEND = auto()  # "i helgen", "the weekend": the coming Saturday and Sunday
+    WEEK = auto()  # value 1: "nästa vecka" (Monday to Sunday); 0: "hela veckan" (to Sunday)
     SKIP = auto()
     EXTRA = auto()  # an extra visit, unambiguous ("extra besök")
     EXTRA_WEAK = auto()  # "extra" alone: an extra visit, or extra minutes when a duration is said
@@ -255,6 +256,8 @@ _SV: _Table = {
     _T.AWAY: ("bortrest*", "är borta", "reser bort", "åker bort", "inte hemma", "på sjukhus",
               "på sjukhuset", "inlagd", "på kortis", "på korttids*"),
     _T.WEEKEND: ("helgen", "helg"),
+    _T.WEEK: {"nästa vecka": 1, "nästa veckan": 1, "veckan som kommer": 1, "hela veckan": 0,
+              "resten av veckan": 0, "den här veckan": 0, "denna vecka": 0},
     _T.SKIP: ("hoppa över", "hoppar över", "skippa*", "stryk*", "strunta i"),
     _T.EXTRA: ("extra besök*", "extrabesök*", "extra gång*", "en gång till", "ett besök till",
                "ett till besök", "ett besök extra"),
@@ -330,6 +333,8 @@ _EN: _Table = {
     _T.AWAY: ("away", "not home", "not at home", "out of town", "in hospital",
               "in the hospital"),
     _T.WEEKEND: ("weekend",),
+    _T.WEEK: {"next week": 1, "all week": 0, "this week": 0, "the whole week": 0,
+              "rest of the week": 0},
     _T.SKIP: ("skip*", "without", "leave out"),
     _T.EXTRA: ("extra visit*", "another visit*", "additional visit*", "one more visit*"),
     _T.EXTRA_WEAK: ("extra",),
@@ -413,6 +418,8 @@ _FI: _Table = {
     _T.AWAY: ("poissa", "matkoilla", "en ole kotona", "ei ole kotona", "olen matkalla",
               "sairaalassa"),
     _T.WEEKEND: ("viikonloppu*",),
+    _T.WEEK: {"ensi viikolla": 1, "ensi viikon": 1, "ensi viikko": 1, "koko viikon": 0,
+              "tällä viikolla": 0, "loppuviikon": 0},
     _T.SKIP: ("väliin", "ilman"),
     _T.EXTRA: ("ylimääräi*", "lisäkäyn*"),
     _T.MORE: ("lisää",),
@@ -500,6 +507,7 @@ _AR: _Table = {
     _T.AWAY: ("مسافر", "مسافرة", "لست في البيت", "مش في البيت", "لن أكون في البيت",
               "في المستشفى"),
     _T.WEEKEND: ("عطلة نهاية الأسبوع", "نهاية الأسبوع", "الويكند"),
+    _T.WEEK: {"الأسبوع القادم": 1, "الأسبوع المقبل": 1, "هذا الأسبوع": 0, "طوال الأسبوع": 0},
     _T.SKIP: ("بدون", "تخطي", "بلاش", "من غير"),
     _T.EXTRA: ("زيارة إضافية", "زيارة اضافية", "زيارة أخرى", "زيارة زيادة"),
     _T.EXTRA_WEAK: ("إضافي*",),
@@ -936,6 +944,11 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
                 item,
                 consume=False,
             )
+        elif tag is _T.WEEK:
+            # the days of next week, or the rest of this one (today to Sunday)
+            first = today + timedelta(days=7 - today.weekday()) if item.value else today
+            for n in range(7 - first.weekday()):
+                add(first + timedelta(days=n), item, consume=False)
         elif tag is _T.WEEKEND:
             # the coming Saturday and Sunday; on a Sunday, the day itself
             saturday = today + timedelta(days=(5 - today.weekday()) % 7)

@@ -182,3 +182,18 @@ async def test_days_away_leave_out_the_visits_already_asked_about(
     await chat.press("lisa", SEND)
     requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
     assert sorted(r.visit_id for r in requests) == sorted(v.id for v in weekend)
+
+
+async def test_away_next_week_cancels_every_visit_of_it(chat: Chat, db: Database) -> None:
+    """Before: "jag är bortrest nästa vecka" was not understood."""
+    monday = TODAY + timedelta(days=7)
+    week = [v for n in range(7) for v in await visits_of(db, LISA, monday + timedelta(days=n))]
+    assert len({v.day for v in week}) == 7
+    await chat.send("lisa", "jag är bortrest nästa vecka")
+    whole = f"Alla {len(week)} besök mån 30/11–sön 6/12"
+    assert chat.buttons("lisa")[0] == whole
+    preview = await chat.press("lisa", whole)
+    assert preview.count("Ställ in besöket") == len(week)
+    await chat.press("lisa", SEND)
+    requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
+    assert sorted(r.visit_id for r in requests) == sorted(v.id for v in week)

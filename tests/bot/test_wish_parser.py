@@ -8,7 +8,7 @@ and "på måndag" = next Monday 30.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -39,7 +39,9 @@ WED_FRI = (WED, date(2026, 11, 26), FRIDAY)
 MON_TUE = (TODAY, TOMORROW)
 MON_WED = (TODAY, TOMORROW, WED)
 MON_FRI = (*MON_WED, *WED_FRI[1:])
+THIS_WEEK = (*MON_FRI, SAT, SUN)
 NEXT_MONDAY = date(2026, 11, 30)
+NEXT_WEEK = tuple(NEXT_MONDAY + timedelta(days=n) for n in range(7))
 
 MOVE, LONGER, SHORTER = WishKind.MOVE, WishKind.LONGER, WishKind.SHORTER
 CANCEL, EXTRA, SKIP, SWAP = WishKind.CANCEL, WishKind.EXTRA, WishKind.SKIP_SERVICE, WishKind.SWAP
@@ -296,6 +298,15 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("en", "I am away 25-27 November", Wish(CANCEL, WED, away_days=WED_FRI)),
         ("fi", "olen sairaalassa 25.-27.11.", Wish(CANCEL, WED, away_days=WED_FRI)),
         ("ar", "أنا مسافر من 25 إلى 27 نوفمبر", Wish(CANCEL, WED, away_days=WED_FRI)),
+        # a week: next week's Monday to Sunday, or the rest of this one
+        ("sv", "jag är bortrest nästa vecka", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("sv", "vi är bortresta hela nästa vecka", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("sv", "jag är på sjukhus resten av veckan", Wish(CANCEL, TODAY, away_days=THIS_WEEK)),
+        ("en", "I am away next week", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("en", "I'm in hospital all week", Wish(CANCEL, TODAY, away_days=THIS_WEEK)),
+        ("fi", "olen poissa ensi viikolla", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("fi", "olen sairaalassa koko viikon", Wish(CANCEL, TODAY, away_days=THIS_WEEK)),
+        ("ar", "أنا مسافر الأسبوع القادم", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
         # said while away: the days left of it
         ("sv", "jag är på sjukhus 20-24 november", Wish(CANCEL, TODAY, away_days=MON_TUE)),
         ("sv", "jag är bortrest 20 till 24/11", Wish(CANCEL, TODAY, away_days=MON_TUE)),
@@ -773,6 +784,9 @@ def test_no_time(language: str, text: str) -> None:
         ("sv", "jag är bortrest från 1 december till 20 december"),  # weeks: not by wishes
         ("sv", "jag är bortrest 1-20 december"),
         ("sv", "jag är på sjukhus till 20 december"),
+        # a week named for anything but being away: which of its days?
+        ("sv", "ingen städning nästa vecka"),  # before: today's or tomorrow's cleaning
+        ("sv", "flytta duschen till nästa vecka"),
         ("sv", "kan ni komma kl 10 i helgen"),  # which of the two days?
         ("en", "I am away"),
         ("en", "The cleaning was great, thanks"),
