@@ -316,6 +316,14 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
             ),
             reply_markup=keyboards.visits_keyboard(conversation.offered),
         )
+    elif isinstance(step, AskVisit) and {v.id for v in step.candidates} <= set(
+        conversation.waiting
+    ):
+        # Asked before ("i helgen" sent twice): every visit it fits waits for an answer.
+        await turn.state.set_state(None)
+        await turn.keep(Conversation())
+        text = texts.requests.already_asked(len(step.candidates), turn.whose)
+        await turn.say(text, reply_markup=keyboards.main_menu(turn.me))
     elif isinstance(step, AskVisit):
         conversation.offered = list(step.candidates)
         conversation.whole_days = list(step.whole_days)

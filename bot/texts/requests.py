@@ -248,6 +248,35 @@ def already_that_day(visit: VisitPublic, service: ServiceCode) -> str:
     )
 
 
+def already_asked(n: int, whose: str | None = None) -> str:
+    """Every visit a wish fits already has a wish waiting (it was sent before): say so,
+    rather than ask which one."""
+    if n == 1 and whose:
+        return _(
+            "A wish about this visit is already waiting for an answer. It is under “Requests”."
+        )
+    if n == 1:
+        return _(
+            "You have already asked about this visit: your wish is waiting for an answer. It "
+            "is under “My requests”."
+        )
+    if whose:
+        return ngettext(
+            "Wishes about these {n} visit are already waiting for an answer. They are under "
+            "“Requests”.",
+            "Wishes about these {n} visits are already waiting for an answer. They are under "
+            "“Requests”.",
+            n,
+        ).format(n=n)
+    return ngettext(
+        "You have already asked about these {n} visit: your wishes are waiting for an answer. "
+        "They are under “My requests”.",
+        "You have already asked about these {n} visits: your wishes are waiting for an "
+        "answer. They are under “My requests”.",
+        n,
+    ).format(n=n)
+
+
 def visit_gone() -> str:
     return _("That visit can no longer be changed. Please choose another.")
 

@@ -139,8 +139,7 @@ async def test_in_hospital_until_a_day_cancels_from_now_up_to_it(
 
 async def test_the_same_days_away_sent_twice_are_asked_once(chat: Chat, db: Database) -> None:
     """Before: "i helgen" sent twice made twelve requests, each weekend visit twice. The
-    second time, every visit of the weekend already waits: no button for them all, and a
-    visit pressed says a wish about it waits."""
+    second time, every visit of the weekend already waits, and the reply says so."""
     saturday, sunday = TODAY + timedelta(days=5), TODAY + timedelta(days=6)
     weekend = await visits_of(db, LISA, saturday) + await visits_of(db, LISA, sunday)
     whole = f"Alla {len(weekend)} besök lör 28/11–sön 29/11"
@@ -149,10 +148,21 @@ async def test_the_same_days_away_sent_twice_are_asked_once(chat: Chat, db: Data
     await chat.press("lisa", SEND)
     assert await db.count(ChangeRequest) == len(weekend)
 
-    await chat.send("lisa", "jag är bortrest i helgen")
+    reply = await chat.send("lisa", "jag är bortrest i helgen")
+    assert reply == (
+        f"Du har redan önskat något om de här {len(weekend)} besöken: önskemålen väntar på "
+        "svar. Du hittar dem under ”Mina önskemål”."
+    )
     assert not any(b.startswith("Alla ") for b in chat.buttons("lisa"))
-    first = chat.buttons("lisa")[0]
-    reply = await chat.press("lisa", first)
+    reply = await chat.send("eva", "mamma är bortrest i helgen")
+    assert reply == (
+        f"Önskemål om de här {len(weekend)} besöken väntar redan på svar. Du hittar dem under "
+        "”Önskemål”."
+    )
+    assert await db.count(ChangeRequest) == len(weekend)
+
+    # One visit named again: its preview says why it is not sent.
+    reply = await chat.send("lisa", "ställ in lunchen på lördag")
     assert reply.startswith("Du bad om:\nStäll in besöket"), reply
     assert (
         "• Ett önskemål om det här besöket väntar redan på svar. Vill du önska något annat, "
