@@ -1676,7 +1676,10 @@ def _away_days(read: _Read, today: date) -> tuple[date, ...]:
     if len(days) < len(set(read.days)):
         return ()  # a date that does not exist
     if read.day_move is not None and len(days) <= 2:
-        first, last = sorted((read.day_move[0] or today, read.day_move[1]))
+        first, last = read.day_move[0] or today, read.day_move[1]
+        if last < first <= last + timedelta(days=6):
+            last += timedelta(days=7)  # "från söndag till tisdag": the Tuesday after
+        first, last = sorted((first, last))
         first = max(first, today)  # said while away: the days left
         span = tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
     else:

@@ -42,6 +42,7 @@ MON_FRI = (*MON_WED, *WED_FRI[1:])
 THIS_WEEK = (*MON_FRI, SAT, SUN)
 NEXT_MONDAY = date(2026, 11, 30)
 NEXT_WEEK = tuple(NEXT_MONDAY + timedelta(days=n) for n in range(7))
+SUN_TUE = (SUN, NEXT_MONDAY, NEXT_MONDAY + timedelta(days=1))
 
 MOVE, LONGER, SHORTER = WishKind.MOVE, WishKind.LONGER, WishKind.SHORTER
 CANCEL, EXTRA, SKIP, SWAP = WishKind.CANCEL, WishKind.EXTRA, WishKind.SKIP_SERVICE, WishKind.SWAP
@@ -307,6 +308,10 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("fi", "olen poissa ensi viikolla", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
         ("fi", "olen sairaalassa koko viikon", Wish(CANCEL, TODAY, away_days=THIS_WEEK)),
         ("ar", "أنا مسافر الأسبوع القادم", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        # over a week's end: from the Sunday to the Tuesday after it
+        ("sv", "jag är bortrest från söndag till tisdag", Wish(CANCEL, SUN, away_days=SUN_TUE)),
+        ("en", "I'm away from Sunday to Tuesday", Wish(CANCEL, SUN, away_days=SUN_TUE)),
+        ("fi", "olen poissa sunnuntaista tiistaihin", Wish(CANCEL, SUN, away_days=SUN_TUE)),
         # said while away: the days left of it
         ("sv", "jag är på sjukhus 20-24 november", Wish(CANCEL, TODAY, away_days=MON_TUE)),
         ("sv", "jag är bortrest 20 till 24/11", Wish(CANCEL, TODAY, away_days=MON_TUE)),
