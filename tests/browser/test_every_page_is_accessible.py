@@ -60,18 +60,18 @@ async def test_every_page_passes_axe_for_a_manager_and_a_carer(
 
 
 async def waiting_requests(api: Any) -> None:
-    """Lisa asks for a longer lunch tomorrow (Anna's queue) and for three hours, which she
-    sends on to her assessor as a changed need."""
+    """Lisa asks for a longer lunch tomorrow (Anna's queue) and for three hours in the
+    evening, which she sends on to her assessor as a changed need."""
     visits = await api.get(
         "/clients/1/visits", params={"from": "2026-11-24"}, headers=as_chat("lisa")
     )
-    lunch = next(v for v in visits.json()["visits"] if v["start"].endswith("T11:00:00Z"))
-    for minutes, to_assessor in ((35, False), (180, True)):
+    for minutes, to_assessor, at in ((35, False, "T11:00:00Z"), (180, True, "T16:00:00Z")):
+        visit = next(v for v in visits.json()["visits"] if v["start"].endswith(at))
         asked = await api.post(
             "/clients/1/requests",
             json={
                 "idempotency_key": f"axe-page-{minutes}",
-                "change": {"kind": "resize", "visit_id": lunch["id"], "new_duration": minutes},
+                "change": {"kind": "resize", "visit_id": visit["id"], "new_duration": minutes},
                 "to_assessor": to_assessor,
             },
             headers=as_chat("lisa"),
