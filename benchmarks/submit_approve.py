@@ -37,7 +37,8 @@ async def run(opts: Options, pairs: int) -> dict[str, Summary]:
             "SELECT v.id, v.client_id, v.duration_minutes, c.contact_person_id FROM visit v "
             "JOIN client c ON c.id = v.client_id "
             "WHERE v.status = 'PLANNED' AND v.planned_start > :after AND v.duration_minutes > 15 "
-            "AND v.id % 97 = 0 ORDER BY v.id",
+            "AND v.id % 97 = 0 AND NOT EXISTS (SELECT 1 FROM changerequest r "
+            "WHERE r.visit_id = v.id AND r.status = 'PENDING') ORDER BY v.id",
             after=tomorrow,
         )
         by_client: dict[int, tuple[int, int, int]] = {}
