@@ -125,8 +125,21 @@ def freed_in_a_period_over(reasons: list[Reason]) -> int | None:
     return None
 
 
+class PeriodFigures(BaseModel):
+    """Another period a change touches (a visit moved into the next month, a week away over
+    a month's end), in its own figures."""
+
+    period_start: date
+    period_end: date  # inclusive
+    performed_minutes: int
+    planned_minutes: int
+    delta_minutes: int
+    total_after: int
+
+
 class Verdict(BaseModel):
-    """The frame check of a change (DESIGN section 3), in codes and numbers (rule 7)."""
+    """The frame check of a change (DESIGN section 3), in codes and numbers (rule 7): the
+    figures of the period it lands in, and of each other period it touches."""
 
     outcome: Outcome
     reasons: list[Reason]
@@ -142,6 +155,7 @@ class Verdict(BaseModel):
     # and the period's total if they were approved as well as this change.
     pending_count: int = 0
     total_if_pending: int | None = None
+    other_periods: list[PeriodFigures] = Field(default_factory=list)
 
 
 class ChangesTogether(BaseModel):

@@ -23,6 +23,7 @@ from contract import (
     FrequencyUnit,
     Outcome,
     Period,
+    PeriodFigures,
     Reason,
     ReasonCode,
     Verdict,
@@ -381,6 +382,17 @@ def check_changes(
         outcome = Outcome.WITHIN
     period_start, period_end = periods[0]
     pending_count, total_if_pending = pending_effect(after, pending, periods[0], tz)
+    others = [
+        PeriodFigures(
+            period_start=bounds[0],
+            period_end=bounds[1],
+            performed_minutes=before_change[0],
+            planned_minutes=before_change[1],
+            delta_minutes=sum(after_change) - sum(before_change),
+            total_after=sum(after_change),
+        )
+        for bounds, (before_change, after_change) in zip(periods[1:], counted[1:], strict=True)
+    ]
     return Verdict(
         outcome=outcome,
         reasons=unique,
@@ -394,6 +406,7 @@ def check_changes(
         total_after=performed + planned + delta,
         pending_count=pending_count,
         total_if_pending=total_if_pending,
+        other_periods=others,
     )
 
 

@@ -15,6 +15,7 @@ from contract import (
     FramePublic,
     Outcome,
     Period,
+    PeriodFigures,
     Reason,
     ReasonCode,
     Verdict,
@@ -254,29 +255,46 @@ def verdict_figures(
     """Rule 7, in numbers: which period, what is used (done), planned, what the change (or
     the ``several`` changes asked for together) does, and what is left after it; waiting
     wishes shown apart."""
-    with_it = _("With these changes: {total} of {frame}.") if several else None
-    lines = [
-        frame_heading(
-            verdict.period,
-            verdict.period_start,
-            verdict.period_end,
-            verdict.frame_minutes,
-            today,
-            theirs=theirs,
-        ),
-        _("Done: {minutes}").format(minutes=fmt_duration(verdict.performed_minutes)),
-        _("Planned: {minutes}").format(minutes=fmt_duration(verdict.planned_minutes)),
-        (with_it or _("With this change: {total} of {frame}.")).format(
-            total=fmt_duration(verdict.total_after), frame=fmt_duration(verdict.frame_minutes)
-        ),
-        left_line(verdict.frame_minutes - verdict.total_after),
-    ]
+    lines = _period_figures(verdict, verdict, today, theirs=theirs, several=several)
     pending = pending_line(
         verdict.pending_count, verdict.total_if_pending, verdict.frame_minutes, theirs=theirs
     )
     if pending:
         lines.append(pending)
+    for other in verdict.other_periods:  # a move into next month, a week away over its end
+        lines += _period_figures(verdict, other, today, theirs=theirs, several=several)
     return lines
+
+
+def _period_figures(
+    verdict: Verdict,
+    figures: Verdict | PeriodFigures,
+    today: date | None,
+    *,
+    theirs: bool,
+    several: bool,
+) -> list[str]:
+    with_it = (
+        _("With these changes: {total} of {frame}.")
+        if several
+        else _("With this change: {total} of {frame}.")
+    )
+    return [
+        frame_heading(
+            verdict.period,
+            figures.period_start,
+            figures.period_end,
+            verdict.frame_minutes,
+            today,
+            theirs=theirs,
+        ),
+        _("Done: {minutes}").format(minutes=fmt_duration(figures.performed_minutes)),
+        _("Planned: {minutes}").format(minutes=fmt_duration(figures.planned_minutes)),
+        with_it.format(
+            total=fmt_duration(figures.total_after), frame=fmt_duration(verdict.frame_minutes)
+        ),
+        left_line(verdict.frame_minutes - figures.total_after),
+    ]
 
 
 def verdict_text(
@@ -297,6 +315,9 @@ def verdict_text(
         )
     over = verdict.total_after > verdict.frame_minutes
     freed = fmt_duration(-verdict.delta_minutes)
+    # What the change does in every period it touches ("frees 9 h 35 min" for a week away
+    # over a month's end); each period's figures follow.
+    delta = verdict.delta_minutes + sum(p.delta_minutes for p in verdict.other_periods)
     if over and verdict.delta_minutes < 0:
         if several:
             still_over = (
@@ -332,14 +353,14 @@ def verdict_text(
             if name
             else _("This fits within your frame.")
         ]
-    if verdict.delta_minutes > 0:
+    if delta > 0:
         adds = _("These changes add {minutes}.") if several else _("This change adds {minutes}.")
-        lines.append(adds.format(minutes=fmt_duration(verdict.delta_minutes)))
-    elif verdict.delta_minutes < 0 and not over:
+        lines.append(adds.format(minutes=fmt_duration(delta)))
+    elif delta < 0 and not over:
         frees = (
             _("These changes free {minutes}.") if several else _("This change frees {minutes}.")
         )
-        lines.append(frees.format(minutes=freed))
+        lines.append(frees.format(minutes=fmt_duration(-delta)))
     lines += verdict_figures(verdict, today, theirs=theirs, several=several)
     # The first line already says the period is over the frame, with the figures under it.
     others = [r for r in verdict.reasons if r.code is not ReasonCode.ALREADY_OVER_FRAME]

@@ -4,7 +4,7 @@ every figure is summed by the test from the visit rows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -17,6 +17,18 @@ from tests.bot.test_free_text import SEND, TODAY, hhmm, sv_day, visits_of
 from tests.conftest import Clock, Database
 
 WEDNESDAY = TODAY + timedelta(days=2)
+
+
+async def all_at_once(chat: Chat, said: str, button: str, visits: list[Visit]) -> str:
+    """Lisa says ``said``; the first button offered is ``button``; pressing it lists every
+    one of ``visits`` cancelled and the time they free, summed from their rows."""
+    await chat.send("lisa", said)
+    assert chat.buttons("lisa")[0] == button
+    preview = await chat.press("lisa", button)
+    asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in visits]
+    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
+    assert f"Ändringarna frigör {hm(sum(v.duration_minutes for v in visits))}." in preview
+    return preview
 
 
 async def test_a_day_away_cancels_every_visit_of_it_in_one_go(
@@ -90,13 +102,8 @@ async def test_away_for_the_weekend_cancels_both_days(chat: Chat, db: Database) 
     saturday, sunday = TODAY + timedelta(days=5), TODAY + timedelta(days=6)
     weekend = await visits_of(db, LISA, saturday) + await visits_of(db, LISA, sunday)
     assert {v.day for v in weekend} == {saturday, sunday}
-    await chat.send("lisa", "jag är bortrest i helgen")
     whole = f"Alla {len(weekend)} besök lör 28/11–sön 29/11"
-    assert chat.buttons("lisa")[0] == whole
-    preview = await chat.press("lisa", whole)
-    asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in weekend]
-    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
-    assert f"Ändringarna frigör {hm(sum(v.duration_minutes for v in weekend))}." in preview
+    await all_at_once(chat, "jag är bortrest i helgen", whole, weekend)
     await chat.press("lisa", SEND)
     requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
     assert [(r.kind, r.visit_id) for r in requests] == [("cancel", v.id) for v in weekend]
@@ -122,13 +129,8 @@ async def test_in_hospital_until_a_day_cancels_from_now_up_to_it(
     tuesday = TODAY + timedelta(days=1)
     today_left = [v for v in await visits_of(db, LISA, TODAY) if v.planned_start > clock.now]
     days = today_left + await visits_of(db, LISA, tuesday) + await visits_of(db, LISA, WEDNESDAY)
-    await chat.send("lisa", "jag är på sjukhus till och med onsdag")
     whole = f"Alla {len(days)} besök mån 23/11–ons 25/11"
-    assert chat.buttons("lisa")[0] == whole
-    preview = await chat.press("lisa", whole)
-    asked = [f"Ställ in besöket {sv_day(v.day)} kl. {hhmm(v)}." for v in days]
-    assert preview.startswith("Du bad om:\n" + "\n".join(asked) + "\n\n"), preview
-    assert f"Ändringarna frigör {hm(sum(v.duration_minutes for v in days))}." in preview
+    await all_at_once(chat, "jag är på sjukhus till och med onsdag", whole, days)
 
     await chat.send("lisa", "/start")
     thursday = TODAY + timedelta(days=3)
@@ -194,16 +196,28 @@ async def test_days_away_leave_out_the_visits_already_asked_about(
     assert sorted(r.visit_id for r in requests) == sorted(v.id for v in weekend)
 
 
-async def test_away_next_week_cancels_every_visit_of_it(chat: Chat, db: Database) -> None:
+async def test_away_next_week_cancels_every_visit_of_it(
+    chat: Chat, db: Database, clock: Clock
+) -> None:
     """Before: "jag är bortrest nästa vecka" was not understood."""
     monday = TODAY + timedelta(days=7)
     week = [v for n in range(7) for v in await visits_of(db, LISA, monday + timedelta(days=n))]
     assert len({v.day for v in week}) == 7
-    await chat.send("lisa", "jag är bortrest nästa vecka")
-    whole = f"Alla {len(week)} besök mån 30/11–sön 6/12"
-    assert chat.buttons("lisa")[0] == whole
-    preview = await chat.press("lisa", whole)
-    assert preview.count("Ställ in besöket") == len(week)
+    preview = await all_at_once(
+        chat, "jag är bortrest nästa vecka", f"Alla {len(week)} besök mån 30/11–sön 6/12", week
+    )
+    # The week ends in December: each month's figures, from the rows. Before, only
+    # November's, and "frigör 1 tim 5 min" for the week (its Monday).
+    for first, last, heading in (
+        (date(2026, 11, 1), date(2026, 11, 30), "Din beviljade tid den här månaden: 45 tim"),
+        (date(2026, 12, 1), date(2026, 12, 31), "Din beviljade tid i december: 45 tim"),
+    ):
+        done, planned = await period_minutes(db, first, last, clock.now)
+        freed = sum(v.duration_minutes for v in week if first <= v.day <= last)
+        assert (
+            f"{heading}\nUtfört: {hm(done)}\nPlanerat: {hm(planned)}\n"
+            f"Med ändringarna: {hm(done + planned - freed)} av 45 tim."
+        ) in preview, preview
     await chat.press("lisa", SEND)
     requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
     assert sorted(r.visit_id for r in requests) == sorted(v.id for v in week)

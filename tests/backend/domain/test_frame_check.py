@@ -1177,3 +1177,22 @@ def test_a_change_to_a_visit_a_wish_waits_about_cannot_be_asked() -> None:
     assert not a_changed_need(verdict.reasons)  # not a matter for the assessor
     other = check_change(MONTHLY, november(), cancel(25), now=NOW, waiting_visits=frozenset({20}))
     assert other == check(cancel(25))
+
+
+def test_a_change_into_another_month_gives_the_figures_of_both() -> None:
+    """The cleaning (80 min, 20 November) moved to 1 December: December's figures, where it
+    lands, and November's, which it leaves. Before, November's went unsaid."""
+    verdict = check(move(100, "2026-12-01", "10:00"))
+    assert (verdict.period_start, verdict.delta_minutes) == (date(2026, 12, 1), 80)
+    assert (verdict.performed_minutes, verdict.planned_minutes) == (0, 0)
+    [november_after] = verdict.other_periods
+    assert (november_after.period_start, november_after.period_end) == (
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+    )
+    assert (november_after.performed_minutes, november_after.planned_minutes) == (
+        9 * 60,
+        1880 - 540,
+    )
+    assert (november_after.delta_minutes, november_after.total_after) == (-80, 1880 - 80)
+    assert check(move(100, "2026-11-21", "10:00")).other_periods == []

@@ -352,3 +352,26 @@ async def test_the_history_says_who_withdrew_an_earlier_wish(api, app, demo, db)
         f"{asked_on.day} {SHORT_MONTHS_SV[asked_on.month]}: Ändra längden – återkallat (Eva)"
         in text
     ), text
+
+
+async def test_a_move_into_next_month_shows_the_figures_of_both_months(api, app, demo, db) -> None:
+    """Monday 30 November's lunch moved to Tuesday 1 December: December gains its minutes,
+    November loses them. Before, only December's figures were shown."""
+    monday = TODAY + timedelta(days=7)
+    lunch = await visit_at(api, monday, 12)
+    tuesday_one_pm = local(monday + timedelta(days=1), 13).isoformat()
+    await ask(api, "lisa", {"kind": "move", "visit_id": lunch["id"], "new_start": tuesday_one_pm})
+    anna = await staff_web_session(db, await db.get(Staff, ANNA))
+    async with browser(app, anna) as web:
+        text = text_of((await web.get("/web/queue")).text)
+    order = await db.first(select(Order).where(Order.client_id == LISA))
+    frame = (await api.get(f"/clients/{LISA}/frame", headers=as_chat("lisa"))).json()
+    november_used = frame["performed_minutes"] + frame["planned_minutes"]
+    moved = minutes(lunch["duration_minutes"])
+    assert f"Den här ändringen +{moved}" in text
+    assert (
+        f"Ram {minutes(order.frame_minutes)} (1 nov. – 30 nov.) "
+        f"Utfört {minutes(frame['performed_minutes'])} "
+    ) in text, text
+    november_after = minutes(november_used - lunch["duration_minutes"])
+    assert f"Den här ändringen −{moved} Efter ändringen {november_after}" in text
