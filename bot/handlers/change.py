@@ -272,17 +272,24 @@ class TurnMiddleware(BaseMiddleware):
 
 
 async def what_can_change(
-    turn: Turn, named: date | None = None, *, until: date | None = None, **kept: Any
+    turn: Turn,
+    named: date | None = None,
+    *,
+    until: date | None = None,
+    wish: Wish | None = None,
+    note: str = "",
 ) -> Conversation:
     """A conversation about the visits a change can still be asked for (the coming week,
     the day a wish names when it is later: "den 9 december", and up to the last day away),
     the services the order grants and the visits a wish already waits about: one read, open
-    to whoever may ask (a relative with the requests scope only, too). ``kept``: what else
-    the conversation holds (the wish, the client's words)."""
+    to whoever may ask (a relative with the requests scope only, too); with the ``wish``
+    and the client's words (``note``) if there are."""
     days = DAYS_AHEAD if until is None else max(DAYS_AHEAD, (until - turn.now().date()).days + 1)
     found = await turn.backend.changeable(turn.user, turn.client_id, days=days, day=named)
     visits = changeable(found.visits, turn.clock())
-    return Conversation(offered=visits, granted=found.granted, waiting=found.waiting, **kept)
+    return Conversation(
+        offered=visits, granted=found.granted, waiting=found.waiting, wish=wish, note=note
+    )
 
 
 # --- the next question, or the preview ----------------------------------------------------
@@ -320,10 +327,7 @@ async def carry_on(turn: Turn, conversation: Conversation) -> None:
         conversation.waiting
     ):
         # Asked before ("i helgen" sent twice): every visit it fits waits for an answer.
-        await turn.state.set_state(None)
-        await turn.keep(Conversation())
-        text = texts.requests.already_asked(len(step.candidates), turn.whose)
-        await turn.say(text, reply_markup=keyboards.main_menu(turn.me))
+        await _end(turn, texts.requests.already_asked(len(step.candidates), turn.whose))
     elif isinstance(step, AskVisit):
         conversation.offered = list(step.candidates)
         conversation.whole_days = list(step.whole_days)
@@ -629,9 +633,7 @@ async def _ask_to_confirm(
     await turn.say(text, reply_markup=keyboards.confirm_keyboard(verdict.outcome, verdict.reasons))
 
 
-async def confirmed(
-    query: CallbackQuery, callback_data: keyboards.Confirm, me: MePublic, turn: Turn
-) -> None:
+async def confirmed(query: CallbackQuery, callback_data: keyboards.Confirm, turn: Turn) -> None:
     conversation = await turn.conversation()
     to_assessor = callback_data.action == "assessor"
     if conversation.outcome is Outcome.OUTSIDE and not to_assessor:
@@ -640,9 +642,7 @@ async def confirmed(
     if conversation.together:
         sent = await _send_together(turn, conversation)
         together = texts.requests.sent_together(len(sent))
-        await _sent(
-            query, me, turn, together + "\n" + texts.requests.sent_text(sent[-1], turn.whose)
-        )
+        await _sent(query, turn, together + "\n" + texts.requests.sent_text(sent[-1], turn.whose))
         return
     assert conversation.change is not None and conversation.key is not None
     submission = Submission(
@@ -665,7 +665,7 @@ async def confirmed(
             reply_markup=keyboards.confirm_keyboard(Outcome.OUTSIDE, reasons),
         )
         return
-    await _sent(query, me, turn, texts.requests.sent_text(request, turn.whose))
+    await _sent(query, turn, texts.requests.sent_text(request, turn.whose))
 
 
 async def _send_together(turn: Turn, conversation: Conversation) -> list[RequestPublic]:
@@ -681,13 +681,18 @@ async def _send_together(turn: Turn, conversation: Conversation) -> list[Request
     return sent
 
 
-async def _sent(query: CallbackQuery, me: MePublic, turn: Turn, text: str) -> None:
+async def _sent(query: CallbackQuery, turn: Turn, text: str) -> None:
     """The flow ends once sent: its buttons go, and the menu comes back with ``text``."""
-    await turn.state.set_state(None)
-    await turn.keep(Conversation())
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await turn.say(text, reply_markup=keyboards.main_menu(me))
+    await _end(turn, text)
+
+
+async def _end(turn: Turn, text: str) -> None:
+    """The flow ends: nothing is kept, and the menu comes back with ``text``."""
+    await turn.state.set_state(None)
+    await turn.keep(Conversation())
+    await turn.say(text, reply_markup=keyboards.main_menu(turn.me))
 
 
 # --- back ------------------------------------------------------------------------------------
