@@ -1556,6 +1556,9 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     new_day: date | None = None
     day: date | None
     away = kind is WishKind.CANCEL and _T.AWAY in read.cues
+    said = [d for d in read.days if isinstance(d, date)]
+    if away and said and max(said) < today:
+        return NotUnderstood(Hint.PAST_DATE)  # "jag var bortrest till igår": over already
     away_days = _away_days(read, today) if away else ()
     if len(away_days) > MAX_AWAY_DAYS:
         return NotUnderstood(Hint.NOT_UNDERSTOOD)  # weeks away: the contact person plans it
@@ -1676,8 +1679,9 @@ def _away_days(read: _Read, today: date) -> tuple[date, ...]:
     if len(days) < len(set(read.days)):
         return ()  # a date that does not exist
     if read.day_move is not None and len(days) <= 2:
-        first, last = read.day_move[0] or today, read.day_move[1]
-        if last < first <= last + timedelta(days=6):
+        said_first, last = read.day_move
+        first = said_first or today
+        if said_first is not None and last < first <= last + timedelta(days=6):
             last += timedelta(days=7)  # "från söndag till tisdag": the Tuesday after
         first, last = sorted((first, last))
         first = max(first, today)  # said while away: the days left

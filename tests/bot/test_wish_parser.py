@@ -591,6 +591,9 @@ def test_date_without_year_is_the_nearest() -> None:
         ("sv", "kl 8 idag"),  # today, but 08:00 has passed at 09:00
         ("sv", "kl 8.59 idag"),
         ("en", "today at 7 am"),
+        # an absence already over: before, "till igår" cancelled the coming seven days
+        ("sv", "jag var bortrest till igår"),
+        ("sv", "jag var på sjukhus från 20/11 till 22/11"),
     ),
 )
 def test_past_date(language: str, text: str) -> None:
