@@ -28,7 +28,7 @@ import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum, StrEnum, auto
 from functools import lru_cache
@@ -138,6 +138,7 @@ class _T(Enum):
     AWAY = auto()  # "jag är bortrest", "I'm away": the day's visit is cancelled (a day is needed)
     WEEKEND = auto()  # "i helgen", "the weekend": the coming Saturday and Sunday
     WEEK = auto()  # value 1: "nästa vecka" (Monday to Sunday); 0: "hela veckan" (to Sunday)
+    BACK = auto()  # "kommer hem (på måndag)": the day an absence ends, home again
     SKIP = auto()
     EXTRA = auto()  # an extra visit, unambiguous ("extra besök")
     EXTRA_WEAK = auto()  # "extra" alone: an extra visit, or extra minutes when a duration is said
@@ -254,7 +255,10 @@ _SV: _Table = {
     _T.CANCEL: ("ställ in", "ställa in", "ställer in", "ställs in", "inställ*", "avbok*",
                 "avbeställ*"),
     _T.AWAY: ("bortrest*", "är borta", "reser bort", "åker bort", "inte hemma", "på sjukhus",
-              "på sjukhuset", "inlagd", "på kortis", "på korttids*"),
+              "på sjukhuset", "inlagd", "på kortis", "på korttids*", "på semester", "på resa",
+              "ute och reser", "hos min dotter", "hos min son", "hos mina barn", "i stugan",
+              "på landet", "på rehab"),
+    _T.BACK: ("kommer hem", "hemma igen"),
     _T.WEEKEND: ("helgen", "helg"),
     _T.WEEK: {"nästa vecka": 1, "nästa veckan": 1, "veckan som kommer": 1, "hela veckan": 0,
               "resten av veckan": 0, "den här veckan": 0, "denna vecka": 0},
@@ -331,7 +335,9 @@ _EN: _Table = {
     _T.SHORTER: ("shorter", "shorten*", "less time", "short visit*"),
     _T.CANCEL: ("cancel*", "call off", "call it off"),
     _T.AWAY: ("away", "not home", "not at home", "out of town", "in hospital",
-              "in the hospital"),
+              "in the hospital", "on holiday", "on vacation", "travelling", "traveling",
+              "at my daughter", "at my son", "in rehab"),
+    _T.BACK: ("back home", "home again"),
     _T.WEEKEND: ("weekend",),
     _T.WEEK: {"next week": 1, "all week": 0, "this week": 0, "the whole week": 0,
               "rest of the week": 0},
@@ -416,7 +422,9 @@ _FI: _Table = {
                  "lyhyt", "lyhyen", "vähemmän aikaa"),
     _T.CANCEL: ("peru", "perua", "perun", "perukaa", "peruu*", "perut*", "peruuta"),
     _T.AWAY: ("poissa", "matkoilla", "en ole kotona", "ei ole kotona", "olen matkalla",
-              "sairaalassa"),
+              "sairaalassa", "lomalla", "mökillä", "reissussa", "tyttäreni luona",
+              "poikani luona", "kuntoutuksessa"),
+    _T.BACK: ("tulen kotiin", "palaan kotiin", "taas kotona"),
     _T.WEEKEND: ("viikonloppu*",),
     _T.WEEK: {"ensi viikolla": 1, "ensi viikon": 1, "ensi viikko": 1, "koko viikon": 0,
               "tällä viikolla": 0, "loppuviikon": 0},
@@ -505,7 +513,8 @@ _AR: _Table = {
     _T.SHORTER: ("أقصر", "وقت أقل", "تقصير", "قصر*"),
     _T.CANCEL: ("إلغاء", "ألغ*", "الغي", "الغوا"),
     _T.AWAY: ("مسافر", "مسافرة", "لست في البيت", "مش في البيت", "لن أكون في البيت",
-              "في المستشفى"),
+              "في المستشفى", "في إجازة", "في سفر", "عند ابنتي", "عند ابني"),
+    _T.BACK: ("أعود", "سأعود", "أرجع"),
     _T.WEEKEND: ("عطلة نهاية الأسبوع", "نهاية الأسبوع", "الويكند"),
     _T.WEEK: {"الأسبوع القادم": 1, "الأسبوع المقبل": 1, "هذا الأسبوع": 0, "طوال الأسبوع": 0},
     _T.SKIP: ("بدون", "تخطي", "بلاش", "من غير"),
@@ -864,6 +873,7 @@ class _DayRole(Enum):
     PLAIN = auto()
     TO = auto()  # "till torsdag", "to Thursday", "torstaiksi", "إلى الخميس"
     FROM = auto()  # "från onsdag", "istället för onsdag", "keskiviikon sijaan"
+    BACK = auto()  # "kommer hem på måndag": the first day home again, not away
 
 
 @dataclass(frozen=True)
@@ -901,6 +911,8 @@ def _day_role(items: list[_Item], first: int, last: int) -> _DayRole:
     said_before = items[before] if before >= 0 else None
     after = items[last + 1] if last + 1 < len(items) else None
     word = items[first].text
+    if said_before is not None and said_before.tag is _T.BACK:
+        return _DayRole.BACK
     if said_before is not None and said_before.tag in (_T.FROM, _T.SWAP_BEFORE):
         return _DayRole.FROM
     if (after is not None and after.tag is _T.SWAP_AFTER) or (
@@ -1251,6 +1263,7 @@ class _Read:
     swap: tuple[str, str] | None  # (dropped, wanted)
     days: tuple[date | _BadDate, ...]
     day_move: tuple[date | None, date] | None  # (the visit's day if said, the day it goes to)
+    back_on: date | None  # the day an absence ends: "kommer hem på måndag"
     times: tuple[_Time, ...]
     minutes: tuple[int, ...]
     part: DayPart | None  # a part of the day said apart from a clock time ("i kväll")
@@ -1455,6 +1468,9 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
     items = _tag(_tokens(text), primary)
     minutes = _take_durations(items)
     days = _take_days(items, today)
+    if not any(item.tag is _T.AWAY for item in items):
+        # home again only ends an absence; elsewhere the day is a day like any other
+        days = [replace(d, role=_DayRole.PLAIN) if d.role is _DayRole.BACK else d for d in days]
     times = _take_times(items)
     services: list[str] = []
     for item in items:
@@ -1465,7 +1481,11 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
         services=tuple(services),
         swap=_find_swap(items),
         days=tuple(d.value for d in days),
-        day_move=_day_move(days),
+        day_move=_day_move([d for d in days if d.role is not _DayRole.BACK]),
+        back_on=next(
+            (d.value for d in days if d.role is _DayRole.BACK and isinstance(d.value, date)),
+            None,
+        ),
         times=tuple(times),
         minutes=tuple(minutes),
         part=_part(items, times),
@@ -1567,7 +1587,7 @@ def parse_wish(text: str, *, language: str, now: datetime) -> Wish | NotUndersto
     elif kind is WishKind.MOVE and read.day_move is not None:
         day, new_day = read.day_move  # "flytta duschen (från onsdag) till torsdag"
     else:
-        distinct_days = set(read.days)
+        distinct_days = set(read.days) - {read.back_on}  # home again that day: not away
         if len(distinct_days) > 1 or any(isinstance(d, _BadDate) for d in distinct_days):
             return NotUnderstood(Hint.NOT_UNDERSTOOD)  # "på måndag och tisdag", "31/11"
         day = next((d for d in distinct_days if isinstance(d, date)), None)
@@ -1678,7 +1698,14 @@ def _away_days(read: _Read, today: date) -> tuple[date, ...]:
     days = {d for d in read.days if isinstance(d, date)}
     if len(days) < len(set(read.days)):
         return ()  # a date that does not exist
-    if read.day_move is not None and len(days) <= 2:
+    if read.back_on is not None:
+        # "åker bort på lördag och kommer hem på måndag": Saturday and Sunday
+        first = max(min(days - {read.back_on}, default=today), today)
+        home = read.back_on
+        if home <= first:
+            home += timedelta(days=7)  # "bort på fredag, hem på tisdag" said on a Monday
+        span = tuple(first + timedelta(days=n) for n in range((home - first).days))
+    elif read.day_move is not None and len(days) <= 2:
         said_first, last = read.day_move
         first = said_first or today
         if said_first is not None and last < first <= last + timedelta(days=6):

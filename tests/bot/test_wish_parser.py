@@ -312,6 +312,28 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
         ("sv", "jag är bortrest från söndag till tisdag", Wish(CANCEL, SUN, away_days=SUN_TUE)),
         ("en", "I'm away from Sunday to Tuesday", Wish(CANCEL, SUN, away_days=SUN_TUE)),
         ("fi", "olen poissa sunnuntaista tiistaihin", Wish(CANCEL, SUN, away_days=SUN_TUE)),
+        # home again on a day: away up to the day before it
+        (
+            "sv",
+            "vi åker bort på lördag och kommer hem på måndag",
+            Wish(CANCEL, SAT, away_days=(SAT, SUN)),
+        ),
+        ("sv", "jag är bortrest och kommer hem på onsdag", Wish(CANCEL, TODAY, away_days=MON_TUE)),
+        ("sv", "jag är bortrest på lördag och kommer hem på söndag", Wish(CANCEL, SAT)),
+        (
+            "en",
+            "I'm away on Saturday, back home on Monday",
+            Wish(CANCEL, SAT, away_days=(SAT, SUN)),
+        ),
+        # the words people use for being away
+        ("sv", "jag är på semester nästa vecka", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("sv", "jag är på resa till onsdag", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("sv", "jag är hos min dotter i helgen", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("en", "I am on vacation until Wednesday", Wish(CANCEL, TODAY, away_days=MON_WED)),
+        ("en", "I'm travelling this weekend", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("fi", "olen lomalla ensi viikolla", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
+        ("fi", "olen mökillä viikonloppuna", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
+        ("ar", "أنا في إجازة الأسبوع القادم", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
         # said while away: the days left of it
         ("sv", "jag är på sjukhus 20-24 november", Wish(CANCEL, TODAY, away_days=MON_TUE)),
         ("sv", "jag är bortrest 20 till 24/11", Wish(CANCEL, TODAY, away_days=MON_TUE)),
