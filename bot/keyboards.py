@@ -17,6 +17,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from babel.support import LazyProxy
 
@@ -132,6 +133,14 @@ class Nav(CallbackData, prefix="n"):
 
 class Withdraw(CallbackData, prefix="w"):
     request_id: int
+
+
+class WithdrawAll(CallbackData, prefix="wa"):
+    """Every waiting request of the client at once (a week away changed its mind); asked
+    again (``sure``) before anything is withdrawn."""
+
+    client_id: int
+    sure: bool = False
 
 
 class Decide(CallbackData, prefix="d"):
@@ -436,6 +445,19 @@ def confirm_keyboard(outcome: Outcome, reasons: Sequence[Reason] = ()) -> Inline
 def withdraw_keyboard(request_id: int) -> InlineKeyboardMarkup:
     builder = Keyboard()
     builder.button(text=_("Withdraw this request"), callback_data=Withdraw(request_id=request_id))
+    return builder.as_markup()
+
+
+def withdraw_all_keyboard(client_id: int, n: int, *, sure: bool = False) -> InlineKeyboardMarkup:
+    builder = Keyboard()
+    label = (
+        ngettext("Yes, withdraw the {n} waiting request", "Yes, withdraw all {n}", n)
+        if sure
+        else ngettext("Withdraw the {n} waiting request", "Withdraw all {n} waiting requests", n)
+    )
+    builder.button(
+        text=label.format(n=n), callback_data=WithdrawAll(client_id=client_id, sure=sure)
+    )
     return builder.as_markup()
 
 

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
-from bot.backend_client import BackendClient
+from bot.backend_client import BackendClient, BackendError
 from bot.filters import IS_CLIENT_SIDE, FollowedClient, MenuButton, whose
 from bot.replies import answer_all
 from contract import TZ, ClientAccess, MePublic, RequestStatus
@@ -30,6 +30,7 @@ def create_router() -> Router:
     router.message.register(show_frame, MenuButton(keyboards.FRAME, keyboards.GRANTED_TIME))
     router.message.register(show_requests, MenuButton(keyboards.MY_REQUESTS, keyboards.REQUESTS))
     router.callback_query.register(withdraw, keyboards.Withdraw.filter())
+    router.callback_query.register(withdraw_all, keyboards.WithdrawAll.filter())
     router.message.register(show_notes, MenuButton(keyboards.NOTES))
     return router
 
@@ -103,6 +104,47 @@ async def show_requests(
             texts.requests.request_block(request, viewer=me.kind, viewer_name=me.first_name),
             reply_markup=markup,
         )
+    waiting = sum(request.status is RequestStatus.PENDING for request in requests)
+    if waiting > 1:  # a week away is 20 and more: not one press each, nor only the newest
+        await message.answer(
+            texts.requests.waiting_count(waiting),
+            reply_markup=keyboards.withdraw_all_keyboard(client.client_id, waiting),
+        )
+
+
+async def withdraw_all(
+    query: CallbackQuery,
+    callback_data: keyboards.WithdrawAll,
+    backend: BackendClient,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """Every waiting request of the client, after asking once more; one already decided
+    meanwhile is left as it is."""
+    user, client_id = query.from_user.id, callback_data.client_id
+    waiting = [
+        r for r in await backend.requests(user, client_id) if r.status is RequestStatus.PENDING
+    ]
+    message = query.message if isinstance(query.message, Message) else None
+    if not callback_data.sure:
+        if message is not None and waiting:
+            await message.answer(
+                texts.requests.withdraw_all_sure(len(waiting)),
+                reply_markup=keyboards.withdraw_all_keyboard(client_id, len(waiting), sure=True),
+            )
+        return
+    done = 0
+    for request in waiting:
+        try:
+            await backend.withdraw(user, request.id)
+        except BackendError as error:
+            if error.status != 409:  # decided while we went through them: it stays decided
+                raise
+        else:
+            done += 1
+    if message is not None:  # the button goes with the question
+        await message.edit_text(texts.requests.withdrawn_all(done))
+    else:
+        callback_answer.text = texts.requests.withdrawn_all(done)
 
 
 async def withdraw(

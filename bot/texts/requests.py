@@ -199,6 +199,25 @@ def withdrawn() -> str:
     return _("Withdrawn.")
 
 
+def waiting_count(n: int) -> str:
+    """Under the list, when several wait: they can be withdrawn in one go."""
+    return ngettext(
+        "{n} request is waiting for an answer.", "{n} requests are waiting for an answer.", n
+    ).format(n=n)
+
+
+def withdraw_all_sure(n: int) -> str:
+    return ngettext(
+        "Withdraw the {n} waiting request? The contact person is told.",
+        "Withdraw all {n} waiting requests? The contact person is told.",
+        n,
+    ).format(n=n)
+
+
+def withdrawn_all(n: int) -> str:
+    return ngettext("{n} request withdrawn.", "{n} requests withdrawn.", n).format(n=n)
+
+
 # --- asking, one question at a time -------------------------------------------------------
 
 

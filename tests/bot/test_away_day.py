@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from backend.models import ChangeRequest, Visit
+from backend.models import ChangeRequest, Notification, Visit
 from contract import RequestStatus
 from tests.backend.helpers import LISA
 from tests.bot.conftest import Chat
@@ -221,3 +221,27 @@ async def test_away_next_week_cancels_every_visit_of_it(
     await chat.press("lisa", SEND)
     requests = await db.all(select(ChangeRequest).order_by(col(ChangeRequest.id)))
     assert sorted(r.visit_id for r in requests) == sorted(v.id for v in week)
+
+
+async def test_a_week_away_is_withdrawn_in_one_go(chat: Chat, db: Database) -> None:
+    """Before: 23 requests, each withdrawn with a press of its own, and only the newest ten
+    shown. Anna is told once, not 23 times."""
+    await chat.send("lisa", "jag är bortrest nästa vecka")
+    await chat.press("lisa", chat.buttons("lisa")[0])
+    await chat.press("lisa", SEND)
+    asked = await db.all(select(ChangeRequest))
+    n = len(asked)
+    assert n > 10
+
+    await chat.send("lisa", "📨 Mina önskemål")
+    assert chat.sent()[-1] == f"{n} önskemål väntar på svar."
+    sure = await chat.press("lisa", f"Dra tillbaka alla {n} väntande önskemål")
+    assert sure == f"Dra tillbaka alla {n} väntande önskemål? Kontaktpersonen får veta det."
+    assert {r.status for r in await db.all(select(ChangeRequest))} == {RequestStatus.PENDING}
+
+    done = await chat.press("lisa", f"Ja, dra tillbaka alla {n}")
+    assert done == f"{n} önskemål har dragits tillbaka."
+    statuses = {r.status for r in await db.all(select(ChangeRequest))}
+    assert statuses == {RequestStatus.WITHDRAWN}
+    told = await db.all(select(Notification).where(Notification.kind == "request_withdrawn"))
+    assert len(told) == 1

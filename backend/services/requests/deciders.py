@@ -121,5 +121,7 @@ async def tell(
         urgency=urgency,
         now=now,
         client_id=client.id,
-        once=kind is NotificationKind.REQUEST_TO_DECIDE,
+        # "a new request from Lisa", "Lisa withdrew a request": once while unread, however
+        # many a week away brings
+        once=kind in (NotificationKind.REQUEST_TO_DECIDE, NotificationKind.REQUEST_WITHDRAWN),
     )

@@ -121,16 +121,29 @@ def _views(rows: Any) -> list[RequestView]:
 async def client_requests(
     session: AsyncSession, *, actor: Actor, client_id: int, limit: int = 20
 ) -> list[RequestView]:
-    """Pending first, then the latest decided (1 query after the access check)."""
+    """Every pending request, then the latest ``limit`` decided (1 query after the access
+    check): a week away's 23 waiting wishes are all there to count and withdraw."""
     await access.client_for(session, actor, client_id, scope=Scope.REQUESTS, read="requests")
+    decided = (
+        select(ChangeRequest.id)
+        .where(ChangeRequest.client_id == client_id)
+        .where(ChangeRequest.status != RequestStatus.PENDING)
+        .order_by(col(ChangeRequest.created_at).desc())
+        .limit(limit)
+    )
     rows = await session.exec(
         _views_query()
         .where(ChangeRequest.client_id == client_id)
+        .where(
+            or_(
+                col(ChangeRequest.status) == RequestStatus.PENDING,
+                col(ChangeRequest.id).in_(decided),
+            )
+        )
         .order_by(
             (col(ChangeRequest.status) == RequestStatus.PENDING).desc(),
             col(ChangeRequest.created_at).desc(),
         )
-        .limit(limit)
     )
     return _views(rows.all())
 
