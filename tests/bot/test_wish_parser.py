@@ -325,6 +325,12 @@ def test_longer_and_shorter(language: str, text: str, expected: Wish) -> None:
             "I'm away on Saturday, back home on Monday",
             Wish(CANCEL, SAT, away_days=(SAT, SUN)),
         ),
+        (
+            "fi",
+            "olen poissa lauantaina ja tulen kotiin maanantaina",
+            Wish(CANCEL, SAT, away_days=(SAT, SUN)),
+        ),
+        ("ar", "أنا مسافر يوم السبت وسأعود يوم الاثنين", Wish(CANCEL, SAT, away_days=(SAT, SUN))),
         # the words people use for being away
         ("sv", "jag är på semester nästa vecka", Wish(CANCEL, NEXT_MONDAY, away_days=NEXT_WEEK)),
         ("sv", "jag är på resa till onsdag", Wish(CANCEL, TODAY, away_days=MON_WED)),
