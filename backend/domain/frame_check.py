@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from backend.domain.visit_status import counts_as_planned
@@ -265,31 +266,15 @@ def apply_change(
 
 
 def check_change(
-    frame: Frame,
-    visits: list[VisitState],
-    change: Change,
-    *,
-    now: datetime,
-    rules: Rules = Rules(),
-    declines_last_3_months: int = 0,
-    pending: Sequence[Change] = (),
-    waiting_visits: frozenset[int] = frozenset(),
+    frame: Frame, visits: list[VisitState], change: Change, **options: Any
 ) -> Verdict:
-    """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers.
-    Waiting requests (``pending``) are not counted, only shown with the total if approved.
+    """Rules 1-8: judge ``change`` against the frame, explained with codes and numbers:
+    ``check_changes`` of the one change, with its options (``now``, the rules, waiting
+    requests and the recent declines).
 
     Raises ValueError for a naive ``now`` or visit start (the change validates itself).
     """
-    return check_changes(
-        frame,
-        visits,
-        [change],
-        now=now,
-        rules=rules,
-        declines_last_3_months=declines_last_3_months,
-        pending=pending,
-        waiting_visits=waiting_visits,
-    )
+    return check_changes(frame, visits, [change], **options)
 
 
 def check_changes(
@@ -308,6 +293,7 @@ def check_changes(
     those of the period of the first. One change is ``check_change``. A change to one of
     ``waiting_visits`` (a wish about it waits for an answer) is refused: the client withdraws
     that wish first, so the contact person never has two to weigh against each other.
+    Waiting requests (``pending``) are not counted, only shown with the total if approved.
 
     Raises ValueError for a naive ``now`` or visit start, no changes, or two changes of one
     visit.
@@ -369,7 +355,7 @@ def check_changes(
     reasons += _already_over_reasons(frame, reasons, performed + planned + delta, delta)
 
     unique: list[Reason] = []
-    for reason in _soonest_notice(_lowest_frequency(reasons)):
+    for reason in _soonest_notice(reasons):
         if reason not in unique:
             unique.append(reason)
     unique.sort(key=lambda reason: (reason.code.value, repr(reason.numbers)))
@@ -686,39 +672,27 @@ def _frequency_reasons(
     days: list[date],
     tz: ZoneInfo,
 ) -> list[Reason]:
-    """Rule 3: a drop below the granted frequency is never silent (flagged, not refused)."""
+    """Rule 3: a drop below the granted frequency is never silent (flagged, not refused);
+    told once per granted service, at its lowest of the windows the days touch (a week
+    away drops the meals of seven days)."""
     reasons = []
     for service in frame.services:
         windows = dict.fromkeys(_frequency_window(service.per, day) for day in days)
-        for window in windows:
-            count_before = _occurrences(before, service.code, window, tz)
-            count_after = _occurrences(after, service.code, window, tz)
-            if count_after < service.count and count_after < count_before:
-                numbers: dict[str, int | str] = {
-                    "service": service.code,
-                    "granted": service.count,
-                    "per": service.per.value,
-                    "planned_after": count_after,
-                }
-                reasons.append(Reason(code=ReasonCode.BELOW_FREQUENCY, numbers=numbers))
+        dropped = [
+            after_count
+            for window in windows
+            if (after_count := _occurrences(after, service.code, window, tz)) < service.count
+            and after_count < _occurrences(before, service.code, window, tz)
+        ]
+        if dropped:
+            numbers: dict[str, int | str] = {
+                "service": service.code,
+                "granted": service.count,
+                "per": service.per.value,
+                "planned_after": min(dropped),
+            }
+            reasons.append(Reason(code=ReasonCode.BELOW_FREQUENCY, numbers=numbers))
     return reasons
-
-
-def _lowest_frequency(reasons: list[Reason]) -> list[Reason]:
-    """A service below its frequency in several windows (the days of a week away) is told
-    once, at its lowest."""
-    lowest: dict[int | str, Reason] = {}
-    for reason in reasons:
-        if reason.code is ReasonCode.BELOW_FREQUENCY:
-            service, after = reason.numbers["service"], int(reason.numbers["planned_after"])
-            if service not in lowest or after < int(lowest[service].numbers["planned_after"]):
-                lowest[service] = reason
-    return [
-        reason
-        for reason in reasons
-        if reason.code is not ReasonCode.BELOW_FREQUENCY
-        or lowest[reason.numbers["service"]] is reason
-    ]
 
 
 def _decline_reasons(declines_last_3_months: int, declined: bool) -> list[Reason]:
