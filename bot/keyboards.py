@@ -24,6 +24,7 @@ from babel.support import LazyProxy
 from bot import texts
 from bot.keyboard_cache import per_language
 from bot.wish_parser import WishKind
+from bot.wishes import all_of_the_days
 from contract import (
     MAX_TOGETHER,
     Assignee,
@@ -326,7 +327,7 @@ def visits_keyboard(
     those a wish already waits about (``waiting``), when two or more are left."""
     builder = Keyboard()
     direct, later = _split_by_day(visits)
-    n = sum(visit.day in whole_days and visit.id not in waiting for visit in visits)
+    n = len(all_of_the_days(visits, whole_days, waiting))
     all_at_once = bool(whole_days) and 2 <= n <= MAX_TOGETHER
     if all_at_once:
         builder.button(

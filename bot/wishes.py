@@ -153,6 +153,14 @@ def _whole_days(wish: Wish, candidates: list[VisitPublic]) -> tuple[date, ...]:
     return tuple(days)
 
 
+def all_of_the_days(
+    visits: Sequence[VisitPublic], days: Sequence[date], waiting: Sequence[int]
+) -> list[VisitPublic]:
+    """The visits "Alla N besök" cancels: those of the days away that no wish already waits
+    about (``waiting``)."""
+    return [visit for visit in visits if visit.day in days and visit.id not in waiting]
+
+
 def _only_one_left(wish: Wish, visit: VisitPublic) -> bool:
     """Whether skipping what the wish names (or, naming nothing, the one thing) would leave
     the visit with nothing to do."""

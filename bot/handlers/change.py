@@ -50,6 +50,7 @@ from bot.wishes import (
     MinutesFor,
     NoVisit,
     ServiceFor,
+    all_of_the_days,
     changeable,
     wish_to_change,
 )
@@ -479,12 +480,11 @@ async def picked_whole_day(
     """Every visit of the day (or the days away) cancelled ("jag är bortrest på lördag",
     "i helgen"): one preview, a request each once sent."""
     conversation = await turn.conversation()
-    days, waiting = set(conversation.whole_days), set(conversation.waiting)
-    on_day = [
-        v
-        for v in changeable(conversation.offered, turn.clock())
-        if v.day in days and v.id not in waiting  # a wish already waits for those
-    ]
+    on_day = all_of_the_days(
+        changeable(conversation.offered, turn.clock()),
+        conversation.whole_days,
+        conversation.waiting,
+    )
     if not on_day:
         await turn.say(texts.requests.visit_gone())
         return
