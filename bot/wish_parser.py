@@ -940,11 +940,12 @@ def _take_days(items: list[_Item], today: date) -> list[_Day]:
         for item in said if consume else ():
             item.used = True
 
+    away = _says_away(items)
     for i, item in enumerate(items):
         if item.used:
             continue
         tag = item.tag
-        if _T.AWAY in {it.tag for it in items} and (first_of := _span_start(items, i, today)):
+        if away and (first_of := _span_start(items, i, today)):
             # "bortrest 3-5 december", "3 till 5/12": away from the first day to the other
             found.append(_Day(first_of, _DayRole.FROM))
             items[i].used = True
@@ -1013,6 +1014,12 @@ def _span_start(items: list[_Item], i: int, today: date) -> date | None:
     if shape.sep is None:
         return last[0].replace(day=shape.a) if shape.a < last[0].day else None
     return first[0] if first and first[0] is not None and first[0] < last[0] else None
+
+
+def _says_away(items: list[_Item]) -> bool:
+    """Whether the client says they are away: only then do spans of dates and the day they
+    come home mean something."""
+    return any(item.tag is _T.AWAY for item in items)
 
 
 def _number_day(items: list[_Item], i: int, today: date, add: Callable[..., None]) -> None:
@@ -1468,7 +1475,7 @@ def _read(text: str, primary: str | None, today: date) -> _Read:
     items = _tag(_tokens(text), primary)
     minutes = _take_durations(items)
     days = _take_days(items, today)
-    if not any(item.tag is _T.AWAY for item in items):
+    if not _says_away(items):
         # home again only ends an absence; elsewhere the day is a day like any other
         days = [replace(d, role=_DayRole.PLAIN) if d.role is _DayRole.BACK else d for d in days]
     times = _take_times(items)
@@ -1704,7 +1711,7 @@ def _away_days(read: _Read, today: date) -> tuple[date, ...]:
         home = read.back_on
         if home <= first:
             home += timedelta(days=7)  # "bort på fredag, hem på tisdag" said on a Monday
-        span = tuple(first + timedelta(days=n) for n in range((home - first).days))
+        span = _days_between(first, home)
     elif read.day_move is not None and len(days) <= 2:
         said_first, last = read.day_move
         first = said_first or today
@@ -1712,10 +1719,15 @@ def _away_days(read: _Read, today: date) -> tuple[date, ...]:
             last += timedelta(days=7)  # "från söndag till tisdag": the Tuesday after
         first, last = sorted((first, last))
         first = max(first, today)  # said while away: the days left
-        span = tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+        span = _days_between(first, last + timedelta(days=1))
     else:
         span = tuple(sorted(days))
     return span if len(span) > 1 else ()
+
+
+def _days_between(first: date, end: date) -> tuple[date, ...]:
+    """Every day from ``first`` up to, not including, ``end``."""
+    return tuple(first + timedelta(days=n) for n in range((end - first).days))
 
 
 def _visit_time(kind: WishKind, times: tuple[_Time, ...]) -> time | None:
